@@ -1,0 +1,77 @@
+"""policylint: a policy-as-code linter for social-media posts.
+
+    >>> import policylint
+    >>> policy = policylint.load_policy('''
+    ... rule finance.promissory {
+    ...   severity error
+    ...   flag ["guarantee*"] near ["return*"] within 4 words
+    ... }''')
+    >>> [f.match for f in policy.check("Guaranteed returns!").findings]
+    ['Guaranteed']
+
+The public surface is what this module exports; everything else may change.
+Imports are lazy so that ``import policylint`` stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ExampleResult",
+    "Finding",
+    "InputError",
+    "Policy",
+    "PolicyError",
+    "Post",
+    "Report",
+    "RuleInfo",
+    "Severity",
+    "SourceLocation",
+    "Summary",
+    "__version__",
+    "load_policy",
+    "read_path",
+    "read_text",
+]
+
+if TYPE_CHECKING:
+    from policylint.api import load_policy
+    from policylint.engine import ExampleResult, Policy, RuleInfo
+    from policylint.language.errors import PolicyError
+    from policylint.models import Finding, InputError, Post, Report, Severity, SourceLocation, Summary
+    from policylint.sources import read_path, read_text
+
+_LAZY = {
+    "load_policy": "policylint.api",
+    "Policy": "policylint.engine",
+    "RuleInfo": "policylint.engine",
+    "ExampleResult": "policylint.engine",
+    "PolicyError": "policylint.language.errors",
+    "Finding": "policylint.models",
+    "InputError": "policylint.models",
+    "Post": "policylint.models",
+    "Report": "policylint.models",
+    "Severity": "policylint.models",
+    "SourceLocation": "policylint.models",
+    "Summary": "policylint.models",
+    "read_path": "policylint.sources",
+    "read_text": "policylint.sources",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'policylint' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

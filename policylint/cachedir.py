@@ -1,0 +1,50 @@
+"""The per-user cache directory (parsed grammar, compiled policies).
+
+Never a predictable shared path such as /tmp/policylint (another user could plant a file
+there), never inside site-packages (read-only, shared). The directory is created private
+(0700) and is used only if it is owned by the current user and not writable by others.
+``POLICYLINT_CACHE_DIR`` overrides the location; ``POLICYLINT_NO_CACHE=1`` disables caching.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from functools import cache
+from pathlib import Path
+
+__all__ = ["cache_dir"]
+
+
+def _default_location() -> Path:
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "policylint" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "policylint"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "policylint"
+
+
+def _is_private(path: Path) -> bool:
+    if sys.platform == "win32":
+        return True
+    info = path.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+@cache
+def cache_dir() -> Path | None:
+    """The cache directory, created if needed, or None when caching is off or unsafe."""
+    if os.environ.get("POLICYLINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    override = os.environ.get("POLICYLINT_CACHE_DIR")
+    path = Path(override) if override else _default_location()
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _is_private(path):
+            return None
+    except OSError:
+        return None
+    return path

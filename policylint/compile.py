@@ -1,0 +1,422 @@
+"""Compile a resolved policy into executable rules (policylint.compiled).
+
+This is where names meet their meaning: term-list references, settings, detectors, metrics,
+regular expressions and message placeholders are checked, each mistake becoming a
+diagnostic at the exact token. All literal terms of the policy go into one ``TermIndex``
+(one automaton), so a post is scanned once for every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from policylint import compiled as c
+from policylint.language import ast
+from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
+from policylint.language.resolve import ResolvedPolicy, TermScope
+from policylint.models import Severity, normalise_platform
+from policylint.terms import TermIndex
+from policylint.text import fold_term
+
+__all__ = ["compile_policy"]
+
+_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+_BUILTIN_PLACEHOLDERS = ("match", "rule", "platform", "suggestion", "owner", "category")
+# RE2 rejects these too, but with messages written for C++ programmers.
+_UNSUPPORTED_REGEX = (
+    (re.compile(r"\\[1-9]"), "backreferences (\\1) are not supported"),
+    (re.compile(r"\(\?<?[=!]"), "lookahead and lookbehind are not supported"),
+    (re.compile(r"\(\?>"), "atomic groups are not supported"),
+    (re.compile(r"(?<!\\)[*+?}][+]"), "possessive quantifiers are not supported"),
+)
+_REGEX_MAX_MEM = 8 << 20
+
+
+class _Compiler:
+    def __init__(self, resolved: ResolvedPolicy) -> None:
+        self.resolved = resolved
+        self.settings = resolved.settings
+        self.index = TermIndex()
+        self.diagnostics: list[Diagnostic] = []
+        self.path = ""
+        self.scope: TermScope = TermScope({})
+        from policylint.detectors import DETECTORS
+        from policylint.metrics import METRICS
+
+        self.detector_names = DETECTORS.names()
+        self.metric_names = sorted(METRICS)
+
+    # ------------------------------------------------------------------ diagnostics
+    def error(self, code: str, message: str, pos: ast.Pos, hint: str | None = None) -> None:
+        source = self.resolved.sources.get(self.path, "")
+        lines = source.split("\n")
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                message,
+                self.path,
+                pos.line,
+                pos.column,
+                pos.end_line,
+                pos.end_column,
+                hint,
+                lines[pos.line - 1] if 0 < pos.line <= len(lines) else None,
+            )
+        )
+
+    # ------------------------------------------------------------------ terms
+    def term_texts(self, node: ast.TermsLiteral | ast.TermsRef) -> list[str] | None:
+        if isinstance(node, ast.TermsLiteral):
+            return [t.text for t in node.terms]
+        terms = self.scope.terms.get(node.name)
+        if terms is not None:
+            out: list[str] = []
+            for term in terms:
+                if term.text.startswith("\0ref:"):
+                    ref = term.text.removeprefix("\0ref:")
+                    resolved = self.setting_terms(ref, term.pos)
+                    if resolved is None:
+                        return None
+                    out.extend(resolved)
+                else:
+                    out.append(term.text)
+            return out
+        return self.setting_terms(node.name, node.pos)
+
+    def setting_terms(self, name: str, pos: ast.Pos) -> list[str] | None:
+        if name in self.settings:
+            value = self.settings[name]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return [v for v in value if isinstance(v, str) and v.strip()]
+            self.error("PL214", f"setting '{name}' is not a list of strings", pos)
+            return None
+        candidates = list(self.scope.terms) + [
+            k for k, v in self.settings.items() if isinstance(v, list)
+        ]
+        self.error(
+            "PL201",
+            f"unknown term list '{name}'",
+            pos,
+            hint=did_you_mean(name, candidates) or "define it with: terms NAME = [...]",
+        )
+        return None
+
+    # ------------------------------------------------------------------ patterns
+    def pattern(self, node: ast.Pattern) -> c.PatternNode | None:
+        if isinstance(node, ast.TermsLiteral | ast.TermsRef):
+            texts = self.term_texts(node)
+            if texts is None:
+                return None
+            return c.TermsNode(self.index.ids_for(texts))
+        if isinstance(node, ast.Regex):
+            regex = self.regex(node)
+            return c.RegexNode(regex) if regex is not None else None
+        if isinstance(node, ast.Detect):
+            if node.name not in self.detector_names:
+                self.error(
+                    "PL205",
+                    f"unknown detector '{node.name}'",
+                    node.pos,
+                    hint=did_you_mean(node.name, self.detector_names)
+                    or "available: " + ", ".join(self.detector_names),
+                )
+                return None
+            return c.DetectNode(node.name)
+        if isinstance(node, ast.Scoped):
+            inner = self.pattern(node.pattern)
+            if inner is None:
+                return None
+            scope = node.scope
+            if scope.kind == "field" and not scope.path.startswith("meta."):
+                self.error(
+                    "PL216",
+                    f"'in {scope.path}': a pattern can look in hashtags, mentions, links, "
+                    "first/last N chars|words|lines, or a meta.* field",
+                    scope.pos,
+                    hint=f"did you mean 'meta.{scope.path}'?",
+                )
+                return None
+            return c.ScopedNode(inner, scope.kind, scope.amount, scope.unit, scope.path)
+        if isinstance(node, ast.Near):
+            left, right = self.pattern(node.left), self.pattern(node.right)
+            if left is None or right is None:
+                return None
+            return c.NearNode(left, right, node.distance, node.unit, node.negated)
+        if isinstance(node, ast.FollowedBy):
+            left, right = self.pattern(node.left), self.pattern(node.right)
+            if left is None or right is None:
+                return None
+            return c.NearNode(left, right, node.distance, node.unit, False, ordered=True)
+        if isinstance(node, ast.AnyOf | ast.AllOf):
+            items = [self.pattern(item) for item in node.items]
+            if any(item is None for item in items):
+                return None
+            kept = tuple(i for i in items if i is not None)
+            return c.AnyNode(kept) if isinstance(node, ast.AnyOf) else c.AllNode(kept)
+        raise AssertionError(f"unexpected pattern {node!r}")
+
+    def regex(self, node: ast.Regex) -> Any:
+        for check, message in _UNSUPPORTED_REGEX:
+            found = check.search(node.source)
+            if found:
+                column = node.pos.column + 1 + found.start()
+                self.error(
+                    "PL302",
+                    message,
+                    ast.Pos(node.pos.line, column, node.pos.line, column + len(found.group())),
+                    hint="policylint uses RE2 (linear time, no backtracking); match the "
+                    "context with 'near', 'followed by' or 'unless preceded by' instead",
+                )
+                return None
+        import re2
+
+        options = re2.Options()
+        options.log_errors = False
+        options.max_mem = _REGEX_MAX_MEM
+        if "i" in node.flags:
+            options.case_sensitive = False
+        if "s" in node.flags:
+            options.dot_nl = True
+        source = node.source
+        if "m" in node.flags:
+            source = "(?m)" + source
+        try:
+            return re2.compile(source, options)
+        except re2.error as error:
+            detail = error.args[0] if error.args else error
+            if isinstance(detail, bytes):
+                detail = detail.decode("utf-8", "replace")
+            self.error("PL301", f"invalid regular expression: {detail}", node.pos)
+            return None
+
+    # ------------------------------------------------------------------ conditions
+    def condition(self, node: ast.Condition) -> c.ConditionNode | None:
+        if isinstance(node, ast.Compare):
+            left, right = self.operand(node.left), self.operand(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.left, ast.PlatformRef) and isinstance(node.right, ast.Literal_):
+                right = _constant(_platform_literal(node.right.value))
+            return c.CompareNode(left, node.op, right)
+        if isinstance(node, ast.Member):
+            operand = self.operand(node.operand)
+            values: c.Getter | None
+            if isinstance(node.values, ast.TermsLiteral):
+                members: list[Any] = [t.text for t in node.values.terms]
+                if isinstance(node.operand, ast.PlatformRef):
+                    members = [_platform_literal(m) for m in members]
+                values = _constant(members)
+            else:
+                values = self.operand(node.values)
+            if operand is None or values is None:
+                return None
+            return c.MemberNode(operand, values, node.negated)
+        if isinstance(node, ast.Contains):
+            pattern = self.pattern(node.pattern)
+            return c.ContainsNode(pattern) if pattern is not None else None
+        if isinstance(node, ast.Truthy):
+            getter = self.operand(ast.PathRef(node.path, node.pos))
+            return c.TruthyNode(getter) if getter is not None else None
+        if isinstance(node, ast.Not):
+            inner = self.condition(node.item)
+            return c.NotNode(inner) if inner is not None else None
+        items = [self.condition(i) for i in node.items]
+        if any(i is None for i in items):
+            return None
+        kept = tuple(i for i in items if i is not None)
+        return c.AndNode(kept) if isinstance(node, ast.And) else c.OrNode(kept)
+
+    def operand(self, node: ast.Operand) -> c.Getter | None:
+        if isinstance(node, ast.Literal_):
+            return _constant(node.value)
+        if isinstance(node, ast.PlatformRef):
+            return _platform_getter
+        if isinstance(node, ast.MetricRef):
+            if node.name not in self.metric_names:
+                self.error(
+                    "PL206",
+                    f"unknown metric '{node.name}'",
+                    node.pos,
+                    hint=did_you_mean(node.name, self.metric_names)
+                    or "available: " + ", ".join(self.metric_names),
+                )
+                return None
+            return _metric_getter(node.name)
+        path = node.path
+        if path.startswith("meta."):
+            return _meta_getter(path.removeprefix("meta."))
+        if path in self.settings:
+            return _constant(self.settings[path])
+        self.error(
+            "PL213",
+            f"unknown setting '{path}'",
+            node.pos,
+            hint=did_you_mean(path, self.settings)
+            or "post metadata is written meta.NAME; settings are declared with 'setting'",
+        )
+        return None
+
+    # ------------------------------------------------------------------ exceptions
+    def exception(
+        self, node: ast.Exception_, detectors: set[str]
+    ) -> c.MatchException | c.ConditionNode | None:
+        if isinstance(node, ast.UnlessCondition):
+            return self.condition(node.condition)
+        if isinstance(node, ast.UnlessContext):
+            pattern = self.pattern(node.pattern)
+            if pattern is None:
+                return None
+            return c.ContextException(node.direction, pattern, node.distance, node.unit)
+        if isinstance(node, ast.UnlessMatches):
+            pattern = self.pattern(node.pattern)
+            return c.InsideException(pattern) if pattern is not None else None
+        texts = self.term_texts(node.values)
+        if texts is None:
+            return None
+        from policylint.detectors import DETECTORS
+
+        by_detector = {
+            name: frozenset(DETECTORS[name].canonical(t) for t in texts) for name in detectors
+        }
+        return c.AllowException(
+            frozenset(fold_term(t) for t in texts), by_detector, _canonical_text
+        )
+
+    # ------------------------------------------------------------------ rules
+    def rule(self, node: ast.RuleNode, severity: str) -> c.CompiledRule | None:
+        self.path = node.path
+        self.scope = self.resolved.scopes.get(node.path, TermScope({}))
+        before = len(self.diagnostics)
+        if not node.flags and not node.requires and not node.when:
+            self.error(
+                "PL210",
+                f"rule '{node.id}' has no 'flag', 'require' or 'when', so it can never fire",
+                node.pos,
+                hint="add 'flag PATTERN' (report each match) or 'require PATTERN' (report "
+                "when absent) or a 'when' condition",
+            )
+        guards = [self.condition(g) for g in node.when]
+        flags = [self.pattern(p) for p in node.flags]
+        requires = [self.pattern(p) for p in node.requires]
+        detectors = _detectors_in(node.flags)
+        post_exceptions: list[c.ConditionNode] = []
+        match_exceptions: list[c.MatchException] = []
+        for unless in node.unless:
+            compiled = self.exception(unless, detectors)
+            if isinstance(compiled, c.ConditionNode):
+                post_exceptions.append(compiled)
+            elif compiled is not None:
+                match_exceptions.append(compiled)
+        message = node.message or _default_message(node)
+        placeholders = self.placeholders(message, node.message_pos or node.pos)
+        if len(self.diagnostics) > before:
+            return None
+        return c.CompiledRule(
+            id=node.id,
+            category=node.category or node.id.split(".")[0],
+            severity=Severity(severity),
+            owner=node.owner,
+            reference=node.reference,
+            reference_url=node.reference_url,
+            message=message,
+            description=node.description,
+            suggestion=node.suggest,
+            fix_safe=node.fix_safe,
+            waivable=node.waivable,
+            path=node.path,
+            line=node.pos.line,
+            guards=tuple(g for g in guards if g is not None),
+            post_exceptions=tuple(post_exceptions),
+            flags=tuple(f for f in flags if f is not None),
+            requires=tuple(r for r in requires if r is not None),
+            match_exceptions=tuple(match_exceptions),
+            examples=tuple(node.examples),
+            placeholders=placeholders,
+        )
+
+    def placeholders(self, message: str, pos: ast.Pos) -> tuple[str, ...]:
+        names: list[str] = []
+        known = [*_BUILTIN_PLACEHOLDERS, *self.metric_names, *self.settings]
+        for found in _PLACEHOLDER_RE.finditer(message.replace("{{", "").replace("}}", "")):
+            name = found.group(1)
+            if name in _BUILTIN_PLACEHOLDERS:
+                continue
+            if name in self.metric_names or name in self.settings or name.startswith("meta."):
+                names.append(name)
+                continue
+            self.error(
+                "PL215",
+                f"unknown placeholder '{{{name}}}' in message",
+                pos,
+                hint=did_you_mean(name, known)
+                or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "
+                "{meta.NAME} or a setting",
+            )
+        return tuple(names)
+
+
+def _detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
+    names: set[str] = set()
+
+    def walk(node: ast.Pattern) -> None:
+        if isinstance(node, ast.Detect):
+            names.add(node.name)
+        elif isinstance(node, ast.Scoped):
+            walk(node.pattern)
+        elif isinstance(node, ast.Near | ast.FollowedBy):
+            walk(node.left)
+        elif isinstance(node, ast.AnyOf | ast.AllOf):
+            for item in node.items:
+                walk(item)
+
+    for pattern in patterns:
+        walk(pattern)
+    return names
+
+
+def _default_message(node: ast.RuleNode) -> str:
+    if node.flags:
+        return f"'{{match}}' is not allowed by {node.id}"
+    if node.requires:
+        return f"required text is missing ({node.id})"
+    return f"post breaks {node.id}"
+
+
+def _canonical_text(detector: str | None, text: str) -> str:
+    return fold_term(text)
+
+
+def _constant(value: Any) -> c.Getter:
+    return lambda state: value
+
+
+def _platform_literal(value: Any) -> Any:
+    return normalise_platform(value) if isinstance(value, str) else value
+
+
+def _platform_getter(state: c.EvalState) -> Any:
+    return state.ctx.platform
+
+
+def _metric_getter(name: str) -> c.Getter:
+    return lambda state: state.ctx.metric(name)
+
+
+def _meta_getter(path: str) -> c.Getter:
+    return lambda state: c.lookup_path(state.ctx.meta, path)
+
+
+def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], TermIndex]:
+    """Compile every rule of a resolved policy; raises ``PolicyError`` on any mistake."""
+    compiler = _Compiler(resolved)
+    rules = []
+    for node in resolved.rules:
+        compiled = compiler.rule(node, resolved.severities[node.id])
+        if compiled is not None:
+            rules.append(compiled)
+    if compiler.diagnostics:
+        raise PolicyError(compiler.diagnostics)
+    return rules, compiler.index
+

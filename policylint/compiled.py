@@ -1,0 +1,538 @@
+"""The executable form of a policy: pattern, condition and exception nodes, and compiled rules.
+
+The compiler (policylint.compile) builds these from the AST; the engine runs them over one
+post at a time through an ``EvalState``, which holds what every rule shares for that post:
+the term hits of the policy's single automaton pass, word and sentence boundaries, and the
+views of metadata fields.
+
+All spans are in the ORIGINAL text's code points: term hits (found on the folded view) and
+regex hits (on the plain view) are mapped back before they leave their node, so nodes can be
+combined freely and a finding's match is always ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from policylint.context import PostContext
+from policylint.models import Severity
+from policylint.terms import TermIndex
+
+__all__ = ["CompiledRule", "EvalState", "Match", "RawFinding"]
+
+_WORD_RE = re.compile(r"\S+")
+# A sentence ends at . ! ? ; or a line break; negation context does not cross it.
+_SENTENCE_END_RE = re.compile(r"[.!?;。！？]+(?=\s|$)|\n")
+
+
+class Match(NamedTuple):
+    start: int
+    end: int
+    field: str | None = None
+    detector: str | None = None
+    value: str | None = None
+
+
+class EvalState:
+    """What the rules share while checking one post (or one metadata field of it)."""
+
+    __slots__ = (
+        "_fields",
+        "_hits",
+        "_line_starts",
+        "_sentence_ends",
+        "_word_starts",
+        "ctx",
+        "field_name",
+        "term_index",
+    )
+
+    def __init__(
+        self, ctx: PostContext, term_index: TermIndex, field_name: str | None = None
+    ) -> None:
+        self.ctx = ctx
+        self.term_index = term_index
+        self.field_name = field_name
+        self._hits: dict[int, list[tuple[int, int]]] | None = None
+        self._word_starts: list[int] | None = None
+        self._line_starts: list[int] | None = None
+        self._sentence_ends: list[int] | None = None
+        self._fields: dict[str, EvalState | None] = {}
+
+    @property
+    def text(self) -> str:
+        return self.ctx.text
+
+    def term_hits(self) -> dict[int, list[tuple[int, int]]]:
+        if self._hits is None:
+            self._hits = self.term_index.find(self.ctx.folded.text)
+        return self._hits
+
+    def word_index(self, offset: int) -> int:
+        if self._word_starts is None:
+            self._word_starts = [m.start() for m in _WORD_RE.finditer(self.ctx.text)]
+        return bisect.bisect_right(self._word_starts, offset) - 1
+
+    def word_count_until(self, offset: int) -> int:
+        """Offset just after the first ``offset`` words (for ``first N words``)."""
+        return self.word_index(offset)
+
+    def nth_word_end(self, count: int) -> int:
+        words = list(_WORD_RE.finditer(self.ctx.text))
+        if count <= 0:
+            return 0
+        if count >= len(words):
+            return len(self.ctx.text)
+        return words[count - 1].end()
+
+    def nth_word_from_end_start(self, count: int) -> int:
+        words = list(_WORD_RE.finditer(self.ctx.text))
+        if count <= 0:
+            return len(self.ctx.text)
+        if count >= len(words):
+            return 0
+        return words[-count].start()
+
+    def line_index(self, offset: int) -> int:
+        if self._line_starts is None:
+            text = self.ctx.text
+            self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        return bisect.bisect_right(self._line_starts, offset) - 1
+
+    def crosses_sentence(self, start: int, end: int) -> bool:
+        """Is there a sentence boundary between offsets ``start`` and ``end``?"""
+        if self._sentence_ends is None:
+            self._sentence_ends = [m.start() for m in _SENTENCE_END_RE.finditer(self.ctx.text)]
+        index = bisect.bisect_left(self._sentence_ends, start)
+        return index < len(self._sentence_ends) and self._sentence_ends[index] < end
+
+    def field_state(self, path: str) -> EvalState | None:
+        """State over the text of a metadata field (``meta.alt``), or None if not text."""
+        if path in self._fields:
+            return self._fields[path]
+        value = lookup_path(self.ctx.meta, path.removeprefix("meta."))
+        state: EvalState | None = None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = "\n".join(value)
+        if isinstance(value, str):
+            sub = PostContext(value, self.ctx.platform, self.ctx.meta, self.ctx.settings)
+            state = EvalState(sub, self.term_index, path)
+        self._fields[path] = state
+        return state
+
+    def distance(self, a: Match, b: Match, unit: str) -> int:
+        """How far apart two spans are: words/lines strictly between them, or chars between."""
+        if a.end > b.start and b.end > a.start:
+            return 0
+        first, second = (a, b) if a.end <= b.start else (b, a)
+        if unit == "chars":
+            return second.start - first.end
+        if unit == "lines":
+            return self.line_index(second.start) - self.line_index(max(first.end - 1, first.start))
+        last_word = self.word_index(max(first.end - 1, first.start))
+        return max(0, self.word_index(second.start) - last_word - 1)
+
+
+def lookup_path(meta: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = meta
+    for key in dotted.split("."):
+        if isinstance(value, Mapping) and key in value:
+            value = value[key]
+        else:
+            return None
+    return value
+
+
+# ----------------------------------------------------------------------------- patterns
+class PatternNode:
+    """Finds spans in a post. ``needs_terms`` lets the engine skip the automaton pass."""
+
+    def matches(self, state: EvalState) -> list[Match]:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class TermsNode(PatternNode):
+    term_ids: tuple[int, ...]
+
+    def matches(self, state: EvalState) -> list[Match]:
+        hits = state.term_hits()
+        spans: list[tuple[int, int]] = []
+        for term_id in self.term_ids:
+            found = hits.get(term_id)
+            if found:
+                spans.extend(found)
+        if not spans:
+            return []
+        folded = state.ctx.folded
+        field_name = state.field_name
+        return [
+            Match(*folded.to_original(start, end), field_name)
+            for start, end in _leftmost_longest(spans)
+        ]
+
+
+def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    kept: list[tuple[int, int]] = []
+    last_end = -1
+    for start, end in spans:
+        if start >= last_end:
+            kept.append((start, end))
+            last_end = end
+    return kept
+
+
+@dataclass(slots=True)
+class RegexNode(PatternNode):
+    regex: Any  # a compiled re2 pattern
+
+    def matches(self, state: EvalState) -> list[Match]:
+        plain = state.ctx.plain
+        out = []
+        for found in self.regex.finditer(plain.text):
+            start, end = found.start(), found.end()
+            if start == end:
+                continue
+            out.append(Match(*plain.to_original(start, end), state.field_name))
+        return out
+
+
+@dataclass(slots=True)
+class DetectNode(PatternNode):
+    name: str
+
+    def matches(self, state: EvalState) -> list[Match]:
+        return [
+            Match(d.start, d.end, state.field_name, self.name, d.value)
+            for d in state.ctx.detections(self.name)
+        ]
+
+
+@dataclass(slots=True)
+class ScopedNode(PatternNode):
+    inner: PatternNode
+    kind: str
+    amount: int = 0
+    unit: str = "chars"
+    path: str = ""
+
+    def matches(self, state: EvalState) -> list[Match]:
+        if self.kind == "field":
+            sub = state.field_state(self.path)
+            return self.inner.matches(sub) if sub is not None else []
+        found = self.inner.matches(state)
+        if not found:
+            return found
+        if self.kind in ("hashtags", "mentions", "links"):
+            spans = getattr(state.ctx.entities, self.kind)
+            return [m for m in found if any(s <= m.start and m.end <= e for s, e in spans)]
+        low, high = self._window(state)
+        return [m for m in found if m.start >= low and m.end <= high]
+
+    def _window(self, state: EvalState) -> tuple[int, int]:
+        length = len(state.text)
+        if self.unit == "chars":
+            if self.kind == "first":
+                return 0, self.amount
+            return max(0, length - self.amount), length
+        if self.unit == "words":
+            if self.kind == "first":
+                return 0, state.nth_word_end(self.amount)
+            return state.nth_word_from_end_start(self.amount), length
+        lines = state.text.splitlines(keepends=True)
+        if self.kind == "first":
+            return 0, sum(len(line) for line in lines[: self.amount])
+        return length - sum(len(line) for line in lines[-self.amount :]), length
+
+
+@dataclass(slots=True)
+class NearNode(PatternNode):
+    left: PatternNode
+    right: PatternNode
+    distance: int
+    unit: str
+    negated: bool
+    ordered: bool = False  # 'followed by': right must come after left
+
+    def matches(self, state: EvalState) -> list[Match]:
+        lefts = self.left.matches(state)
+        if not lefts:
+            return lefts
+        rights = self.right.matches(state)
+        kept = []
+        for candidate in lefts:
+            near = any(
+                (not self.ordered or other.start >= candidate.end)
+                and state.distance(candidate, other, self.unit) <= self.distance
+                for other in rights
+            )
+            if near != self.negated:
+                kept.append(candidate)
+        return kept
+
+
+@dataclass(slots=True)
+class AnyNode(PatternNode):
+    items: tuple[PatternNode, ...]
+
+    def matches(self, state: EvalState) -> list[Match]:
+        seen: dict[tuple[int, int, str | None], Match] = {}
+        for item in self.items:
+            for found in item.matches(state):
+                seen.setdefault((found.start, found.end, found.field), found)
+        return sorted(seen.values())
+
+
+@dataclass(slots=True)
+class AllNode(PatternNode):
+    items: tuple[PatternNode, ...]
+
+    def matches(self, state: EvalState) -> list[Match]:
+        collected: list[Match] = []
+        for item in self.items:
+            found = item.matches(state)
+            if not found:
+                return []
+            collected.extend(found)
+        return sorted(set(collected))
+
+
+# ----------------------------------------------------------------------------- conditions
+Getter = Callable[[EvalState], Any]
+
+
+class ConditionNode:
+    def holds(self, state: EvalState) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class CompareNode(ConditionNode):
+    left: Getter
+    op: str
+    right: Getter
+
+    def holds(self, state: EvalState) -> bool:
+        return compare(self.left(state), self.op, self.right(state))
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.casefold()
+    return value
+
+
+def compare(left: Any, op: str, right: Any) -> bool:
+    left, right = _comparable(left), _comparable(right)
+    if op == "==":
+        return bool(left == right)
+    if op == "!=":
+        return bool(left != right)
+    numeric = (int, float)
+    if isinstance(left, bool) or isinstance(right, bool):
+        return False
+    if isinstance(left, numeric) and isinstance(right, numeric):
+        pass
+    elif isinstance(left, str) and isinstance(right, str):
+        pass
+    else:
+        return False
+    if op == "<":
+        return bool(left < right)
+    if op == "<=":
+        return bool(left <= right)
+    if op == ">":
+        return bool(left > right)
+    return bool(left >= right)
+
+
+@dataclass(slots=True)
+class MemberNode(ConditionNode):
+    operand: Getter
+    values: Getter
+    negated: bool
+
+    def holds(self, state: EvalState) -> bool:
+        value = _comparable(self.operand(state))
+        members = self.values(state)
+        if not isinstance(members, list | tuple | set | frozenset):
+            members = [members]
+        found = any(value == _comparable(m) for m in members)
+        return found != self.negated
+
+
+@dataclass(slots=True)
+class ContainsNode(ConditionNode):
+    pattern: PatternNode
+
+    def holds(self, state: EvalState) -> bool:
+        return bool(self.pattern.matches(state))
+
+
+@dataclass(slots=True)
+class TruthyNode(ConditionNode):
+    getter: Getter
+
+    def holds(self, state: EvalState) -> bool:
+        return truthy(self.getter(state))
+
+
+def truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().casefold() not in ("", "false", "no", "0", "off", "none", "null")
+    return bool(value)
+
+
+@dataclass(slots=True)
+class NotNode(ConditionNode):
+    item: ConditionNode
+
+    def holds(self, state: EvalState) -> bool:
+        return not self.item.holds(state)
+
+
+@dataclass(slots=True)
+class AndNode(ConditionNode):
+    items: tuple[ConditionNode, ...]
+
+    def holds(self, state: EvalState) -> bool:
+        return all(item.holds(state) for item in self.items)
+
+
+@dataclass(slots=True)
+class OrNode(ConditionNode):
+    items: tuple[ConditionNode, ...]
+
+    def holds(self, state: EvalState) -> bool:
+        return any(item.holds(state) for item in self.items)
+
+
+# ----------------------------------------------------------------------------- exceptions
+class MatchException:
+    """Drops a match that has a certain context (negation, allow-list, ...)."""
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class ContextException(MatchException):
+    direction: str  # preceded | followed | near
+    pattern: PatternNode
+    distance: int
+    unit: str
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        target = state if found.field is None else (state.field_state(found.field) or state)
+        for other in self.pattern.matches(target):
+            if self.direction == "preceded":
+                if other.end > found.start:
+                    continue
+                if target.crosses_sentence(other.end, found.start):
+                    continue
+            elif self.direction == "followed":
+                if other.start < found.end:
+                    continue
+                if target.crosses_sentence(found.end, other.start):
+                    continue
+            if target.distance(other, found, self.unit) <= self.distance:
+                return True
+        return False
+
+
+@dataclass(slots=True)
+class AllowException(MatchException):
+    """``allow [...]``: compare canonical forms (a detector's, else the folded text)."""
+
+    literal: frozenset[str]
+    by_detector: Mapping[str, frozenset[str]]
+    canonical: Callable[[str | None, str], str]
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        if found.detector is not None:
+            allowed = self.by_detector.get(found.detector)
+            if allowed is None:
+                return False
+            return (found.value or "") in allowed
+        text = (state.field_state(found.field) or state).text if found.field else state.text
+        return self.canonical(None, text[found.start : found.end]) in self.literal
+
+
+@dataclass(slots=True)
+class InsideException(MatchException):
+    """``matches P``: the match is part of a match of P (a product name, a disclaimer)."""
+
+    pattern: PatternNode
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        target = state if found.field is None else (state.field_state(found.field) or state)
+        return any(
+            other.start <= found.start and found.end <= other.end
+            for other in self.pattern.matches(target)
+        )
+
+
+# ----------------------------------------------------------------------------- rules
+@dataclass(frozen=True, slots=True)
+class RawFinding:
+    rule: CompiledRule
+    start: int
+    end: int
+    field: str | None
+
+
+@dataclass(slots=True)
+class CompiledRule:
+    id: str
+    category: str
+    severity: Severity
+    owner: str | None
+    reference: str | None
+    reference_url: str | None
+    message: str
+    description: str | None
+    suggestion: str | None
+    fix_safe: bool
+    waivable: bool
+    path: str
+    line: int
+    guards: tuple[ConditionNode, ...] = ()
+    post_exceptions: tuple[ConditionNode, ...] = ()
+    flags: tuple[PatternNode, ...] = ()
+    requires: tuple[PatternNode, ...] = ()
+    match_exceptions: tuple[MatchException, ...] = ()
+    examples: Sequence[Any] = field(default_factory=tuple)
+    #: Placeholders the message uses (besides {match}), resolved when a finding is made.
+    placeholders: tuple[str, ...] = ()
+
+    def evaluate(self, state: EvalState) -> list[RawFinding]:
+        for guard in self.guards:
+            if not guard.holds(state):
+                return []
+        for exception in self.post_exceptions:
+            if exception.holds(state):
+                return []
+        found: list[RawFinding] = []
+        if self.flags:
+            seen: set[tuple[int, int, str | None]] = set()
+            for pattern in self.flags:
+                for match in pattern.matches(state):
+                    key = (match.start, match.end, match.field)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if any(x.excuses(state, match) for x in self.match_exceptions):
+                        continue
+                    found.append(RawFinding(self, match.start, match.end, match.field))
+        for pattern in self.requires:
+            if not pattern.matches(state):
+                found.append(RawFinding(self, 0, 0, None))
+                break
+        if not self.flags and not self.requires:
+            found.append(RawFinding(self, 0, 0, None))
+        return found

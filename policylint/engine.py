@@ -1,0 +1,323 @@
+"""Run a compiled policy over posts and turn raw matches into findings.
+
+``Policy`` is the object ``policylint.load_policy`` returns: immutable once built, safe to
+share between threads, and cheap to run per post (one automaton pass for all term lists,
+detectors and metrics computed at most once per post and only when a rule asks).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from policylint.compiled import CompiledRule, EvalState, RawFinding, lookup_path
+from policylint.context import PostContext
+from policylint.models import Finding, InputError, Post, Report, Severity, Summary
+from policylint.terms import TermIndex
+
+__all__ = ["ExampleResult", "Policy", "RuleInfo"]
+
+_PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """A rule's metadata, as listed by ``policylint rules`` and ``explain``."""
+
+    id: str
+    category: str
+    severity: Severity
+    owner: str | None
+    reference: str | None
+    reference_url: str | None
+    message: str
+    description: str | None
+    suggestion: str | None
+    fix_safe: bool
+    waivable: bool
+    path: str
+    line: int
+    examples: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleResult:
+    """One ``example pass|fail`` of a rule, run by ``policylint test``."""
+
+    rule: str
+    expect: str
+    text: str
+    passed: bool
+    found: tuple[str, ...]
+    path: str
+    line: int
+
+
+class Policy:
+    """A loaded, compiled policy. Create it with ``policylint.load_policy``."""
+
+    def __init__(
+        self,
+        name: str,
+        description: str | None,
+        rules: Sequence[CompiledRule],
+        term_index: TermIndex,
+        settings: Mapping[str, Any],
+        files: Sequence[str] = (),
+    ) -> None:
+        self.name = name
+        self.description = description
+        self._rules = tuple(rules)
+        self._index = term_index
+        self.settings: Mapping[str, Any] = dict(settings)
+        self.files = tuple(files)
+
+    # ------------------------------------------------------------------ introspection
+    @property
+    def rules(self) -> list[RuleInfo]:
+        return [_info(rule) for rule in self._rules]
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        for rule in self._rules:
+            if rule.id == rule_id:
+                return _info(rule)
+        return None
+
+    def select(
+        self,
+        select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+        severities: Mapping[str, Severity] | None = None,
+    ) -> Policy:
+        """A copy keeping rules whose id or category matches ``select`` (all if empty), minus
+        ``ignore``; patterns are globs (``tone.*``) or categories (``privacy``)."""
+        chosen = list(self._rules)
+        select, ignore = list(select), list(ignore)
+        if select:
+            chosen = [r for r in chosen if _matches_any(r, select)]
+        if ignore:
+            chosen = [r for r in chosen if not _matches_any(r, ignore)]
+        if severities:
+            chosen = [
+                replace(r, severity=severities[r.id]) if r.id in severities else r for r in chosen
+            ]
+        return Policy(self.name, self.description, chosen, self._index, self.settings, self.files)
+
+    # ------------------------------------------------------------------ checking
+    def findings(self, post: Post) -> list[Finding]:
+        """Every finding for one post, sorted and without duplicates."""
+        return self._findings(post, self._rules)
+
+    def check(
+        self,
+        post: Post | str,
+        *,
+        platform: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Report:
+        """Check one post (a ``Post`` or plain text) and return a ``Report``."""
+        if isinstance(post, str):
+            post = Post(text=post, platform=platform, meta=dict(meta or {}))
+        elif platform is not None or meta is not None:
+            post = post.model_copy(
+                update={
+                    "platform": post.platform if platform is None else Post(
+                        text="", platform=platform
+                    ).platform,
+                    "meta": {**post.meta, **(meta or {})},
+                }
+            )
+        return self.check_many([post])
+
+    def check_many(
+        self,
+        posts: Iterable[Post | str],
+        *,
+        errors: Iterable[InputError] = (),
+    ) -> Report:
+        """Check many posts; ``errors`` are input errors to carry into the report."""
+        findings: list[Finding] = []
+        checked = 0
+        for post in posts:
+            if isinstance(post, str):
+                post = Post(text=post)
+            findings.extend(self.findings(post))
+            checked += 1
+        return build_report(findings, list(errors), checked)
+
+    def iter_findings(self, posts: Iterable[Post]) -> Iterator[tuple[Post, list[Finding]]]:
+        """Stream (post, findings) pairs without holding all posts or findings."""
+        for post in posts:
+            yield post, self.findings(post)
+
+    def _findings(self, post: Post, rules: Sequence[CompiledRule]) -> list[Finding]:
+        ctx = PostContext(post.text, post.platform, post.meta, self.settings)
+        state = EvalState(ctx, self._index)
+        raw: list[RawFinding] = []
+        for rule in rules:
+            raw.extend(rule.evaluate(state))
+        if not raw:
+            return []
+        maker = _FindingMaker(post, state)
+        made = {maker.make(r) for r in raw}
+        return sorted(made, key=_sort_key)
+
+    # ------------------------------------------------------------------ examples
+    def run_examples(self) -> list[ExampleResult]:
+        """Run every rule's ``example pass|fail`` against that rule alone."""
+        results = []
+        for rule in self._rules:
+            for example in rule.examples:
+                post = Post(text=example.text, platform=example.platform, meta=example.meta)
+                found = self._findings(post, [rule])
+                passed = bool(found) if example.expect == "fail" else not found
+                results.append(
+                    ExampleResult(
+                        rule=rule.id,
+                        expect=example.expect,
+                        text=example.text,
+                        passed=passed,
+                        found=tuple(f.match or f.message for f in found),
+                        path=rule.path,
+                        line=example.pos.line,
+                    )
+                )
+        return results
+
+
+def _matches_any(rule: CompiledRule, patterns: Sequence[str]) -> bool:
+    for pattern in patterns:
+        if pattern in (rule.id, rule.category) or fnmatch.fnmatchcase(rule.id, pattern):
+            return True
+        if rule.id.startswith(pattern + "."):
+            return True
+    return False
+
+
+def _sort_key(finding: Finding) -> tuple[Any, ...]:
+    return finding.sort_key()
+
+
+def _info(rule: CompiledRule) -> RuleInfo:
+    return RuleInfo(
+        id=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        owner=rule.owner,
+        reference=rule.reference,
+        reference_url=rule.reference_url,
+        message=rule.message,
+        description=rule.description,
+        suggestion=rule.suggestion,
+        fix_safe=rule.fix_safe,
+        waivable=rule.waivable,
+        path=rule.path,
+        line=rule.line,
+        examples=tuple((e.expect, e.text) for e in rule.examples),
+    )
+
+
+class _FindingMaker:
+    """Turns raw (rule, span) results into ``Finding`` models with file positions."""
+
+    def __init__(self, post: Post, state: EvalState) -> None:
+        self.post = post
+        self.state = state
+        self._starts: list[int] | None = None
+
+    def position(self, offset: int, field: str | None) -> tuple[int, int]:
+        from policylint.sources.positions import line_starts, locate_in_source, position_of
+
+        source = self.post.source
+        if field is not None:
+            return (source.line, source.column) if source else (1, 1)
+        if self._starts is None:
+            self._starts = line_starts(self.post.text)
+        if source is None:
+            return position_of(self.post.text, offset, starts=self._starts)
+        return locate_in_source(source, self.post.text, offset, starts=self._starts)
+
+    def make(self, raw: RawFinding) -> Finding:
+        rule = raw.rule
+        if raw.field is None:
+            text = self.post.text
+        else:
+            field_state = self.state.field_state(raw.field)
+            text = field_state.text if field_state is not None else ""
+        matched = text[raw.start : raw.end]
+        line, column = self.position(raw.start, raw.field)
+        end_line, end_column = self.position(raw.end, raw.field)
+        source = self.post.source
+        return Finding.model_construct(
+            rule=rule.id,
+            category=rule.category,
+            severity=rule.severity,
+            message=self.message(rule, matched),
+            owner=rule.owner,
+            reference=rule.reference,
+            reference_url=rule.reference_url,
+            path=source.path if source else None,
+            post=self.post.id,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            start=raw.start,
+            end=raw.end,
+            match=matched,
+            field=raw.field,
+            suggestion=rule.suggestion,
+        )
+
+    def message(self, rule: CompiledRule, matched: str) -> str:
+        def substitute(found: re.Match[str]) -> str:
+            token = found.group(0)
+            if token in ("{{", "}}"):
+                return token[0]
+            name = found.group(1)
+            return _format_value(self.value(rule, name, matched))
+
+        return _PLACEHOLDER_RE.sub(substitute, rule.message)
+
+    def value(self, rule: CompiledRule, name: str, matched: str) -> Any:
+        if name == "match":
+            return matched
+        if name == "rule":
+            return rule.id
+        if name == "platform":
+            return self.post.platform or "any platform"
+        if name in ("suggestion", "owner", "category"):
+            return getattr(rule, name) or ""
+        if name.startswith("meta."):
+            return lookup_path(self.post.meta, name.removeprefix("meta."))
+        if name in self.state.ctx.settings:
+            return self.state.ctx.settings[name]
+        return self.state.ctx.metric(name)
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.0f}" if value.is_integer() else f"{value:.2f}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def build_report(findings: list[Finding], errors: list[InputError], checked: int) -> Report:
+    by_severity: dict[str, int] = {}
+    for finding in findings:
+        by_severity[finding.severity.value] = by_severity.get(finding.severity.value, 0) + 1
+    files = {f.path for f in findings if f.path} | {e.path for e in errors}
+    summary = Summary(
+        posts_checked=checked,
+        posts_with_errors=len(errors),
+        files=len(files),
+        findings=len(findings),
+        by_severity=by_severity,
+    )
+    return Report(findings=findings, errors=errors, summary=summary)

@@ -1,0 +1,132 @@
+"""Diagnostics for policy files: a stable code, the exact token, a caret, a hint.
+
+Rendered like a compiler's::
+
+    policy/org.policy:12:9: error[PL201]: unknown term list 'guarantes'
+       |
+    12 |   flag  guarantes near ["return*"] within 6 words
+       |         ^^^^^^^^^
+       = hint: did you mean 'guarantees'?
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["CODES", "Diagnostic", "PolicyError", "caret_line", "did_you_mean"]
+
+#: Every diagnostic code, with its symbolic name. docs/language.md lists them with examples.
+CODES: dict[str, str] = {
+    "PL100": "unreadable-policy",
+    "PL101": "syntax-error",
+    "PL102": "unterminated-string",
+    "PL103": "invalid-escape",
+    "PL104": "unexpected-character",
+    "PL201": "unknown-name",
+    "PL202": "duplicate-rule",
+    "PL203": "duplicate-definition",
+    "PL204": "invalid-severity",
+    "PL205": "unknown-detector",
+    "PL206": "unknown-metric",
+    "PL207": "unknown-rule",
+    "PL208": "extends-cycle",
+    "PL209": "extends-not-found",
+    "PL210": "rule-does-nothing",
+    "PL211": "repeated-field",
+    "PL212": "invalid-term",
+    "PL213": "unknown-setting",
+    "PL214": "type-mismatch",
+    "PL215": "invalid-placeholder",
+    "PL216": "invalid-value",
+    "PL217": "multiple-headers",
+    "PL218": "limit-exceeded",
+    "PL301": "invalid-regex",
+    "PL302": "unsupported-regex-feature",
+}
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for a misspelt name, or None when nothing is close."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+    hint: str | None = None
+    source_line: str | None = None
+    severity: str = "error"
+
+    @property
+    def name(self) -> str:
+        return CODES.get(self.code, "error")
+
+    def headline(self) -> str:
+        return (
+            f"{self.path}:{self.line}:{self.column}: "
+            f"{self.severity}[{self.code}]: {self.message}"
+        )
+
+    def render(self) -> str:
+        lines = [self.headline()]
+        if self.source_line is not None:
+            gutter = str(self.line)
+            pad = " " * len(gutter)
+            text = self.source_line.rstrip("\r\n")
+            lines.append(f"{pad} |")
+            lines.append(f"{gutter} | {text}")
+            lines.append(f"{pad} | {caret_line(text, self.column, self._caret_length(text))}")
+        if self.hint:
+            lines.append(f"{' ' * len(str(self.line))} = hint: {self.hint}")
+        return "\n".join(lines)
+
+    def _caret_length(self, text: str) -> int:
+        if self.end_line == self.line and self.end_column and self.end_column > self.column:
+            return self.end_column - self.column
+        return 1
+
+
+def _display_width(ch: str) -> int:
+    if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f\ufe0e":
+        return 0
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 2
+    return 1
+
+
+def caret_line(text: str, column: int, length: int) -> str:
+    """Spaces up to ``column`` (1-based, code points) then carets, measured in display cells.
+
+    Tabs are copied so the caret lines up whatever the terminal's tab width; wide characters
+    (CJK, most emoji) take two cells.
+    """
+    before = text[: column - 1]
+    pad = "".join("\t" if ch == "\t" else " " * _display_width(ch) for ch in before)
+    marked = text[column - 1 : column - 1 + length]
+    width = sum(_display_width(ch) for ch in marked) if marked else 1
+    return pad + "^" * max(width, 1)
+
+
+class PolicyError(Exception):
+    """A policy could not be loaded. ``diagnostics`` holds every independent problem found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n\n".join(d.render() for d in self.diagnostics)
+
+    @property
+    def first(self) -> Diagnostic:
+        return self.diagnostics[0]

@@ -1,0 +1,251 @@
+"""Parse policy text into a ``PolicyFile``, reporting every independent syntax error.
+
+The LALR tables are built once per grammar version and kept in the per-user cache directory
+(see ``policylint.cachedir``); a warm start loads them instead of rebuilding the parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from policylint.language import ast
+from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
+from policylint.language.transform import build_policy_file
+
+if TYPE_CHECKING:
+    from lark import Lark
+
+__all__ = ["KEYWORDS", "parse_policy"]
+
+# What an expected terminal looks like to a person.
+_TERMINAL_NAMES: dict[str, str] = {
+    "STRING": 'a string ("...")',
+    "LONG_STRING": 'a string ("...")',
+    "NAME": "a name",
+    "DOTTED": "a dotted name (meta.x, a.rule.id)",
+    "INT": "a whole number",
+    "NUMBER": "a number",
+    "REGEX": "a /regular expression/",
+    "COMPARE": "a comparison (==, !=, <, <=, >, >=)",
+    "RULE_GLOB": "a rule pattern (tone.*)",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "EQUAL": "'='",
+    "PLUS": "'+'",
+    "$END": "end of file",
+}
+
+#: Statement keywords that may start a line in a rule block / a policy header / the file.
+_RULE_KEYWORDS = (
+    "category severity owner reference message description when flag require unless "
+    "suggest waivable example"
+).split()
+_TOP_KEYWORDS = ("policy", "terms", "setting", "rule")
+KEYWORDS = frozenset(
+    _RULE_KEYWORDS
+    + list(_TOP_KEYWORDS)
+    + (
+        "extends disable set with detect near followed preceded by within in first last "
+        "hashtags mentions links allow matches contains platform and or not fail pass safe "
+        "unsafe words chars lines true false"
+    ).split()
+)
+
+_TOP_LEVEL_START = re.compile(r"^(policy|terms|setting|rule)\b", re.MULTILINE)
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    keyword = name.lstrip("_").lower()
+    return f"'{keyword}'"
+
+
+@cache
+def _parser() -> Lark:
+    from lark import Lark
+
+    from policylint.cachedir import cache_dir
+    from policylint.resources import grammar_path
+
+    grammar = grammar_path().read_text(encoding="utf-8")
+    options: dict[str, Any] = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "propagate_positions": True,
+        "maybe_placeholders": False,
+    }
+    directory = cache_dir()
+    if directory is not None:
+        import lark
+
+        digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
+        options["cache"] = str(directory / f"grammar-{digest}.lark")
+    try:
+        return Lark(grammar, **options)
+    except (OSError, EOFError, ValueError):
+        # An unreadable or truncated cache file: rebuild without it.
+        options.pop("cache", None)
+        return Lark(grammar, **options)
+
+
+def parse_policy(source: str, path: str = "<policy>") -> ast.PolicyFile:
+    """Parse one policy file. Raises ``PolicyError`` with every problem found."""
+    from lark import Tree
+    from lark.exceptions import UnexpectedInput
+
+    lines = source.split("\n")
+    diagnostics: list[Diagnostic] = []
+    try:
+        tree = _parser().parse(source)
+    except UnexpectedInput as first_error:
+        diagnostics.append(_syntax_diagnostic(first_error, path, lines))
+        tree = _parse_by_blocks(source, path, lines, diagnostics, first_error)
+    result, semantic = build_policy_file(tree, source, path)
+    diagnostics.extend(semantic)
+    if diagnostics:
+        diagnostics.sort(key=lambda d: (d.line, d.column))
+        raise PolicyError(diagnostics)
+    assert isinstance(tree, Tree)
+    return result
+
+
+def _parse_by_blocks(
+    source: str,
+    path: str,
+    lines: list[str],
+    diagnostics: list[Diagnostic],
+    first_error: Exception,
+) -> Any:
+    """Recover from a syntax error: parse each top-level block on its own.
+
+    A block starts at a line beginning (column 1) with policy/terms/setting/rule. Each block is
+    parsed with the text before it blanked to newlines, so positions stay exact. The block
+    holding the first error is skipped (it is already reported); every other broken block
+    adds its own error. One mistake gives one error; independent mistakes are all reported.
+    """
+    from lark import Tree
+    from lark.exceptions import UnexpectedInput
+
+    starts = [m.start() for m in _TOP_LEVEL_START.finditer(source)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    first_line = getattr(first_error, "line", 1)
+    children: list[Any] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(source)
+        block_first_line = source.count("\n", 0, start) + 1
+        block_last_line = source.count("\n", 0, end) + 1
+        if block_first_line <= first_line < block_last_line or (
+            first_line == block_last_line and index + 1 == len(starts)
+        ):
+            continue
+        chunk = "\n" * (block_first_line - 1) + source[start:end]
+        try:
+            parsed = _parser().parse(chunk)
+        except UnexpectedInput as error:
+            diagnostics.append(_syntax_diagnostic(error, path, lines))
+            continue
+        children.extend(parsed.children)
+    return Tree("start", children)
+
+
+def _syntax_diagnostic(error: Exception, path: str, lines: list[str]) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    line = getattr(error, "line", 1) or 1
+    column = getattr(error, "column", 1) or 1
+    if isinstance(error, UnexpectedEOF) or line < 1:
+        line = len(lines)
+        column = len(lines[-1]) + 1 if lines else 1
+    source_line = lines[line - 1] if 0 < line <= len(lines) else None
+
+    def make(code: str, message: str, hint: str | None, length: int = 1) -> Diagnostic:
+        return Diagnostic(
+            code, message, path, line, column, line, column + max(length, 1), hint, source_line
+        )
+
+    if isinstance(error, UnexpectedCharacters):
+        char = error.char
+        if char == '"':
+            return make(
+                "PL102",
+                "unterminated string",
+                'close it with " on the same line; use """...""" for text over several lines',
+            )
+        if char == "/":
+            return make(
+                "PL102",
+                "unterminated regular expression",
+                "a regular expression is written /like this/ on one line; escape '/' as '\\/'",
+            )
+        expected = sorted({_describe_terminal(t) for t in error.allowed or ()})
+        hint = f"expected {_join(expected)}" if expected else None
+        return make("PL104", f"unexpected character {char!r}", hint)
+
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        value = str(token)
+        expected_terms = set(error.expected or ())
+        expected = sorted({_describe_terminal(t) for t in expected_terms})
+        if token.type == "$END":
+            return make(
+                "PL101",
+                "unexpected end of file",
+                f"expected {_join(expected)}; is a '}}' missing?",
+            )
+        keywords = [
+            t.lstrip("_").lower() for t in expected_terms if t.lstrip("_").lower() in KEYWORDS
+        ]
+        if "_WITHIN" in expected_terms and token.type != "_WITHIN":
+            return make(
+                "PL101",
+                "a proximity needs a distance",
+                "write it as: [...] near [...] within 5 words",
+                len(value),
+            )
+        if token.type in ("NAME", "DOTTED") and keywords:
+            guess = did_you_mean(value, keywords)
+            if guess:
+                return make("PL101", f"unknown keyword '{value}'", guess, len(value))
+        if value in KEYWORDS and token.type not in expected_terms:
+            message = f"unexpected keyword '{value}'"
+            if "_WITHIN" in expected_terms:
+                hint = "proximity needs a distance: near [...] within 5 words"
+            else:
+                hint = f"expected {_join(expected)}"
+            if value in _RULE_KEYWORDS and "RBRACE" in expected_terms:
+                hint = f"'{value}' starts a new statement; finish the previous one first"
+            return make("PL101", message, hint, len(value))
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return make("PL101", f"unexpected {shown!r}", f"expected {_join(expected)}", len(value))
+
+    return make("PL101", str(error).splitlines()[0], None)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) > 8:
+        items = [*items[:8], "..."]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def parse_policy_or_raise_io(path: str) -> ast.PolicyFile:
+    """Read and parse a policy file; unreadable files become a PL100 diagnostic."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            source = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyError(
+            [Diagnostic("PL100", f"cannot read policy: {error}", path, 1, 1)]
+        ) from None
+    return parse_policy(source, path)

@@ -1,0 +1,425 @@
+"""Resolve a policy: follow ``extends``, merge rules, apply overrides, settle settings.
+
+Imports are confined: ``builtin:NAME`` loads a shipped pack; a relative path loads a file
+inside the root policy's own folder tree (symlinks resolved first, so a link cannot lead out
+of it). Absolute paths, ``..`` escapes and cycles are errors naming the offending file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policylint.language import ast
+from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
+from policylint.language.parser import parse_policy
+
+__all__ = ["BUILTIN_PREFIX", "ResolvedPolicy", "builtin_packs", "resolve_policy"]
+
+BUILTIN_PREFIX = "builtin:"
+MAX_EXTENDS_DEPTH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class TermScope:
+    """The term lists a file can see: its own, then those of the files it extends."""
+
+    terms: Mapping[str, tuple[ast.Term, ...]]
+
+
+@dataclass(slots=True)
+class ResolvedPolicy:
+    name: str
+    description: str | None
+    #: Every file that contributed, in load order (for cache keys and audit reports).
+    files: list[PolicyFileRef]
+    rules: list[ast.RuleNode]
+    #: Effective severity of each rule after the headers' overrides.
+    severities: dict[str, str]
+    settings: dict[str, ast.Value]
+    #: Term scope of each file, by the file's display path.
+    scopes: dict[str, TermScope]
+    #: Source text of each file, by display path, for diagnostics.
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFileRef:
+    path: str
+    source: str
+
+
+def builtin_packs() -> list[str]:
+    """Names usable as ``builtin:NAME``."""
+    from policylint.resources import rules_dir
+
+    root = rules_dir()
+    names = {p.stem for p in root.glob("*.policy")}
+    names |= {p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.policy"))}
+    return sorted(names)
+
+
+def _builtin_files(name: str) -> list[Path] | None:
+    from policylint.resources import rules_dir
+
+    root = rules_dir()
+    single = root / f"{name}.policy"
+    if single.is_file():
+        return [single]
+    folder = root / name
+    if folder.is_dir():
+        files = sorted(folder.glob("*.policy"))
+        if files:
+            return files
+    return None
+
+
+class _Resolver:
+    def __init__(self, root_dir: Path) -> None:
+        self.root_dir = root_dir.resolve()
+        self.diagnostics: list[Diagnostic] = []
+        self.loaded: dict[str, ast.PolicyFile] = {}
+        self.order: list[ast.PolicyFile] = []
+        self.scopes: dict[str, TermScope] = {}
+        self.stack: list[str] = []
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        file: ast.PolicyFile,
+        pos: ast.Pos,
+        hint: str | None = None,
+    ) -> None:
+        lines = file.source.split("\n")
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                message,
+                file.path,
+                pos.line,
+                pos.column,
+                pos.end_line,
+                pos.end_column,
+                hint,
+                lines[pos.line - 1] if 0 < pos.line <= len(lines) else None,
+            )
+        )
+
+    # ------------------------------------------------------------------ loading
+    def load_text(self, source: str, path: str) -> TermScope:
+        try:
+            policy_file = parse_policy(source, path)
+        except PolicyError as error:
+            self.diagnostics.extend(error.diagnostics)
+            return TermScope({})
+        return self.add_file(policy_file)
+
+    def load_path(self, path: Path, display: str) -> TermScope:
+        key = str(path.resolve())
+        if key in self.loaded:
+            return self.scopes[self.loaded[key].path]
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.diagnostics.append(
+                Diagnostic("PL100", f"cannot read policy: {error}", display, 1, 1)
+            )
+            return TermScope({})
+        self.stack.append(key)
+        try:
+            scope = self.load_text(source, display)
+        finally:
+            self.stack.pop()
+        if display in self.scopes:
+            self.loaded[key] = next(f for f in self.order if f.path == display)
+        return scope
+
+    def add_file(self, policy_file: ast.PolicyFile) -> TermScope:
+        inherited: dict[str, tuple[ast.Term, ...]] = {}
+        if policy_file.header is not None:
+            for extend in policy_file.header.extends:
+                inherited.update(self.extend(policy_file, extend).terms)
+        own: dict[str, tuple[ast.Term, ...]] = dict(inherited)
+        defined_here: dict[str, ast.Pos] = {}
+        for definition in policy_file.terms:
+            if definition.name in defined_here:
+                self.error(
+                    "PL203",
+                    f"term list '{definition.name}' is defined twice",
+                    policy_file,
+                    definition.pos,
+                    hint=f"the first definition is on line {defined_here[definition.name].line}",
+                )
+                continue
+            defined_here[definition.name] = definition.pos
+            terms: list[ast.Term] = []
+            for part in definition.parts:
+                if isinstance(part, ast.TermsLiteral):
+                    terms.extend(part.terms)
+                elif part.name in own:
+                    terms.extend(own[part.name])
+                else:
+                    # May name a list setting; the compiler resolves it with the settings.
+                    terms.append(ast.Term("\0ref:" + part.name, part.pos))
+            own[definition.name] = tuple(terms)
+        scope = TermScope(own)
+        self.scopes[policy_file.path] = scope
+        self.order.append(policy_file)
+        return scope
+
+    def extend(self, policy_file: ast.PolicyFile, extend: ast.Extend) -> TermScope:
+        if len(self.stack) >= MAX_EXTENDS_DEPTH:
+            self.error(
+                "PL218",
+                f"'extends' nests deeper than {MAX_EXTENDS_DEPTH} files",
+                policy_file,
+                extend.pos,
+            )
+            return TermScope({})
+        target = extend.target
+        if target.startswith(BUILTIN_PREFIX):
+            name = target.removeprefix(BUILTIN_PREFIX)
+            files = _builtin_files(name)
+            if files is None:
+                self.error(
+                    "PL209",
+                    f"no built-in pack '{name}'",
+                    policy_file,
+                    extend.pos,
+                    hint=did_you_mean(name, builtin_packs())
+                    or "available: " + ", ".join(builtin_packs()),
+                )
+                return TermScope({})
+            merged: dict[str, tuple[ast.Term, ...]] = {}
+            for file in files:
+                if self._is_cycle(file, policy_file, extend):
+                    continue
+                merged.update(self.load_path(file, f"{BUILTIN_PREFIX}{name}/{file.name}").terms)
+            return TermScope(merged)
+        return self.extend_file(policy_file, extend)
+
+    def extend_file(self, policy_file: ast.PolicyFile, extend: ast.Extend) -> TermScope:
+        target = extend.target
+        if Path(target).is_absolute():
+            self.error(
+                "PL209",
+                f"'extends' takes a path relative to the policy file, not '{target}'",
+                policy_file,
+                extend.pos,
+                hint="policies may only extend files inside their own folder tree or builtin:",
+            )
+            return TermScope({})
+        if policy_file.path.startswith(BUILTIN_PREFIX):
+            base = None
+        else:
+            base = Path(policy_file.path).parent if policy_file.path != "<policy>" else Path(".")
+        if base is None:
+            self.error("PL209", "built-in packs extend only builtin:", policy_file, extend.pos)
+            return TermScope({})
+        candidate = (base / target).resolve()
+        if not candidate.is_relative_to(self.root_dir):
+            self.error(
+                "PL209",
+                f"'{target}' is outside the policy's folder tree",
+                policy_file,
+                extend.pos,
+                hint=f"policies may only extend files under {self.root_dir} or builtin:",
+            )
+            return TermScope({})
+        if not candidate.is_file():
+            siblings = [p.name for p in candidate.parent.glob("*.policy")]
+            self.error(
+                "PL209",
+                f"cannot find policy file '{target}'",
+                policy_file,
+                extend.pos,
+                hint=did_you_mean(Path(target).name, siblings),
+            )
+            return TermScope({})
+        if self._is_cycle(candidate, policy_file, extend):
+            return TermScope({})
+        return self.load_path(candidate, _display(candidate))
+
+    def _is_cycle(self, candidate: Path, policy_file: ast.PolicyFile, extend: ast.Extend) -> bool:
+        key = str(candidate.resolve())
+        if key not in self.stack:
+            return False
+        cycle = [*self.stack[self.stack.index(key) :], key]
+        names = " -> ".join(Path(p).name for p in cycle)
+        self.error(
+            "PL208",
+            f"'extends' cycle: {names}",
+            policy_file,
+            extend.pos,
+            hint="remove one of the extends so that the files form a tree",
+        )
+        return True
+
+    # ------------------------------------------------------------------ merging
+    def merge(self, root: ast.PolicyFile | None, overrides: Mapping[str, ast.Value]) -> tuple[
+        list[ast.RuleNode], dict[str, str], dict[str, ast.Value]
+    ]:
+        rules: dict[str, ast.RuleNode] = {}
+        owner_file: dict[str, ast.PolicyFile] = {}
+        settings: dict[str, ast.Value] = {}
+        declared_in: dict[str, ast.PolicyFile] = {}
+        for policy_file in self.order:
+            for setting in policy_file.settings:
+                if setting.path in declared_in and declared_in[setting.path] is policy_file:
+                    self.error(
+                        "PL203",
+                        f"setting '{setting.path}' is declared twice",
+                        policy_file,
+                        setting.pos,
+                    )
+                settings[setting.path] = setting.value
+                declared_in[setting.path] = policy_file
+            for rule in policy_file.rules:
+                if rule.id in rules:
+                    other = owner_file[rule.id]
+                    where = (
+                        f"line {rules[rule.id].pos.line}"
+                        if other is policy_file
+                        else f"{other.path}:{rules[rule.id].pos.line}"
+                    )
+                    self.error(
+                        "PL202",
+                        f"rule '{rule.id}' is already defined",
+                        policy_file,
+                        rule.pos,
+                        hint=f"first defined at {where}; rule ids are unique in a policy "
+                        "(to change an inherited rule, override its severity or disable it "
+                        "and write your own with a new id)",
+                    )
+                    continue
+                rules[rule.id] = rule
+                owner_file[rule.id] = policy_file
+
+        severities = {rule_id: rule.severity or "warning" for rule_id, rule in rules.items()}
+        disabled: set[str] = set()
+        for policy_file in self.order:
+            header = policy_file.header
+            if header is None:
+                continue
+            for setting in header.sets:
+                if setting.path not in settings:
+                    self.error(
+                        "PL213",
+                        f"unknown setting '{setting.path}'",
+                        policy_file,
+                        setting.pos,
+                        hint=did_you_mean(setting.path, settings)
+                        or "declare it with: setting NAME = value",
+                    )
+                    continue
+                settings[setting.path] = _check_setting_type(
+                    self, policy_file, setting, settings[setting.path]
+                )
+            for override in header.severity_overrides:
+                for rule_id in self.match_rules(policy_file, override.rule, override.pos, rules):
+                    severities[rule_id] = override.level
+            for disable in header.disables:
+                disabled.update(self.match_rules(policy_file, disable.rule, disable.pos, rules))
+        for key, value in overrides.items():
+            settings[key] = value
+        kept = [rule for rule_id, rule in rules.items() if rule_id not in disabled]
+        return kept, {r.id: severities[r.id] for r in kept}, settings
+
+    def match_rules(
+        self,
+        policy_file: ast.PolicyFile,
+        pattern: str,
+        pos: ast.Pos,
+        rules: Mapping[str, ast.RuleNode],
+    ) -> list[str]:
+        if "*" in pattern:
+            matched = [rule_id for rule_id in rules if fnmatch.fnmatchcase(rule_id, pattern)]
+        else:
+            matched = [pattern] if pattern in rules else []
+        if not matched:
+            self.error(
+                "PL207",
+                f"no rule matches '{pattern}'",
+                policy_file,
+                pos,
+                hint=did_you_mean(pattern, rules) or "run 'policylint rules' to list rule ids",
+            )
+        return matched
+
+
+def _check_setting_type(
+    resolver: _Resolver,
+    policy_file: ast.PolicyFile,
+    setting: ast.SettingDef,
+    default: ast.Value,
+) -> ast.Value:
+    if _value_kind(default) != _value_kind(setting.value):
+        resolver.error(
+            "PL214",
+            f"setting '{setting.path}' takes {_value_kind(default)}, "
+            f"not {_value_kind(setting.value)}",
+            policy_file,
+            setting.pos,
+        )
+        return default
+    return setting.value
+
+
+def _value_kind(value: ast.Value) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list"
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def resolve_policy(
+    *,
+    path: str | Path | None = None,
+    text: str | None = None,
+    settings: Mapping[str, ast.Value] | None = None,
+) -> ResolvedPolicy:
+    """Load a policy from a file, from text, or the default (``builtin:all``)."""
+    if path is not None and str(path).startswith(BUILTIN_PREFIX):
+        text = f'policy "{path}" {{ extends "{path}" }}\n'
+        path = None
+    if path is None and text is None:
+        text = 'policy "builtin:all" { extends "builtin:all" }\n'
+    if path is not None:
+        file_path = Path(path)
+        resolver = _Resolver(file_path.parent)
+        resolver.stack.append(str(file_path.resolve()))
+        resolver.load_path(file_path, str(path))
+    else:
+        assert text is not None
+        resolver = _Resolver(Path.cwd())
+        resolver.load_text(text, "<policy>")
+    if resolver.diagnostics:
+        raise PolicyError(resolver.diagnostics)
+    root = resolver.order[-1] if resolver.order else None
+    rules, severities, merged_settings = resolver.merge(root, settings or {})
+    if resolver.diagnostics:
+        raise PolicyError(resolver.diagnostics)
+    header = root.header if root is not None else None
+    return ResolvedPolicy(
+        name=header.name if header else (str(path) if path else "<policy>"),
+        description=header.description if header else None,
+        files=[PolicyFileRef(f.path, f.source) for f in resolver.order],
+        rules=rules,
+        severities=severities,
+        settings=merged_settings,
+        scopes=resolver.scopes,
+        sources={f.path: f.source for f in resolver.order},
+    )

@@ -1,0 +1,208 @@
+"""The data that crosses policylint's public surface: posts in, findings and reports out.
+
+These are pydantic models so that embedding tools get validation and JSON Schemas for free.
+The engine builds findings with ``model_construct`` on its hot path; everything it passes is
+already validated there.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "PLATFORM_ALIASES",
+    "PLATFORMS",
+    "Finding",
+    "InputError",
+    "Post",
+    "Report",
+    "Severity",
+    "SourceLocation",
+    "Summary",
+    "normalise_platform",
+]
+
+#: Platforms the built-in metrics know how to count for.
+PLATFORMS: tuple[str, ...] = (
+    "x",
+    "linkedin",
+    "instagram",
+    "facebook",
+    "tiktok",
+    "threads",
+    "bluesky",
+    "mastodon",
+    "youtube",
+    "pinterest",
+)
+
+#: Other spellings people use, mapped to the canonical name.
+PLATFORM_ALIASES: dict[str, str] = {
+    "twitter": "x",
+    "x.com": "x",
+    "tweet": "x",
+    "ig": "instagram",
+    "insta": "instagram",
+    "fb": "facebook",
+    "meta": "facebook",
+    "li": "linkedin",
+    "linked-in": "linkedin",
+    "tik-tok": "tiktok",
+    "tt": "tiktok",
+    "yt": "youtube",
+    "bsky": "bluesky",
+}
+
+
+def normalise_platform(value: str | None) -> str | None:
+    """Return the canonical platform name for ``value`` (``"Twitter"`` -> ``"x"``).
+
+    Unknown names are kept (lower-cased): an organisation may publish somewhere we do not
+    know, and a rule guarded on ``platform == "intranet"`` should still work.
+    """
+    if value is None:
+        return None
+    key = value.strip().lower()
+    if not key:
+        return None
+    return PLATFORM_ALIASES.get(key, key)
+
+
+class Severity(str, Enum):
+    """How serious a finding is. Ordered: ``info < warning < error``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class SourceLocation(BaseModel):
+    """Where a post's text sits in the file it was read from.
+
+    ``line``/``column`` (1-based, columns in code points) give the first character of the
+    text. When ``verbatim`` is true the text appears character for character in the file from
+    there, so any offset in the text can be mapped to a line and column of the file. When it
+    is false (a JSON string with escapes, a CSV field with doubled quotes) only the record's
+    own position is known and findings point at it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    line: int = 1
+    column: int = 1
+    verbatim: bool = False
+
+
+class Post(BaseModel):
+    """One drafted post: its text, where it will be published, and what we know about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str | None = None
+    text: str
+    platform: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+    source: SourceLocation | None = None
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _canonical_platform(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return normalise_platform(value)
+        return value
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+
+class Finding(BaseModel):
+    """One place where a post breaks a rule."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    owner: str | None = None
+    reference: str | None = None
+    reference_url: str | None = None
+    path: str | None = None
+    post: str | None = None
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = Field(description="Offset of the match in the post's text (code points).")
+    end: int = Field(description="End offset (exclusive) of the match in the post's text.")
+    match: str = Field(description="The exact characters matched: text[start:end].")
+    field: str | None = Field(
+        default=None,
+        description="Set when the match is inside a metadata field (e.g. 'meta.alt') "
+        "rather than the post text; offsets are then relative to that field.",
+    )
+    suggestion: str | None = None
+
+    def sort_key(self) -> tuple[str, str, int, int, str, int, int]:
+        return (
+            self.path or "",
+            self.post or "",
+            self.line,
+            self.column,
+            self.rule,
+            self.start,
+            self.end,
+        )
+
+
+class InputError(BaseModel):
+    """An input that could not be checked (unreadable file, malformed record, ...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    line: int = 1
+    column: int = 1
+    message: str
+
+
+class Summary(BaseModel):
+    posts_checked: int = 0
+    posts_with_errors: int = 0
+    files: int = 0
+    findings: int = 0
+    by_severity: dict[str, int] = Field(default_factory=dict)
+
+
+class Report(BaseModel):
+    """What a check produced: the findings, the inputs that failed, and a summary."""
+
+    version: int = 1
+    findings: list[Finding] = Field(default_factory=list)
+    errors: list[InputError] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings and not self.errors
+
+    def at_or_above(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity.rank >= threshold.rank]

@@ -1,0 +1,115 @@
+"""Expand the paths a user names into the files to read.
+
+Folders are walked recursively for files with a supported suffix, skipping hidden files
+and folders (``.git``, ``.venv``, editor backups) and dependency folders. A file named
+explicitly is always yielded, whatever its suffix and even if it does not exist: reading
+it then reports the problem, rather than the file being silently left out.
+
+``exclude`` holds glob patterns, applied to explicit files too (so that a pre-commit hook
+passing every changed file still honours them):
+
+* a pattern without ``/`` matches any single path component below a walked folder, or of
+  a relative path as named (of an absolute one, only its last): ``drafts`` leaves out
+  every folder or file called ``drafts``, ``*.bak.md`` every such file;
+* a pattern with ``/`` matches the whole path, either as given or relative to the folder
+  being walked: ``archive/2023/*``, ``**/old/*``. ``*`` crosses ``/`` here.
+
+Matching is case-sensitive so results do not depend on the operating system. The output
+is sorted within each named path, deduplicated, and otherwise in the order given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+
+from policylint.sources.formats import SUPPORTED_SUFFIXES
+
+__all__ = ["SKIPPED_DIRS", "discover"]
+
+#: Folder names never walked into, besides hidden ones: they hold dependencies, not posts.
+SKIPPED_DIRS: frozenset[str] = frozenset({"node_modules", "__pycache__"})
+
+
+def discover(paths: Iterable[str | Path], *, exclude: Sequence[str] = ()) -> Iterator[Path]:
+    """Yield the files to read for ``paths``: folders expanded, ``exclude`` applied."""
+    patterns = _Patterns(exclude)
+    seen: set[str] = set()
+    for given in paths:
+        root = Path(given)
+        if patterns.excludes(_own_part(root), _as_posix(root)):
+            continue
+        found: Iterable[Path] = _walk(root, patterns) if root.is_dir() else (root,)
+        for path in found:
+            # The same file reached twice ("posts" and "posts/a.md") is read once.
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                yield path
+
+
+def _walk(root: Path, patterns: _Patterns) -> list[Path]:
+    files: list[Path] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # an unreadable subfolder is skipped, like an unsupported file
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            if patterns.excludes(_as_posix(path.relative_to(root)), _as_posix(path)):
+                continue
+            # Symlinked folders are not followed: they can loop, or leave the tree.
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIPPED_DIRS:
+                    pending.append(path)
+            elif entry.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                files.append(path)
+    # Sorting on the components keeps a folder's files together ("a/b.md" before "a.md", which
+    # plain string order would split) and is the same on every system.
+    files.sort(key=lambda path: path.relative_to(root).parts)
+    return files
+
+
+def _own_part(path: Path) -> str:
+    """The part of a named path that name patterns look at: all of a relative path (it is
+    inside the project the excludes are written for), only the name of an absolute one."""
+    if path.is_absolute():
+        return path.name
+    return "/".join(part for part in path.parts if part not in (".", ".."))
+
+
+def _as_posix(path: Path) -> str:
+    return PurePosixPath(*path.parts).as_posix().removeprefix("./")
+
+
+class _Patterns:
+    __slots__ = ("names", "paths")
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        cleaned = [p.strip().replace("\\", "/").removeprefix("./").rstrip("/") for p in patterns]
+        self.names = [p for p in cleaned if p and "/" not in p]
+        paths = [p for p in cleaned if "/" in p]
+        # "**/x" should also match "x" at the top, which fnmatch's "*/" would not.
+        self.paths = paths + [p.removeprefix("**/") for p in paths if p.startswith("**/")]
+
+    def excludes(self, relative: str, full: str) -> bool:
+        """Whether a path is excluded, given relative to the folder being walked and in full.
+
+        Name patterns look only at ``relative``, so that walking ``/home/me/drafts/posts``
+        with ``exclude=["drafts"]`` does not leave out everything.
+        """
+        parts = relative.split("/")
+        if any(fnmatchcase(part, name) for part in parts for name in self.names):
+            return True
+        return any(
+            fnmatchcase(candidate, pattern)
+            for candidate in (relative, full)
+            for pattern in self.paths
+        )

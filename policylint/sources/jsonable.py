@@ -1,0 +1,88 @@
+"""Make metadata JSON-shaped: posts are reported, cached and compared as JSON.
+
+YAML gives richer values than JSON (dates, sets, binary, non-string keys) and can share one
+value between many places through anchors, even cyclically. Each post gets its own plain
+copy made of dicts with string keys, lists, strings, numbers, booleans and None.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MetaError", "to_jsonable"]
+
+#: Metadata nested deeper than this is refused rather than risking the interpreter's stack.
+MAX_DEPTH = 100
+#: Refuse metadata with more values than this. YAML aliases can expand a small file into an
+#: enormous tree ("billion laughs"); a real post's metadata is nowhere near this.
+MAX_NODES = 100_000
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class MetaError(ValueError):
+    """Metadata that cannot be turned into JSON-shaped values."""
+
+
+def to_jsonable(value: Any) -> Any:
+    """A JSON-shaped deep copy of ``value``.
+
+    Dates and times become ISO 8601 strings, sets and tuples lists (sets sorted so output is
+    deterministic), bytes base64 text, and mapping keys strings. Raises :class:`MetaError`
+    for cyclic, too deep or too large values and :class:`TypeError` for other types, which
+    no reader produces (it would be a caller passing odd ``default_meta``).
+    """
+    return _Converter().convert(value, 0)
+
+
+class _Converter:
+    __slots__ = ("active", "nodes")
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        # ids of the containers on the current path, to spot a value that contains itself.
+        self.active: set[int] = set()
+
+    def convert(self, value: Any, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise MetaError(f"metadata has more than {MAX_NODES} values")
+        if isinstance(value, _SCALARS):
+            return value
+        # datetime is a subclass of date; both serialise the same way.
+        if isinstance(value, dt.date | dt.time):
+            return value.isoformat()
+        if isinstance(value, bytes):
+            return base64.b64encode(value).decode("ascii")
+        if depth >= MAX_DEPTH:
+            raise MetaError(f"metadata is nested more than {MAX_DEPTH} levels deep")
+        if id(value) in self.active:
+            raise MetaError("metadata contains a value that refers to itself")
+        self.active.add(id(value))
+        try:
+            return self._container(value, depth + 1)
+        finally:
+            self.active.discard(id(value))
+
+    def _container(self, value: Any, depth: int) -> Any:
+        if isinstance(value, Mapping):
+            return {_key(key): self.convert(item, depth) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.convert(item, depth) for item in value]
+        if isinstance(value, set | frozenset):
+            return [self.convert(item, depth) for item in sorted(value, key=repr)]
+        raise TypeError(f"unsupported metadata value of type {type(value).__name__}")
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool) or key is None:
+        # Spell them the way JSON does, not Python's "True"/"None".
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, dt.date | dt.time):
+        return key.isoformat()
+    return str(key)

@@ -1,0 +1,34 @@
+"""What every reader returns: the posts it could read and an error for everything it could not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policylint.models import InputError, Post
+from policylint.sources.positions import LineIndex
+
+__all__ = ["ReadResult", "error_at"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """Posts read from one input, and the parts of it that could not be read.
+
+    Both can be non-empty at once: a bad record is reported and the good ones are still
+    checked, so one typo in a content calendar does not hide the rest of it.
+    """
+
+    posts: list[Post]
+    errors: list[InputError]
+
+    @classmethod
+    def failure(cls, path: str, message: str, line: int = 1, column: int = 1) -> ReadResult:
+        """A result for an input that could not be read at all."""
+        error = InputError(path=path, line=line, column=column, message=message)
+        return cls(posts=[], errors=[error])
+
+
+def error_at(path: str, lines: LineIndex, offset: int, message: str) -> InputError:
+    """An input error located at ``offset`` of the text indexed by ``lines``."""
+    line, column = lines.position(offset)
+    return InputError(path=path, line=line, column=column, message=message)

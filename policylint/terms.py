@@ -1,0 +1,188 @@
+"""Term lists compiled into one Aho-Corasick automaton per policy.
+
+A term is case-insensitive and whole-word; ``*`` at either end matches the rest of a word
+(``guarantee*`` -> guaranteed, guarantees; ``*partner`` -> BrandPartner). Spaces and hyphens
+between words are interchangeable (``risk-free`` = ``risk free`` = ``riskfree``), and an
+apostrophe may be left out (``can't`` = ``cant``). Terms and text are folded the same way
+(policylint.text.fold_term), so confusables, accents and leetspeak match too.
+
+One pass of the automaton over a post finds every term of every rule; each term set (a
+rule's list) then only looks up its own term ids. A ``*`` inside a term is rare and is
+matched with RE2 on the folded text instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from policylint.text import fold_term, is_word_char
+
+__all__ = ["TermIndex", "TermSpec", "parse_term"]
+
+_MAX_VARIANT_SEPARATORS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TermSpec:
+    """A term, folded and split into its literal core and wildcard ends."""
+
+    source: str
+    core: str
+    left_wild: bool
+    right_wild: bool
+    inner_regex: str | None = None
+
+
+def parse_term(term: str) -> TermSpec:
+    left_wild = term.startswith("*")
+    right_wild = term.endswith("*") and len(term) > 1
+    core = term.strip("*")
+    folded = fold_term(core)
+    inner: str | None = None
+    if "*" in core:
+        import re
+
+        pieces = [re.escape(fold_term(p)) for p in core.split("*")]
+        inner = r"\w*".join(pieces)
+    return TermSpec(term, folded, left_wild, right_wild, inner)
+
+
+def _variants(core: str) -> set[str]:
+    """Spellings of a phrase that should match it: separators and apostrophes vary."""
+    out = {core}
+    if "'" in core:
+        out.add(core.replace("'", ""))
+    result: set[str] = set()
+    for text in out:
+        parts = _split_separators(text)
+        words, seps = parts[0::2], parts[1::2]
+        if not seps:
+            result.add(text)
+            continue
+        if len(seps) <= _MAX_VARIANT_SEPARATORS:
+            for choice in itertools.product((" ", "-", ""), repeat=len(seps)):
+                result.add("".join(w + s for w, s in zip(words, (*choice, ""), strict=True)))
+        else:
+            for sep in (" ", "-"):
+                result.add(sep.join(words))
+            result.add(text)
+    return {v for v in result if v}
+
+
+def _split_separators(text: str) -> list[str]:
+    """'risk-free fund' -> ['risk', '-', 'free', ' ', 'fund'] (words and separators)."""
+    parts: list[str] = []
+    current = ""
+    for ch in text:
+        if ch in " -":
+            parts.append(current)
+            parts.append(ch)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    # Drop empty words created by leading/trailing/double separators: keep them literal.
+    if any(p == "" for p in parts[0::2]):
+        return [text]
+    return parts
+
+
+class TermIndex:
+    """All literal terms of a policy, found in one pass over a post's folded text."""
+
+    def __init__(self) -> None:
+        self._specs: list[TermSpec] = []
+        self._ids: dict[str, int] = {}
+        self._automaton: Any = None
+        self._regex_terms: list[tuple[int, Any]] = []
+
+    def add(self, term: str) -> int:
+        """Register a term (idempotent); returns its id."""
+        existing = self._ids.get(term)
+        if existing is not None:
+            return existing
+        term_id = len(self._specs)
+        self._specs.append(parse_term(term))
+        self._ids[term] = term_id
+        self._automaton = None
+        return term_id
+
+    def spec(self, term_id: int) -> TermSpec:
+        return self._specs[term_id]
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def _build(self) -> Any:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        entries: dict[str, list[int]] = {}
+        self._regex_terms = []
+        for term_id, spec in enumerate(self._specs):
+            if spec.inner_regex is not None:
+                import re2
+
+                options = re2.Options()
+                options.log_errors = False
+                self._regex_terms.append((term_id, re2.compile(spec.inner_regex, options)))
+                continue
+            for variant in _variants(spec.core):
+                entries.setdefault(variant, []).append(term_id)
+        for key, ids in entries.items():
+            automaton.add_word(key, (len(key), tuple(ids)))
+        if entries:
+            automaton.make_automaton()
+        else:
+            automaton = None
+        self._automaton = automaton
+        return automaton
+
+    def find(self, folded: str) -> dict[int, list[tuple[int, int]]]:
+        """Every term occurrence in ``folded``: term id -> spans (in folded coordinates)."""
+        automaton = self._automaton
+        if automaton is None:
+            automaton = self._build()
+        hits: dict[int, list[tuple[int, int]]] = {}
+        if automaton is not None and folded:
+            specs = self._specs
+            length = len(folded)
+            for end_index, (key_length, ids) in automaton.iter(folded):
+                start = end_index + 1 - key_length
+                end = end_index + 1
+                for term_id in ids:
+                    spec = specs[term_id]
+                    span = _fit(folded, length, start, end, spec)
+                    if span is not None:
+                        hits.setdefault(term_id, []).append(span)
+        for term_id, regex in self._regex_terms:
+            spec = self._specs[term_id]
+            for match in regex.finditer(folded):
+                span = _fit(folded, len(folded), match.start(), match.end(), spec)
+                if span is not None:
+                    hits.setdefault(term_id, []).append(span)
+        return hits
+
+    def terms(self) -> Sequence[TermSpec]:
+        return tuple(self._specs)
+
+    def ids_for(self, terms: Iterable[str]) -> tuple[int, ...]:
+        return tuple(sorted({self.add(t) for t in terms}))
+
+
+def _fit(text: str, length: int, start: int, end: int, spec: TermSpec) -> tuple[int, int] | None:
+    """Apply whole-word boundaries and wildcard extension to a raw literal hit."""
+    if spec.left_wild:
+        while start > 0 and is_word_char(text[start - 1]):
+            start -= 1
+    elif start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
+        return None
+    if spec.right_wild:
+        while end < length and is_word_char(text[end]):
+            end += 1
+    elif end < length and is_word_char(text[end]) and is_word_char(text[end - 1]):
+        return None
+    return start, end
