@@ -15,7 +15,7 @@ from typing import Any
 from policylint import compiled as c
 from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
-from policylint.language.resolve import ResolvedPolicy, TermScope
+from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
 from policylint.models import Severity, normalise_platform
 from policylint.terms import TermIndex
 from policylint.text import fold_term
@@ -336,6 +336,15 @@ class _Compiler:
             placeholders=placeholders,
         )
 
+    def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:
+        """The position of ``needle`` inside the token at ``pos`` (for a sharper caret)."""
+        lines = self.resolved.sources.get(self.path, "").split("\n")
+        if 0 < pos.line <= len(lines):
+            index = lines[pos.line - 1].find(needle, pos.column - 1)
+            if index >= 0:
+                return ast.Pos(pos.line, index + 1, pos.line, index + 1 + len(needle))
+        return pos
+
     def placeholders(self, message: str, pos: ast.Pos) -> tuple[str, ...]:
         names: list[str] = []
         known = [*_BUILTIN_PLACEHOLDERS, *self.metric_names, *self.settings]
@@ -349,7 +358,7 @@ class _Compiler:
             self.error(
                 "PL215",
                 f"unknown placeholder '{{{name}}}' in message",
-                pos,
+                self.locate_in_line(pos, "{" + name + "}"),
                 hint=did_you_mean(name, known)
                 or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "
                 "{meta.NAME} or a setting",
@@ -416,7 +425,8 @@ def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], Term
         compiled = compiler.rule(node, resolved.severities[node.id])
         if compiled is not None:
             rules.append(compiled)
-    if compiler.diagnostics:
-        raise PolicyError(compiler.diagnostics)
+    diagnostics = [*resolved.diagnostics, *compiler.diagnostics]
+    if diagnostics:
+        raise PolicyError(sorted_diagnostics(diagnostics))
     return rules, compiler.index
 

@@ -18,7 +18,7 @@ from policylint.language.transform import build_policy_file
 if TYPE_CHECKING:
     from lark import Lark
 
-__all__ = ["KEYWORDS", "parse_policy"]
+__all__ = ["KEYWORDS", "is_syntax_error", "parse_policy", "parse_policy_collect"]
 
 # What an expected terminal looks like to a person.
 _TERMINAL_NAMES: dict[str, str] = {
@@ -99,7 +99,20 @@ def _parser() -> Lark:
 
 def parse_policy(source: str, path: str = "<policy>") -> ast.PolicyFile:
     """Parse one policy file. Raises ``PolicyError`` with every problem found."""
-    from lark import Tree
+    result, diagnostics = parse_policy_collect(source, path)
+    if diagnostics:
+        raise PolicyError(diagnostics)
+    return result
+
+
+def parse_policy_collect(
+    source: str, path: str = "<policy>"
+) -> tuple[ast.PolicyFile, list[Diagnostic]]:
+    """Parse one policy file, returning what could be parsed and every problem found.
+
+    Blocks with a syntax error are left out of the result; other problems (a bad escape, an
+    unknown severity) leave the rest of their block in it.
+    """
     from lark.exceptions import UnexpectedInput
 
     lines = source.split("\n")
@@ -111,11 +124,13 @@ def parse_policy(source: str, path: str = "<policy>") -> ast.PolicyFile:
         tree = _parse_by_blocks(source, path, lines, diagnostics, first_error)
     result, semantic = build_policy_file(tree, source, path)
     diagnostics.extend(semantic)
-    if diagnostics:
-        diagnostics.sort(key=lambda d: (d.line, d.column))
-        raise PolicyError(diagnostics)
-    assert isinstance(tree, Tree)
-    return result
+    diagnostics.sort(key=lambda d: (d.line, d.column))
+    return result, diagnostics
+
+
+def is_syntax_error(diagnostic: Diagnostic) -> bool:
+    """Syntax errors drop whole blocks, so later checks would only report their echoes."""
+    return diagnostic.code in ("PL101", "PL102", "PL104")
 
 
 def _parse_by_blocks(
@@ -238,14 +253,3 @@ def _join(items: list[str]) -> str:
         return "".join(items)
     return ", ".join(items[:-1]) + " or " + items[-1]
 
-
-def parse_policy_or_raise_io(path: str) -> ast.PolicyFile:
-    """Read and parse a policy file; unreadable files become a PL100 diagnostic."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            source = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise PolicyError(
-            [Diagnostic("PL100", f"cannot read policy: {error}", path, 1, 1)]
-        ) from None
-    return parse_policy(source, path)

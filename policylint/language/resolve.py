@@ -14,9 +14,15 @@ from pathlib import Path
 
 from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
-from policylint.language.parser import parse_policy
+from policylint.language.parser import is_syntax_error, parse_policy_collect
 
-__all__ = ["BUILTIN_PREFIX", "ResolvedPolicy", "builtin_packs", "resolve_policy"]
+__all__ = [
+    "BUILTIN_PREFIX",
+    "ResolvedPolicy",
+    "builtin_packs",
+    "resolve_policy",
+    "sorted_diagnostics",
+]
 
 BUILTIN_PREFIX = "builtin:"
 MAX_EXTENDS_DEPTH = 16
@@ -43,6 +49,8 @@ class ResolvedPolicy:
     scopes: dict[str, TermScope]
     #: Source text of each file, by display path, for diagnostics.
     sources: dict[str, str] = field(default_factory=dict)
+    #: Problems found so far that did not stop resolution; the compiler adds its own.
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +118,8 @@ class _Resolver:
 
     # ------------------------------------------------------------------ loading
     def load_text(self, source: str, path: str) -> TermScope:
-        try:
-            policy_file = parse_policy(source, path)
-        except PolicyError as error:
-            self.diagnostics.extend(error.diagnostics)
-            return TermScope({})
+        policy_file, diagnostics = parse_policy_collect(source, path)
+        self.diagnostics.extend(diagnostics)
         return self.add_file(policy_file)
 
     def load_path(self, path: Path, display: str) -> TermScope:
@@ -226,17 +231,18 @@ class _Resolver:
                 f"'{target}' is outside the policy's folder tree",
                 policy_file,
                 extend.pos,
-                hint=f"policies may only extend files under {self.root_dir} or builtin:",
+                hint="a policy may extend files in its own folder and below, or builtin: packs",
             )
             return TermScope({})
         if not candidate.is_file():
-            siblings = [p.name for p in candidate.parent.glob("*.policy")]
+            siblings = {p.stem: p.name for p in candidate.parent.glob("*.policy")}
+            close = did_you_mean(Path(target).stem, siblings)
             self.error(
                 "PL209",
                 f"cannot find policy file '{target}'",
                 policy_file,
                 extend.pos,
-                hint=did_you_mean(Path(target).name, siblings),
+                hint=close.replace("'?", ".policy'?") if close else None,
             )
             return TermScope({})
         if self._is_cycle(candidate, policy_file, extend):
@@ -400,18 +406,15 @@ def resolve_policy(
     if path is not None:
         file_path = Path(path)
         resolver = _Resolver(file_path.parent)
-        resolver.stack.append(str(file_path.resolve()))
         resolver.load_path(file_path, str(path))
     else:
         assert text is not None
         resolver = _Resolver(Path.cwd())
         resolver.load_text(text, "<policy>")
-    if resolver.diagnostics:
-        raise PolicyError(resolver.diagnostics)
+    if _blocking(resolver.diagnostics):
+        raise PolicyError(sorted_diagnostics(resolver.diagnostics))
     root = resolver.order[-1] if resolver.order else None
     rules, severities, merged_settings = resolver.merge(root, settings or {})
-    if resolver.diagnostics:
-        raise PolicyError(resolver.diagnostics)
     header = root.header if root is not None else None
     return ResolvedPolicy(
         name=header.name if header else (str(path) if path else "<policy>"),
@@ -422,4 +425,16 @@ def resolve_policy(
         settings=merged_settings,
         scopes=resolver.scopes,
         sources={f.path: f.source for f in resolver.order},
+        diagnostics=resolver.diagnostics,
     )
+
+
+def _blocking(diagnostics: list[Diagnostic]) -> bool:
+    """Stop before merging if a file is missing or has a syntax error: merging would only
+    report echoes of it (a 'disable' naming a rule from the block that failed to parse)."""
+    return any(is_syntax_error(d) or d.code in ("PL100", "PL208", "PL209", "PL218")
+               for d in diagnostics)
+
+
+def sorted_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.path, d.line, d.column))

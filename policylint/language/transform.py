@@ -316,7 +316,7 @@ class _Builder:
             elif kind == "set_stmt":
                 path_node, value = stmt.children
                 header.sets.append(
-                    ast.SettingDef(self.dotted(path_node), self.value(value), _pos_of(stmt))
+                    ast.SettingDef(self.dotted(path_node), self.value(value), _pos_of(path_node))
                 )
         return header
 

@@ -20,6 +20,10 @@ class Reporter(Protocol):
 FORMATS: dict[str, str] = {
     "text": "policylint.reporters.text",
     "json": "policylint.reporters.json",
+    "jsonl": "policylint.reporters.jsonl",
+    "sarif": "policylint.reporters.sarif",
+    "github": "policylint.reporters.github",
+    "rdjson": "policylint.reporters.rdjson",
 }
 
 
