@@ -82,8 +82,9 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--policy", "-p", help="Policy file or builtin:NAME (default: config, else builtin:all).")
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Output format.",
+    "--format", "output_format",
+    type=click.Choice(["text", "json", "jsonl", "sarif", "github", "rdjson"]),
+    default="text", show_default=True, help="Output format.",
 )
 @click.option(
     "--fail-on", type=click.Choice(_SEVERITIES), default=None,
@@ -138,11 +139,12 @@ def check(
     report.summary.files = files
 
     use_color = color if color is not None else _stream_is_tty(output)
+    options: dict[str, Any] = {"sources": sources, "rules": loaded.rules}
     if output:
         with open(output, "w", encoding="utf-8") as handle:
-            render(output_format, report, handle, color=False, sources=sources)
+            render(output_format, report, handle, color=False, **options)
     else:
-        render(output_format, report, sys.stdout, color=use_color, sources=sources)
+        render(output_format, report, sys.stdout, color=use_color, **options)
 
     if report.errors:
         sys.exit(EXIT_ERROR)

@@ -186,3 +186,14 @@ def test_version() -> None:
         [sys.executable, "-m", "policylint", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("policylint, version ")
+
+
+def test_every_reporter_format_is_selectable(repo: Path) -> None:
+    from policylint.reporters import FORMATS
+
+    for name in FORMATS:
+        result = run(
+            "check", "--isolated", "--policy", "org.policy", "--format", name, "posts", cwd=repo
+        )
+        assert result.returncode == 1, (name, result.stderr)
+        assert result.stdout.strip(), name
