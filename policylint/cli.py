@@ -80,24 +80,37 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--policy", "-p", help="Policy file or builtin:NAME (default: config, else builtin:all).")
 @click.option(
-    "--format", "output_format",
-    type=click.Choice(["text", "json", "jsonl", "sarif", "github", "rdjson"]),
-    default="text", show_default=True, help="Output format.",
+    "--policy", "-p", help="Policy file or builtin:NAME (default: config, else builtin:all)."
 )
 @click.option(
-    "--fail-on", type=click.Choice(_SEVERITIES), default=None,
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "jsonl", "sarif", "github", "rdjson"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_SEVERITIES),
+    default=None,
     help="Lowest severity that makes the exit code 1 (default: error).",
 )
 @click.option("--select", multiple=True, help="Only these rules: id, glob (tone.*) or category.")
 @click.option("--ignore", multiple=True, help="Skip these rules: id, glob or category.")
 @click.option("--platform", help="Platform of posts that do not say (x, linkedin, instagram, ...).")
-@click.option("--meta", "meta_pairs", multiple=True, help="key=value metadata for stdin/.txt posts.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file to use.")
+@click.option(
+    "--meta", "meta_pairs", multiple=True, help="key=value metadata for stdin/.txt posts."
+)
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Config file to use."
+)
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text report (default: on a TTY)."
+)
 def check(
     paths: tuple[str, ...],
     policy: str | None,

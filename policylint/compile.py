@@ -429,4 +429,3 @@ def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], Term
     if diagnostics:
         raise PolicyError(sorted_diagnostics(diagnostics))
     return rules, compiler.index
-

@@ -333,14 +333,11 @@ def compare(left: Any, op: str, right: Any) -> bool:
         return bool(left == right)
     if op == "!=":
         return bool(left != right)
-    numeric = (int, float)
+    # Order comparisons need two numbers or two strings; anything else is simply false.
     if isinstance(left, bool) or isinstance(right, bool):
         return False
-    if isinstance(left, numeric) and isinstance(right, numeric):
-        pass
-    elif isinstance(left, str) and isinstance(right, str):
-        pass
-    else:
+    both_numbers = isinstance(left, int | float) and isinstance(right, int | float)
+    if not (both_numbers or (isinstance(left, str) and isinstance(right, str))):
         return False
     if op == "<":
         return bool(left < right)

@@ -124,9 +124,9 @@ class Policy:
         elif platform is not None or meta is not None:
             post = post.model_copy(
                 update={
-                    "platform": post.platform if platform is None else Post(
-                        text="", platform=platform
-                    ).platform,
+                    "platform": post.platform
+                    if platform is None
+                    else Post(text="", platform=platform).platform,
                     "meta": {**post.meta, **(meta or {})},
                 }
             )

@@ -81,8 +81,16 @@ def test_fail_on_controls_the_exit_code(repo: Path) -> None:
 
 def test_select_limits_rules(repo: Path) -> None:
     result = run(
-        "check", "--isolated", "--policy", "org.policy", "--select", "tone", "--format", "json",
-        "posts", cwd=repo,
+        "check",
+        "--isolated",
+        "--policy",
+        "org.policy",
+        "--select",
+        "tone",
+        "--format",
+        "json",
+        "posts",
+        cwd=repo,
     )
     report = json.loads(result.stdout)
     assert {f["rule"] for f in report["findings"]} == {"tone.exclaim"}
@@ -107,8 +115,20 @@ def test_json_report_shape(repo: Path) -> None:
     assert report["version"] == 1
     finding = report["findings"][0]
     for key in (
-        "rule", "category", "severity", "message", "owner", "reference", "path", "post",
-        "line", "column", "end_line", "end_column", "match", "suggestion",
+        "rule",
+        "category",
+        "severity",
+        "message",
+        "owner",
+        "reference",
+        "path",
+        "post",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "match",
+        "suggestion",
     ):
         assert key in finding
     assert report["summary"]["posts_checked"] == 2
@@ -160,7 +180,12 @@ def test_test_command_runs_examples(repo: Path) -> None:
 def test_rules_and_explain(repo: Path) -> None:
     listing = run("rules", "--isolated", "--policy", "org.policy", cwd=repo)
     assert listing.returncode == 0
-    assert listing.stdout.splitlines()[0].split() == ["fin.promise", "regulatory", "error", "Compliance"]
+    assert listing.stdout.splitlines()[0].split() == [
+        "fin.promise",
+        "regulatory",
+        "error",
+        "Compliance",
+    ]
     explained = run("explain", "fin.promise", "--isolated", "--policy", "org.policy", cwd=repo)
     assert "example fail: Guaranteed returns" in explained.stdout
     unknown = run("explain", "fin.promis", "--isolated", "--policy", "org.policy", cwd=repo)
@@ -183,7 +208,10 @@ def test_configuration_is_discovered_and_unknown_keys_rejected(repo: Path) -> No
 
 def test_version() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "policylint", "--version"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "policylint", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.startswith("policylint, version ")
 

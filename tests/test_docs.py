@@ -14,7 +14,9 @@ DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 BLOCK = re.compile(r"^```policy\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 BLOCKS = [
-    pytest.param(match.group(1), id=f"{doc.name}:{doc.read_text()[: match.start()].count(chr(10)) + 1}")
+    pytest.param(
+        match.group(1), id=f"{doc.name}:{doc.read_text()[: match.start()].count(chr(10)) + 1}"
+    )
     for doc in DOCS
     for match in BLOCK.finditer(doc.read_text(encoding="utf-8"))
 ]

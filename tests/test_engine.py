@@ -33,7 +33,11 @@ def flag(pattern: str, text: str, **kwargs: Any) -> list[str]:
         ('["*partner"]', "#CloudNinePartner here", ["CloudNinePartner"]),
         ('["sure thing"]', "a sure   thing", ["sure   thing"]),
         ('["sure thing"]', "a sure\nthing", ["sure\nthing"]),
-        ('["risk-free"]', "risk free, risk-free and riskfree", ["risk free", "risk-free", "riskfree"]),
+        (
+            '["risk-free"]',
+            "risk free, risk-free and riskfree",
+            ["risk free", "risk-free", "riskfree"],
+        ),
         ('["can\'t lose"]', "you cant lose, can’t lose", ["cant lose", "can’t lose"]),
         ('["#ad"]', "#ad #adventure #Ad", ["#ad", "#Ad"]),
         ('["ad"]', "bad ad", ["ad"]),
@@ -126,7 +130,9 @@ def test_near_counts_words_between() -> None:
     assert flag('["sale"] near ["now"] within 1 words', "sale ends now") == ["sale"]
     assert flag('["sale"] near ["now"] within 0 words', "sale ends now") == []
     assert flag('["sale"] near ["now"] within 0 words', "now sale") == ["sale"]
-    found = matches('rule t.r { flag ["sale"] not near ["now"] within 0 words }', "sale now. The big Sale")
+    found = matches(
+        'rule t.r { flag ["sale"] not near ["now"] within 0 words }', "sale now. The big Sale"
+    )
     assert found == ["Sale"]
 
 
@@ -236,7 +242,11 @@ rule fin.x {
         "Guaranteed returns", platform="linkedin", meta={"industry": "finance"}
     ).findings
     assert finding.message == "'Guaranteed' on linkedin (finance, 2 words, max 3) {ok}"
-    assert (finding.rule, finding.category, finding.severity.value) == ("fin.x", "regulatory", "error")
+    assert (finding.rule, finding.category, finding.severity.value) == (
+        "fin.x",
+        "regulatory",
+        "error",
+    )
     assert (finding.owner, finding.reference, finding.reference_url) == (
         "Compliance",
         "Rule 1",
@@ -299,5 +309,9 @@ def test_examples_run_against_their_own_rule() -> None:
         'rule t.r { flag ["x"] example fail "x" example pass "y" example pass "x!" }'
     )
     results = policy.run_examples()
-    assert [(r.expect, r.passed) for r in results] == [("fail", True), ("pass", True), ("pass", False)]
+    assert [(r.expect, r.passed) for r in results] == [
+        ("fail", True),
+        ("pass", True),
+        ("pass", False),
+    ]
     assert results[2].found == ("x",)

@@ -33,20 +33,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_grammar_and_every_pack(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "policylint/_grammar/policy.lark" in names
-    shipped = {n.removeprefix("policylint/_rules/") for n in names if n.startswith("policylint/_rules/")}
+    shipped = {
+        n.removeprefix("policylint/_rules/") for n in names if n.startswith("policylint/_rules/")
+    }
     in_repo = {str(p.relative_to(ROOT / "rules")) for p in (ROOT / "rules").rglob("*.policy")}
     assert in_repo and in_repo <= shipped
 
 
-def test_installed_wheel_checks_posts_with_the_builtin_policy(
-    wheel: Path, tmp_path: Path
-) -> None:
+def test_installed_wheel_checks_posts_with_the_builtin_policy(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=900
-    )
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=900)
     post = tmp_path / "post.txt"
     post.write_text("Guaranteed 12% returns, email me at jo.smith.1990@gmail.com\n")
     result = subprocess.run(
@@ -59,7 +57,11 @@ def test_installed_wheel_checks_posts_with_the_builtin_policy(
     assert result.returncode == 1, result.stderr
     assert '"privacy.email"' in result.stdout
     where = subprocess.run(
-        [str(python), "-c", "import policylint.resources as r; print(r.grammar_path(), r.rules_dir())"],
+        [
+            str(python),
+            "-c",
+            "import policylint.resources as r; print(r.grammar_path(), r.rules_dir())",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

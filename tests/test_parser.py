@@ -89,7 +89,7 @@ def test_rule_metadata_fields() -> None:
 
 
 def test_category_may_be_the_platform_keyword() -> None:
-    assert parse_rule("category platform\nflag [\"x\"]").category == "platform"
+    assert parse_rule('category platform\nflag ["x"]').category == "platform"
 
 
 @pytest.mark.parametrize(
@@ -219,7 +219,9 @@ def test_keywords_inside_dotted_names() -> None:
 
 
 def test_string_escapes_and_comments() -> None:
-    rule = parse_rule('# a comment\nmessage "say \\"hi\\"\\n\\u00e9" # trailing comment\nflag ["#ad"]')
+    rule = parse_rule(
+        '# a comment\nmessage "say \\"hi\\"\\n\\u00e9" # trailing comment\nflag ["#ad"]'
+    )
     assert rule.message == 'say "hi"\né'
     flag = rule.flags[0]
     assert isinstance(flag, ast.TermsLiteral)
@@ -244,11 +246,11 @@ def test_empty_file_is_an_empty_policy() -> None:
     [
         'rule a.b { flag ["x"] near ["y"] }',  # proximity without distance
         'rule a.b { flag ["x"] in first chars }',  # scope without a number
-        'rule a.b { flag }',  # flag without pattern
+        "rule a.b { flag }",  # flag without pattern
         'rule { flag ["x"] }',  # rule without id
         'rule a.b { flag ["x"]',  # unclosed block
         'terms = ["x"]',  # terms without a name
-        'rule a.b { when length > }',  # comparison without right side
+        "rule a.b { when length > }",  # comparison without right side
         'rule a.b { unless preceded ["x"] within 2 words }',  # missing 'by'
         'policy "p" { flag ["x"] }',  # rule statement in the header
         'rule a.b { example maybe "x" }',  # example kind

@@ -15,7 +15,9 @@ import policylint
 from policylint.language.errors import PolicyError
 
 HERE = Path(__file__).parent / "policy_errors"
-CASES = sorted(p.relative_to(HERE) for p in HERE.rglob("*.policy") if p.with_suffix(".expected").exists())
+CASES = sorted(
+    p.relative_to(HERE) for p in HERE.rglob("*.policy") if p.with_suffix(".expected").exists()
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[str(c) for c in CASES])

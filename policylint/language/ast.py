@@ -7,7 +7,7 @@ diagnostic may point at carries a ``Pos``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 __all__ = [
     "AllOf",
@@ -272,7 +272,7 @@ class Example:
     expect: Literal["fail", "pass"]
     text: str
     platform: str | None
-    meta: dict[str, Value]
+    meta: dict[str, Any]
     pos: Pos
 
 

@@ -73,8 +73,7 @@ class Diagnostic:
 
     def headline(self) -> str:
         return (
-            f"{self.path}:{self.line}:{self.column}: "
-            f"{self.severity}[{self.code}]: {self.message}"
+            f"{self.path}:{self.line}:{self.column}: {self.severity}[{self.code}]: {self.message}"
         )
 
     def render(self) -> str:

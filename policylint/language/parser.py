@@ -44,19 +44,59 @@ _TERMINAL_NAMES: dict[str, str] = {
 }
 
 #: Statement keywords that may start a line in a rule block / a policy header / the file.
-_RULE_KEYWORDS = (
-    "category severity owner reference message description when flag require unless "
-    "suggest waivable example"
-).split()
-_TOP_KEYWORDS = ("policy", "terms", "setting", "rule")
+_RULE_KEYWORDS = [
+    "category",
+    "severity",
+    "owner",
+    "reference",
+    "message",
+    "description",
+    "when",
+    "flag",
+    "require",
+    "unless",
+    "suggest",
+    "waivable",
+    "example",
+]
+_TOP_KEYWORDS = ["policy", "terms", "setting", "rule"]
 KEYWORDS = frozenset(
     _RULE_KEYWORDS
-    + list(_TOP_KEYWORDS)
-    + (
-        "extends disable set with detect near followed preceded by within in first last "
-        "hashtags mentions links allow matches contains platform and or not fail pass safe "
-        "unsafe words chars lines true false"
-    ).split()
+    + _TOP_KEYWORDS
+    + [
+        "extends",
+        "disable",
+        "set",
+        "with",
+        "detect",
+        "near",
+        "followed",
+        "preceded",
+        "by",
+        "within",
+        "in",
+        "first",
+        "last",
+        "hashtags",
+        "mentions",
+        "links",
+        "allow",
+        "matches",
+        "contains",
+        "platform",
+        "and",
+        "or",
+        "not",
+        "fail",
+        "pass",
+        "safe",
+        "unsafe",
+        "words",
+        "chars",
+        "lines",
+        "true",
+        "false",
+    ]
 )
 
 _TOP_LEVEL_START = re.compile(r"^(policy|terms|setting|rule)\b", re.MULTILINE)
@@ -252,4 +292,3 @@ def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " or " + items[-1]
-

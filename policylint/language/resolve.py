@@ -265,9 +265,9 @@ class _Resolver:
         return True
 
     # ------------------------------------------------------------------ merging
-    def merge(self, root: ast.PolicyFile | None, overrides: Mapping[str, ast.Value]) -> tuple[
-        list[ast.RuleNode], dict[str, str], dict[str, ast.Value]
-    ]:
+    def merge(
+        self, root: ast.PolicyFile | None, overrides: Mapping[str, ast.Value]
+    ) -> tuple[list[ast.RuleNode], dict[str, str], dict[str, ast.Value]]:
         rules: dict[str, ast.RuleNode] = {}
         owner_file: dict[str, ast.PolicyFile] = {}
         settings: dict[str, ast.Value] = {}
@@ -432,8 +432,9 @@ def resolve_policy(
 def _blocking(diagnostics: list[Diagnostic]) -> bool:
     """Stop before merging if a file is missing or has a syntax error: merging would only
     report echoes of it (a 'disable' naming a rule from the block that failed to parse)."""
-    return any(is_syntax_error(d) or d.code in ("PL100", "PL208", "PL209", "PL218")
-               for d in diagnostics)
+    return any(
+        is_syntax_error(d) or d.code in ("PL100", "PL208", "PL209", "PL218") for d in diagnostics
+    )
 
 
 def sorted_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -123,7 +123,7 @@ class _Builder:
             text = self.string(token)
             pos = _pos_of(token)
             if not text.strip() or not text.replace("*", "").strip():
-                self.error("PL212", f"term {str(token)} matches nothing or everything", pos)
+                self.error("PL212", f"term {token!s} matches nothing or everything", pos)
             terms.append(ast.Term(text, pos))
         return ast.TermsLiteral(tuple(terms), _pos_of(node))
 
@@ -432,7 +432,7 @@ def _waivable(b: _Builder, rule: ast.RuleNode, stmt: Tree[Token]) -> None:
 def _example(b: _Builder, rule: ast.RuleNode, stmt: Tree[Token]) -> None:
     kind, text_token, *fields = stmt.children
     platform: str | None = None
-    meta: dict[str, ast.Value] = {}
+    meta: dict[str, Any] = {}
     for field in fields:
         field_tree = cast(Tree[Token], field)
         key_node, value_node = field_tree.children
@@ -460,13 +460,14 @@ def _example(b: _Builder, rule: ast.RuleNode, stmt: Tree[Token]) -> None:
     )
 
 
-def _set_path(target: dict[str, ast.Value], keys: list[str], value: ast.Value) -> None:
+def _set_path(target: dict[str, Any], keys: list[str], value: ast.Value) -> None:
+    """``meta.media.alt = "x"`` -> ``{"media": {"alt": "x"}}``."""
     for key in keys[:-1]:
-        nested = target.setdefault(key, cast(ast.Value, {}))
+        nested = target.get(key)
         if not isinstance(nested, dict):
             nested = {}
-            target[key] = cast(ast.Value, nested)
-        target = cast(dict[str, ast.Value], nested)
+            target[key] = nested
+        target = nested
     target[keys[-1]] = value
 
 

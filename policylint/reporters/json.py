@@ -1,11 +1,11 @@
 """``--format json``: the whole report as one JSON document (schema: ``Report``).
 
-    {"version": 1,
-     "findings": [{"rule", "category", "severity", "message", "owner", "reference",
-                   "reference_url", "path", "post", "line", "column", "end_line",
-                   "end_column", "start", "end", "match", "field", "suggestion"}],
-     "errors": [{"path", "line", "column", "message"}],
-     "summary": {"posts_checked", "posts_with_errors", "files", "findings", "by_severity"}}
+{"version": 1,
+ "findings": [{"rule", "category", "severity", "message", "owner", "reference",
+               "reference_url", "path", "post", "line", "column", "end_line",
+               "end_column", "start", "end", "match", "field", "suggestion"}],
+ "errors": [{"path", "line", "column", "message"}],
+ "summary": {"posts_checked", "posts_with_errors", "files", "findings", "by_severity"}}
 """
 
 from __future__ import annotations

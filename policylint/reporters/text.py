@@ -1,11 +1,11 @@
 """``--format text`` (the default): compiler-style findings people can act on.
 
-    posts/launch.md:4:1: error finance.promissory Promissory claim 'Guaranteed' ...
-      |
-    4 | Guaranteed 12% returns every single year!
-      | ^^^^^^^^^^
-      = owner: Compliance · FINRA Rule 2210(d)(1)(B)
-      = suggestion: aims to
+posts/launch.md:4:1: error finance.promissory Promissory claim 'Guaranteed' ...
+  |
+4 | Guaranteed 12% returns every single year!
+  | ^^^^^^^^^^
+  = owner: Compliance · FINRA Rule 2210(d)(1)(B)
+  = suggestion: aims to
 """
 
 from __future__ import annotations
