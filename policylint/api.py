@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from policylint.engine import Policy
+from policylint.engine import LoadSpec, Policy
 
 __all__ = ["load_policy"]
 
@@ -37,7 +37,7 @@ def load_policy(
         path = source
     resolved = resolve_policy(path=path, text=text, settings=settings)
     rules, index = compile_policy(resolved)
-    return Policy(
+    policy = Policy(
         resolved.name,
         resolved.description,
         rules,
@@ -45,3 +45,11 @@ def load_policy(
         resolved.settings,
         [f.path for f in resolved.files],
     )
+    # How to load it again: worker processes rebuild the policy from this (and the cache)
+    # instead of unpickling compiled automata.
+    policy.load_spec = LoadSpec(
+        source=str(path) if path is not None else None,
+        text=text,
+        settings=dict(settings or {}),
+    )
+    return policy

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policylint.compiled import CompiledRule, EvalState, RawFinding, lookup_path
@@ -18,9 +18,18 @@ from policylint.context import PostContext
 from policylint.models import Finding, InputError, Post, Report, Severity, Summary
 from policylint.terms import TermIndex
 
-__all__ = ["ExampleResult", "Policy", "RuleInfo"]
+__all__ = ["ExampleResult", "LoadSpec", "Policy", "RuleInfo"]
 
 _PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSpec:
+    """How a policy was loaded, so another process can load the same one."""
+
+    source: str | None = None
+    text: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +83,9 @@ class Policy:
         self._index = term_index
         self.settings: Mapping[str, Any] = dict(settings)
         self.files = tuple(files)
+        self.load_spec = LoadSpec()
+        #: Rule ids kept by select() (None: all), so a reloaded copy can select the same.
+        self.selection: tuple[str, ...] | None = None
 
     # ------------------------------------------------------------------ introspection
     @property
@@ -104,7 +116,10 @@ class Policy:
             chosen = [
                 replace(r, severity=severities[r.id]) if r.id in severities else r for r in chosen
             ]
-        return Policy(self.name, self.description, chosen, self._index, self.settings, self.files)
+        copy = Policy(self.name, self.description, chosen, self._index, self.settings, self.files)
+        copy.load_spec = self.load_spec
+        copy.selection = tuple(r.id for r in chosen)
+        return copy
 
     # ------------------------------------------------------------------ checking
     def findings(self, post: Post) -> list[Finding]:
