@@ -27,23 +27,24 @@ def load_policy(
     Raises ``policylint.PolicyError`` listing every problem found, each with
     ``path:line:col``, the source line and a hint.
     """
-    from policylint.compile import compile_policy
-    from policylint.language.resolve import resolve_policy
+    from policylint import policycache
 
     path: str | Path | None = None
     if text is None and isinstance(source, str) and ("\n" in source or "{" in source):
         text = source
     elif source is not None:
         path = source
-    resolved = resolve_policy(path=path, text=text, settings=settings)
-    rules, index = compile_policy(resolved)
+    key = policycache.cache_key(str(path) if path is not None else None, text, settings)
+    cached = policycache.load(key)
+    if cached is None:
+        cached = _compile(path, text, settings, key)
     policy = Policy(
-        resolved.name,
-        resolved.description,
-        rules,
-        index,
-        resolved.settings,
-        [f.path for f in resolved.files],
+        cached.name,
+        cached.description,
+        cached.rules,
+        cached.index,
+        cached.settings,
+        cached.files,
     )
     # How to load it again: worker processes rebuild the policy from this (and the cache)
     # instead of unpickling compiled automata.
@@ -53,3 +54,28 @@ def load_policy(
         settings=dict(settings or {}),
     )
     return policy
+
+
+def _compile(
+    path: str | Path | None,
+    text: str | None,
+    settings: Mapping[str, Any] | None,
+    key: str,
+) -> Any:
+    """Parse, resolve and compile (the slow path), then store the result in the cache."""
+    from policylint import policycache
+    from policylint.compile import compile_policy
+    from policylint.language.resolve import resolve_policy
+
+    resolved = resolve_policy(path=path, text=text, settings=settings)
+    rules, index = compile_policy(resolved)
+    compiled = policycache.CachedPolicy(
+        name=resolved.name,
+        description=resolved.description,
+        rules=rules,
+        index=index,
+        settings=dict(resolved.settings),
+        files=[f.path for f in resolved.files],
+    )
+    policycache.store(key, compiled, resolved.real_files, resolved.globbed_folders)
+    return compiled

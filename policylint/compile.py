@@ -31,7 +31,6 @@ _UNSUPPORTED_REGEX = (
     (re.compile(r"\(\?>"), "atomic groups are not supported"),
     (re.compile(r"(?<!\\)[*+?}][+]"), "possessive quantifiers are not supported"),
 )
-_REGEX_MAX_MEM = 8 << 20
 
 
 class _Compiler:
@@ -112,7 +111,9 @@ class _Compiler:
             return c.TermsNode(self.index.ids_for(texts))
         if isinstance(node, ast.Regex):
             regex = self.regex(node)
-            return c.RegexNode(regex) if regex is not None else None
+            if regex is None:
+                return None
+            return c.RegexNode(node.source, node.flags, regex)
         if isinstance(node, ast.Detect):
             if node.name not in self.detector_names:
                 self.error(
@@ -172,18 +173,8 @@ class _Compiler:
                 return None
         import re2
 
-        options = re2.Options()
-        options.log_errors = False
-        options.max_mem = _REGEX_MAX_MEM
-        if "i" in node.flags:
-            options.case_sensitive = False
-        if "s" in node.flags:
-            options.dot_nl = True
-        source = node.source
-        if "m" in node.flags:
-            source = "(?m)" + source
         try:
-            return re2.compile(source, options)
+            return c.compile_regex(node.source, node.flags)
         except re2.error as error:
             detail = error.args[0] if error.args else error
             if isinstance(detail, bytes):
@@ -280,9 +271,7 @@ class _Compiler:
         by_detector = {
             name: frozenset(DETECTORS[name].canonical(t) for t in texts) for name in detectors
         }
-        return c.AllowException(
-            frozenset(fold_term(t) for t in texts), by_detector, _canonical_text
-        )
+        return c.AllowException(frozenset(fold_term(t) for t in texts), by_detector)
 
     # ------------------------------------------------------------------ rules
     def rule(self, node: ast.RuleNode, severity: str) -> c.CompiledRule | None:
@@ -332,7 +321,10 @@ class _Compiler:
             flags=tuple(f for f in flags if f is not None),
             requires=tuple(r for r in requires if r is not None),
             match_exceptions=tuple(match_exceptions),
-            examples=tuple(node.examples),
+            examples=tuple(
+                c.ExampleSpec(e.expect, e.text, e.platform, e.meta, e.pos.line)
+                for e in node.examples
+            ),
             placeholders=placeholders,
         )
 
@@ -393,28 +385,23 @@ def _default_message(node: ast.RuleNode) -> str:
     return f"post breaks {node.id}"
 
 
-def _canonical_text(detector: str | None, text: str) -> str:
-    return fold_term(text)
-
-
 def _constant(value: Any) -> c.Getter:
-    return lambda state: value
+    return c.Getter("const", value)
 
 
 def _platform_literal(value: Any) -> Any:
     return normalise_platform(value) if isinstance(value, str) else value
 
 
-def _platform_getter(state: c.EvalState) -> Any:
-    return state.ctx.platform
+_platform_getter = c.Getter("platform")
 
 
 def _metric_getter(name: str) -> c.Getter:
-    return lambda state: state.ctx.metric(name)
+    return c.Getter("metric", name)
 
 
 def _meta_getter(path: str) -> c.Getter:
-    return lambda state: c.lookup_path(state.ctx.meta, path)
+    return c.Getter("meta", path)
 
 
 def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], TermIndex]:

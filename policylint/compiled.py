@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from policylint.context import PostContext
-from policylint.models import Severity
+from policylint.severity import Severity
 from policylint.terms import TermIndex
+from policylint.text import fold_term
 
 __all__ = ["CompiledRule", "EvalState", "Match", "RawFinding"]
 
@@ -189,7 +190,15 @@ def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 @dataclass(slots=True)
 class RegexNode(PatternNode):
-    regex: Any  # a compiled re2 pattern
+    source: str
+    flags: str = ""
+    _compiled: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def regex(self) -> Any:
+        if self._compiled is None:
+            self._compiled = compile_regex(self.source, self.flags)
+        return self._compiled
 
     def matches(self, state: EvalState) -> list[Match]:
         plain = state.ctx.plain
@@ -303,7 +312,22 @@ class AllNode(PatternNode):
 
 
 # ----------------------------------------------------------------------------- conditions
-Getter = Callable[[EvalState], Any]
+@dataclass(frozen=True, slots=True)
+class Getter:
+    """Where an operand's value comes from: a constant, the platform, a metric, metadata."""
+
+    kind: str  # const | platform | metric | meta
+    value: Any = None  # the constant, the metric's name or the metadata path
+
+    def __call__(self, state: EvalState) -> Any:
+        kind = self.kind
+        if kind == "const":
+            return self.value
+        if kind == "platform":
+            return state.ctx.platform
+        if kind == "metric":
+            return state.ctx.metric(self.value)
+        return lookup_path(state.ctx.meta, self.value)
 
 
 class ConditionNode:
@@ -448,7 +472,6 @@ class AllowException(MatchException):
 
     literal: frozenset[str]
     by_detector: Mapping[str, frozenset[str]]
-    canonical: Callable[[str | None, str], str]
 
     def excuses(self, state: EvalState, found: Match) -> bool:
         if found.detector is not None:
@@ -457,7 +480,7 @@ class AllowException(MatchException):
                 return False
             return (found.value or "") in allowed
         text = (state.field_state(found.field) or state).text if found.field else state.text
-        return self.canonical(None, text[found.start : found.end]) in self.literal
+        return fold_term(text[found.start : found.end]) in self.literal
 
 
 @dataclass(slots=True)
@@ -475,6 +498,36 @@ class InsideException(MatchException):
 
 
 # ----------------------------------------------------------------------------- rules
+REGEX_MAX_MEM = 8 << 20
+
+
+def compile_regex(source: str, flags: str) -> Any:
+    """Compile an RE2 regex with policylint's options (flags: i, m, s). Raises re2.error."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = REGEX_MAX_MEM
+    if "i" in flags:
+        options.case_sensitive = False
+    if "s" in flags:
+        options.dot_nl = True
+    if "m" in flags:
+        source = "(?m)" + source
+    return re2.compile(source, options)
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleSpec:
+    """A rule's ``example pass|fail``, as ``policylint test`` runs it."""
+
+    expect: str
+    text: str
+    platform: str | None
+    meta: Mapping[str, Any]
+    line: int
+
+
 @dataclass(frozen=True, slots=True)
 class RawFinding:
     rule: CompiledRule
@@ -503,7 +556,7 @@ class CompiledRule:
     flags: tuple[PatternNode, ...] = ()
     requires: tuple[PatternNode, ...] = ()
     match_exceptions: tuple[MatchException, ...] = ()
-    examples: Sequence[Any] = field(default_factory=tuple)
+    examples: tuple[ExampleSpec, ...] = ()
     #: Placeholders the message uses (besides {match}), resolved when a finding is made.
     placeholders: tuple[str, ...] = ()
 

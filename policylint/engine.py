@@ -15,7 +15,8 @@ from typing import Any
 
 from policylint.compiled import CompiledRule, EvalState, RawFinding, lookup_path
 from policylint.context import PostContext
-from policylint.models import Finding, InputError, Post, Report, Severity, Summary
+from policylint.models import Finding, InputError, Post, Report, Summary
+from policylint.severity import Severity
 from policylint.terms import TermIndex
 
 __all__ = ["ExampleResult", "LoadSpec", "Policy", "RuleInfo"]
@@ -197,7 +198,7 @@ class Policy:
                         passed=passed,
                         found=tuple(f.match or f.message for f in found),
                         path=rule.path,
-                        line=example.pos.line,
+                        line=example.line,
                     )
                 )
         return results

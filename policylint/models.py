@@ -7,14 +7,15 @@ already validated there.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from policylint.severity import Severity
+
 __all__ = [
-    "PLATFORM_ALIASES",
     "PLATFORMS",
+    "PLATFORM_ALIASES",
     "Finding",
     "InputError",
     "Post",
@@ -69,24 +70,6 @@ def normalise_platform(value: str | None) -> str | None:
     if not key:
         return None
     return PLATFORM_ALIASES.get(key, key)
-
-
-class Severity(str, Enum):
-    """How serious a finding is. Ordered: ``info < warning < error``."""
-
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class SourceLocation(BaseModel):

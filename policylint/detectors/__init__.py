@@ -1,0 +1,109 @@
+"""Built-in detectors the rule language calls with ``detect(NAME)``.
+
+This module is the one place detectors are registered. It imports none of them: a detector's
+module (and whatever heavy library it needs, such as ``phonenumbers``) is imported the first
+time a policy uses it, so ``DETECTORS.names()`` costs nothing at start-up.
+
+A detector finds things in a post and reports each as a :class:`Detection`: the span of the
+original text the author typed (detectors search ``ctx.plain``, the normalised view, and
+map back), the canonical value (what ``allow [...]`` lists are compared with) and a label for
+the sub-kind. ``canonical()`` turns an allow-list entry into the same canonical form, so
+``"+1 800 555 0100"`` in a policy allows ``1-800-555-0100`` in a post.
+
+To add a detector, write a module with a ``DETECTOR`` object following :class:`Detector` and
+add one line to :data:`DETECTORS` below.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from policylint.context import PostContext
+
+__all__ = ["DETECTORS", "Detection", "Detector", "DetectorRegistry"]
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One thing a detector found."""
+
+    start: int  # span in ctx.text, the ORIGINAL text
+    end: int
+    value: str  # canonical value: E.164 for phones, lower-cased address for e-mails...
+    label: str = ""  # sub-kind: 'visa', 'GB', 'us_ssn', 'private'...
+
+
+class Detector(Protocol):
+    """What a detector provides (a module-level ``DETECTOR`` object)."""
+
+    name: str
+    description: str
+
+    def detect(self, ctx: PostContext) -> Iterable[Detection]:
+        """Everything found in the post, in text order."""
+        ...
+
+    def canonical(self, text: str) -> str:
+        """An allow-list entry in the canonical form of :attr:`Detection.value`."""
+        ...
+
+
+class DetectorRegistry(Mapping[str, Detector]):
+    """Detectors by name, each imported from its ``"module:attribute"`` on first access."""
+
+    __slots__ = ("_loaded", "_specs")
+
+    def __init__(self, specs: Mapping[str, str | Detector]) -> None:
+        self._specs: dict[str, str | Detector] = dict(specs)
+        self._loaded: dict[str, Detector] = {}
+
+    def names(self) -> list[str]:
+        """The registered names, sorted, without importing any detector."""
+        return sorted(self._specs)
+
+    def register(self, name: str, spec: str | Detector) -> None:
+        """Add (or replace) a detector: a ``"module:attribute"`` string or the object."""
+        self._specs[name] = spec
+        self._loaded.pop(name, None)
+
+    def __getitem__(self, name: str) -> Detector:
+        found = self._loaded.get(name)
+        if found is None:
+            spec = self._specs[name]
+            if isinstance(spec, str):
+                module_name, _, attribute = spec.partition(":")
+                found = getattr(importlib.import_module(module_name), attribute or "DETECTOR")
+            else:
+                found = spec
+            self._loaded[name] = found
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __repr__(self) -> str:
+        return f"DetectorRegistry({self.names()})"
+
+
+#: Every built-in detector. Keep each one precise: the built-in privacy rules flag what they find.
+DETECTORS = DetectorRegistry(
+    {
+        "card": "policylint.detectors.card:DETECTOR",
+        "email": "policylint.detectors.email:DETECTOR",
+        "iban": "policylint.detectors.iban:DETECTOR",
+        "ip": "policylint.detectors.ip:DETECTOR",
+        "phone": "policylint.detectors.phone:DETECTOR",
+        "ssn": "policylint.detectors.ssn:DETECTOR",
+        "url": "policylint.detectors.url:DETECTOR",
+    }
+)

@@ -51,6 +51,9 @@ class ResolvedPolicy:
     sources: dict[str, str] = field(default_factory=dict)
     #: Problems found so far that did not stop resolution; the compiler adds its own.
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Real paths of the files read and of the pack folders globbed, for the compiled cache.
+    real_files: list[str] = field(default_factory=list)
+    globbed_folders: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,9 @@ class _Resolver:
         self.order: list[ast.PolicyFile] = []
         self.scopes: dict[str, TermScope] = {}
         self.stack: list[str] = []
+        #: Real paths of every file read and every pack folder globbed (cache validation).
+        self.real_files: list[str] = []
+        self.globbed: list[str] = []
 
     def error(
         self,
@@ -126,6 +132,7 @@ class _Resolver:
         key = str(path.resolve())
         if key in self.loaded:
             return self.scopes[self.loaded[key].path]
+        self.real_files.append(key)
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -198,6 +205,8 @@ class _Resolver:
                     or "available: " + ", ".join(builtin_packs()),
                 )
                 return TermScope({})
+            if len(files) > 1 or files[0].parent.name == name:
+                self.globbed.append(str(files[0].parent.resolve()))
             merged: dict[str, tuple[ast.Term, ...]] = {}
             for file in files:
                 if self._is_cycle(file, policy_file, extend):
@@ -426,6 +435,8 @@ def resolve_policy(
         scopes=resolver.scopes,
         sources={f.path: f.source for f in resolver.order},
         diagnostics=resolver.diagnostics,
+        real_files=resolver.real_files,
+        globbed_folders=resolver.globbed,
     )
 
 

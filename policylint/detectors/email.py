@@ -1,0 +1,116 @@
+"""E-mail addresses, written plainly or obfuscated.
+
+Found: ``raj@hotmail.com``, ``raj (at) hotmail (dot) com``, ``anna [at] example [dot] org``,
+``first{dot}last[@]mail[.]co[.]uk`` and the fully spelled-out ``name at domain dot com``.
+
+Kept precise:
+
+* a plain address needs a TLD of 2-24 letters that is not a file extension
+  (``logo@2x.png`` is an image name, not an address);
+* an obfuscated address with a spelled-out `` at `` must spell out the dots too
+  (``tickets at ticketmaster.com`` is prose), its TLD must be a known one, and its name part
+  must not be an everyday word (``look at this dot com bubble``, ``find us at acme dot com``);
+* a spelled-out `` dot `` also needs a known TLD.
+
+The value is the address rebuilt and lower-cased (``raj@hotmail.com``), so an allow-list
+entry in any of these forms matches the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from policylint.detectors import Detector
+from policylint.detectors._base import Found, TextDetector
+
+__all__ = ["DETECTOR", "EmailDetector"]
+
+_AT_BRACKETED = r"\s*[(\[{<]\s*(?:at|@)\s*[)\]}>]\s*"
+_AT_WORD = r"\s+at\s+"
+_DOT_BRACKETED = r"\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*"
+_DOT_WORD = r"\s+dot\s+"
+_DOT = rf"(?:\.|{_DOT_BRACKETED}|{_DOT_WORD})"
+_NAME_PART = r"[\w%+\-]+"
+_LABEL = r"[^\W_]+(?:-+[^\W_]+)*"
+_PATTERN = (
+    rf"(?<![\w.%+\-@])(?P<name>{_NAME_PART}(?:{_DOT}{_NAME_PART})*)"
+    rf"(?P<at>@|{_AT_BRACKETED}|{_AT_WORD})"
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[^\W\d_]{{2,24}})(?![\w\-])"
+)
+
+# Extensions that end file names written like addresses ("icon@2x.png", "cv@final.pdf").
+_FILE_EXTENSIONS_TEXT = (
+    "png jpg jpeg gif webp svg bmp tif tiff heic ico pdf doc docx xls xlsx ppt pptx odt csv "
+    "txt rtf zip rar gz tgz mp3 mp4 mov avi mkv wav webm html htm xml json yaml yml js ts py "
+    "css exe dmg apk"
+)
+_FILE_EXTENSIONS = frozenset(_FILE_EXTENSIONS_TEXT.split())
+# Words that come before " at " in prose far more often than an address's name does.
+_PROSE_WORDS_TEXT = (
+    "i me you he him she her it we us they them one this that these those who what here there "
+    "is are was were be been am and or but so now then look looked looking see seen work works "
+    "worked working find found visit shop shopping buy order available live online more out up "
+    "go get read check join meet stay arrive arrived arriving home office start started job "
+    "jobs everything anything something nothing all everyone anyone someone hello hi hey "
+    "thanks deals sale sold prices discount free lunch dinner coffee tonight today tomorrow "
+    "yesterday time least most best first last once people tickets"
+)
+_PROSE_WORDS = frozenset(_PROSE_WORDS_TEXT.split())
+
+
+@cache
+def _regex() -> re.Pattern[str]:
+    return re.compile(_PATTERN, re.IGNORECASE)
+
+
+@cache
+def _separator() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?P<at>{_AT_BRACKETED}|{_AT_WORD})|(?P<dot>{_DOT_BRACKETED}|{_DOT_WORD})",
+        re.IGNORECASE,
+    )
+
+
+def _rebuild(text: str) -> str:
+    """``raj (at) hotmail [dot] com`` -> ``raj@hotmail.com``."""
+    return _separator().sub(lambda m: "@" if m.group("at") else ".", text).lower()
+
+
+class EmailDetector(TextDetector):
+    name = "email"
+    description = (
+        "E-mail addresses, including obfuscated ones such as 'name (at) domain (dot) com'."
+    )
+
+    def find(self, text: str) -> Iterator[Found]:
+        if "@" not in text and "at" not in text.lower():
+            return
+        from policylint.entities import KNOWN_TLDS
+
+        for m in _regex().finditer(text):
+            address = _rebuild(m.group(0))
+            tld = address.rsplit(".", 1)[1]
+            at = m.group("at")
+            spelled_at = at.strip().lower() == "at"
+            obfuscated = at != "@" or address != m.group(0).lower()
+            if not obfuscated:
+                if tld in _FILE_EXTENSIONS:
+                    continue
+            else:
+                spelled_dot = re.search(_DOT_WORD, m.group("domain"), re.IGNORECASE) is not None
+                if spelled_at:
+                    last_word = re.split(r"\s+dot\s+|\.", m.group("name"), flags=re.IGNORECASE)[-1]
+                    if (
+                        m.group("domain").count(".")  # a real dot: prose ("at acme.com")
+                        or not spelled_dot
+                        or last_word.lower() in _PROSE_WORDS
+                    ):
+                        continue
+                if (spelled_at or spelled_dot) and tld not in KNOWN_TLDS:
+                    continue
+            yield Found(m.start(), m.end(), address)
+
+
+DETECTOR: Detector = EmailDetector()

@@ -1,0 +1,227 @@
+"""Numeric metrics of a post, by the names the rule language uses (``when length > 280``).
+
+Each metric is a :class:`Metric` in :data:`METRICS`; to add one, write a function of a
+:class:`~policylint.context.PostContext` and add a line to ``_METRICS`` below. Metrics are
+computed at most once per post (the context caches them), so they may be as slow as they
+need to be, but importing this module must stay cheap: a metric imports what it needs when
+it runs (``sentiment`` loads VADER's lexicon the first time, about 30 ms).
+
+Counts of hashtags, mentions, links and emoji come from :mod:`policylint.entities`;
+``length`` counts the way the post's platform does (:mod:`policylint.platforms`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from policylint.context import PostContext
+
+__all__ = ["METRICS", "Metric"]
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A number computed from a post."""
+
+    name: str
+    description: str
+    compute: Callable[[PostContext], float]
+
+
+# --------------------------------------------------------------------------------------------
+# Length and counts
+# --------------------------------------------------------------------------------------------
+def _length(ctx: PostContext) -> int:
+    from policylint.platforms import length_for
+
+    return length_for(ctx.text, ctx.platform)
+
+
+def _chars(ctx: PostContext) -> int:
+    return len(unicodedata.normalize("NFC", ctx.text))
+
+
+def _words(ctx: PostContext) -> int:
+    return sum(1 for token in ctx.text.split() if any(ch.isalnum() for ch in token))
+
+
+def _lines(ctx: PostContext) -> int:
+    return len(ctx.text.splitlines())
+
+
+def _hashtags(ctx: PostContext) -> int:
+    return len(ctx.entities.hashtags)
+
+
+def _mentions(ctx: PostContext) -> int:
+    return len(ctx.entities.mentions)
+
+
+def _links(ctx: PostContext) -> int:
+    return len(ctx.entities.links)
+
+
+def _emoji(ctx: PostContext) -> int:
+    return len(ctx.entities.emoji)
+
+
+# --------------------------------------------------------------------------------------------
+# Punctuation
+# --------------------------------------------------------------------------------------------
+# How many marks each character stands for: the full-width forms, the doubled ones and the
+# emoji forms count too, so "‼️" cannot dodge a rule that "!!" would trip.
+_EXCLAMATION_MARKS = {"!": 1, "\uff01": 1, "\u203c": 2, "\u2049": 1, "\u2757": 1, "\u2755": 1}
+_QUESTION_MARKS = {
+    "?": 1,
+    "\uff1f": 1,
+    "\u2047": 2,
+    "\u2048": 1,
+    "\u2049": 1,
+    "\u2753": 1,
+    "\u2754": 1,
+}
+
+
+def _count_marks(text: str, marks: Mapping[str, int]) -> int:
+    return sum(marks.get(ch, 0) for ch in text)
+
+
+def _longest_run(text: str, marks: Mapping[str, int]) -> int:
+    """Longest stretch of ``marks`` in a row (variation selectors between them ignored)."""
+    best = run = 0
+    for ch in text:
+        weight = marks.get(ch)
+        if weight is not None:
+            run += weight
+            best = max(best, run)
+        elif ch not in "\ufe0e\ufe0f":
+            run = 0
+    return best
+
+
+def _exclamations(ctx: PostContext) -> int:
+    return _count_marks(ctx.text, _EXCLAMATION_MARKS)
+
+
+def _exclamation_run(ctx: PostContext) -> int:
+    return _longest_run(ctx.text, _EXCLAMATION_MARKS)
+
+
+def _questions(ctx: PostContext) -> int:
+    return _count_marks(ctx.text, _QUESTION_MARKS)
+
+
+# --------------------------------------------------------------------------------------------
+# Capitals
+# --------------------------------------------------------------------------------------------
+def _prose(ctx: PostContext) -> str:
+    """The text with links and @-mentions blanked: ``t.co/AbC`` and ``@NASA`` are not shouting."""
+    spans = sorted((*ctx.entities.links, *ctx.entities.mentions))
+    if not spans:
+        return ctx.text
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        parts.append(ctx.text[pos:start])
+        parts.append(" " * (end - start))
+        pos = end
+    parts.append(ctx.text[pos:])
+    return "".join(parts)
+
+
+def _caps_ratio(ctx: PostContext) -> float:
+    upper = lower = 0
+    for ch in _prose(ctx):
+        if ch.isupper():
+            upper += 1
+        elif ch.islower():
+            lower += 1
+    cased = upper + lower
+    return upper / cased if cased else 0.0
+
+
+def _caps_run(ctx: PostContext) -> int:
+    """Longest run of consecutive all-capital words of two letters or more.
+
+    Words are whitespace-separated tokens; punctuation, digits and emoji in them are
+    ignored. A token with fewer than two letters ("I", "A", "2", "-") neither counts nor
+    breaks a run ("THIS IS A SCAM" is 3); a token with a lower-case letter breaks it.
+    """
+    best = run = 0
+    for token in _prose(ctx).split():
+        letters = [ch for ch in token if ch.isalpha()]
+        if any(ch.islower() for ch in letters):
+            run = 0
+        elif len(letters) >= 2 and any(ch.isupper() for ch in letters):
+            run += 1
+            best = max(best, run)
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# Sentiment
+# --------------------------------------------------------------------------------------------
+@cache
+def _vader() -> Any:
+    """VADER's analyser, built once per process (loading its lexicons takes ~30 ms)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def _sentiment(ctx: PostContext) -> float:
+    scores = _vader().polarity_scores(ctx.text)
+    return float(scores["compound"])
+
+
+# --------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------
+_METRICS = (
+    Metric(
+        "length",
+        "Length as the post's platform counts it (X: weighted, URLs 23, CJK and emoji 2; "
+        "Bluesky: graphemes; others: characters). Without a platform: characters.",
+        _length,
+    ),
+    Metric("chars", "Characters (Unicode code points after NFC normalisation).", _chars),
+    Metric("words", "Words: whitespace-separated tokens holding a letter or digit.", _words),
+    Metric("lines", "Lines of text (a trailing line break does not start a new one).", _lines),
+    Metric("hashtags", "Number of hashtags.", _hashtags),
+    Metric("mentions", "Number of @-mentions.", _mentions),
+    Metric("links", "Number of links (URLs and bare domains such as example.com/x).", _links),
+    Metric("emoji", "Number of emoji (a ZWJ sequence, flag or skin-toned emoji is one).", _emoji),
+    Metric(
+        "exclamations",
+        "Number of exclamation marks (full-width and emoji forms too; '‼' counts 2).",
+        _exclamations,
+    ),
+    Metric("exclamation_run", "Longest run of consecutive exclamation marks.", _exclamation_run),
+    Metric("questions", "Number of question marks (full-width and emoji forms too).", _questions),
+    Metric(
+        "caps_ratio",
+        "Share of capitals among cased letters, 0 to 1 (0 without letters); links and "
+        "mentions are left out.",
+        _caps_ratio,
+    ),
+    Metric(
+        "caps_run",
+        "Longest run of consecutive ALL-CAPS words of two letters or more.",
+        _caps_run,
+    ),
+    Metric(
+        "sentiment",
+        "VADER compound sentiment score, from -1 (most negative) to 1 (most positive).",
+        _sentiment,
+    ),
+)
+
+
+#: Every metric the rule language knows, by name, in the order above.
+METRICS: Mapping[str, Metric] = MappingProxyType({m.name: m for m in _METRICS})

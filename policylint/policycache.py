@@ -1,0 +1,234 @@
+"""The compiled-policy cache: skip parsing and compiling when no policy file changed.
+
+A policy is compiled once and stored as JSON in the per-user cache directory. JSON is data:
+loading it instantiates only the node classes listed in ``_NODE_TYPES`` with plain values, so
+a planted or corrupt cache file cannot run code; anything unexpected in it makes the entry be
+ignored and rebuilt. An entry records every policy file it was built from (with a SHA-256 of
+its content) and the listing of every pack folder it globbed, and is used only if all of them
+are unchanged. The key covers the policylint version, the grammar, the root policy, the
+working directory (relative extends of text policies) and the settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from policylint import compiled as c
+from policylint.severity import Severity
+from policylint.terms import TermIndex
+
+__all__ = ["CachedPolicy", "cache_key", "load", "store"]
+
+FORMAT_VERSION = 1
+
+_NODE_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        c.TermsNode,
+        c.RegexNode,
+        c.DetectNode,
+        c.ScopedNode,
+        c.NearNode,
+        c.AnyNode,
+        c.AllNode,
+        c.Getter,
+        c.CompareNode,
+        c.MemberNode,
+        c.ContainsNode,
+        c.TruthyNode,
+        c.NotNode,
+        c.AndNode,
+        c.OrNode,
+        c.ContextException,
+        c.AllowException,
+        c.InsideException,
+        c.ExampleSpec,
+        c.CompiledRule,
+    )
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CachedPolicy:
+    name: str
+    description: str | None
+    rules: list[c.CompiledRule]
+    index: TermIndex
+    settings: dict[str, Any]
+    files: list[str]
+
+
+class _Corrupt(Exception):
+    """The cache entry is not what this version writes."""
+
+
+# ----------------------------------------------------------------------------- encoding
+def _encode(value: Any) -> Any:
+    if isinstance(value, Severity):
+        return {"@severity": value.value}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name = type(value).__name__
+        if name not in _NODE_TYPES:
+            raise TypeError(f"cannot cache {name}")
+        fields = {
+            f.name: _encode(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.name.startswith("_")
+        }
+        return {"@": name, **fields}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return {"@set": sorted(value)}
+    if isinstance(value, Mapping):
+        return {"@map": {str(k): _encode(v) for k, v in value.items()}}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    if isinstance(value, dict):
+        if "@" in value:
+            cls = _NODE_TYPES.get(value["@"])
+            if cls is None:
+                raise _Corrupt(f"unknown node {value['@']!r}")
+            return cls(**{k: _decode(v) for k, v in value.items() if k != "@"})
+        if "@set" in value:
+            return frozenset(value["@set"])
+        if "@map" in value:
+            return {k: _decode(v) for k, v in value["@map"].items()}
+        if "@severity" in value:
+            return Severity(value["@severity"])
+        raise _Corrupt("unexpected object")
+    return value
+
+
+# ----------------------------------------------------------------------------- keys
+def cache_key(source: str | None, text: str | None, settings: Mapping[str, Any] | None) -> str:
+    from policylint import __version__
+    from policylint.resources import grammar_path
+
+    digest = hashlib.sha256()
+    for part in (
+        str(FORMAT_VERSION),
+        __version__,
+        hashlib.sha256(grammar_path().read_bytes()).hexdigest(),
+        str(Path(source).resolve()) if source and not source.startswith("builtin:") else "",
+        source or "",
+        text or "",
+        os.getcwd() if text is not None else "",
+        json.dumps(dict(settings or {}), sort_keys=True, default=str),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _file_digest(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _listing(folder: str) -> list[str]:
+    try:
+        return sorted(p.name for p in Path(folder).glob("*.policy"))
+    except OSError:
+        return []
+
+
+def _entry_path(key: str) -> Path | None:
+    from policylint.cachedir import cache_dir
+
+    directory = cache_dir()
+    if directory is None:
+        return None
+    return directory / "policies" / f"{key}.json"
+
+
+# ----------------------------------------------------------------------------- load / store
+def load(key: str) -> CachedPolicy | None:
+    """The cached policy for ``key`` if present, well-formed and up to date; else None."""
+    path = _entry_path(key)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT_VERSION:
+            return None
+        for file_path, digest in data["inputs"]["files"].items():
+            if _file_digest(file_path) != digest:
+                return None
+        for folder, names in data["inputs"]["folders"].items():
+            if _listing(folder) != names:
+                return None
+        index = TermIndex()
+        for term in data["terms"]:
+            index.add(term)
+        rules = [_decode(rule) for rule in data["rules"]]
+        if not all(isinstance(rule, c.CompiledRule) for rule in rules):
+            return None
+        return CachedPolicy(
+            name=str(data["name"]),
+            description=data["description"],
+            rules=rules,
+            index=index,
+            settings=_decode(data["settings"]),
+            files=list(data["files"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, _Corrupt):
+        return None
+
+
+def store(
+    key: str,
+    policy: CachedPolicy,
+    input_files: list[str],
+    input_folders: list[str],
+) -> None:
+    """Write a cache entry atomically; failures only mean the next run compiles again."""
+    path = _entry_path(key)
+    if path is None:
+        return
+    try:
+        data = {
+            "format": FORMAT_VERSION,
+            "name": policy.name,
+            "description": policy.description,
+            "files": policy.files,
+            "inputs": {
+                "files": {f: _file_digest(f) for f in input_files},
+                "folders": {d: _listing(d) for d in input_folders},
+            },
+            "settings": _encode(policy.settings),
+            "terms": [spec.source for spec in policy.index.terms()],
+            "rules": [_encode(rule) for rule in policy.rules],
+        }
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    except OSError:
+        return

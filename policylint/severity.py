@@ -1,0 +1,25 @@
+"""Severity levels, in a module of their own so the engine's hot path needs no pydantic."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = ["Severity"]
+
+
+class Severity(str, Enum):
+    """How serious a finding is. Ordered: ``info < warning < error``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}

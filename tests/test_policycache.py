@@ -1,0 +1,137 @@
+"""The compiled-policy cache: hits, invalidation, and refusing anything but its own data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import policylint
+from policylint import policycache
+
+POLICY = """
+terms g = ["guarantee*"]
+setting thresholds.n = 2
+rule fin.g {
+  severity error
+  message "{match} ({thresholds.n})"
+  flag g near ["return*"] within 3 words unless preceded by ["never"] within 2 words
+  flag /\\bQ[1-4]\\b/i
+  flag detect(email) unless allow ["help@acme.example"]
+  when platform in ["x", "linkedin"] or meta.force
+  example fail "Guaranteed returns" with platform = "x"
+}
+"""
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from policylint import cachedir
+
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(directory))
+    cachedir.cache_dir.cache_clear()
+    yield directory
+    cachedir.cache_dir.cache_clear()
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "policies").glob("*.json"))
+
+
+def test_second_load_comes_from_the_cache_and_behaves_the_same(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    key = entry.stem
+    assert policycache.load(key) is not None
+    cached = policylint.load_policy(str(path))
+    text = "Guaranteed returns in Q3! mail jo@x.example or help@acme.example; never guaranteed"
+    for platform in ("x", "tiktok"):
+        assert cached.check(text, platform=platform) == fresh.check(text, platform=platform)
+    assert [r.passed for r in cached.run_examples()] == [True]
+    assert cache.stat().st_mode & 0o077 == 0  # private directory
+
+
+def test_a_changed_policy_file_is_recompiled(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
+    assert policylint.load_policy(str(path)).check("old").findings
+    path.write_text('rule a.b { flag ["new"] }', encoding="utf-8")
+    policy = policylint.load_policy(str(path))
+    assert not policy.check("old").findings
+    assert policy.check("new").findings
+
+
+def test_a_changed_extended_file_is_recompiled(cache: Path, tmp_path: Path) -> None:
+    (tmp_path / "base.policy").write_text('rule a.b { flag ["old"] }', encoding="utf-8")
+    root = tmp_path / "root.policy"
+    root.write_text('policy "r" { extends "./base.policy" }', encoding="utf-8")
+    assert policylint.load_policy(str(root)).check("old").findings
+    (tmp_path / "base.policy").write_text('rule a.b { flag ["new"] }', encoding="utf-8")
+    assert policylint.load_policy(str(root)).check("new").findings
+
+
+def test_settings_are_part_of_the_key(cache: Path) -> None:
+    source = 'setting organisation.x = ["a"]\nrule a.b { flag organisation.x }'
+    assert policylint.load_policy(source).check("a").findings
+    other = policylint.load_policy(source, settings={"organisation.x": ["b"]})
+    assert not other.check("a").findings and other.check("b").findings
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json at all",
+        json.dumps({"format": 999}),
+        # a node type outside the whitelist must never be instantiated
+        None,
+    ],
+)
+def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
+    cache: Path, tmp_path: Path, content: str | None
+) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["x"] }', encoding="utf-8")
+    policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    if content is None:
+        data = json.loads(entry.read_text())
+        data["rules"][0]["flags"][0] = {"@": "Popen", "args": ["touch", str(tmp_path / "pwned")]}
+        content = json.dumps(data)
+    entry.write_text(content, encoding="utf-8")
+    assert policycache.load(entry.stem) is None
+    policy = policylint.load_policy(str(path))
+    assert policy.check("x").findings
+    assert not (tmp_path / "pwned").exists()
+    assert policycache.load(entry.stem) is not None  # rebuilt
+
+
+def test_no_cache_when_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint import cachedir
+
+    monkeypatch.setenv("POLICYLINT_NO_CACHE", "1")
+    cachedir.cache_dir.cache_clear()
+    try:
+        assert cachedir.cache_dir() is None
+        assert policylint.load_policy('rule a.b { flag ["x"] }').check("x").findings
+    finally:
+        cachedir.cache_dir.cache_clear()
+
+
+def test_a_shared_writable_cache_directory_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policylint import cachedir
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(shared))
+    cachedir.cache_dir.cache_clear()
+    try:
+        assert cachedir.cache_dir() is None
+    finally:
+        cachedir.cache_dir.cache_clear()
