@@ -187,7 +187,7 @@ class Policy:
         results = []
         for rule in self._rules:
             for example in rule.examples:
-                post = Post(text=example.text, platform=example.platform, meta=example.meta)
+                post = Post(text=example.text, platform=example.platform, meta=dict(example.meta))
                 found = self._findings(post, [rule])
                 passed = bool(found) if example.expect == "fail" else not found
                 results.append(
