@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, NamedTuple
 
 from policylint.context import PostContext
@@ -23,7 +23,7 @@ from policylint.severity import Severity
 from policylint.terms import TermIndex
 from policylint.text import fold_term
 
-__all__ = ["CompiledRule", "EvalState", "Match", "RawFinding"]
+__all__ = ["CompiledRule", "EvalState", "Match", "RawFinding", "RegexIndex", "index_regexes"]
 
 _WORD_RE = re.compile(r"\S+")
 # A sentence ends at . ! ? ; or a line break; negation context does not cross it.
@@ -38,12 +38,78 @@ class Match(NamedTuple):
     value: str | None = None
 
 
+class RegexIndex:
+    """All regexes of a policy, prefiltered with RE2 sets: one pass finds which can match.
+
+    The Python wrapper costs a few microseconds per ``finditer`` call, which dominates when a
+    policy has dozens of regexes and most posts match none. Sets are kept small (``CHUNK``
+    patterns) so their DFA stays well inside RE2's memory budget: an RE2 set that ran out of
+    memory would report no match, and a prefilter must never hide one.
+    """
+
+    CHUNK = 32
+
+    def __init__(self) -> None:
+        self._patterns: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._sets: list[tuple[int, Any]] | None = None
+        self._always: frozenset[int] = frozenset()
+
+    def add(self, source: str, flags: str) -> int:
+        inline = "".join(f for f in "ims" if f in flags)
+        pattern = f"(?{inline}){source}" if inline else source
+        found = self._ids.get(pattern)
+        if found is None:
+            found = self._ids[pattern] = len(self._patterns)
+            self._patterns.append(pattern)
+            self._sets = None
+        return found
+
+    def _build(self) -> list[tuple[int, Any]]:
+        import re2
+
+        sets: list[tuple[int, Any]] = []
+        always: set[int] = set()
+        for offset in range(0, len(self._patterns), self.CHUNK):
+            options = re2.Options()
+            options.log_errors = False
+            options.max_mem = REGEX_MAX_MEM
+            regex_set = re2.Set.SearchSet(options)
+            chunk = self._patterns[offset : offset + self.CHUNK]
+            try:
+                for pattern in chunk:
+                    regex_set.Add(pattern)
+                regex_set.Compile()
+            except re2.error:
+                always.update(range(offset, offset + len(chunk)))
+                continue
+            sets.append((offset, regex_set))
+        self._always = frozenset(always)
+        self._sets = sets
+        return sets
+
+    def matching(self, text: str) -> frozenset[int]:
+        """Ids of the regexes that match somewhere in ``text`` (plus any not prefiltered)."""
+        sets = self._sets if self._sets is not None else self._build()
+        if not text:
+            return self._always
+        found = set(self._always)
+        encoded = text.encode("utf-8", "surrogatepass")
+        for offset, regex_set in sets:
+            hits = regex_set.Match(encoded)
+            if hits:
+                found.update(offset + hit for hit in hits)
+        return frozenset(found)
+
+
 class EvalState:
     """What the rules share while checking one post (or one metadata field of it)."""
 
     __slots__ = (
         "_fields",
         "_hits",
+        "_regex_hits",
+        "regex_index",
         "_line_starts",
         "_sentence_ends",
         "_word_starts",
@@ -53,12 +119,18 @@ class EvalState:
     )
 
     def __init__(
-        self, ctx: PostContext, term_index: TermIndex, field_name: str | None = None
+        self,
+        ctx: PostContext,
+        term_index: TermIndex,
+        field_name: str | None = None,
+        regex_index: RegexIndex | None = None,
     ) -> None:
         self.ctx = ctx
         self.term_index = term_index
+        self.regex_index = regex_index
         self.field_name = field_name
         self._hits: dict[int, list[tuple[int, int]]] | None = None
+        self._regex_hits: frozenset[int] | None = None
         self._word_starts: list[int] | None = None
         self._line_starts: list[int] | None = None
         self._sentence_ends: list[int] | None = None
@@ -72,6 +144,13 @@ class EvalState:
         if self._hits is None:
             self._hits = self.term_index.find(self.ctx.folded.text)
         return self._hits
+
+    def regex_may_match(self, regex_id: int) -> bool:
+        if self.regex_index is None or regex_id < 0:
+            return True
+        if self._regex_hits is None:
+            self._regex_hits = self.regex_index.matching(self.ctx.plain.text)
+        return regex_id in self._regex_hits
 
     def word_index(self, offset: int) -> int:
         if self._word_starts is None:
@@ -121,7 +200,7 @@ class EvalState:
             value = "\n".join(value)
         if isinstance(value, str):
             sub = PostContext(value, self.ctx.platform, self.ctx.meta, self.ctx.settings)
-            state = EvalState(sub, self.term_index, path)
+            state = EvalState(sub, self.term_index, path, self.regex_index)
         self._fields[path] = state
         return state
 
@@ -193,6 +272,8 @@ class RegexNode(PatternNode):
     source: str
     flags: str = ""
     _compiled: Any = field(default=None, compare=False, repr=False)
+    #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
+    _regex_id: int = field(default=-1, compare=False, repr=False)
 
     @property
     def regex(self) -> Any:
@@ -201,6 +282,8 @@ class RegexNode(PatternNode):
         return self._compiled
 
     def matches(self, state: EvalState) -> list[Match]:
+        if not state.regex_may_match(self._regex_id):
+            return []
         plain = state.ctx.plain
         out = []
         for found in self.regex.finditer(plain.text):
@@ -586,3 +669,25 @@ class CompiledRule:
         if not self.flags and not self.requires:
             found.append(RawFinding(self, 0, 0, None))
         return found
+
+
+def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
+    """Register every regex node of ``rules`` in one RegexIndex (the per-post prefilter)."""
+    index = RegexIndex()
+    seen: set[int] = set()
+
+    def walk(value: Any) -> None:
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, RegexNode):
+            value._regex_id = index.add(value.source, value.flags)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+        elif is_dataclass(value) and not isinstance(value, type):
+            for item in fields(value):
+                walk(getattr(value, item.name))
+
+    walk(list(rules))
+    return index

@@ -13,7 +13,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from policylint.compiled import CompiledRule, EvalState, RawFinding, lookup_path
+from policylint.compiled import (
+    CompiledRule,
+    EvalState,
+    RawFinding,
+    RegexIndex,
+    index_regexes,
+    lookup_path,
+)
 from policylint.context import PostContext
 from policylint.models import Finding, InputError, Post, Report, Summary
 from policylint.severity import Severity
@@ -77,11 +84,14 @@ class Policy:
         term_index: TermIndex,
         settings: Mapping[str, Any],
         files: Sequence[str] = (),
+        regex_index: RegexIndex | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self._rules = tuple(rules)
         self._index = term_index
+        # Copies made by select() share rule nodes, so they share the parent's index too.
+        self._regexes = regex_index if regex_index is not None else index_regexes(self._rules)
         self.settings: Mapping[str, Any] = dict(settings)
         self.files = tuple(files)
         self.load_spec = LoadSpec()
@@ -117,7 +127,15 @@ class Policy:
             chosen = [
                 replace(r, severity=severities[r.id]) if r.id in severities else r for r in chosen
             ]
-        copy = Policy(self.name, self.description, chosen, self._index, self.settings, self.files)
+        copy = Policy(
+            self.name,
+            self.description,
+            chosen,
+            self._index,
+            self.settings,
+            self.files,
+            self._regexes,
+        )
         copy.load_spec = self.load_spec
         copy.selection = tuple(r.id for r in chosen)
         return copy
@@ -171,7 +189,7 @@ class Policy:
 
     def _findings(self, post: Post, rules: Sequence[CompiledRule]) -> list[Finding]:
         ctx = PostContext(post.text, post.platform, post.meta, self.settings)
-        state = EvalState(ctx, self._index)
+        state = EvalState(ctx, self._index, None, self._regexes)
         raw: list[RawFinding] = []
         for rule in rules:
             raw.extend(rule.evaluate(state))

@@ -315,3 +315,17 @@ def test_examples_run_against_their_own_rule() -> None:
         ("pass", False),
     ]
     assert results[2].found == ("x",)
+
+
+def test_regex_prefilter_never_hides_a_match() -> None:
+    # more regexes than one RE2 set holds, with flags, so several sets are used
+    rules = "\n".join(f"rule r.n{i} {{ flag /\\bcode{i}x/i }}" for i in range(70))
+    policy = policylint.load_policy(rules)
+    text = " ".join(f"CODE{i}X" for i in range(0, 70, 3))
+    assert sorted(f.rule for f in policy.check(text).findings) == sorted(
+        f"r.n{i}" for i in range(0, 70, 3)
+    )
+    subset = policy.select(["r.n3", "r.n66"])
+    assert sorted(f.rule for f in subset.check(text).findings) == ["r.n3", "r.n66"]
+    # the parent still works after a copy was made
+    assert len(policy.check("code69x").findings) == 1
