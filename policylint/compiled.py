@@ -108,13 +108,13 @@ class EvalState:
     __slots__ = (
         "_fields",
         "_hits",
-        "_regex_hits",
-        "regex_index",
         "_line_starts",
+        "_regex_hits",
         "_sentence_ends",
         "_word_starts",
         "ctx",
         "field_name",
+        "regex_index",
         "term_index",
     )
 
