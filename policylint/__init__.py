@@ -41,8 +41,16 @@ if TYPE_CHECKING:
     from policylint.api import load_policy
     from policylint.engine import ExampleResult, Policy, RuleInfo
     from policylint.language.errors import PolicyError
-    from policylint.models import Finding, InputError, Post, Report, Severity, SourceLocation, Summary
-    from policylint.sources import read_path, read_text
+    from policylint.models import (
+        Finding,
+        InputError,
+        Post,
+        Report,
+        Severity,
+        SourceLocation,
+        Summary,
+    )
+    from policylint.api import read_path, read_text
 
 _LAZY = {
     "load_policy": "policylint.api",
@@ -57,8 +65,8 @@ _LAZY = {
     "Severity": "policylint.models",
     "SourceLocation": "policylint.models",
     "Summary": "policylint.models",
-    "read_path": "policylint.sources",
-    "read_text": "policylint.sources",
+    "read_path": "policylint.api",
+    "read_text": "policylint.api",
 }
 
 

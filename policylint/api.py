@@ -8,7 +8,7 @@ from typing import Any
 
 from policylint.engine import LoadSpec, Policy
 
-__all__ = ["load_policy"]
+__all__ = ["load_policy", "read_path", "read_text"]
 
 
 def load_policy(
@@ -79,3 +79,31 @@ def _compile(
     )
     policycache.store(key, compiled, resolved.real_files, resolved.globbed_folders)
     return compiled
+
+
+def read_path(path: str | Path, **options: Any) -> Any:
+    """Read posts from a file: ``ReadResult(posts=[Post], errors=[InputError])``.
+
+    Options are those of ``policylint.sources.read_path`` (``format``, ``default_platform``,
+    ``default_meta``). Bad input never raises; it becomes an ``InputError``.
+    """
+    from policylint.sources import read_path as read_records
+
+    return _as_models(read_records(path, **options))
+
+
+def read_text(text: str, **options: Any) -> Any:
+    """Read posts from text (``format="md"``, ``"jsonl"``...); see ``read_path``."""
+    from policylint.sources import read_text as read_records
+
+    return _as_models(read_records(text, **options))
+
+
+def _as_models(result: Any) -> Any:
+    from policylint.models import InputError, Post
+    from policylint.sources import ReadResult
+
+    return ReadResult(
+        posts=[Post.from_data(p) for p in result.posts],  # type: ignore[misc]
+        errors=[InputError(**e.model_dump()) for e in result.errors],  # type: ignore[misc]
+    )

@@ -11,7 +11,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policylint.compiled import (
     CompiledRule,
@@ -22,9 +22,12 @@ from policylint.compiled import (
     lookup_path,
 )
 from policylint.context import PostContext
-from policylint.models import Finding, InputError, Post, Report, Summary
+from policylint.records import ErrorData, FindingData, PostData, summarise
 from policylint.severity import Severity
 from policylint.terms import TermIndex
+
+if TYPE_CHECKING:
+    from policylint.models import Finding, InputError, Post, Report
 
 __all__ = ["ExampleResult", "LoadSpec", "Policy", "RuleInfo"]
 
@@ -141,53 +144,66 @@ class Policy:
         return copy
 
     # ------------------------------------------------------------------ checking
-    def findings(self, post: Post) -> list[Finding]:
-        """Every finding for one post, sorted and without duplicates."""
+    def scan(self, post: PostData | Post) -> list[FindingData]:
+        """Findings for one post as light records (the command line's hot path).
+
+        ``post`` is anything with ``text``, ``platform``, ``meta``, ``id`` and ``source``.
+        """
         return self._findings(post, self._rules)
+
+    def findings(self, post: Post | PostData) -> list[Finding]:
+        """Every finding for one post, sorted and without duplicates."""
+        from policylint.models import Finding
+
+        return [Finding.from_data(f) for f in self._findings(post, self._rules)]
 
     def check(
         self,
-        post: Post | str,
+        post: Post | PostData | str,
         *,
         platform: str | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> Report:
         """Check one post (a ``Post`` or plain text) and return a ``Report``."""
         if isinstance(post, str):
-            post = Post(text=post, platform=platform, meta=dict(meta or {}))
+            post = PostData(text=post, platform=platform, meta=dict(meta or {}))
         elif platform is not None or meta is not None:
-            post = post.model_copy(
-                update={
-                    "platform": post.platform
-                    if platform is None
-                    else Post(text="", platform=platform).platform,
-                    "meta": {**post.meta, **(meta or {})},
-                }
+            post = PostData(
+                text=post.text,
+                id=post.id,
+                platform=post.platform if platform is None else platform,
+                meta={**post.meta, **(meta or {})},
+                source=post.source,  # type: ignore[arg-type]
             )
         return self.check_many([post])
 
     def check_many(
         self,
-        posts: Iterable[Post | str],
+        posts: Iterable[Post | PostData | str],
         *,
-        errors: Iterable[InputError] = (),
+        errors: Iterable[InputError | ErrorData] = (),
     ) -> Report:
         """Check many posts; ``errors`` are input errors to carry into the report."""
-        findings: list[Finding] = []
+        from policylint.models import Report
+
+        found: list[FindingData] = []
         checked = 0
         for post in posts:
             if isinstance(post, str):
-                post = Post(text=post)
-            findings.extend(self.findings(post))
+                post = PostData(text=post)
+            found.extend(self._findings(post, self._rules))
             checked += 1
-        return build_report(findings, list(errors), checked)
+        error_data = [ErrorData(e.path, e.message, e.line, e.column) for e in errors]
+        return Report.from_data(summarise(found, error_data, checked))
 
-    def iter_findings(self, posts: Iterable[Post]) -> Iterator[tuple[Post, list[Finding]]]:
+    def iter_findings(
+        self, posts: Iterable[Post | PostData]
+    ) -> Iterator[tuple[Post | PostData, list[Finding]]]:
         """Stream (post, findings) pairs without holding all posts or findings."""
         for post in posts:
             yield post, self.findings(post)
 
-    def _findings(self, post: Post, rules: Sequence[CompiledRule]) -> list[Finding]:
+    def _findings(self, post: Any, rules: Sequence[CompiledRule]) -> list[FindingData]:
         ctx = PostContext(post.text, post.platform, post.meta, self.settings)
         state = EvalState(ctx, self._index, None, self._regexes)
         raw: list[RawFinding] = []
@@ -197,7 +213,7 @@ class Policy:
             return []
         maker = _FindingMaker(post, state)
         made = {maker.make(r) for r in raw}
-        return sorted(made, key=_sort_key)
+        return sorted(made, key=FindingData.sort_key)
 
     # ------------------------------------------------------------------ examples
     def run_examples(self) -> list[ExampleResult]:
@@ -205,7 +221,9 @@ class Policy:
         results = []
         for rule in self._rules:
             for example in rule.examples:
-                post = Post(text=example.text, platform=example.platform, meta=dict(example.meta))
+                post = PostData(
+                    text=example.text, platform=example.platform, meta=dict(example.meta)
+                )
                 found = self._findings(post, [rule])
                 passed = bool(found) if example.expect == "fail" else not found
                 results.append(
@@ -231,10 +249,6 @@ def _matches_any(rule: CompiledRule, patterns: Sequence[str]) -> bool:
     return False
 
 
-def _sort_key(finding: Finding) -> tuple[Any, ...]:
-    return finding.sort_key()
-
-
 def _info(rule: CompiledRule) -> RuleInfo:
     return RuleInfo(
         id=rule.id,
@@ -257,7 +271,7 @@ def _info(rule: CompiledRule) -> RuleInfo:
 class _FindingMaker:
     """Turns raw (rule, span) results into ``Finding`` models with file positions."""
 
-    def __init__(self, post: Post, state: EvalState) -> None:
+    def __init__(self, post: Any, state: EvalState) -> None:
         self.post = post
         self.state = state
         self._starts: list[int] | None = None
@@ -274,7 +288,7 @@ class _FindingMaker:
             return position_of(self.post.text, offset, starts=self._starts)
         return locate_in_source(source, self.post.text, offset, starts=self._starts)
 
-    def make(self, raw: RawFinding) -> Finding:
+    def make(self, raw: RawFinding) -> FindingData:
         rule = raw.rule
         if raw.field is None:
             text = self.post.text
@@ -285,7 +299,7 @@ class _FindingMaker:
         line, column = self.position(raw.start, raw.field)
         end_line, end_column = self.position(raw.end, raw.field)
         source = self.post.source
-        return Finding.model_construct(
+        return FindingData(
             rule=rule.id,
             category=rule.category,
             severity=rule.severity,
@@ -343,15 +357,12 @@ def _format_value(value: Any) -> str:
 
 
 def build_report(findings: list[Finding], errors: list[InputError], checked: int) -> Report:
-    by_severity: dict[str, int] = {}
-    for finding in findings:
-        by_severity[finding.severity.value] = by_severity.get(finding.severity.value, 0) + 1
-    files = {f.path for f in findings if f.path} | {e.path for e in errors}
-    summary = Summary(
-        posts_checked=checked,
-        posts_with_errors=len(errors),
-        files=len(files),
-        findings=len(findings),
-        by_severity=by_severity,
+    """A pydantic ``Report`` for findings already made (kept for API compatibility)."""
+    from policylint.models import Report
+
+    data = summarise(
+        [FindingData(**f.model_dump()) for f in findings],
+        [ErrorData(e.path, e.message, e.line, e.column) for e in errors],
+        checked,
     )
-    return Report(findings=findings, errors=errors, summary=summary)
+    return Report.from_data(data)

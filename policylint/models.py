@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from policylint.records import PLATFORM_ALIASES, normalise_platform
 from policylint.severity import Severity
 
 __all__ = [
@@ -39,37 +40,6 @@ PLATFORMS: tuple[str, ...] = (
     "youtube",
     "pinterest",
 )
-
-#: Other spellings people use, mapped to the canonical name.
-PLATFORM_ALIASES: dict[str, str] = {
-    "twitter": "x",
-    "x.com": "x",
-    "tweet": "x",
-    "ig": "instagram",
-    "insta": "instagram",
-    "fb": "facebook",
-    "meta": "facebook",
-    "li": "linkedin",
-    "linked-in": "linkedin",
-    "tik-tok": "tiktok",
-    "tt": "tiktok",
-    "yt": "youtube",
-    "bsky": "bluesky",
-}
-
-
-def normalise_platform(value: str | None) -> str | None:
-    """Return the canonical platform name for ``value`` (``"Twitter"`` -> ``"x"``).
-
-    Unknown names are kept (lower-cased): an organisation may publish somewhere we do not
-    know, and a rule guarded on ``platform == "intranet"`` should still work.
-    """
-    if value is None:
-        return None
-    key = value.strip().lower()
-    if not key:
-        return None
-    return PLATFORM_ALIASES.get(key, key)
 
 
 class SourceLocation(BaseModel):
@@ -108,6 +78,20 @@ class Post(BaseModel):
             return normalise_platform(value)
         return value
 
+    @classmethod
+    def from_data(cls, data: Any) -> Post:
+        """A validated ``Post`` from any object with the same attributes (e.g. PostData)."""
+        source = data.source
+        return cls(
+            id=data.id,
+            text=data.text,
+            platform=data.platform,
+            meta=dict(data.meta),
+            source=SourceLocation.model_validate(source, from_attributes=True)
+            if source is not None
+            else None,
+        )
+
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_text(cls, value: Any) -> Any:
@@ -143,6 +127,11 @@ class Finding(BaseModel):
         "rather than the post text; offsets are then relative to that field.",
     )
     suggestion: str | None = None
+
+    @classmethod
+    def from_data(cls, data: Any) -> Finding:
+        """A ``Finding`` from the engine's FindingData (already validated there)."""
+        return cls.model_construct(**data.as_dict())
 
     def sort_key(self) -> tuple[str, str, int, int, str, int, int]:
         return (
@@ -182,6 +171,16 @@ class Report(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     errors: list[InputError] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
+
+    @classmethod
+    def from_data(cls, data: Any) -> Report:
+        """A ``Report`` from the command line's ReportData."""
+        return cls(
+            version=data.version,
+            findings=[Finding.from_data(f) for f in data.findings],
+            errors=[InputError(**e.model_dump()) for e in data.errors],
+            summary=Summary(**data.summary.model_dump()),
+        )
 
     @property
     def ok(self) -> bool:

@@ -14,7 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint.models import InputError, Post
+from policylint.records import ErrorData as InputError
+from policylint.records import PostData as Post
 from policylint.sources import (
     FORMATS,
     SUPPORTED_SUFFIXES,

@@ -8,13 +8,13 @@ from __future__ import annotations
 import importlib
 from typing import Any, Protocol, TextIO
 
-from policylint.models import Report
+from policylint.records import ReportData
 
 __all__ = ["FORMATS", "render"]
 
 
 class Reporter(Protocol):
-    def render(self, report: Report, out: TextIO, **options: Any) -> None: ...
+    def render(self, report: ReportData, out: TextIO, **options: Any) -> None: ...
 
 
 FORMATS: dict[str, str] = {
@@ -27,6 +27,6 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(format_name: str, report: Report, out: TextIO, **options: Any) -> None:
+def render(format_name: str, report: ReportData, out: TextIO, **options: Any) -> None:
     module: Any = importlib.import_module(FORMATS[format_name])
     module.render(report, out, **options)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from policylint.models import Finding
+from policylint.records import FindingData
 from policylint.sources.decode import DecodeError, decode
 from policylint.sources.positions import LineIndex
 
@@ -108,7 +108,7 @@ class SourceLines:
         return index.starts[line - 1] + column - 1
 
 
-def suggestion_applies(finding: Finding, lines: SourceLines) -> bool:
+def suggestion_applies(finding: FindingData, lines: SourceLines) -> bool:
     """Whether ``finding.suggestion`` can be offered as a replacement of its region.
 
     Only when the region is known to hold exactly the matched text: the region of a

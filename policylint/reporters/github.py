@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from policylint.models import Finding, InputError, Report
+from policylint.records import ErrorData, FindingData, ReportData
 from policylint.reporters.columns import STDIN, display_path
 from policylint.reporters.text import _summary_line
 
@@ -35,7 +35,7 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, out: TextIO, **options: Any) -> None:
+def render(report: ReportData, out: TextIO, **options: Any) -> None:
     for finding in report.findings:
         out.write(_finding_command(finding) + "\n")
     for error in report.errors:
@@ -43,7 +43,7 @@ def render(report: Report, out: TextIO, **options: Any) -> None:
     out.write(_summary_line(report) + "\n")
 
 
-def _finding_command(finding: Finding) -> str:
+def _finding_command(finding: FindingData) -> str:
     if finding.end_line == finding.line:
         where = {
             "line": finding.line,
@@ -58,13 +58,13 @@ def _finding_command(finding: Finding) -> str:
     return _command(severity, finding, where, finding.rule, finding.message)
 
 
-def _error_command(error: InputError) -> str:
+def _error_command(error: ErrorData) -> str:
     where = {"line": error.line, "col": error.column}
     return _command("error", error, where, "input-error", error.message)
 
 
 def _command(
-    name: str, item: Finding | InputError, where: dict[str, int], title: str, message: str
+    name: str, item: FindingData | ErrorData, where: dict[str, int], title: str, message: str
 ) -> str:
     if item.path is None or item.path == STDIN:
         properties: dict[str, object] = {"title": title}

@@ -1,4 +1,4 @@
-"""``--format json``: the whole report as one JSON document (schema: ``Report``).
+"""``--format json``: the whole report as one JSON document (schema: ``ReportData``).
 
 {"version": 1,
  "findings": [{"rule", "category", "severity", "message", "owner", "reference",
@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from policylint.models import Report
+from policylint.records import ReportData
 
 __all__ = ["render"]
 
 
-def render(report: Report, out: TextIO, **options: Any) -> None:
+def render(report: ReportData, out: TextIO, **options: Any) -> None:
     json.dump(report.model_dump(mode="json"), out, ensure_ascii=False, indent=2)
     out.write("\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from policylint.models import Finding, InputError, Report
+from policylint.records import ErrorData, FindingData, ReportData
 
 __all__ = ["render", "write_error", "write_finding"]
 
@@ -20,19 +20,19 @@ __all__ = ["render", "write_error", "write_finding"]
 _LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def render(report: Report, out: TextIO, **options: Any) -> None:
+def render(report: ReportData, out: TextIO, **options: Any) -> None:
     for finding in report.findings:
         write_finding(finding, out)
     for error in report.errors:
         write_error(error, out)
 
 
-def write_finding(finding: Finding, out: TextIO) -> None:
+def write_finding(finding: FindingData, out: TextIO) -> None:
     """Write one finding as a line of JSON."""
     _write_line({"type": "finding", **finding.model_dump(mode="json")}, out)
 
 
-def write_error(error: InputError, out: TextIO) -> None:
+def write_error(error: ErrorData, out: TextIO) -> None:
     """Write one input error as a line of JSON."""
     _write_line({"type": "error", **error.model_dump(mode="json")}, out)
 

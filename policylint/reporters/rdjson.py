@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from policylint.models import Finding, InputError, Report, Severity
+from policylint.records import ErrorData, FindingData, ReportData
 from policylint.reporters.columns import (
     SourceLines,
     display_path,
@@ -29,6 +29,7 @@ from policylint.reporters.columns import (
     utf8_column,
 )
 from policylint.reporters.sarif import INFORMATION_URI
+from policylint.severity import Severity
 
 __all__ = ["build_result", "render"]
 
@@ -38,7 +39,7 @@ Json = dict[str, Any]
 
 
 def render(
-    report: Report,
+    report: ReportData,
     out: TextIO,
     *,
     sources: Mapping[str, str] | None = None,
@@ -48,7 +49,7 @@ def render(
     out.write("\n")
 
 
-def build_result(report: Report, *, sources: Mapping[str, str] | None = None) -> Json:
+def build_result(report: ReportData, *, sources: Mapping[str, str] | None = None) -> Json:
     """The ``DiagnosticResult`` for ``report`` as a JSON-ready dict."""
     lines = SourceLines(sources)
     diagnostics = [_diagnostic(finding, lines) for finding in report.findings]
@@ -61,7 +62,7 @@ def build_result(report: Report, *, sources: Mapping[str, str] | None = None) ->
     return result
 
 
-def _diagnostic(finding: Finding, lines: SourceLines) -> Json:
+def _diagnostic(finding: FindingData, lines: SourceLines) -> Json:
     start = _position(lines, finding.path, finding.line, finding.column)
     end = _position(lines, finding.path, finding.end_line, finding.end_column)
     if "column" not in start or "column" not in end:
@@ -81,7 +82,7 @@ def _diagnostic(finding: Finding, lines: SourceLines) -> Json:
     return diagnostic
 
 
-def _error_diagnostic(error: InputError, lines: SourceLines) -> Json:
+def _error_diagnostic(error: ErrorData, lines: SourceLines) -> Json:
     return {
         "message": error.message,
         "location": {

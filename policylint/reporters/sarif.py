@@ -25,7 +25,7 @@ from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
 from policylint import __version__
-from policylint.models import Finding, InputError, Report, Severity
+from policylint.records import ErrorData, FindingData, ReportData
 from policylint.reporters.columns import (
     STDIN,
     SourceLines,
@@ -33,6 +33,7 @@ from policylint.reporters.columns import (
     suggestion_applies,
     utf16_column,
 )
+from policylint.severity import Severity
 
 __all__ = ["INFORMATION_URI", "SCHEMA_URI", "RuleMetadata", "build_log", "render"]
 
@@ -68,7 +69,7 @@ class RuleMetadata(Protocol):
 
 
 def render(
-    report: Report,
+    report: ReportData,
     out: TextIO,
     *,
     sources: Mapping[str, str] | None = None,
@@ -81,7 +82,7 @@ def render(
 
 
 def build_log(
-    report: Report,
+    report: ReportData,
     *,
     sources: Mapping[str, str] | None = None,
     rules: Iterable[RuleMetadata] | None = None,
@@ -124,7 +125,7 @@ class _Columns:
     with, so in a UTF-16 run its regions give lines only.
     """
 
-    def __init__(self, lines: SourceLines, findings: Iterable[Finding]) -> None:
+    def __init__(self, lines: SourceLines, findings: Iterable[FindingData]) -> None:
         self.lines = lines
         self.utf16 = all(
             lines.line(f.path, f.line) is not None and lines.line(f.path, f.end_line) is not None
@@ -139,7 +140,7 @@ class _Columns:
         text = self.lines.line(path, line)
         return None if text is None else utf16_column(text, column)
 
-    def region(self, finding: Finding) -> Json:
+    def region(self, finding: FindingData) -> Json:
         start = self.column(finding.path, finding.line, finding.column)
         end = self.column(finding.path, finding.end_line, finding.end_column)
         if start is None or end is None:
@@ -152,7 +153,7 @@ class _Columns:
         }
 
 
-def _result(finding: Finding, rule_index: int, fingerprint: str, columns: _Columns) -> Json:
+def _result(finding: FindingData, rule_index: int, fingerprint: str, columns: _Columns) -> Json:
     uri = _uri(finding.path)
     region = columns.region(finding)
     result: Json = {
@@ -178,7 +179,7 @@ def _result(finding: Finding, rule_index: int, fingerprint: str, columns: _Colum
     return result
 
 
-def _fingerprints(findings: Iterable[Finding]) -> list[str]:
+def _fingerprints(findings: Iterable[FindingData]) -> list[str]:
     """A hash of rule, path, post and match, numbered when the same one occurs again, so that
     an alert keeps its identity when lines above it are added or removed."""
     seen: Counter[str] = Counter()
@@ -193,7 +194,7 @@ def _fingerprints(findings: Iterable[Finding]) -> list[str]:
     return fingerprints
 
 
-def _descriptors(findings: Iterable[Finding], metadata: Iterable[RuleMetadata]) -> list[Json]:
+def _descriptors(findings: Iterable[FindingData], metadata: Iterable[RuleMetadata]) -> list[Json]:
     """Rules from the metadata in its order, then rules only known from findings, by id."""
     described: dict[str, Json] = {}
     for rule in metadata:
@@ -249,7 +250,7 @@ def _descriptor(
     return descriptor
 
 
-def _notification(error: InputError, columns: _Columns) -> Json:
+def _notification(error: ErrorData, columns: _Columns) -> Json:
     region: Json = {"startLine": error.line}
     column = columns.column(error.path, error.line, error.column)
     if column is not None:

@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from policylint.models import InputError, Post, SourceLocation
+from policylint.records import ErrorData, Location, PostData
 from policylint.sources.positions import LineIndex
 from policylint.sources.records import (
     OWN_FIELDS,
@@ -87,8 +87,8 @@ class _Reader:
         self.delimiter = _delimiter(text[: self.lines.line_span(1)[1]])
         self.source = _Lines(self.lines)
         self.rows = csv.reader(self.source, delimiter=self.delimiter, quotechar=_QUOTE, strict=True)
-        self.posts: list[Post] = []
-        self.errors: list[InputError] = []
+        self.posts: list[PostData] = []
+        self.errors: list[ErrorData] = []
 
     def read(self) -> ReadResult:
         header = self._header()
@@ -148,7 +148,7 @@ class _Reader:
 
     def _post(
         self, record: dict[str, str], header: list[str], offsets: list[int], start: int
-    ) -> Post:
+    ) -> PostData:
         fields: dict[str, Any] = {
             name: value if name in OWN_FIELDS or name in TEXT_FIELDS else _meta_value(value)
             for name, value in record.items()
@@ -156,7 +156,7 @@ class _Reader:
         if "meta" in fields:
             fields["meta"] = _meta_column(record["meta"])
         line, column = self.lines.position(start)
-        source = SourceLocation(path=self.path, line=line, column=column)
+        source = Location(path=self.path, line=line, column=column)
         name = text_field(fields)
         if name is not None:
             text_start = offsets[header.index(name)]
@@ -165,9 +165,7 @@ class _Reader:
                 text_start += 1
             verbatim = self.lines.text.startswith(text, text_start)
             text_line, text_column = self.lines.position(text_start)
-            source = SourceLocation(
-                path=self.path, line=text_line, column=text_column, verbatim=verbatim
-            )
+            source = Location(path=self.path, line=text_line, column=text_column, verbatim=verbatim)
         return post_from_record(fields, source=source, default_id=str(line), defaults=self.defaults)
 
     def _error(self, offset: int, message: str) -> None:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from policylint.models import InputError, Post, SourceLocation
+from policylint.records import ErrorData, Location, PostData
 from policylint.sources.jsonscan import (
     array_items,
     object_members,
@@ -72,8 +72,8 @@ def read_json(text: str, path: str, defaults: Defaults) -> ReadResult:
 
 def read_jsonl(text: str, path: str, defaults: Defaults) -> ReadResult:
     lines = LineIndex(text)
-    posts: list[Post] = []
-    errors: list[InputError] = []
+    posts: list[PostData] = []
+    errors: list[ErrorData] = []
     for number in range(1, lines.line_count + 1):
         start, end = lines.line_span(number)
         line = text[start:end]
@@ -102,8 +102,8 @@ def _read_records(
     defaults: Defaults,
 ) -> ReadResult:
     """Posts from (decoded record, offset of the record in ``text``) pairs."""
-    posts: list[Post] = []
-    errors: list[InputError] = []
+    posts: list[PostData] = []
+    errors: list[ErrorData] = []
     pairs = list(records)
     ids = default_ids([lines.position(offset) for _, offset in pairs])
     for (record, offset), default_id in zip(pairs, ids, strict=True):
@@ -130,15 +130,15 @@ def _source(
     record: dict[str, Any],
     offset: int,
     members: dict[str, int],
-) -> SourceLocation:
+) -> Location:
     """The location of a record's text string, or of the record if it has none."""
     name = text_field(record)
     if name is not None and isinstance(record[name], str):
         start, verbatim = string_content(text, members[name], record[name])
         line, column = lines.position(start)
-        return SourceLocation(path=path, line=line, column=column, verbatim=verbatim)
+        return Location(path=path, line=line, column=column, verbatim=verbatim)
     line, column = lines.position(offset)
-    return SourceLocation(path=path, line=line, column=column)
+    return Location(path=path, line=line, column=column)
 
 
 def _kind(value: Any) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from yaml.nodes import Node
 
-from policylint.models import SourceLocation
+from policylint.records import Location
 from policylint.sources.positions import LineIndex
 from policylint.sources.records import Defaults, RecordError, post_from_fields
 from policylint.sources.result import ReadResult, error_at
@@ -84,7 +84,7 @@ def _post(
     """The post whose text is the file from ``body_start`` on (raises RecordError)."""
     body = lines.text[body_start:]
     line, column = lines.position(body_start)
-    source = SourceLocation(path=path, line=line, column=column, verbatim=True)
+    source = Location(path=path, line=line, column=column, verbatim=True)
     post = post_from_fields(fields, text=body, source=source, default_id=None, defaults=defaults)
     return ReadResult(posts=[post], errors=[])
 

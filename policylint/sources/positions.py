@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
-from policylint.models import SourceLocation
+from policylint.records import Location
 
 __all__ = ["LineIndex", "line_starts", "locate_in_source", "position_of"]
 
@@ -85,7 +85,7 @@ class LineIndex:
 
 
 def locate_in_source(
-    source: SourceLocation,
+    source: Location,
     text: str,
     offset: int,
     *,

@@ -1,4 +1,4 @@
-"""Turn one record (a JSON object, a YAML mapping, a CSV row, front matter) into a Post.
+"""Turn one record (a JSON object, a YAML mapping, a CSV row, front matter) into a PostData.
 
 The rules, shared by every structured format:
 
@@ -16,7 +16,7 @@ The rules, shared by every structured format:
   own ``meta`` mapping. The merge is shallow.
 
 A record that breaks these rules raises :class:`RecordError`; the reader turns it into an
-:class:`~policylint.models.InputError` for that record and goes on with the next one.
+:class:`~policylint.records.ErrorData` for that record and goes on with the next one.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from policylint.models import Post, SourceLocation
+from policylint.records import Location, PostData
 from policylint.sources.jsonable import MetaError, to_jsonable
 
 __all__ = [
@@ -96,10 +96,10 @@ def text_field(record: Mapping[Any, Any]) -> str | None:
 def post_from_record(
     record: Mapping[Any, Any],
     *,
-    source: SourceLocation | None,
+    source: Location | None,
     default_id: str | None,
     defaults: Defaults,
-) -> Post:
+) -> PostData:
     """Build a post from a record whose text is one of its fields."""
     name = text_field(record)
     if name is None:
@@ -118,10 +118,10 @@ def post_from_fields(
     fields: Mapping[Any, Any],
     *,
     text: str,
-    source: SourceLocation | None,
+    source: Location | None,
     default_id: str | None,
     defaults: Defaults,
-) -> Post:
+) -> PostData:
     """Build a post whose text comes from elsewhere (a Markdown body) from its other fields."""
     post_id = _optional_id(fields)
     platform = _optional_platform(fields)
@@ -131,7 +131,7 @@ def post_from_fields(
         meta = to_jsonable(merged)
     except MetaError as error:
         raise RecordError(str(error), field="meta") from None
-    return Post(
+    return PostData(
         id=post_id if post_id is not None else default_id,
         text=text,
         platform=platform or defaults.platform,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policylint.models import InputError, Post
+from policylint.records import ErrorData, PostData
 from policylint.sources.positions import LineIndex
 
 __all__ = ["ReadResult", "error_at"]
@@ -18,17 +18,17 @@ class ReadResult:
     checked, so one typo in a content calendar does not hide the rest of it.
     """
 
-    posts: list[Post]
-    errors: list[InputError]
+    posts: list[PostData]
+    errors: list[ErrorData]
 
     @classmethod
     def failure(cls, path: str, message: str, line: int = 1, column: int = 1) -> ReadResult:
         """A result for an input that could not be read at all."""
-        error = InputError(path=path, line=line, column=column, message=message)
+        error = ErrorData(path=path, line=line, column=column, message=message)
         return cls(posts=[], errors=[error])
 
 
-def error_at(path: str, lines: LineIndex, offset: int, message: str) -> InputError:
+def error_at(path: str, lines: LineIndex, offset: int, message: str) -> ErrorData:
     """An input error located at ``offset`` of the text indexed by ``lines``."""
     line, column = lines.position(offset)
-    return InputError(path=path, line=line, column=column, message=message)
+    return ErrorData(path=path, line=line, column=column, message=message)

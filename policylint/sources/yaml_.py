@@ -22,7 +22,7 @@ from typing import Any
 
 from yaml.nodes import Node, SequenceNode
 
-from policylint.models import InputError, Post, SourceLocation
+from policylint.records import ErrorData, Location, PostData
 from policylint.sources.positions import LineIndex
 from policylint.sources.records import (
     CONTAINER_KEY,
@@ -52,8 +52,8 @@ class _Reader:
         self.text = text
         self.path = path
         self.lines = LineIndex(text)
-        self.posts: list[Post] = []
-        self.errors: list[InputError] = []
+        self.posts: list[PostData] = []
+        self.errors: list[ErrorData] = []
 
     def read(self, defaults: Defaults) -> ReadResult:
         try:
@@ -106,16 +106,16 @@ class _Reader:
 
     def _source(
         self, record: dict[Any, Any], node: Node, pairs: dict[str, tuple[Node, Node]]
-    ) -> SourceLocation:
+    ) -> Location:
         """The location of a record's text scalar, or of the record if it has none."""
         name = text_field(record)
         if name is not None and name in pairs and isinstance(record[name], str):
             start = content_offset(self.text, pairs[name][1])
             verbatim = self.text.startswith(record[name], start)
             line, column = self.lines.position(start)
-            return SourceLocation(path=self.path, line=line, column=column, verbatim=verbatim)
+            return Location(path=self.path, line=line, column=column, verbatim=verbatim)
         line, column = self.lines.position(node.start_mark.index)
-        return SourceLocation(path=self.path, line=line, column=column)
+        return Location(path=self.path, line=line, column=column)
 
     def _field_offset(
         self, node: Node, pairs: dict[str, tuple[Node, Node]], field: str | None
