@@ -114,6 +114,7 @@ class EvalState:
         "_word_starts",
         "ctx",
         "field_name",
+        "memo",
         "regex_index",
         "term_index",
     )
@@ -131,6 +132,8 @@ class EvalState:
         self.field_name = field_name
         self._hits: dict[int, list[tuple[int, int]]] | None = None
         self._regex_hits: frozenset[int] | None = None
+        #: Pattern results shared by rules within this post (same terms, same regex).
+        self.memo: dict[Any, list[Match]] = {}
         self._word_starts: list[int] | None = None
         self._line_starts: list[int] | None = None
         self._sentence_ends: list[int] | None = None
@@ -238,22 +241,36 @@ class PatternNode:
 @dataclass(slots=True)
 class TermsNode(PatternNode):
     term_ids: tuple[int, ...]
+    _id_set: frozenset[int] | None = field(default=None, compare=False, repr=False)
 
     def matches(self, state: EvalState) -> list[Match]:
         hits = state.term_hits()
-        spans: list[tuple[int, int]] = []
-        for term_id in self.term_ids:
-            found = hits.get(term_id)
-            if found:
-                spans.extend(found)
-        if not spans:
+        if not hits:
             return []
-        folded = state.ctx.folded
-        field_name = state.field_name
-        return [
-            Match(*folded.to_original(start, end), field_name)
-            for start, end in _leftmost_longest(spans)
-        ]
+        # Rules often share a list (a named terms list, an organisation setting): the
+        # result for the same ids is computed once per post.
+        ids = self._id_set
+        if ids is None:
+            ids = self._id_set = frozenset(self.term_ids)
+        memo = state.memo
+        cached = memo.get(ids)  # a frozenset caches its hash
+        if cached is not None:
+            return cached
+        # A post hits few terms, a list may hold hundreds: walk the hits, not the list.
+        spans: list[tuple[int, int]] = []
+        for term_id, found in hits.items():
+            if term_id in ids:
+                spans.extend(found)
+        result: list[Match] = []
+        if spans:
+            folded = state.ctx.folded
+            field_name = state.field_name
+            result = [
+                Match(*folded.to_original(start, end), field_name)
+                for start, end in _leftmost_longest(spans)
+            ]
+        memo[ids] = result
+        return result
 
 
 def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -284,13 +301,19 @@ class RegexNode(PatternNode):
     def matches(self, state: EvalState) -> list[Match]:
         if not state.regex_may_match(self._regex_id):
             return []
+        key = ("re", self._regex_id)
+        cached = state.memo.get(key)
+        if cached is not None:
+            return cached
         plain = state.ctx.plain
         out = []
         for found in self.regex.finditer(plain.text):
-            start, end = found.start(), found.end()
+            start, end = found.span()
             if start == end:
                 continue
             out.append(Match(*plain.to_original(start, end), state.field_name))
+        if self._regex_id >= 0:
+            state.memo[key] = out
         return out
 
 
@@ -410,7 +433,15 @@ class Getter:
             return state.ctx.platform
         if kind == "metric":
             return state.ctx.metric(self.value)
-        return lookup_path(state.ctx.meta, self.value)
+        value: Any = state.ctx.meta
+        for key in self.value.split(".") if "." in self.value else (self.value,):
+            if (isinstance(value, dict) and key in value) or (
+                isinstance(value, Mapping) and key in value
+            ):
+                value = value[key]
+            else:
+                return None
+        return value
 
 
 class ConditionNode:
@@ -461,13 +492,24 @@ class MemberNode(ConditionNode):
     values: Getter
     negated: bool
 
+    _constant: frozenset[Any] | None = field(default=None, compare=False, repr=False)
+
     def holds(self, state: EvalState) -> bool:
         value = _comparable(self.operand(state))
-        members = self.values(state)
-        if not isinstance(members, list | tuple | set | frozenset):
-            members = [members]
-        found = any(value == _comparable(m) for m in members)
+        members = self._constant
+        if members is None:
+            raw = self.values(state)
+            if not isinstance(raw, list | tuple | set | frozenset):
+                raw = [raw]
+            members = frozenset(_comparable(m) for m in raw if _hashable(m))
+            if self.values.kind == "const":
+                self._constant = members
+        found = _hashable(value) and value in members
         return found != self.negated
+
+
+def _hashable(value: Any) -> bool:
+    return not isinstance(value, list | dict | set)
 
 
 @dataclass(slots=True)

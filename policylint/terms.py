@@ -133,7 +133,9 @@ class TermIndex:
             for variant in _variants(spec.core):
                 entries.setdefault(variant, []).append(term_id)
         for key, ids in entries.items():
-            automaton.add_word(key, (len(key), tuple(ids)))
+            # Store the wildcard flags with each id so the hot loop needs no spec lookup.
+            targets = tuple((i, self._specs[i].left_wild, self._specs[i].right_wild) for i in ids)
+            automaton.add_word(key, (len(key), targets))
         if entries:
             automaton.make_automaton()
         else:
@@ -148,16 +150,25 @@ class TermIndex:
             automaton = self._build()
         hits: dict[int, list[tuple[int, int]]] = {}
         if automaton is not None and folded:
-            specs = self._specs
             length = len(folded)
-            for end_index, (key_length, ids) in automaton.iter(folded):
+            for end_index, (key_length, targets) in automaton.iter(folded):
                 start = end_index + 1 - key_length
                 end = end_index + 1
-                for term_id in ids:
-                    spec = specs[term_id]
-                    span = _fit(folded, length, start, end, spec)
-                    if span is not None:
-                        hits.setdefault(term_id, []).append(span)
+                # Most raw hits are inside longer words ('ad' in 'made'): reject those before
+                # anything else. A boundary is only needed where both sides are word chars.
+                left_inside = start > 0 and _is_word(folded[start - 1]) and _is_word(folded[start])
+                right_inside = end < length and _is_word(folded[end]) and _is_word(folded[end - 1])
+                for term_id, left_wild, right_wild in targets:
+                    if (left_inside and not left_wild) or (right_inside and not right_wild):
+                        continue
+                    span_start, span_end = start, end
+                    if left_wild:
+                        while span_start > 0 and _is_word(folded[span_start - 1]):
+                            span_start -= 1
+                    if right_wild:
+                        while span_end < length and _is_word(folded[span_end]):
+                            span_end += 1
+                    hits.setdefault(term_id, []).append((span_start, span_end))
         for term_id, regex in self._regex_terms:
             spec = self._specs[term_id]
             for match in regex.finditer(folded):
@@ -171,6 +182,10 @@ class TermIndex:
 
     def ids_for(self, terms: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted({self.add(t) for t in terms}))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _fit(text: str, length: int, start: int, end: int, spec: TermSpec) -> tuple[int, int] | None:
