@@ -435,9 +435,7 @@ class Getter:
             return state.ctx.metric(self.value)
         value: Any = state.ctx.meta
         for key in self.value.split(".") if "." in self.value else (self.value,):
-            if (isinstance(value, dict) and key in value) or (
-                isinstance(value, Mapping) and key in value
-            ):
+            if isinstance(value, Mapping) and key in value:
                 value = value[key]
             else:
                 return None
