@@ -29,7 +29,11 @@ _UNSUPPORTED_REGEX = (
     (re.compile(r"\\[1-9]"), "backreferences (\\1) are not supported"),
     (re.compile(r"\(\?<?[=!]"), "lookahead and lookbehind are not supported"),
     (re.compile(r"\(\?>"), "atomic groups are not supported"),
-    (re.compile(r"(?<!\\)[*+?}][+]"), "possessive quantifiers are not supported"),
+    # a++ a*+ a?+ a{2,3}+ (but not \p{L}+, where the brace closes a class name)
+    (
+        re.compile(r"(?<!\\)[*+?][+]|(?<!\\[pP])\{\d+(?:,\d*)?\}\+"),
+        "possessive quantifiers are not supported",
+    ),
 )
 
 

@@ -13,6 +13,7 @@ combined freely and a finding's match is always ``text[start:end]``.
 from __future__ import annotations
 
 import bisect
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -460,6 +461,9 @@ class CompareNode(ConditionNode):
 def _comparable(value: Any) -> Any:
     if isinstance(value, str):
         return value.casefold()
+    if isinstance(value, datetime.date):
+        # Dates given through the API compare like the ISO strings files contain.
+        return value.isoformat().casefold()
     return value
 
 

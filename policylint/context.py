@@ -71,11 +71,24 @@ class PostContext:
 
     @property
     def entities(self) -> Entities:
-        """Hashtags, mentions, links and emoji of the original text."""
+        """Hashtags, mentions, links and emoji, as spans of the original text."""
         if self._entities is None:
-            from policylint.entities import extract_entities
+            from policylint.entities import Entities, extract_entities
 
-            self._entities = extract_entities(self.text)
+            # Found on the plain view, so a zero-width character cannot cut a hashtag short
+            # ("#sp\u200bon"), then mapped back to the original text.
+            plain = self.plain
+            found = extract_entities(plain.text)
+            if plain.text == self.text:
+                self._entities = found
+            else:
+                to_original = plain.to_original
+                self._entities = Entities(
+                    hashtags=tuple(to_original(s, e) for s, e in found.hashtags),
+                    mentions=tuple(to_original(s, e) for s, e in found.mentions),
+                    links=tuple(to_original(s, e) for s, e in found.links),
+                    emoji=tuple(to_original(s, e) for s, e in found.emoji),
+                )
         return self._entities
 
     def metric(self, name: str) -> float:

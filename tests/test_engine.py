@@ -329,3 +329,25 @@ def test_regex_prefilter_never_hides_a_match() -> None:
     assert sorted(f.rule for f in subset.check(text).findings) == ["r.n3", "r.n66"]
     # the parent still works after a copy was made
     assert len(policy.check("code69x").findings) == 1
+
+
+def test_unicode_property_classes_are_not_mistaken_for_possessive_quantifiers() -> None:
+    assert flag(r"/\b\p{Lu}\p{Ll}+\p{Lu}\p{Ll}+/", "CrookProof locks") == ["CrookProof"]
+    with pytest.raises(policylint.PolicyError) as raised:
+        policylint.load_policy(r"rule t.r { flag /a{2,3}+/ }")
+    assert raised.value.first.code == "PL302"
+
+
+def test_hashtag_scope_sees_through_zero_width_characters() -> None:
+    assert flag('["#spon"] in hashtags', "Best SPF ever #sp\u200bon") == ["#sp\u200bon"]
+
+
+def test_dates_from_the_api_compare_like_iso_strings() -> None:
+    import datetime
+
+    policy = policylint.load_policy("rule t.r { when meta.posted_at < meta.embargo_until }")
+    meta = {
+        "posted_at": datetime.datetime(2026, 5, 4, 9, 0),
+        "embargo_until": "2026-05-05T09:00",
+    }
+    assert len(policy.check("x", meta=meta).findings) == 1
