@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from policylint.api import load_policy
+    from policylint.api import load_policy, read_path, read_text
     from policylint.engine import ExampleResult, Policy, RuleInfo
     from policylint.language.errors import PolicyError
     from policylint.models import (
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
         SourceLocation,
         Summary,
     )
-    from policylint.api import read_path, read_text
 
 _LAZY = {
     "load_policy": "policylint.api",
