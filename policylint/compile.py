@@ -17,6 +17,7 @@ from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
 from policylint.models import Severity, normalise_platform
+from policylint.regexset import compile_regex
 from policylint.terms import TermIndex
 from policylint.text import fold_term
 
@@ -178,7 +179,7 @@ class _Compiler:
         import re2
 
         try:
-            return c.compile_regex(node.source, node.flags)
+            return compile_regex(node.source, node.flags)
         except re2.error as error:
             detail = error.args[0] if error.args else error
             if isinstance(detail, bytes):

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policylint.regexset import RegexIndex, compile_regex
 from policylint.text import fold_term, is_word_char
 
 __all__ = ["TermIndex", "TermSpec", "parse_term"]
@@ -98,6 +99,7 @@ class TermIndex:
         self._ids: dict[str, int] = {}
         self._automaton: Any = None
         self._regex_terms: list[tuple[int, Any]] = []
+        self._regex_prefilter = RegexIndex()
 
     def add(self, term: str) -> int:
         """Register a term (idempotent); returns its id."""
@@ -122,13 +124,12 @@ class TermIndex:
         automaton = ahocorasick.Automaton()
         entries: dict[str, list[int]] = {}
         self._regex_terms = []
+        self._regex_prefilter = RegexIndex()
         for term_id, spec in enumerate(self._specs):
             if spec.inner_regex is not None:
-                import re2
-
-                options = re2.Options()
-                options.log_errors = False
-                self._regex_terms.append((term_id, re2.compile(spec.inner_regex, options)))
+                # Few terms have an inner '*'; one RE2 set pass tells which can match.
+                self._regex_prefilter.add(spec.inner_regex, "")
+                self._regex_terms.append((term_id, compile_regex(spec.inner_regex, "")))
                 continue
             for variant in _variants(spec.core):
                 entries.setdefault(variant, []).append(term_id)
@@ -169,7 +170,10 @@ class TermIndex:
                         while span_end < length and _is_word(folded[span_end]):
                             span_end += 1
                     hits.setdefault(term_id, []).append((span_start, span_end))
-        for term_id, regex in self._regex_terms:
+        possible = self._regex_prefilter.matching(folded) if self._regex_terms else ()
+        for position, (term_id, regex) in enumerate(self._regex_terms):
+            if position not in possible:
+                continue
             spec = self._specs[term_id]
             for match in regex.finditer(folded):
                 span = _fit(folded, len(folded), match.start(), match.end(), spec)
