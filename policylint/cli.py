@@ -3,27 +3,39 @@
 Exit codes (like every linter): 0 clean; 1 findings at or above ``--fail-on``; 2 a usage,
 configuration, policy or input error (an input that could not be checked wins over 1, so a
 broken file is never mistaken for a clean one).
+
+Start-up is kept cheap (a pre-commit hook runs this on every commit): only click is
+imported here; everything else is imported inside the command that needs it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
 if TYPE_CHECKING:
-    from policylint.config import Config
-    from policylint.engine import Policy
-    from policylint.models import InputError, Post
+    from policylint.config import Config, ConfigResolver
+    from policylint.engine import Policy, RuleInfo
+    from policylint.records import ErrorData, FindingData, PostData
+    from policylint.severity import Severity
+    from policylint.waivers import AuditedFinding, RuleTable, WaiverOptions
 
 __all__ = ["main"]
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _SEVERITIES = ("error", "warning", "info")
+_STDIN = "<stdin>"
+_FORMATS = ("text", "json", "jsonl", "sarif", "github", "rdjson")
+# Formats that keep waived findings (marked "waived": true): the audit trail. The others
+# are read by code-review tools that would show them as problems.
+_AUDIT_FORMATS = ("text", "json", "jsonl")
 
 
 def _fail(message: str) -> NoReturn:
@@ -31,27 +43,54 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def _load_config(config_file: str | None, isolated: bool) -> Config:
-    from policylint.config import Config, ConfigError, discover_config, load_config
+class _Group(click.Group):
+    """The command group, named ``policylint`` however it is started (``python -m
+    policylint`` too), so shell completion's ``_POLICYLINT_COMPLETE`` always works."""
 
-    if isolated:
-        return Config()
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "policylint")
+        kwargs.setdefault("complete_var", "_POLICYLINT_COMPLETE")
+        return super().main(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _resolver(config_file: str | None, isolated: bool) -> ConfigResolver:
+    from policylint.config import ConfigResolver
+
+    return ConfigResolver(Path(config_file) if config_file else None, isolated=isolated)
+
+
+def _load_config(config_file: str | None, isolated: bool) -> Config:
+    from policylint.config import ConfigError
+
     try:
-        path = Path(config_file) if config_file else discover_config()
-        return load_config(path) if path else Config()
+        return _resolver(config_file, isolated).for_cwd()
     except ConfigError as error:
         _fail(str(error))
 
 
 def _load_policy(policy: str | None, config: Config) -> Policy:
     from policylint.api import load_policy
+    from policylint.config import ConfigError
     from policylint.language.errors import PolicyError
 
     source = policy or config.policy_path()
     try:
-        return load_policy(source, settings=config.settings)
+        loaded = load_policy(source, settings=dict(config.settings))
     except PolicyError as error:
         _fail(error.render())
+    if config.settings:
+        from policylint.scaffold import setting_names
+
+        declared = setting_names(loaded.files)
+        if declared is not None:
+            try:
+                config.check_settings(declared)
+            except ConfigError as error:
+                _fail(str(error))
+    return loaded
 
 
 def _parse_meta(pairs: Sequence[str]) -> dict[str, Any]:
@@ -72,21 +111,334 @@ def _parse_meta(pairs: Sequence[str]) -> dict[str, Any]:
     return meta
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# ---------------------------------------------------------------------------- completion
+
+
+def _complete_policy(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    items = []
+    try:
+        from policylint.language.resolve import builtin_packs
+
+        items = [
+            CompletionItem(f"builtin:{name}")
+            for name in builtin_packs()
+            if f"builtin:{name}".startswith(incomplete)
+        ]
+    except Exception:  # completion must never print a traceback into the shell
+        pass
+    if not incomplete.startswith("builtin:"):
+        items.append(CompletionItem(incomplete, type="file"))
+    return items
+
+
+def _complete_rule(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    try:
+        config = _resolver(ctx.params.get("config_file"), bool(ctx.params.get("isolated")))
+        loaded = _load_policy(ctx.params.get("policy"), config.for_cwd())
+    except (Exception, SystemExit):
+        return []
+    return [
+        CompletionItem(info.id, help=info.message)
+        for info in sorted(loaded.rules, key=lambda r: r.id)
+        if info.id.startswith(incomplete)
+    ]
+
+
+# ---------------------------------------------------------------------------- the group
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policylint", prog_name="policylint")
 def main() -> None:
-    """Check social-media drafts against your organisation's policy, written as code."""
+    """Check social-media drafts against your organisation's policy, written as code.
+
+    Shell completion: eval "$(_POLICYLINT_COMPLETE=bash_source policylint)" (zsh_source,
+    fish_source for those shells).
+    """
+
+
+# ---------------------------------------------------------------------------- check
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What the command line asks for, on top of the configuration."""
+
+    policy: str | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    platform: str | None
+    meta: dict[str, Any]
+    fail_on: str | None
+    report_unused: bool
+    unsafe_fixes: bool
+
+
+@dataclass(slots=True)
+class _Context:
+    """Everything needed to check one file: its configuration applied to the request."""
+
+    config: Config
+    policy: Policy
+    table: RuleTable
+    platform: str | None
+    meta: dict[str, Any]
+    threshold: Severity
+    waivers: WaiverOptions
+    single: dict[str, Policy] = field(default_factory=dict)
+
+
+class _Checker:
+    """Loads each policy and selection once, and checks posts with waivers applied."""
+
+    def __init__(self, resolver: ConfigResolver, request: _Request) -> None:
+        self.resolver = resolver
+        self.request = request
+        self._policies: dict[str, tuple[Policy, list[RuleInfo]]] = {}
+        self._contexts: dict[str, _Context] = {}
+        #: Every rule that ran on some file, for reporters that describe rules (SARIF).
+        self.rules: dict[str, RuleInfo] = {}
+
+    def context(self, path: str | None) -> _Context:
+        import json
+
+        from policylint.severity import Severity
+        from policylint.waivers import RuleTable, WaiverOptions
+
+        config = self.resolver.for_file(path) if path is not None else self.resolver.for_cwd()
+        options = config.for_path(path)
+        request = self.request
+        source = request.policy or config.policy_path()
+        policy_key = json.dumps([source, config.settings], sort_keys=True, default=str)
+        if request.select:
+            select: tuple[str, ...] = request.select
+        elif options.select:
+            select = options.select + options.extend_select
+        else:
+            select = ()
+        ignore = options.ignore + request.ignore
+        platform = request.platform or options.platform
+        meta = {**options.meta, **request.meta}
+        fail_on = request.fail_on or config.fail_on
+        waivers = WaiverOptions(
+            require_reason=config.waivers.require_reason,
+            report_unused=request.report_unused or config.waivers.report_unused,
+        )
+        key = json.dumps(
+            [
+                policy_key,
+                select,
+                ignore,
+                platform,
+                meta,
+                fail_on,
+                waivers.require_reason,
+                waivers.report_unused,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        cached = self._contexts.get(key)
+        if cached is not None:
+            return cached
+        loaded, infos = self._policy(policy_key, source, config)
+        selected = loaded.select(select, ignore) if select or ignore else loaded
+        self.rules.update((info.id, info) for info in selected.rules)
+        context = _Context(
+            config=config,
+            policy=selected,
+            table=RuleTable(infos, (r.id for r in selected.rules)),
+            platform=platform,
+            meta=meta,
+            threshold=Severity(fail_on),
+            waivers=waivers,
+        )
+        self._contexts[key] = context
+        return context
+
+    def _policy(
+        self, key: str, source: str | None, config: Config
+    ) -> tuple[Policy, list[RuleInfo]]:
+        if key not in self._policies:
+            loaded = _load_policy(source, config)
+            self._policies[key] = (loaded, loaded.rules)
+        return self._policies[key]
+
+    def check_post(self, context: _Context, post: PostData) -> list[AuditedFinding]:
+        from policylint.waivers import check_post
+
+        return check_post(context.policy, post, context.table, context.waivers)
+
+    def check_text(
+        self, path: str, text: str, context: _Context
+    ) -> tuple[list[tuple[PostData, list[AuditedFinding]]], list[ErrorData]]:
+        from policylint.sources import format_for, read_text
+
+        result = read_text(
+            text,
+            path=path,
+            format=format_for(path) or "txt",
+            default_platform=context.platform,
+            default_meta=context.meta,
+        )
+        return [(post, self.check_post(context, post)) for post in result.posts], result.errors
+
+    def fix_kind(self, context: _Context, post: PostData, finding: FindingData) -> str | None:
+        """ "safe" or "unsafe" when --fix can fix the finding, else None."""
+        from policylint.fixes import fixable
+
+        source = post.source
+        if not fixable(finding) or source is None or not source.verbatim:
+            return None
+        if source.path == _STDIN:
+            return None
+        info = context.table.rules.get(finding.rule)
+        if info is None:
+            return None
+        return "safe" if info.fix_safe else "unsafe"
+
+    def stable(self, context: _Context, post: PostData, finding: FindingData) -> bool:
+        """Whether the finding's own rule leaves its replacement alone (else the fix could
+        be applied again and again)."""
+        rule = finding.rule
+        if rule not in context.single:
+            context.single[rule] = context.policy.select([rule])
+        suggestion = finding.suggestion or ""
+        text = post.text[: finding.start] + suggestion + post.text[finding.end :]
+        end = finding.start + len(suggestion)
+        for found in context.single[rule].scan(replace(post, text=text)):
+            if found.rule != rule or found.field is not None:
+                continue
+            if found.start < end and found.end > finding.start:
+                return False
+            if found.start == found.end and finding.start <= found.start <= end:
+                return False  # a finding at a point (a require rule's) inside or at the edges
+        return True
+
+
+class _Progress:
+    """``checked 120/800 files, 5000 posts`` on stderr, for runs long enough to wonder
+    about: only on a terminal, only after half a second, at most ten updates a second."""
+
+    def __init__(self, total: int) -> None:
+        stream = sys.stderr
+        self.enabled = (
+            total > 1
+            and stream is not None
+            and stream.isatty()
+            and os.environ.get("TERM") != "dumb"
+        )
+        self.total = total
+        self.files = 0
+        self.posts = 0
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def advance(self, posts: int) -> None:
+        self.files += 1
+        self.posts += posts
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < 0.5 or now - self.shown < 0.1:
+            return
+        self.shown = now
+        sys.stderr.write(
+            f"\r\033[2Kpolicylint: checked {self.files}/{self.total} files, {self.posts} posts"
+        )
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.shown:
+            sys.stderr.write("\r\033[2K")
+            sys.stderr.flush()
+
+
+@dataclass(slots=True)
+class _Run:
+    """What a check run collected."""
+
+    findings: list[AuditedFinding] = field(default_factory=list)
+    errors: list[ErrorData] = field(default_factory=list)
+    posts: int = 0
+    files: int = 0
+    failing: bool = False
+    fixable: set[FindingData] = field(default_factory=set)
+    unsafe_fixable: set[FindingData] = field(default_factory=set)
+    diffs: list[str] = field(default_factory=list)
+    fixed: int = 0
+    fixed_files: int = 0
+    notes: list[str] = field(default_factory=list)
+    #: Texts read from stdin, by label, for the text report's excerpts.
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def add(
+        self,
+        checker: _Checker,
+        context: _Context,
+        pairs: Sequence[tuple[PostData, Sequence[AuditedFinding]]],
+        errors: Sequence[ErrorData],
+    ) -> None:
+        threshold = context.threshold.rank
+        for post, findings in pairs:
+            self.posts += 1
+            for finding in findings:
+                self.findings.append(finding)
+                if finding.waived:
+                    continue
+                if finding.severity.rank >= threshold:
+                    self.failing = True
+                kind = checker.fix_kind(context, post, finding)
+                if kind == "safe":
+                    self.fixable.add(finding)
+                elif kind == "unsafe":
+                    (self.fixable if checker.request.unsafe_fixes else self.unsafe_fixable).add(
+                        finding
+                    )
+        self.errors.extend(errors)
+
+
+def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[str]:
+    """The files to check (and ``-`` for stdin), configured excludes applied."""
+    from policylint.records import ErrorData
+    from policylint.sources import discover
+
+    targets: list[str] = []
+    for raw in paths:
+        if raw == "-":
+            targets.append(raw)
+            continue
+        path = Path(raw)
+        if not path.exists():
+            run.errors.append(ErrorData(path=raw, message="no such file or folder"))
+            continue
+        found = list(discover([path])) if path.is_dir() else [path]
+        for target in found:
+            if not resolver.for_file(target).is_excluded(target):
+                targets.append(str(target))
+    return targets
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
-    "--policy", "-p", help="Policy file or builtin:NAME (default: config, else builtin:all)."
+    "--policy",
+    "-p",
+    help="Policy file or builtin:NAME (default: config, else builtin:all).",
+    shell_complete=_complete_policy,
 )
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "jsonl", "sarif", "github", "rdjson"]),
+    type=click.Choice(_FORMATS),
     default="text",
     show_default=True,
     help="Output format.",
@@ -95,13 +447,13 @@ def main() -> None:
     "--fail-on",
     type=click.Choice(_SEVERITIES),
     default=None,
-    help="Lowest severity that makes the exit code 1 (default: error).",
+    help="Lowest severity that makes the exit code 1 (default: config, else error).",
 )
 @click.option("--select", multiple=True, help="Only these rules: id, glob (tone.*) or category.")
-@click.option("--ignore", multiple=True, help="Skip these rules: id, glob or category.")
+@click.option("--ignore", multiple=True, help="Also skip these rules: id, glob or category.")
 @click.option("--platform", help="Platform of posts that do not say (x, linkedin, instagram, ...).")
 @click.option(
-    "--meta", "meta_pairs", multiple=True, help="key=value metadata for stdin/.txt posts."
+    "--meta", "meta_pairs", multiple=True, help="key=value metadata for posts that do not say."
 )
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), help="Config file to use."
@@ -109,7 +461,21 @@ def main() -> None:
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option(
-    "--color/--no-color", default=None, help="Colour the text report (default: on a TTY)."
+    "--color/--no-color",
+    default=None,
+    help="Colour the text report (default: on a terminal; NO_COLOR, FORCE_COLOR respected).",
+)
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of findings.")
+@click.option("--show-waived", is_flag=True, help="List waived findings in the text report.")
+@click.option("--report-unused-waivers", is_flag=True, help="Report waivers that waive nothing.")
+@click.option("--fix", is_flag=True, help="Apply rules' safe suggestions to the files.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix/--diff: apply unsafe suggestions too."
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option(
+    "--stdin-filename",
+    help="Name for stdin: its suffix sets the format, its folder the configuration.",
 )
 def check(
     paths: tuple[str, ...],
@@ -124,91 +490,273 @@ def check(
     isolated: bool,
     output: str | None,
     color: bool | None,
+    statistics: bool,
+    show_waived: bool,
+    report_unused_waivers: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    stdin_filename: str | None,
 ) -> None:
     """Check posts in PATHS (files, folders, or - for stdin)."""
-    from policylint.engine import build_report
-    from policylint.models import Severity
-    from policylint.reporters import render
+    from policylint.config import ConfigError
 
-    config = _load_config(config_file, isolated)
-    loaded = _load_policy(policy, config)
-    loaded = loaded.select(select or config.select, ignore or config.ignore)
-    threshold = Severity(fail_on or config.fail_on)
-    meta = _parse_meta(meta_pairs)
-    default_platform = platform or config.platform
-
+    if statistics and output_format not in ("text", "json"):
+        _fail("error: --statistics works with --format text or json")
+    request = _Request(
+        policy=policy,
+        select=select,
+        ignore=ignore,
+        platform=platform,
+        meta=_parse_meta(meta_pairs),
+        fail_on=fail_on,
+        report_unused=report_unused_waivers,
+        unsafe_fixes=unsafe_fixes,
+    )
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             _fail("error: no input; pass files or folders, or - to read a post from stdin")
         paths = ("-",)
 
-    posts, errors, sources, files = _read_inputs(paths, default_platform, meta, config)
-    findings = []
-    checked = 0
-    for post in posts:
-        findings.extend(loaded.findings(post))
-        checked += 1
-    report = build_report(findings, errors, checked)
-    report.summary.files = files
+    resolver = _resolver(config_file, isolated)
+    checker = _Checker(resolver, request)
+    run = _Run()
+    try:
+        targets = _inputs(paths, resolver, run)
+        _check_targets(targets, checker, run, fix=fix, diff=diff, stdin_filename=stdin_filename)
+    except ConfigError as error:
+        _fail(str(error))
 
-    use_color = color if color is not None else _stream_is_tty(output)
-    options: dict[str, Any] = {"sources": sources, "rules": loaded.rules}
+    if diff:
+        _finish_diff(run)
+    if fix and (run.fixed or run.notes):
+        for note in run.notes:
+            click.echo(note, err=True)
+        click.echo(
+            f"Fixed {run.fixed} finding{'s' if run.fixed != 1 else ''} in "
+            f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''}.",
+            err=True,
+        )
+    _report(run, checker, output_format, output, color, statistics, show_waived)
+    if run.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if run.failing else EXIT_CLEAN)
+
+
+def _check_targets(
+    targets: Sequence[str],
+    checker: _Checker,
+    run: _Run,
+    *,
+    fix: bool,
+    diff: bool,
+    stdin_filename: str | None,
+) -> None:
+    from policylint.sources import read_path
+
+    progress = _Progress(sum(1 for t in targets if t != "-"))
+    try:
+        for target in targets:
+            if target == "-":
+                _check_stdin(checker, run, stdin_filename)
+                continue
+            context = checker.context(target)
+            run.files += 1
+            if fix or diff:
+                fixed_posts = _fix_one(target, checker, context, run, write=not diff)
+                if fixed_posts is not None:
+                    progress.advance(fixed_posts)
+                    continue
+            result = read_path(target, default_platform=context.platform, default_meta=context.meta)
+            pairs = [(post, checker.check_post(context, post)) for post in result.posts]
+            run.add(checker, context, pairs, result.errors)
+            progress.advance(len(pairs))
+    finally:
+        progress.done()
+
+
+def _check_stdin(checker: _Checker, run: _Run, stdin_filename: str | None) -> None:
+    from policylint.records import ErrorData
+
+    label = stdin_filename or _STDIN
+    context = checker.context(stdin_filename)
+    run.files += 1
+    data = sys.stdin.buffer.read() if sys.stdin is not None else b""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        run.errors.append(ErrorData(path=label, message=f"invalid UTF-8: {error}"))
+        return
+    if stdin_filename is None:
+        from policylint.sources import read_text
+
+        result = read_text(
+            text, path=label, default_platform=context.platform, default_meta=context.meta
+        )
+        pairs = [(post, checker.check_post(context, post)) for post in result.posts]
+        run.add(checker, context, pairs, result.errors)
+    else:
+        run.add(checker, context, *checker.check_text(label, text, context))
+    run.sources[label] = text
+
+
+def _fix_one(
+    path: str, checker: _Checker, context: _Context, run: _Run, *, write: bool
+) -> int | None:
+    """Fix (or diff) one file and add what is left to the run; the number of its posts, or
+    None if it cannot be read for fixing (it is then checked the ordinary way, which
+    reports why)."""
+    from policylint.fixes import FixError, fix_file, load_source, unified_diff
+
+    try:
+        source = load_source(path)
+    except FixError:
+        return None
+    unsafe = checker.request.unsafe_fixes
+
+    def allowed(finding: FindingData) -> bool:
+        info = context.table.rules.get(finding.rule)
+        return info is not None and (info.fix_safe or unsafe)
+
+    def check(text: str) -> list[tuple[PostData, list[AuditedFinding]]]:
+        return checker.check_text(path, text, context)[0]
+
+    result = fix_file(
+        path,
+        check,
+        allowed=allowed,
+        stable=lambda post, finding: checker.stable(context, post, finding),
+        write=write,
+        source=source,
+    )
+    if result.problem:
+        run.notes.append(f"{path}: {result.problem}")
+    if result.changed:
+        run.diffs.append(unified_diff(_display(path), source.text, result.text))
+        run.fixed += len(result.applied)
+        run.fixed_files += 1
+    pairs, errors = checker.check_text(path, result.text, context)
+    run.add(checker, context, pairs, errors)
+    return len(pairs)
+
+
+def _display(path: str) -> str:
+    from policylint.reporters.columns import display_path
+
+    return display_path(path)
+
+
+def _finish_diff(run: _Run) -> NoReturn:
+    for patch in run.diffs:
+        sys.stdout.write(patch)
+    sys.stdout.flush()  # the diff, then the notes, in that order even when both are piped
+    for note in run.notes:
+        click.echo(note, err=True)
+    if run.diffs:
+        click.echo(
+            f"Would fix {run.fixed} finding{'s' if run.fixed != 1 else ''} in "
+            f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''} "
+            "(run with --fix to apply).",
+            err=True,
+        )
+    else:
+        click.echo("No fixes to apply.", err=True)
+    if run.errors:
+        for error in run.errors:
+            click.echo(
+                f"{error.path}:{error.line}:{error.column}: input-error {error.message}", err=True
+            )
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if run.diffs else EXIT_CLEAN)
+
+
+def _report(
+    run: _Run,
+    checker: _Checker,
+    output_format: str,
+    output: str | None,
+    color: bool | None,
+    statistics: bool,
+    show_waived: bool,
+) -> None:
+    from policylint.records import summarise
+
+    active: list[FindingData] = [f for f in run.findings if not f.waived]
+    report = summarise(active, run.errors, run.posts, run.files)
+    shown: list[FindingData] = list(run.findings) if output_format in _AUDIT_FORMATS else active
+    report.findings = shown
+
+    def write(stream: TextIO, use_color: bool) -> None:
+        if statistics:
+            _write_statistics(report.findings, stream, output_format, use_color, run)
+            return
+        from policylint.reporters import render
+
+        render(
+            output_format,
+            report,
+            stream,
+            color=use_color,
+            sources=run.sources,
+            rules=sorted(checker.rules.values(), key=lambda r: r.id),
+            show_waived=show_waived,
+            fixable=run.fixable,
+            unsafe_fixable=run.unsafe_fixable,
+        )
+
     if output:
         with open(output, "w", encoding="utf-8") as handle:
-            render(output_format, report, handle, color=False, **options)
+            write(handle, bool(color))
     else:
-        render(output_format, report, sys.stdout, color=use_color, **options)
-
-    if report.errors:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if report.at_or_above(threshold) else EXIT_CLEAN)
+        write(sys.stdout, _use_color(color))
 
 
-def _stream_is_tty(output: str | None) -> bool:
-    if output or os.environ.get("NO_COLOR"):
+def _write_statistics(
+    findings: Sequence[FindingData], out: TextIO, output_format: str, color: bool, run: _Run
+) -> None:
+    if output_format == "json":
+        import json
+
+        counts: dict[str, dict[str, Any]] = {}
+        for finding in findings:
+            if getattr(finding, "waived", False):
+                continue
+            entry = counts.setdefault(
+                finding.rule,
+                {
+                    "rule": finding.rule,
+                    "severity": finding.severity.value,
+                    "count": 0,
+                    "fixable": 0,
+                },
+            )
+            entry["count"] += 1
+            entry["fixable"] += finding in run.fixable
+        ordered = sorted(counts.values(), key=lambda e: (-e["count"], e["rule"]))
+        json.dump(ordered, out, indent=2)
+        out.write("\n")
+        return
+    from policylint.reporters.text import render_statistics
+
+    render_statistics(findings, out, color=color, fixable=run.fixable)
+
+
+def _use_color(flag: bool | None) -> bool:
+    """--color/--no-color, else NO_COLOR (set and not empty: never), else FORCE_COLOR (set,
+    not empty, not 0/false: always), else whether stdout is a terminal (not TERM=dumb)."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force != "":
+        return force.lower() not in ("0", "false", "no")
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
-def _read_inputs(
-    paths: Sequence[str],
-    platform: str | None,
-    meta: dict[str, Any],
-    config: Config,
-) -> tuple[list[Post], list[InputError], dict[str, str], int]:
-    from policylint.models import InputError
-    from policylint.sources import discover, read_path, read_text
-
-    posts: list[Post] = []
-    errors: list[InputError] = []
-    sources: dict[str, str] = {}
-    files = 0
-    for raw in paths:
-        if raw == "-":
-            data = sys.stdin.buffer.read() if sys.stdin is not None else b""
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                errors.append(InputError(path="<stdin>", message=f"invalid UTF-8: {error}"))
-                continue
-            sources["<stdin>"] = text
-            result = read_text(text, path="<stdin>", default_platform=platform, default_meta=meta)
-            files += 1
-        else:
-            path = Path(raw)
-            if not path.exists():
-                errors.append(InputError(path=raw, message="no such file or folder"))
-                continue
-            targets = list(discover([path], exclude=config.exclude)) if path.is_dir() else [path]
-            for target in targets:
-                files += 1
-                result = read_path(target, default_platform=platform, default_meta=meta)
-                posts.extend(result.posts)
-                errors.extend(result.errors)
-            continue
-        posts.extend(result.posts)
-        errors.extend(result.errors)
-    return posts, errors, sources, files
+# ---------------------------------------------------------------------------- test
 
 
 @main.command("test")
@@ -245,8 +793,13 @@ def test_command(
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+# ---------------------------------------------------------------------------- rules, explain
+
+
 @main.command("rules")
-@click.option("--policy", "-p", help="Policy file or builtin:NAME.")
+@click.option(
+    "--policy", "-p", help="Policy file or builtin:NAME.", shell_complete=_complete_policy
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
 @click.option("--isolated", is_flag=True)
@@ -269,6 +822,10 @@ def rules_command(
                         "owner": r.owner,
                         "reference": r.reference,
                         "reference_url": r.reference_url,
+                        "waivable": r.waivable,
+                        "fix": None
+                        if r.suggestion is None
+                        else ("safe" if r.fix_safe else "unsafe"),
                     }
                     for r in infos
                 ],
@@ -285,8 +842,10 @@ def rules_command(
 
 
 @main.command("explain")
-@click.argument("rule_id")
-@click.option("--policy", "-p", help="Policy file or builtin:NAME.")
+@click.argument("rule_id", shell_complete=_complete_rule)
+@click.option(
+    "--policy", "-p", help="Policy file or builtin:NAME.", shell_complete=_complete_policy
+)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
 @click.option("--isolated", is_flag=True)
 def explain_command(
@@ -310,10 +869,47 @@ def explain_command(
         ref = info.reference + (f" <{info.reference_url}>" if info.reference_url else "")
         click.echo(f"  reference: {ref}")
     if info.suggestion:
-        click.echo(f"  suggest:   {info.suggestion}")
+        safety = "safe: --fix applies it" if info.fix_safe else "unsafe: --fix --unsafe-fixes"
+        click.echo(f"  suggest:   {info.suggestion} ({safety})")
+    if not info.waivable:
+        click.echo("  waivable:  no (inline and metadata waivers are refused)")
     click.echo(f"  defined:   {info.path}:{info.line}")
     for expect, text in info.examples:
         click.echo(f"  example {expect}: {text}")
+
+
+# ---------------------------------------------------------------------------- init, schema
+
+
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """Write a starter .policylint.toml and policy/org.policy (never overwrites)."""
+    from policylint.scaffold import ScaffoldError, write_starter
+
+    try:
+        written = write_starter(directory)
+    except ScaffoldError as error:
+        _fail(f"error: {error}")
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(
+        "next: fill in [organisation] in .policylint.toml, add your rules to "
+        "policy/org.policy, then run 'policylint test' and 'policylint check POSTS'"
+    )
+
+
+@main.command("schema")
+@click.argument("name", required=False, type=click.Choice(["post", "report", "config"]))
+def schema_command(name: str | None) -> None:
+    """Print the JSON Schema of a post (input), the JSON report, or the configuration
+    (all three, keyed by name, without NAME)."""
+    import json
+
+    from policylint.schemas import SCHEMAS, schema
+
+    document = schema(name) if name else {key: schema(key) for key in SCHEMAS}
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":  # pragma: no cover

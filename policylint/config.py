@@ -1,37 +1,95 @@
 """Configuration: ``.policylint.toml`` or ``[tool.policylint]`` in ``pyproject.toml``.
 
-Discovery walks up from the working directory (like ruff): the first folder holding a
-``.policylint.toml``, or a ``pyproject.toml`` with a ``[tool.policylint]`` table, wins.
-Every key is validated here, in one place; an unknown key is an error with a suggestion.
+Discovery works like ruff's: for each checked file, walk up from the file's folder; the
+first folder holding a ``.policylint.toml``, or a ``pyproject.toml`` with a
+``[tool.policylint]`` table, wins (``.policylint.toml`` first when a folder has both).
+Standard input and commands that check no file start from the working directory.
+``--config FILE`` uses one file for everything; ``--isolated`` uses none.
+
+Every key is validated here, in one place; an unknown key is an error with a "did you mean".
+docs/configuration.md documents each key; ``policylint schema config`` is the JSON Schema.
 
     [tool.policylint]
     policy = "policy/org.policy"          # a file or builtin:NAME (default builtin:all)
     select = ["privacy", "regulatory"]     # rule ids, globs (tone.*) or categories
     ignore = ["tone.exclamation"]
     fail-on = "warning"                    # error (default) | warning | info
-    platform = "linkedin"                  # default platform for .txt/.md/stdin posts
+    platform = "linkedin"                  # default platform for posts that do not say
     exclude = ["drafts/archive/**"]
+
+    [[tool.policylint.overrides]]          # per-path changes, in order
+    paths = ["posts/finance/**"]
+    extend-select = ["regulatory"]
+    meta = { industry = "finance" }
+
+    [tool.policylint.waivers]
+    require-reason = true
 
     [tool.policylint.organisation]         # settings the built-in packs read
     competitors = ["Initech"]
 
     [tool.policylint.thresholds]
-    exclamation = 3
+    exclamation_run = 3
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-__all__ = ["Config", "ConfigError", "discover_config", "load_config"]
+__all__ = [
+    "CONFIG_FILE",
+    "KEYS",
+    "OVERRIDE_KEYS",
+    "SETTING_TABLES",
+    "WAIVER_KEYS",
+    "Config",
+    "ConfigError",
+    "ConfigResolver",
+    "Override",
+    "PathOptions",
+    "WaiverSettings",
+    "discover_config",
+    "load_config",
+]
 
-_KEYS = ("policy", "select", "ignore", "fail-on", "platform", "exclude")
-# Tables whose keys become policy settings: [tool.policylint.organisation] competitors = [...]
-# is the setting organisation.competitors.
-_SETTING_TABLES = ("organisation", "thresholds")
+#: The dedicated configuration file's name.
+CONFIG_FILE = ".policylint.toml"
+
+#: Top-level keys (tables included), in the order docs/configuration.md lists them.
+KEYS: tuple[str, ...] = (
+    "policy",
+    "select",
+    "extend-select",
+    "ignore",
+    "fail-on",
+    "platform",
+    "exclude",
+    "overrides",
+    "waivers",
+    "organisation",
+    "thresholds",
+)
+#: Keys of one ``[[overrides]]`` entry.
+OVERRIDE_KEYS: tuple[str, ...] = (
+    "paths",
+    "select",
+    "extend-select",
+    "ignore",
+    "platform",
+    "meta",
+)
+#: Keys of the ``[waivers]`` table.
+WAIVER_KEYS: tuple[str, ...] = ("require-reason", "report-unused")
+#: Tables whose keys become policy settings: ``[organisation] competitors = [...]`` is the
+#: setting ``organisation.competitors``.
+SETTING_TABLES: tuple[str, ...] = ("organisation", "thresholds")
+
 _SEVERITIES = ("error", "warning", "info")
 
 
@@ -40,6 +98,7 @@ class ConfigError(Exception):
 
     def __init__(self, path: Path, message: str, hint: str | None = None) -> None:
         self.path = path
+        self.message = message
         self.hint = hint
         text = f"{path}: error: {message}"
         if hint:
@@ -48,18 +107,60 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class WaiverSettings:
+    """``[waivers]``: how inline and metadata waivers are policed."""
+
+    #: A waiver without ``-- reason`` is refused (and reported as ``policylint.waiver``).
+    require_reason: bool = False
+    #: Report waivers that waive nothing (same as ``--report-unused-waivers``).
+    report_unused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """One ``[[overrides]]`` entry: changes for the files its ``paths`` globs match."""
+
+    paths: tuple[str, ...]
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    platform: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, relative: str | None) -> bool:
+        return relative is not None and any(_glob_match(relative, p) for p in self.paths)
+
+
+@dataclass(frozen=True, slots=True)
+class PathOptions:
+    """What the configuration says for one file, overrides applied (before the command line)."""
+
+    select: tuple[str, ...]
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    platform: str | None
+    meta: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
+    """One configuration file's contents (or the defaults, with ``path`` None)."""
+
     path: Path | None = None
     policy: str | None = None
     select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str = "error"
     platform: str | None = None
     exclude: tuple[str, ...] = ()
-    settings: dict[str, Any] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+    waivers: WaiverSettings = field(default_factory=WaiverSettings)
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
+        """The folder relative paths and globs of this configuration are taken from."""
         return self.path.parent if self.path else Path.cwd()
 
     def policy_path(self) -> str | None:
@@ -68,82 +169,318 @@ class Config:
             return self.policy
         return str(self.root / self.policy)
 
+    def relative(self, path: str | os.PathLike[str]) -> str | None:
+        """``path`` relative to :attr:`root`, with forward slashes; None when outside it."""
+        absolute = os.path.abspath(path)
+        root = os.path.abspath(self.root)
+        try:
+            relative = os.path.relpath(absolute, root)
+        except ValueError:  # another drive on Windows
+            return None
+        if relative == os.curdir:
+            return ""
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return None
+        return PurePosixPath(*Path(relative).parts).as_posix()
+
+    def is_excluded(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``exclude`` leaves ``path`` out.
+
+        A pattern without ``/`` matches any single component of the path below the root
+        (``drafts``, ``*.bak.md``); a pattern with ``/`` matches the path relative to the
+        root or one of its parent folders (``archive/2023``, ``posts/*/old/**``). Files
+        outside the root are matched on their name only.
+        """
+        if not self.exclude:
+            return False
+        relative = self.relative(path)
+        if relative is None:
+            relative = Path(path).name
+        return any(_glob_match(relative, pattern) for pattern in self.exclude)
+
+    def check_settings(self, declared: Iterable[str]) -> None:
+        """Raise :class:`ConfigError` for an ``[organisation]``/``[thresholds]`` key that the
+        policy does not declare (a typo there would otherwise silently change nothing)."""
+        known = sorted(declared)
+        for name in self.settings:
+            if name in known:
+                continue
+            table, _, key = name.partition(".")
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = (
+                f"did you mean '{close[0].partition('.')[2]}' ({close[0]})?"
+                if close
+                else f"the policy declares: {', '.join(k for k in known if k.startswith(table))}"
+            )
+            raise ConfigError(
+                self.path or Path(CONFIG_FILE),
+                f"unknown setting '{key}' in [{table}]: the policy does not declare {name}",
+                hint,
+            )
+
+    def for_path(self, path: str | os.PathLike[str] | None) -> PathOptions:
+        """The options for ``path`` (None: standard input), overrides applied in order."""
+        select = self.select
+        extend = list(self.extend_select)
+        ignore = list(self.ignore)
+        platform = self.platform
+        meta: dict[str, Any] = {}
+        relative = self.relative(path) if path is not None else None
+        for override in self.overrides:
+            if not override.matches(relative):
+                continue
+            if override.select is not None:
+                select, extend = override.select, []
+            extend.extend(override.extend_select)
+            ignore.extend(override.ignore)
+            platform = override.platform or platform
+            meta.update(override.meta)
+        return PathOptions(
+            select=tuple(select),
+            extend_select=tuple(extend),
+            ignore=tuple(ignore),
+            platform=platform,
+            meta=meta,
+        )
+
+
+def _glob_match(relative: str, pattern: str) -> bool:
+    """Match a root-relative posix path against an exclude/override glob (see is_excluded)."""
+    pattern = pattern.strip().replace("\\", "/").removeprefix("./").rstrip("/")
+    if not pattern:
+        return False
+    parts = relative.split("/") if relative else []
+    if "/" not in pattern:
+        return any(fnmatchcase(part, pattern) for part in parts)
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    patterns = [pattern]
+    if pattern.startswith("**/"):
+        patterns.append(pattern.removeprefix("**/"))
+    if pattern.endswith("/**"):
+        patterns.append(pattern.removesuffix("/**"))
+    return any(fnmatchcase(c, p) for c in candidates for p in patterns)
+
+
+# ---------------------------------------------------------------------------- discovery
+
 
 def discover_config(start: Path | None = None) -> Path | None:
     """The nearest config file at or above ``start`` (default: the working directory)."""
-    import tomllib
-
     folder = (start or Path.cwd()).resolve()
     if folder.is_file():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
-        dedicated = candidate / ".policylint.toml"
-        if dedicated.is_file():
-            return dedicated
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if "policylint" in data.get("tool", {}):
-                return pyproject
+        found = _config_in(candidate)
+        if found is not None:
+            return found
     return None
 
 
+def _config_in(folder: Path) -> Path | None:
+    """The config file of one folder, if it has one."""
+    import tomllib
+
+    dedicated = folder / CONFIG_FILE
+    if dedicated.is_file():
+        return dedicated
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        raw = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as error:
+        # Someone else's broken pyproject.toml is not ours to report, unless it is where our
+        # configuration lives: ignoring that would silently check with the wrong settings.
+        if "tool.policylint" in raw:
+            raise ConfigError(pyproject, f"invalid TOML: {error}") from None
+        return None
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "policylint" in tool:
+        return pyproject
+    return None
+
+
+class ConfigResolver:
+    """Finds and loads the configuration for each checked file, caching per folder.
+
+    ``explicit`` (``--config``) is used for every file; ``isolated`` (``--isolated``) means
+    no configuration at all. Raises :class:`ConfigError` for a file that cannot be used.
+    """
+
+    def __init__(self, explicit: Path | None = None, *, isolated: bool = False) -> None:
+        self._explicit = explicit
+        self._isolated = isolated
+        self._by_folder: dict[Path, Path | None] = {}
+        self._loaded: dict[Path, Config] = {}
+        self._default = Config()
+
+    @property
+    def fixed(self) -> bool:
+        """True when every file gets the same configuration (``--config`` or ``--isolated``)."""
+        return self._isolated or self._explicit is not None
+
+    def for_cwd(self) -> Config:
+        return self.for_folder(Path.cwd())
+
+    def for_file(self, path: str | os.PathLike[str]) -> Config:
+        return self.for_folder(Path(os.path.abspath(path)).parent)
+
+    def for_folder(self, folder: Path) -> Config:
+        if self._isolated:
+            return self._default
+        if self._explicit is not None:
+            return self._load(self._explicit)
+        found = self._find(Path(os.path.abspath(folder)))
+        return self._load(found) if found is not None else self._default
+
+    def _find(self, folder: Path) -> Path | None:
+        walked: list[Path] = []
+        found: Path | None = None
+        current: Path | None = folder
+        while current is not None:
+            if current in self._by_folder:
+                found = self._by_folder[current]
+                break
+            walked.append(current)
+            found = _config_in(current)
+            if found is not None:
+                break
+            current = current.parent if current.parent != current else None
+        for seen in walked:
+            self._by_folder[seen] = found
+        return found
+
+    def _load(self, path: Path) -> Config:
+        key = Path(os.path.abspath(path))
+        if key not in self._loaded:
+            self._loaded[key] = load_config(path)
+        return self._loaded[key]
+
+
+# ---------------------------------------------------------------------------- loading
+
+
 def load_config(path: Path) -> Config:
+    """Read and validate one configuration file (a ``pyproject.toml`` uses its
+    ``[tool.policylint]`` table). Raises :class:`ConfigError`."""
     import tomllib
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, f"cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, f"invalid TOML: {error}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("policylint", {})
-    return _from_mapping(path, data)
+        tool = data.get("tool", {})
+        data = tool.get("policylint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(path, "[tool.policylint] must be a table")
+    return from_mapping(path, data)
 
 
-def _from_mapping(path: Path, data: dict[str, Any]) -> Config:
+def from_mapping(path: Path, data: Mapping[str, Any]) -> Config:
+    """Validate a configuration table (the contents of ``.policylint.toml``)."""
+    _check_keys(path, data, KEYS, "")
     settings: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in _SETTING_TABLES:
-            if not isinstance(value, dict):
-                raise ConfigError(path, f"'{key}' must be a table ([{key}])")
+    for table in SETTING_TABLES:
+        if table in data:
+            value = _table(path, data, table, "")
             for name, setting in value.items():
-                settings[f"{key}.{name}"] = setting
-            continue
-        if key not in _KEYS:
-            close = difflib.get_close_matches(key, [*_KEYS, *_SETTING_TABLES], n=1)
-            raise ConfigError(
-                path,
-                f"unknown key '{key}'",
-                f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(_KEYS),
-            )
-        values[key] = value
-    for key in ("select", "ignore", "exclude"):
-        if key in values:
-            items = values[key]
-            if isinstance(items, str):
-                items = [items]
-            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                raise ConfigError(path, f"'{key}' must be a list of strings")
-            values[key] = tuple(items)
-    fail_on = values.get("fail-on", "error")
+                settings[f"{table}.{name}"] = setting
+    fail_on = data.get("fail-on", "error")
     if fail_on not in _SEVERITIES:
-        raise ConfigError(path, f"'fail-on' must be one of {', '.join(_SEVERITIES)}")
-    for key in ("policy", "platform"):
-        if key in values and not isinstance(values[key], str):
-            raise ConfigError(path, f"'{key}' must be a string")
+        raise ConfigError(
+            path, f"'fail-on' must be one of {', '.join(_SEVERITIES)}, not {fail_on!r}"
+        )
     return Config(
         path=path,
-        policy=values.get("policy"),
-        select=values.get("select", ()),
-        ignore=values.get("ignore", ()),
+        policy=_string(path, data, "policy", ""),
+        select=_strings(path, data, "select", ""),
+        extend_select=_strings(path, data, "extend-select", ""),
+        ignore=_strings(path, data, "ignore", ""),
         fail_on=fail_on,
-        platform=values.get("platform"),
-        exclude=values.get("exclude", ()),
+        platform=_string(path, data, "platform", ""),
+        exclude=_strings(path, data, "exclude", ""),
+        overrides=_overrides(path, data),
+        waivers=_waivers(path, data),
         settings=settings,
     )
+
+
+def _overrides(path: Path, data: Mapping[str, Any]) -> tuple[Override, ...]:
+    raw = data.get("overrides", [])
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ConfigError(
+            path,
+            "'overrides' must be an array of tables",
+            "write each as [[overrides]] (or [[tool.policylint.overrides]] in pyproject.toml)",
+        )
+    result = []
+    for number, item in enumerate(raw, start=1):
+        where = f"overrides[{number}]."
+        _check_keys(path, item, OVERRIDE_KEYS, where)
+        paths = _strings(path, item, "paths", where)
+        if not paths:
+            raise ConfigError(path, f"'{where}paths' is required: the globs the override is for")
+        result.append(
+            Override(
+                paths=paths,
+                select=_strings(path, item, "select", where) if "select" in item else None,
+                extend_select=_strings(path, item, "extend-select", where),
+                ignore=_strings(path, item, "ignore", where),
+                platform=_string(path, item, "platform", where),
+                meta=dict(_table(path, item, "meta", where)),
+            )
+        )
+    return tuple(result)
+
+
+def _waivers(path: Path, data: Mapping[str, Any]) -> WaiverSettings:
+    table = _table(path, data, "waivers", "")
+    _check_keys(path, table, WAIVER_KEYS, "waivers.")
+    values = {}
+    for key in WAIVER_KEYS:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            raise ConfigError(path, f"'waivers.{key}' must be true or false")
+        values[key.replace("-", "_")] = value
+    return WaiverSettings(**values)
+
+
+def _check_keys(path: Path, data: Mapping[str, Any], known: Sequence[str], where: str) -> None:
+    for key in data:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), list(known), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known)
+        raise ConfigError(path, f"unknown key '{where}{key}'", hint)
+
+
+def _table(path: Path, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(path, f"'{where}{key}' must be a table")
+    return value
+
+
+def _string(path: Path, data: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(path, f"'{where}{key}' must be a string")
+    return value
+
+
+def _strings(path: Path, data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(path, f"'{where}{key}' must be a list of strings")
+    return tuple(value)

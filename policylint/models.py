@@ -127,6 +127,11 @@ class Finding(BaseModel):
         "rather than the post text; offsets are then relative to that field.",
     )
     suggestion: str | None = None
+    waived: bool = Field(
+        default=False,
+        description="True when a waiver silences the finding; kept in reports as an audit trail.",
+    )
+    waiver_reason: str | None = None
 
     @classmethod
     def from_data(cls, data: Any) -> Finding:

@@ -132,6 +132,9 @@ class FindingData:
     match: str
     field: str | None
     suggestion: str | None
+    #: Set when an inline or metadata waiver silences the finding (kept for the audit trail).
+    waived: bool = False
+    waiver_reason: str | None = None
 
     def sort_key(self) -> tuple[str, str, int, int, str, int, int]:
         return (
