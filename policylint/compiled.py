@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, NamedTuple
 
@@ -38,6 +38,16 @@ class Match(NamedTuple):
     field: str | None = None
     detector: str | None = None
     value: str | None = None
+
+
+class _Everything:
+    """A container holding every regex id (no prefilter)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY_REGEX = _Everything()
 
 
 class EvalState:
@@ -69,7 +79,7 @@ class EvalState:
         self.regex_index = regex_index
         self.field_name = field_name
         self._hits: dict[int, list[tuple[int, int]]] | None = None
-        self._regex_hits: frozenset[int] | None = None
+        self._regex_hits: Container[int] | None = None
         #: Pattern results shared by rules within this post (same terms, same regex).
         self.memo: dict[Any, list[Match]] = {}
         self._word_starts: list[int] | None = None
@@ -89,9 +99,12 @@ class EvalState:
     def regex_may_match(self, regex_id: int) -> bool:
         if self.regex_index is None or regex_id < 0:
             return True
-        if self._regex_hits is None:
-            self._regex_hits = self.regex_index.matching(self.ctx.plain.text)
-        return regex_id in self._regex_hits
+        hits = self._regex_hits
+        if hits is None:
+            found = self.regex_index.matching(self.ctx.plain.text)
+            # None: the index is still warming up, so no prefilter for this post.
+            hits = self._regex_hits = _EVERY_REGEX if found is None else found
+        return regex_id in hits
 
     def word_index(self, offset: int) -> int:
         if self._word_starts is None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policylint.regexset import RegexIndex, compile_regex
+from policylint.regexset import compile_regex
 from policylint.text import fold_term, is_word_char
 
 __all__ = ["TermIndex", "TermSpec", "parse_term"]
@@ -98,8 +98,8 @@ class TermIndex:
         self._specs: list[TermSpec] = []
         self._ids: dict[str, int] = {}
         self._automaton: Any = None
-        self._regex_terms: list[tuple[int, Any]] = []
-        self._regex_prefilter = RegexIndex()
+        self._regex_cache: dict[int, Any] = {}
+        self._table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
 
     def add(self, term: str) -> int:
         """Register a term (idempotent); returns its id."""
@@ -121,22 +121,30 @@ class TermIndex:
     def _build(self) -> Any:
         import ahocorasick
 
-        automaton = ahocorasick.Automaton()
+        # Integer values build about five times faster than Python objects; each int indexes
+        # the (key length, targets) table below.
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         entries: dict[str, list[int]] = {}
-        self._regex_terms = []
-        self._regex_prefilter = RegexIndex()
+        pieces: dict[str, list[int]] = {}
         for term_id, spec in enumerate(self._specs):
             if spec.inner_regex is not None:
-                # Few terms have an inner '*'; one RE2 set pass tells which can match.
-                self._regex_prefilter.add(spec.inner_regex, "")
-                self._regex_terms.append((term_id, compile_regex(spec.inner_regex, "")))
+                # A term with an inner '*' runs as a regex, but only on posts where the
+                # automaton saw its longest literal piece.
+                piece = max(spec.core.split("*"), key=lambda p: len(p.strip())).strip()
+                pieces.setdefault(piece or spec.core, []).append(term_id)
                 continue
             for variant in _variants(spec.core):
                 entries.setdefault(variant, []).append(term_id)
-        for key, ids in entries.items():
-            # Store the wildcard flags with each id so the hot loop needs no spec lookup.
-            targets = tuple((i, self._specs[i].left_wild, self._specs[i].right_wild) for i in ids)
-            automaton.add_word(key, (len(key), targets))
+        specs = self._specs
+        table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
+        for key in entries.keys() | pieces.keys():
+            # The wildcard flags travel with each id so the hot loop needs no spec lookup.
+            targets = tuple(
+                (i, specs[i].left_wild, specs[i].right_wild, False) for i in entries.get(key, ())
+            ) + tuple((i, False, False, True) for i in pieces.get(key, ()))
+            automaton.add_word(key, len(table))
+            table.append((len(key), targets))
+        self._table = table
         if entries:
             automaton.make_automaton()
         else:
@@ -150,16 +158,22 @@ class TermIndex:
         if automaton is None:
             automaton = self._build()
         hits: dict[int, list[tuple[int, int]]] = {}
+        regex_candidates: set[int] = set()
         if automaton is not None and folded:
             length = len(folded)
-            for end_index, (key_length, targets) in automaton.iter(folded):
+            table = self._table
+            for end_index, entry in automaton.iter(folded):
+                key_length, targets = table[entry]
                 start = end_index + 1 - key_length
                 end = end_index + 1
                 # Most raw hits are inside longer words ('ad' in 'made'): reject those before
                 # anything else. A boundary is only needed where both sides are word chars.
                 left_inside = start > 0 and _is_word(folded[start - 1]) and _is_word(folded[start])
                 right_inside = end < length and _is_word(folded[end]) and _is_word(folded[end - 1])
-                for term_id, left_wild, right_wild in targets:
+                for term_id, left_wild, right_wild, via_regex in targets:
+                    if via_regex:
+                        regex_candidates.add(term_id)
+                        continue
                     if (left_inside and not left_wild) or (right_inside and not right_wild):
                         continue
                     span_start, span_end = start, end
@@ -170,11 +184,11 @@ class TermIndex:
                         while span_end < length and _is_word(folded[span_end]):
                             span_end += 1
                     hits.setdefault(term_id, []).append((span_start, span_end))
-        possible = self._regex_prefilter.matching(folded) if self._regex_terms else ()
-        for position, (term_id, regex) in enumerate(self._regex_terms):
-            if position not in possible:
-                continue
+        for term_id in sorted(regex_candidates):
             spec = self._specs[term_id]
+            regex = self._regex_cache.get(term_id)
+            if regex is None:
+                regex = self._regex_cache[term_id] = compile_regex(spec.inner_regex or "", "")
             for match in regex.finditer(folded):
                 span = _fit(folded, len(folded), match.start(), match.end(), spec)
                 if span is not None:
