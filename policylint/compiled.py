@@ -16,7 +16,7 @@ import bisect
 import datetime
 import re
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from policylint.context import PostContext
@@ -651,18 +651,26 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
     index = RegexIndex()
     seen: set[int] = set()
 
-    def walk(value: Any) -> None:
-        if id(value) in seen:
-            return
-        seen.add(id(value))
-        if isinstance(value, RegexNode):
-            value._regex_id = index.add(value.source, value.flags)
-        elif isinstance(value, tuple | list):
-            for item in value:
-                walk(item)
-        elif is_dataclass(value) and not isinstance(value, type):
-            for item in fields(value):
-                walk(getattr(value, item.name))
+    node_types = (PatternNode, ConditionNode, MatchException)
+    walkable = (*node_types, tuple)
 
-    walk(list(rules))
+    def walk(value: Any) -> None:
+        if isinstance(value, RegexNode):
+            if id(value) not in seen:
+                seen.add(id(value))
+                value._regex_id = index.add(value.source, value.flags)
+        elif isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, walkable):
+                    walk(item)
+        elif isinstance(value, node_types):
+            for item in fields(value):  # type: ignore[arg-type]
+                child = getattr(value, item.name)
+                if isinstance(child, walkable):
+                    walk(child)
+
+    for rule in rules:
+        for part in (rule.guards, rule.post_exceptions, rule.flags, rule.requires):
+            walk(part)
+        walk(rule.match_exceptions)
     return index

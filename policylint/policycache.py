@@ -23,11 +23,11 @@ from typing import Any
 
 from policylint import compiled as c
 from policylint.severity import Severity
-from policylint.terms import TermIndex
+from policylint.terms import TermIndex, TermSpec
 
 __all__ = ["CachedPolicy", "cache_key", "load", "store"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 
 _NODE_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -175,8 +175,9 @@ def load(key: str) -> CachedPolicy | None:
             if _listing(folder) != names:
                 return None
         index = TermIndex()
-        for term in data["terms"]:
-            index.add(term)
+        for source, core, left_wild, right_wild, inner in data["terms"]:
+            index.add_spec(TermSpec(source, core, left_wild, right_wild, inner))
+        index.preload(data["automaton"])
         rules = [_decode(rule) for rule in data["rules"]]
         if not all(isinstance(rule, c.CompiledRule) for rule in rules):
             return None
@@ -213,7 +214,11 @@ def store(
                 "folders": {d: _listing(d) for d in input_folders},
             },
             "settings": _encode(policy.settings),
-            "terms": [spec.source for spec in policy.index.terms()],
+            "terms": [
+                [t.source, t.core, t.left_wild, t.right_wild, t.inner_regex]
+                for t in policy.index.terms()
+            ],
+            "automaton": policy.index.table_data(),
             "rules": [_encode(rule) for rule in policy.rules],
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -99,6 +99,7 @@ class TermIndex:
         self._ids: dict[str, int] = {}
         self._automaton: Any = None
         self._regex_cache: dict[int, Any] = {}
+        self._preloaded: dict[str, tuple[tuple[int, bool, bool, bool], ...]] | None = None
         self._table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
 
     def add(self, term: str) -> int:
@@ -110,6 +111,19 @@ class TermIndex:
         self._specs.append(parse_term(term))
         self._ids[term] = term_id
         self._automaton = None
+        self._preloaded = None
+        return term_id
+
+    def add_spec(self, spec: TermSpec) -> int:
+        """Register an already parsed term (from the compiled cache: no folding needed)."""
+        existing = self._ids.get(spec.source)
+        if existing is not None:
+            return existing
+        term_id = len(self._specs)
+        self._specs.append(spec)
+        self._ids[spec.source] = term_id
+        self._automaton = None
+        self._preloaded = None
         return term_id
 
     def spec(self, term_id: int) -> TermSpec:
@@ -118,12 +132,21 @@ class TermIndex:
     def __len__(self) -> int:
         return len(self._specs)
 
-    def _build(self) -> Any:
-        import ahocorasick
+    def table_data(self) -> list[Any]:
+        """The automaton's keys and targets as JSON-able data (for the compiled cache)."""
+        return [[key, [list(t) for t in targets]] for key, targets in self._keys().items()]
 
-        # Integer values build about five times faster than Python objects; each int indexes
-        # the (key length, targets) table below.
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    def preload(self, data: list[Any]) -> None:
+        """Use keys computed by an earlier run (from the compiled cache) for the automaton."""
+        # JSON lists unpack like the tuples _keys() makes; no conversion needed.
+        self._preloaded = dict(data)
+        self._automaton = None
+
+    def _keys(self) -> dict[str, tuple[tuple[int, bool, bool, bool], ...]]:
+        """Every automaton key with the terms it stands for: the spelling variants of each
+        term, and the longest literal piece of each term with an inner wildcard."""
+        if self._preloaded is not None:
+            return self._preloaded
         entries: dict[str, list[int]] = {}
         pieces: dict[str, list[int]] = {}
         for term_id, spec in enumerate(self._specs):
@@ -136,16 +159,26 @@ class TermIndex:
             for variant in _variants(spec.core):
                 entries.setdefault(variant, []).append(term_id)
         specs = self._specs
-        table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
-        for key in entries.keys() | pieces.keys():
+        keys: dict[str, tuple[tuple[int, bool, bool, bool], ...]] = {}
+        for key in sorted(entries.keys() | pieces.keys()):
             # The wildcard flags travel with each id so the hot loop needs no spec lookup.
-            targets = tuple(
+            keys[key] = tuple(
                 (i, specs[i].left_wild, specs[i].right_wild, False) for i in entries.get(key, ())
             ) + tuple((i, False, False, True) for i in pieces.get(key, ()))
+        return keys
+
+    def _build(self) -> Any:
+        import ahocorasick
+
+        # Integer values build about five times faster than Python objects; each int indexes
+        # the (key length, targets) table.
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
+        for key, targets in self._keys().items():
             automaton.add_word(key, len(table))
             table.append((len(key), targets))
         self._table = table
-        if entries:
+        if table:
             automaton.make_automaton()
         else:
             automaton = None
