@@ -27,7 +27,9 @@ _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _BUILTIN_PLACEHOLDERS = ("match", "rule", "platform", "suggestion", "owner", "category")
 # RE2 rejects these too, but with messages written for C++ programmers.
 _UNSUPPORTED_REGEX = (
-    (re.compile(r"\\[1-9]"), "backreferences (\\1) are not supported"),
+    (re.compile(r"\\[1-9]|\(\?P=|\\k<"), "backreferences (\\1, (?P=name)) are not supported"),
+    # \C matches one byte, so a match could end inside a character's UTF-8 encoding.
+    (re.compile(r"(?<!\\)(?:\\\\)*\\C"), "\\C (any single byte) is not supported"),
     (re.compile(r"\(\?<?[=!]"), "lookahead and lookbehind are not supported"),
     (re.compile(r"\(\?>"), "atomic groups are not supported"),
     # a++ a*+ a?+ a{2,3}+ (but not \p{L}+, where the brace closes a class name)
@@ -412,11 +414,23 @@ def _meta_getter(path: str) -> c.Getter:
 def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], TermIndex]:
     """Compile every rule of a resolved policy; raises ``PolicyError`` on any mistake."""
     compiler = _Compiler(resolved)
+    from policylint.limits import MAX_TERMS
+
     rules = []
     for node in resolved.rules:
         compiled = compiler.rule(node, resolved.severities[node.id])
         if compiled is not None:
             rules.append(compiled)
+        if len(compiler.index) > MAX_TERMS:
+            compiler.path = node.path
+            compiler.error(
+                "PL218",
+                f"a policy holds at most {MAX_TERMS:,} distinct terms; rule '{node.id}' "
+                "goes past that",
+                node.pos,
+                hint="use a regular expression or a detector for very large vocabularies",
+            )
+            break
     diagnostics = [*resolved.diagnostics, *compiler.diagnostics]
     if diagnostics:
         raise PolicyError(sorted_diagnostics(diagnostics))

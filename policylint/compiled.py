@@ -62,6 +62,7 @@ class EvalState:
         "_word_starts",
         "ctx",
         "field_name",
+        "indexes",
         "memo",
         "regex_index",
         "term_index",
@@ -82,6 +83,7 @@ class EvalState:
         self._regex_hits: Container[int] | None = None
         #: Pattern results shared by rules within this post (same terms, same regex).
         self.memo: dict[Any, list[Match]] = {}
+        self.indexes: dict[Any, SpanIndex] = {}
         self._word_starts: list[int] | None = None
         self._line_starts: list[int] | None = None
         self._sentence_ends: list[int] | None = None
@@ -169,6 +171,37 @@ class EvalState:
             return self.line_index(second.start) - self.line_index(max(first.end - 1, first.start))
         last_word = self.word_index(max(first.end - 1, first.start))
         return max(0, self.word_index(second.start) - last_word - 1)
+
+
+class SpanIndex:
+    """Matches sorted by position in a unit, to find those near a span without comparing
+    every pair: proximity stays O(n log n) on a long post with thousands of matches."""
+
+    __slots__ = ("_items", "_keys", "_state", "_unit", "_width")
+
+    def __init__(self, state: EvalState, matches: Sequence[Match], unit: str) -> None:
+        self._state = state
+        self._unit = unit
+        located = sorted((self._bounds(m), m) for m in matches)
+        self._keys = [lo for (lo, _), _ in located]
+        self._items = [m for _, m in located]
+        self._width = max((hi - lo for (lo, hi), _ in located), default=0)
+
+    def _bounds(self, match: Match) -> tuple[int, int]:
+        last = max(match.end - 1, match.start)
+        if self._unit == "chars":
+            return match.start, match.end
+        if self._unit == "lines":
+            state = self._state
+            return state.line_index(match.start), state.line_index(last)
+        return self._state.word_index(match.start), self._state.word_index(last)
+
+    def near(self, probe: Match, distance: int) -> list[Match]:
+        """Candidates that may lie within ``distance`` of ``probe`` (check them exactly)."""
+        lo, hi = self._bounds(probe)
+        first = bisect.bisect_left(self._keys, lo - distance - self._width - 1)
+        last = bisect.bisect_right(self._keys, hi + distance + 1)
+        return self._items[first:last]
 
 
 def lookup_path(meta: Mapping[str, Any], dotted: str) -> Any:
@@ -330,12 +363,13 @@ class NearNode(PatternNode):
         if not lefts:
             return lefts
         rights = self.right.matches(state)
+        index = SpanIndex(state, rights, self.unit) if rights else None
         kept = []
         for candidate in lefts:
-            near = any(
+            near = index is not None and any(
                 (not self.ordered or other.start >= candidate.end)
                 and state.distance(candidate, other, self.unit) <= self.distance
-                for other in rights
+                for other in index.near(candidate, self.distance)
             )
             if near != self.negated:
                 kept.append(candidate)
@@ -527,7 +561,14 @@ class ContextException(MatchException):
 
     def excuses(self, state: EvalState, found: Match) -> bool:
         target = state if found.field is None else (state.field_state(found.field) or state)
-        for other in self.pattern.matches(target):
+        # The context's matches are indexed once per post, not scanned for every match.
+        key = ("context", id(self))
+        index = target.indexes.get(key)
+        if index is None:
+            index = target.indexes[key] = SpanIndex(
+                target, self.pattern.matches(target), self.unit
+            )
+        for other in index.near(found, self.distance):
             if self.direction == "preceded":
                 if other.end > found.start:
                     continue

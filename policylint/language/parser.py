@@ -155,17 +155,78 @@ def parse_policy_collect(
     """
     from lark.exceptions import UnexpectedInput
 
+    from policylint.limits import MAX_POLICY_BYTES
+
     lines = source.split("\n")
     diagnostics: list[Diagnostic] = []
+    if len(source) > MAX_POLICY_BYTES or len(source.encode("utf-8", "replace")) > MAX_POLICY_BYTES:
+        diagnostics.append(
+            Diagnostic(
+                "PL218",
+                f"policy file is larger than {MAX_POLICY_BYTES // (1024 * 1024)} MB",
+                path,
+                1,
+                1,
+                hint="split it into files that extend each other",
+            )
+        )
+        return ast.PolicyFile(path=path, source=""), diagnostics
     try:
         tree = _parser().parse(source)
     except UnexpectedInput as first_error:
         diagnostics.append(_syntax_diagnostic(first_error, path, lines))
         tree = _parse_by_blocks(source, path, lines, diagnostics, first_error)
+    tree = _drop_too_deep(tree, path, lines, diagnostics)
     result, semantic = build_policy_file(tree, source, path)
     diagnostics.extend(semantic)
     diagnostics.sort(key=lambda d: (d.line, d.column))
     return result, diagnostics
+
+
+def _drop_too_deep(tree: Any, path: str, lines: list[str], diagnostics: list[Diagnostic]) -> Any:
+    """Refuse top-level blocks nested deeper than the limit (PL218).
+
+    Later stages walk patterns and conditions recursively; measuring the depth here, with an
+    explicit stack, turns ten thousand '(' into a clear error instead of a RecursionError.
+    """
+    from lark import Tree
+
+    from policylint.limits import MAX_NESTING_DEPTH
+
+    # A block's own statements take a few levels; each nested construct adds one or two.
+    allowed = 2 * MAX_NESTING_DEPTH + 8
+    kept = []
+    for item in tree.children:
+        depth = _depth(item)
+        if depth <= allowed:
+            kept.append(item)
+            continue
+        line = item.meta.line if not getattr(item.meta, "empty", True) else 1
+        diagnostics.append(
+            Diagnostic(
+                "PL218",
+                f"this block nests deeper than {MAX_NESTING_DEPTH} levels",
+                path,
+                line,
+                1,
+                hint="split the pattern or condition into named term lists or separate rules",
+                source_line=lines[line - 1] if 0 < line <= len(lines) else None,
+            )
+        )
+    return Tree(tree.data, kept, tree.meta) if len(kept) != len(tree.children) else tree
+
+
+def _depth(node: Any) -> int:
+    from lark import Tree
+
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(current, Tree):
+            stack.extend((child, depth + 1) for child in current.children)
+    return deepest
 
 
 def is_syntax_error(diagnostic: Diagnostic) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
 from policylint.language.parser import is_syntax_error, parse_policy_collect
+from policylint.limits import MAX_EXTENDS_DEPTH, MAX_RULES
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -25,7 +26,6 @@ __all__ = [
 ]
 
 BUILTIN_PREFIX = "builtin:"
-MAX_EXTENDS_DEPTH = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +341,15 @@ class _Resolver:
         for key, value in overrides.items():
             settings[key] = value
         kept = [rule for rule_id, rule in rules.items() if rule_id not in disabled]
+        if len(rules) > MAX_RULES:
+            extra = list(rules.values())[MAX_RULES]
+            self.error(
+                "PL218",
+                f"a policy holds at most {MAX_RULES} rules; this is rule {MAX_RULES + 1}",
+                owner_file[extra.id],
+                extra.pos,
+                hint="split the policy, or disable the packs you do not use",
+            )
         return kept, {r.id: severities[r.id] for r in kept}, settings
 
     def match_rules(
