@@ -1,0 +1,78 @@
+"""Every bound policylint puts on what a policy or an input can make it do, in one place.
+
+A policy file is data written by many people, and a post may come from anyone: neither may
+hang, exhaust or crash the tool. Each limit below is a named constant so that the code that
+enforces it, the error that reports it and ``docs/security.md`` agree on one number, and so
+that the hostile-input tests (``tests/test_hostile_policies.py``,
+``tests/test_hostile_inputs.py``) can probe just past it.
+
+The numbers are far above anything a real policy or post needs: they exist to turn an
+accident or an attack into a clear error (``PL218 limit-exceeded`` for a policy, an input
+error for a post) instead of a hang, a ``RecursionError`` or the machine's memory.
+
+Where a limit is enforced is noted with each constant. A limit marked *proposed* is not
+enforced yet: its test is an expected failure (``xfail``) until it is.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MAX_EXTENDS_DEPTH",
+    "MAX_INPUT_BYTES",
+    "MAX_META_DEPTH",
+    "MAX_META_NODES",
+    "MAX_NESTING_DEPTH",
+    "MAX_POLICY_BYTES",
+    "MAX_POST_CHARS",
+    "MAX_RULES",
+    "MAX_TERMS",
+    "REGEX_MAX_MEM",
+]
+
+# ---------------------------------------------------------------------------- policies
+
+#: Largest policy file, in bytes (UTF-8), that is loaded (*proposed*; ``PL218``). A large
+#: organisation's whole policy is tens of kilobytes; a 50,000-term list is about 0.6 MB.
+MAX_POLICY_BYTES = 4 * 1024 * 1024
+
+#: Most rules in one policy, counting every extended file (*proposed*; ``PL218``). The
+#: built-in packs together hold a few hundred.
+MAX_RULES = 10_000
+
+#: Most distinct terms in one policy's term automaton (*proposed*; ``PL218``). A policy with
+#: 50,000 terms loads and runs (``tests/test_hostile_policies.py``); the automaton's memory
+#: grows with the terms' total length.
+MAX_TERMS = 100_000
+
+#: Deepest nesting of a pattern or condition: parentheses, ``not``, ``near``, ``in``
+#: (*proposed*; ``PL218``). The parser, compiler and engine walk these trees recursively,
+#: so without a bound ~300 levels of ``(`` end in a ``RecursionError``.
+MAX_NESTING_DEPTH = 64
+
+#: Longest chain of ``extends`` (enforced: ``policylint.language.resolve``, ``PL218``).
+#: Cycles are refused whatever their length (``PL208``).
+MAX_EXTENDS_DEPTH = 16
+
+#: RE2's memory budget for each compiled regular expression, in bytes (enforced:
+#: ``policylint.compile``). A regex whose program does not fit is refused when the policy
+#: loads (``PL301``, "pattern too large"); a DFA that outgrows it at match time falls back
+#: to RE2's NFA, still linear in the text.
+REGEX_MAX_MEM = 8 << 20
+
+# ---------------------------------------------------------------------------- inputs
+
+#: Largest input file read, in bytes (enforced: ``policylint.sources.decode``). Checked
+#: before reading, so a stray video or database dump costs nothing.
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+
+#: Default of ``--max-post-chars``: longer posts are reported as input errors instead of
+#: checked (*proposed*). The longest post any platform accepts is about 63,000 characters.
+MAX_POST_CHARS = 100_000
+
+#: Deepest metadata nesting accepted from a record (enforced:
+#: ``policylint.sources.jsonable``).
+MAX_META_DEPTH = 100
+
+#: Most values in one record's metadata, after YAML aliases are expanded (enforced:
+#: ``policylint.sources.jsonable``; a "billion laughs" file stops here).
+MAX_META_NODES = 100_000
