@@ -127,8 +127,32 @@ _CONFUSABLES = dict(
         # Greek alpha omicron nu rho tau upsilon iota kappa chi
         "\u03b1\u03bf\u03bd\u03c1\u03c4\u03c5\u03b9\u03ba\u03c7"
         # Latin dotless i, dotless j, script g, alpha
-        "\u0131\u0237\u0261\u0251",
-        "abekmhopctyxijsdlhqwyaovptuikxijga",
+        "\u0131\u0237\u0261\u0251"
+        # Armenian seh oh co vo ho za; their capitals case-fold to them (Ս and Օ look like U and
+        # O). Left out: keh, ayb, gim, ra, liwn, whose hooks and tails set them apart.
+        "\u057d\u0585\u0581\u0578\u0570\u0566",
+        "abekmhopctyxijsdlhqwyaovptuikxijgauognhq",
+        strict=True,
+    )
+)
+# Cherokee letters drawn like Latin ones. Case folding turns Cherokee small letters into the
+# capitals (small "ꮪꮋꭵꭲ" folds to "ᏚᎻᎥᎢ" and reads SHiT), so the capitals cover both. Left
+# out: the ones with an extra stroke or tilde (Ꮤ Ꮥ Ᏻ) or a shape of their own (Ꮷ).
+_CONFUSABLES.update(
+    zip(
+        "\u13a0\u13a1\u13a2\u13a5\u13a9\u13aa\u13ab\u13ac\u13b3\u13b7\u13bb\u13bd"
+        "\u13c0\u13c2\u13c3\u13cf\u13d2\u13d9\u13da\u13de\u13df\u13e2\u13e6\u13f4",
+        "drtiyajewmhyghzbrvslcpkb",
+        strict=True,
+    )
+)
+# Lisu (the Fraser alphabet) took its letters from Latin capitals: those drawn exactly like one.
+# Left out: the turned and reversed ones (ꓕ ꓘ ꓛ ꓱ ꓭ) no Latin letter matches.
+_CONFUSABLES.update(
+    zip(
+        "\ua4d0\ua4d1\ua4d2\ua4d3\ua4d4\ua4d6\ua4d7\ua4d9\ua4da\ua4dc\ua4dd\ua4df\ua4e0"
+        "\ua4e1\ua4e2\ua4e3\ua4e6\ua4e7\ua4ea\ua4eb\ua4ec\ua4ee\ua4f0\ua4f2\ua4f3\ua4f4",
+        "bpddtgkjczfmnlsrvhwxyaeiou",
         strict=True,
     )
 )

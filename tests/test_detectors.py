@@ -19,7 +19,7 @@ from policylint.context import PostContext
 from policylint.detectors import DETECTORS, Detection, Detector, DetectorRegistry
 
 CORPORA = Path(__file__).parents[2] / "shared" / "corpora"
-BUILT_IN = ["card", "email", "iban", "ip", "phone", "ssn", "url"]
+BUILT_IN = ["card", "email", "fancy_text", "iban", "ip", "phone", "ssn", "url"]
 
 
 def found(name: str, text: str, meta: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
@@ -108,6 +108,7 @@ ZW = "\u200b\u200d\u2060"  # invisible characters the plain view removes
         ("iban", "GB82 WEST 1234 5698 7654 32"),
         ("ip", "203.0.113.9"),
         ("url", "https://acme.com/x"),
+        ("fancy_text", "\U0001d407\U0001d41e\U0001d425\U0001d425\U0001d428"),  # bold Hello
     ],
 )
 def test_spans_are_exact_after_emoji_and_invisible_characters(name: str, typed: str) -> None:
@@ -160,6 +161,48 @@ def test_email_found(text: str, address: str) -> None:
     ],
 )
 def test_email_near_misses(text: str) -> None:
+    assert found("email", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "addresses"),
+    [
+        # A rejected obfuscated reading ("her at emily.rose") must not hide the real address.
+        ("contact her at emily.rose.t@icloud.com", ["emily.rose.t@icloud.com"]),
+        (
+            "Congrats to our raffle winner, contact her at emily.rose.t@icloud.com",
+            ["emily.rose.t@icloud.com"],
+        ),
+        ("write to him at bob@acme.org today", ["bob@acme.org"]),
+        ("her (at) emily.rose.t@icloud.com", ["emily.rose.t@icloud.com"]),
+        # Spelled-out dots in the name and the domain, after prose "me at".
+        ("Mail me at chris dot lee at protonmail dot com", ["chris.lee@protonmail.com"]),
+        ("contact her at emily dot rose at gmail dot com", ["emily.rose@gmail.com"]),
+        ("meet her at noon, then write to sam.k at outlook dot com", ["sam.k@outlook.com"]),
+        # An obfuscated tail that extends a plain address: the longer reading.
+        ("raj@hotmail.co (dot) uk", ["raj@hotmail.co.uk"]),
+        # Plain and obfuscated in one post, in text order.
+        (
+            "me at jo dot ng at yahoo dot com or jo@ng.example",
+            ["jo.ng@yahoo.com", "jo@ng.example"],
+        ),
+    ],
+)
+def test_email_not_hidden_by_obfuscated_candidates(text: str, addresses: list[str]) -> None:
+    assert [value for _, value in found("email", text)] == addresses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "contact her at emily.rose",  # no TLD: prose
+        "meet me at the cafe dot",
+        "find her at acme.com",  # a website, said with a real dot
+        "look at me dot com",
+        "email her at noon dot com at the latest",  # 'noon dot com' is no address
+    ],
+)
+def test_email_near_misses_after_at(text: str) -> None:
     assert found("email", text) == []
 
 
@@ -227,8 +270,104 @@ def test_phone_canonical() -> None:
     phone = DETECTORS["phone"]
     assert phone.canonical("+1 800 555 0100") == "+18005550100"
     assert phone.canonical("1-800-555-0100") == "+18005550100"
+    assert phone.canonical("18005550100") == "+18005550100"
     assert phone.canonical("020 7946 0958") == "+442079460958"
     assert phone.canonical("12") == "12"
+    # An allow-list entry reads as the same number a post's would.
+    assert phone.canonical("07700 900982") == "+447700900982"
+    assert phone.canonical("+44 7700 900982") == "+447700900982"
+
+
+# Ofcom's drama range (07700 900000-900999) is not "valid" for libphonenumber, but shaped
+# exactly like a British mobile: reported, and as British.
+@pytest.mark.parametrize(
+    ("text", "typed"),
+    [
+        ("call 07700 900982", "07700 900982"),
+        ("Call our manager Ben on 07700 900982", "07700 900982"),
+        ("+44 7700 900982", "+44 7700 900982"),
+        ("ring +44 (0)7700 900982", "+44 (0)7700 900982"),
+        ("0044 7700 900982", "0044 7700 900982"),
+        ("whatsapp +447700900982", "+447700900982"),
+        ("Our number 07700 900 982", "07700 900 982"),
+        ("tel: +44 7700-900-982", "+44 7700-900-982"),
+    ],
+)
+def test_phone_drama_range_is_british(text: str, typed: str) -> None:
+    ctx = PostContext(text)
+    assert [(text[d.start : d.end], d.value) for d in ctx.detections("phone")] == [
+        (typed, "+447700900982")
+    ]
+    assert [d.label for d in ctx.detections("phone")] == ["GB"]
+
+
+@pytest.mark.parametrize(
+    ("text", "typed", "value", "label"),
+    [
+        # Unlisted numbers of other countries, grouped as that country writes them.
+        ("+1 (671) 948-3158", "+1 (671) 948-3158", "+16719483158", "GU"),
+        ("appelle le 07 25 25 76 69", "07 25 25 76 69", "+33725257669", "FR"),
+        ("+33 7 25 25 76 69", "+33 7 25 25 76 69", "+33725257669", "FR"),
+        # The post's own region is trusted over the best fit.
+        ("call 07700 900982 (DE)", "07700 900982", "+497700900982", "DE"),
+    ],
+)
+def test_phone_unlisted_numbers(text: str, typed: str, value: str, label: str) -> None:
+    meta = {"region": "DE"} if "(DE)" in text else None
+    ctx = PostContext(text, meta=meta)
+    assert [(text[d.start : d.end], d.value, d.label) for d in ctx.detections("phone")] == [
+        (typed, value, label)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "555-555-5555",  # 555 is no area code
+        "(555) 123-4567",
+        "+1 212 055 1234",  # no American exchange starts with 0 or 1
+        "1-212-155-1234",
+        "+34 905 55 55 55",  # an unlisted number in a premium/shared-cost range
+        "01632 960123",  # 01632 is a fictional area code, not one in use
+        "+44 7700 90098",  # too short to be possible
+        "07700 9 0 0 9 8 2",  # not grouped the British way
+        "+44 77 00 90 09 82",
+        "order no. 07700 900982",  # the precision guards still apply
+        "ref 07700 900982",
+        "ticket #07700900982",
+        "ISBN 07700 900982",
+        "abc+447700900982",
+    ],
+)
+def test_phone_unlisted_near_misses(text: str) -> None:
+    assert found("phone", text) == []
+
+
+def test_phone_national_reading_is_not_the_tail_of_a_country_code() -> None:
+    # "+44 7700-900-982" used to be read as an Indian "7700-900-982".
+    assert labels("phone", "+44 7700-900-982") == ["GB"]
+    assert found("phone", "+1 020 7946 0958") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("020 7946 0958", "GB"),  # also a valid Indian (Pune) number: the defaults' order
+        ("0761 553 9993", "DE"),  # grouped as Freiburg's 0761 area code, not India's 07615
+        ("373-215-4341", "IT"),  # an Italian mobile's 3-3-4, not an Indian landline's 5-5
+        ("07400 123456", "GB"),
+        ("06 12 34 56 78", "FR"),
+        ("0171 2345678", "DE"),
+        ("0412 345 678", "AU"),
+    ],
+)
+def test_phone_national_number_goes_to_the_region_it_fits(text: str, label: str) -> None:
+    assert labels("phone", text) == [label]
+
+
+def test_phone_span_has_no_surrounding_whitespace() -> None:
+    text = "Tracking 1378 / 212 555 0199"
+    assert found("phone", text) == [("212 555 0199", "+12125550199")]
 
 
 # --- card -------------------------------------------------------------------------------------
@@ -339,6 +478,9 @@ def test_iban_lengths_agree_with_stdnum() -> None:
         ("ssn: 123456789", "123456789"),
         ("my social security number is 078051121", "078051121"),
         ("social security number 123 45 6789", "123 45 6789"),
+        # Printed in an SSA pamphlet once, but an ordinary valid number (not voided).
+        ("SSN 219-09-9999 on the form is wrong", "219-09-9999"),
+        ("219-09-9999", "219-09-9999"),
     ],
 )
 def test_ssn_found(text: str, typed: str) -> None:
@@ -351,7 +493,8 @@ def test_ssn_found(text: str, typed: str) -> None:
         "987-65-4320",  # SSA advertising numbers
         "987-65-4329",
         "078-05-1120",  # the Woolworth wallet card
-        "219-09-9999",
+        "SSN 078-05-1120",
+        "SSN 987-65-4325",
         "000-12-3456",
         "666-12-3456",
         "900-12-3456",
@@ -370,6 +513,177 @@ def test_ssn_value_and_label() -> None:
     [d] = PostContext("SSN 123-45-6789").detections("ssn")
     assert (d.value, d.label) == ("123456789", "us_ssn")
     assert DETECTORS["ssn"].canonical("123 45 6789") == "123456789"
+
+
+# --- the domain catalogue's privacy examples ----------------------------------------------------
+# shared/domain/rules-catalogue.md: each violating example with a phone number, e-mail address,
+# card, IBAN or SSN is found by its detector; the compliant ones are found by none, except the
+# published lines and test cards the rules allow-list (the detectors report those).
+
+PERSONAL = ["phone", "email", "card", "iban", "ssn"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "typed"),
+    [
+        ("phone", "Call our manager Ben on 07700 900982", "07700 900982"),
+        ("phone", "Text Lucía: +34 611 222 333", "+34 611 222 333"),
+        ("email", "email anna.k.1990@gmail.com", "anna.k.1990@gmail.com"),
+        ("email", "write to raj (at) hotmail (dot) com", "raj (at) hotmail (dot) com"),
+        ("ssn", "SSN 219-09-9999 on the form is wrong", "219-09-9999"),
+        (
+            "iban",
+            "Send donations to IBAN DE89 3704 0044 0532 0130 00",
+            "DE89 3704 0044 0532 0130 00",
+        ),
+        ("card", "Card 4000 0566 5566 5556 was left at the till", "4000 0566 5566 5556"),
+        ("card", "refund to 5105105105105100", "5105105105105100"),
+    ],
+)
+def test_catalogue_violations_are_detected(name: str, text: str, typed: str) -> None:
+    assert [t for t, _ in found(name, text)] == [typed]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Email addresses are case-insensitive",
+        "987-65-4320 is an SSA advertising-reserved number",
+        "ISBN 978-3-16-148410-0",
+        "What is an IBAN? Explainer",
+        "card ending 1234",
+        "Our store: 1 Main St",
+        "We deliver across Leeds",
+        "Bring your DNI or passport to collect the prize",
+        "HMRC's example NI number is QQ 12 34 56 C",
+    ],
+)
+def test_catalogue_compliant_examples_are_not_detected(text: str) -> None:
+    assert {name: found(name, text) for name in PERSONAL} == {name: [] for name in PERSONAL}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("email", "help@org.example"),
+        ("phone", "Call us: 1-800-555-0100"),
+        ("card", "Stripe test card 4242 4242 4242 4242"),
+    ],
+)
+def test_catalogue_allow_listed_examples_are_left_to_the_rules(name: str, text: str) -> None:
+    assert len(found(name, text)) == 1
+
+
+# --- fancy_text --------------------------------------------------------------------------------
+
+BOLD_HELLO = "\U0001d407\U0001d41e\U0001d425\U0001d425\U0001d428"
+
+
+@pytest.mark.parametrize(
+    ("text", "typed", "value", "label"),
+    [
+        (
+            f"{BOLD_HELLO} \U0001d430\U0001d428\U0001d42b\U0001d425\U0001d41d!",
+            None,
+            "hello world",
+            "math",
+        ),
+        (
+            "Big \U0001d4fc\U0001d4ea\U0001d4f5\U0001d4ee today",
+            "\U0001d4fc\U0001d4ea\U0001d4f5\U0001d4ee",
+            "sale",
+            "math",
+        ),
+        ("\U0001d4bd\u212f\U0001d4c1\U0001d4c1\u2134", None, "hello", "math"),  # script, with ℯ ℴ
+        (
+            "\uff28\uff25\uff2c\uff2c\uff2f there",
+            "\uff28\uff25\uff2c\uff2c\uff2f",
+            "hello",
+            "fullwidth",
+        ),
+        ("\u24bd\u24d4\u24db\u24db\u24de", None, "hello", "circled"),
+        ("\U0001f157\U0001f154\U0001f15b\U0001f15b\U0001f15e", None, "hello", "circled"),
+        ("\u24a3\u24a0\u24a7\u24a7\u24aa", None, "hello", "parenthesized"),
+        ("\U0001f137\U0001f134\U0001f13b\U0001f13b\U0001f13e", None, "hello", "squared"),
+        ("\U0001f177\U0001f174\U0001f17b\U0001f17b\U0001f17e", None, "hello", "squared"),
+        (
+            "\u029c\u1d07\u029f\u029f\u1d0f \u1d21\u1d0f\u0280\u029f\u1d05",
+            None,
+            "hello world",
+            "small_caps",
+        ),
+        (
+            "s\u1d0d\u1d00\u029f\u029f \u1d04\u1d00\u1d18s sale",
+            "s\u1d0d\u1d00\u029f\u029f \u1d04\u1d00\u1d18s",
+            "small caps",
+            "small_caps",
+        ),
+        ("\u1d34\u1d49\u02e1\u02e1\u1d52", None, "hello", "superscript"),
+        ("\u2095\u2091\u2097\u2097\u2092", None, "hello", "subscript"),
+        ("\u0287x\u01dd\u0287 u\u028dop \u01ddp\u0131sdn", None, "upside down text", "upside_down"),
+        (
+            "\u00a1pl\u0279o\u028d oll\u01dd\u0265",
+            "pl\u0279o\u028d oll\u01dd\u0265",
+            "hello world",
+            "upside_down",
+        ),
+        (
+            "Was s\u0336a\u0336l\u0336e\u0336 \u00a340",
+            "s\u0336a\u0336l\u0336e\u0336",
+            "sale",
+            "strikethrough",
+        ),
+        ("u\u0332n\u0332d\u0332e\u0332r\u0332", None, "under", "underline"),
+        (
+            "\U0001d401\U0001d414\U0001d418 \U0001d7d1 \U0001d406\U0001d404\U0001d413",
+            None,
+            "buy 3 get",
+            "math",
+        ),
+    ],
+)
+def test_fancy_text_found(text: str, typed: str | None, value: str, label: str) -> None:
+    ctx = PostContext(text)
+    [d] = ctx.detections("fancy_text")
+    assert (text[d.start : d.end], d.value, d.label) == (typed or text.rstrip("!"), value, label)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ASCII text",
+        "caf\u00e9 na\u00efve \u00fcber",  # accented letters are ordinary letters
+        "ok \U0001d400\U0001d401 and",  # two fancy letters: below the threshold
+        "\uff28i",  # fullwidth H, ASCII i
+        "\u2460 \u2461 \u2462",  # circled digits are list numbers, not letters
+        "M\u02e1\u02e1\u1d49 Dupont",  # Mˡˡᵉ: a French abbreviation
+        "the 4\u1d57\u02b0 of July",  # 4ᵗʰ: an ordinal
+        "x\u00b2 + y\u00b2",
+        "\u0186d\u0254 y\u025b d\u025b",  # Akan: ɔ is a letter there
+        "/\u0279\u028cn/",  # IPA: two turned letters only
+        "I am \u0279eally happy",
+        "\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440",  # Cyrillic
+        "\u3053\u3093\u306b\u3061\u306f",  # Japanese
+        "\U0001f1ec\U0001f1e7\U0001f1eb\U0001f1f7\U0001f1e9\U0001f1ea",  # flags, not letters
+    ],
+)
+def test_fancy_text_near_misses(text: str) -> None:
+    assert PostContext(text).detections("fancy_text") == []
+
+
+def test_fancy_text_looks_at_the_original_text() -> None:
+    ctx = PostContext(f"Hi {BOLD_HELLO}")
+    assert ctx.plain.text == "Hi Hello"  # NFKC folds it away in the plain view
+    [d] = ctx.detections("fancy_text")
+    assert (d.start, d.end) == (3, 8)
+
+
+def test_fancy_text_runs_and_canonical() -> None:
+    text = f"{BOLD_HELLO}, \u24bd\u24d4\u24db\u24db\u24de and ok"
+    assert labels("fancy_text", text) == ["math", "circled"]
+    fancy = DETECTORS["fancy_text"]
+    assert fancy.canonical(BOLD_HELLO) == "hello"
+    assert fancy.canonical(" Hello ") == "hello"  # an allow-list entry written plainly
 
 
 # --- ip ---------------------------------------------------------------------------------------
@@ -441,4 +755,5 @@ def test_presidio_demo_paragraph() -> None:
         "phone": ["+12125551234"],
         "ssn": ["078051126"],
         "url": ["microsoft.com", "cla.microsoft.com"],
+        "fancy_text": [],
     }

@@ -336,6 +336,75 @@ def test_confusables_fold_to_latin(char: str, latin: str) -> None:
         assert fold_for_matching(upper).text == latin
 
 
+# Armenian letters drawn like Latin ones (their capitals Ս Օ case-fold to them too).
+ARMENIAN = {
+    "\u057d": "u", "\u0585": "o", "\u0581": "g", "\u0578": "n", "\u0570": "h", "\u0566": "q",
+}  # fmt: skip
+# Cherokee letters drawn like Latin ones; case folding maps the small letters to the capitals.
+CHEROKEE = {
+    "\u13a0": "d", "\u13a1": "r", "\u13a2": "t", "\u13a5": "i", "\u13aa": "a", "\u13ac": "e",
+    "\u13b3": "w", "\u13b7": "m", "\u13bb": "h", "\u13c0": "g", "\u13c3": "z", "\u13da": "s",
+    "\u13de": "l", "\u13df": "c", "\u13e2": "p", "\u13e6": "k", "\u13f4": "b",
+    "\uab70": "d", "\uab8b": "h", "\uaba9": "v",  # small a, mi, do
+}  # fmt: skip
+# Lisu (Fraser) letters: Latin capitals in shape.
+LISU = {
+    "\ua4d0": "b", "\ua4d1": "p", "\ua4d3": "d", "\ua4d4": "t", "\ua4d6": "g", "\ua4d7": "k",
+    "\ua4d9": "j", "\ua4da": "c", "\ua4dc": "z", "\ua4dd": "f", "\ua4df": "m", "\ua4e0": "n",
+    "\ua4e1": "l", "\ua4e2": "s", "\ua4e3": "r", "\ua4e6": "v", "\ua4e7": "h", "\ua4ea": "w",
+    "\ua4eb": "x", "\ua4ec": "y", "\ua4ee": "a", "\ua4f0": "e", "\ua4f2": "i", "\ua4f3": "o",
+    "\ua4f4": "u",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("char", "latin"), sorted({**ARMENIAN, **CHEROKEE, **LISU}.items()))
+def test_armenian_cherokee_lisu_lookalikes_fold(char: str, latin: str) -> None:
+    assert fold_for_matching(char).text == latin
+
+
+@pytest.mark.parametrize(
+    ("word", "folded"),
+    [
+        ("f\u057dck", "fuck"),  # Armenian seh
+        ("F\u054dCK", "fuck"),  # its capital
+        ("g\u0585\u0585d", "good"),  # Armenian oh
+        ("\u0570\u0585\u0581", "hog"),
+        ("\ua4dd\ua4f4\ua4da\ua4d7", "fuck"),  # Lisu
+        ("\uabaa\uab8b\uab75\uab72", "shit"),  # small Cherokee, as typed by evaders
+        ("\u13da\u13bb\u13a5\u13a2", "shit"),
+    ],
+)
+def test_lookalike_words_fold(word: str, folded: str) -> None:
+    view = fold_for_matching(word)
+    assert view.text == folded
+    assert view.to_original(0, len(folded)) == (0, len(word))
+
+
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\u0584",  # Armenian keh: a p with a bar and a descender, neither p nor f
+        "\u0561",  # ayb: a turned m, not a w
+        "\u0563",  # gim
+        "\u057c",  # ra: an n with a hook
+        "\u056c",  # liwn
+        "\u0535",  # capital yech
+        "\u13a4",  # Cherokee u (O with a hook)
+        "\u13d4",  # Cherokee ta (W with a stroke)
+        "\u13f3",  # Cherokee yu (G with a tilde)
+        "\ua4d5",  # Lisu tha: a turned T
+        "\ua4d8",  # Lisu kha: a turned K
+    ],
+)
+def test_letters_unlike_latin_are_not_folded(char: str) -> None:
+    assert fold_for_matching(char).text == char.casefold()
+
+
+def test_armenian_text_is_not_folded_to_words() -> None:
+    # Ordinary Armenian keeps its other letters: no Latin word comes out of it.
+    assert fold_for_matching("\u0532\u0561\u0580\u0587").text == "\u0562\u0561\u0580\u0565\u0582"
+
+
 def test_palochka_uppercase_folds() -> None:
     assert fold_for_matching("\u04c0").text == "l"  # casefolds to the small palochka
 

@@ -100,6 +100,7 @@ DETECTORS = DetectorRegistry(
     {
         "card": "policylint.detectors.card:DETECTOR",
         "email": "policylint.detectors.email:DETECTOR",
+        "fancy_text": "policylint.detectors.fancy_text:DETECTOR",
         "iban": "policylint.detectors.iban:DETECTOR",
         "ip": "policylint.detectors.ip:DETECTOR",
         "phone": "policylint.detectors.phone:DETECTOR",

@@ -12,6 +12,11 @@ Kept precise:
   must not be an everyday word (``look at this dot com bubble``, ``find us at acme dot com``);
 * a spelled-out `` dot `` also needs a known TLD.
 
+Plain addresses are found first and always reported: an obfuscated reading that would cut one
+short ("her at emily.rose" in "contact her at emily.rose.t@icloud.com") is dropped, and a
+rejected obfuscated candidate does not hide the address after it ("me at chris dot lee" is
+prose, "chris dot lee at protonmail dot com" an address).
+
 The value is the address rebuilt and lower-cased (``raj@hotmail.com``), so an allow-list
 entry in any of these forms matches the others.
 """
@@ -38,6 +43,11 @@ _PATTERN = (
     rf"(?<![\w.%+\-@])(?P<name>{_NAME_PART}(?:{_DOT}{_NAME_PART})*)"
     rf"(?P<at>@|{_AT_BRACKETED}|{_AT_WORD})"
     rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[^\W\d_]{{2,24}})(?![\w\-])"
+)
+# An address written plainly: a real "@" and real dots only.
+_PLAIN_PATTERN = (
+    rf"(?<![\w.%+\-@]){_NAME_PART}(?:\.{_NAME_PART})*"
+    rf"@{_LABEL}(?:\.{_LABEL})*\.(?P<tld>[^\W\d_]{{2,24}})(?![\w\-])"
 )
 
 # Extensions that end file names written like addresses ("icon@2x.png", "cv@final.pdf").
@@ -66,6 +76,11 @@ def _regex() -> re.Pattern[str]:
 
 
 @cache
+def _plain_regex() -> re.Pattern[str]:
+    return re.compile(_PLAIN_PATTERN, re.IGNORECASE)
+
+
+@cache
 def _separator() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<at>{_AT_BRACKETED}|{_AT_WORD})|(?P<dot>{_DOT_BRACKETED}|{_DOT_WORD})",
@@ -86,31 +101,51 @@ class EmailDetector(TextDetector):
 
     def find(self, text: str) -> Iterator[Found]:
         if "@" not in text and "at" not in text.lower():
-            return
-        from policylint.entities import KNOWN_TLDS
-
-        for m in _regex().finditer(text):
+            return iter(())
+        found = [
+            Found(m.start(), m.end(), m.group(0).lower())
+            for m in _plain_regex().finditer(text)
+            if m.group("tld").lower() not in _FILE_EXTENSIONS
+        ]
+        pattern = _regex()
+        position = 0
+        while (m := pattern.search(text, position)) is not None:
             address = _rebuild(m.group(0))
-            tld = address.rsplit(".", 1)[1]
-            at = m.group("at")
-            spelled_at = at.strip().lower() == "at"
-            obfuscated = at != "@" or address != m.group(0).lower()
-            if not obfuscated:
-                if tld in _FILE_EXTENSIONS:
-                    continue
-            else:
-                spelled_dot = re.search(_DOT_WORD, m.group("domain"), re.IGNORECASE) is not None
-                if spelled_at:
-                    last_word = re.split(r"\s+dot\s+|\.", m.group("name"), flags=re.IGNORECASE)[-1]
-                    if (
-                        m.group("domain").count(".")  # a real dot: prose ("at acme.com")
-                        or not spelled_dot
-                        or last_word.lower() in _PROSE_WORDS
-                    ):
-                        continue
-                if (spelled_at or spelled_dot) and tld not in KNOWN_TLDS:
-                    continue
-            yield Found(m.start(), m.end(), address)
+            if address == m.group(0).lower() and m.group("at") == "@":
+                position = m.end()  # a plain address: the first pass decided on it
+                continue
+            overlapped = [f for f in found if f.start < m.end() and m.start() < f.end]
+            if not _obfuscated_ok(m, address) or any(
+                f.start < m.start() or m.end() < f.end for f in overlapped
+            ):
+                # Rejected, or it would cut a plain address short: look again one character
+                # on, so that the words it spanned can still start an address.
+                position = m.start() + 1
+                continue
+            # It may extend a plain address ("raj@hotmail.co (dot) uk"): keep the longer one.
+            found = [f for f in found if f not in overlapped]
+            found.append(Found(m.start(), m.end(), address))
+            position = m.end()
+        found.sort()
+        return iter(found)
+
+
+def _obfuscated_ok(m: re.Match[str], address: str) -> bool:
+    """Whether an obfuscated candidate is an address rather than prose."""
+    from policylint.entities import KNOWN_TLDS
+
+    tld = address.rsplit(".", 1)[1]
+    spelled_at = m.group("at").strip().lower() == "at"
+    spelled_dot = re.search(_DOT_WORD, m.group("domain"), re.IGNORECASE) is not None
+    if spelled_at:
+        last_word = re.split(r"\s+dot\s+|\.", m.group("name"), flags=re.IGNORECASE)[-1]
+        if (
+            m.group("domain").count(".")  # a real dot: prose ("tickets at ticketmaster.com")
+            or not spelled_dot
+            or last_word.lower() in _PROSE_WORDS
+        ):
+            return False
+    return not ((spelled_at or spelled_dot) and tld not in KNOWN_TLDS)
 
 
 DETECTOR: Detector = EmailDetector()

@@ -1,10 +1,11 @@
 """US Social Security numbers.
 
 ``ddd-dd-dddd``, with the rules the SSA has always applied: the
-area is not 000, 666 or 900-999, the group is not 00 and the serial not 0000. Numbers the
-SSA or others published as examples are not reported: 987-65-4320 to 987-65-4329 (set aside
-for advertising; already outside the valid areas), 078-05-1120 (the Woolworth wallet card)
-and 219-09-9999 (an SSA pamphlet). Nine digits written together or with spaces
+area is not 000, 666 or 900-999, the group is not 00 and the serial not 0000. Numbers
+published as examples are not reported: 987-65-4320 to 987-65-4329 (set aside by the SSA for
+advertising; already outside the valid areas) and 078-05-1120 (the Woolworth wallet card,
+voided by the SSA). Other numbers that once appeared in print, such as 219-09-9999, are
+ordinary valid SSNs and are reported. Nine digits written together or with spaces
 (``123 45 6789``) count only right after "SSN", "SS#" or "social security (number)": alone
 they are just a number.
 
@@ -30,7 +31,7 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _CUE_WINDOW = 30
-_PUBLISHED = frozenset({"078051120", "219099999"} | {f"98765432{d}" for d in range(10)})
+_PUBLISHED = frozenset({"078051120"} | {f"98765432{d}" for d in range(10)})
 
 
 @cache
