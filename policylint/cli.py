@@ -180,6 +180,7 @@ class _Request:
     fail_on: str | None
     report_unused: bool
     unsafe_fixes: bool
+    max_post_chars: int = 0
 
 
 @dataclass(slots=True)
@@ -277,6 +278,31 @@ class _Checker:
 
         return check_post(context.policy, post, context.table, context.waivers)
 
+    def check_posts(
+        self, context: _Context, posts: Sequence[PostData], errors: list[ErrorData]
+    ) -> list[tuple[PostData, list[AuditedFinding]]]:
+        """Check every post; one longer than --max-post-chars becomes an input error instead
+        (it is accounted for, never silently dropped)."""
+        from policylint.records import ErrorData
+
+        limit = self.request.max_post_chars
+        pairs = []
+        for post in posts:
+            if limit and len(post.text) > limit:
+                where = post.source
+                errors.append(
+                    ErrorData(
+                        path=where.path if where else _STDIN,
+                        line=where.line if where else 1,
+                        column=where.column if where else 1,
+                        message=f"post is {len(post.text)} characters; the limit is {limit} "
+                        "(--max-post-chars)",
+                    )
+                )
+                continue
+            pairs.append((post, self.check_post(context, post)))
+        return pairs
+
     def check_text(
         self, path: str, text: str, context: _Context
     ) -> tuple[list[tuple[PostData, list[AuditedFinding]]], list[ErrorData]]:
@@ -289,7 +315,8 @@ class _Checker:
             default_platform=context.platform,
             default_meta=context.meta,
         )
-        return [(post, self.check_post(context, post)) for post in result.posts], result.errors
+        errors = list(result.errors)
+        return self.check_posts(context, result.posts, errors), errors
 
     def fix_kind(self, context: _Context, post: PostData, finding: FindingData) -> str | None:
         """ "safe" or "unsafe" when --fix can fix the finding, else None."""
@@ -477,6 +504,12 @@ def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[s
     "--stdin-filename",
     help="Name for stdin: its suffix sets the format, its folder the configuration.",
 )
+@click.option(
+    "--max-post-chars",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Longer posts are input errors, not checked (default 100000; 0: no limit).",
+)
 def check(
     paths: tuple[str, ...],
     policy: str | None,
@@ -497,12 +530,15 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     stdin_filename: str | None,
+    max_post_chars: int | None,
 ) -> None:
     """Check posts in PATHS (files, folders, or - for stdin)."""
     from policylint.config import ConfigError
 
     if statistics and output_format not in ("text", "json"):
         _fail("error: --statistics works with --format text or json")
+    from policylint.limits import MAX_POST_CHARS
+
     request = _Request(
         policy=policy,
         select=select,
@@ -512,6 +548,7 @@ def check(
         fail_on=fail_on,
         report_unused=report_unused_waivers,
         unsafe_fixes=unsafe_fixes,
+        max_post_chars=MAX_POST_CHARS if max_post_chars is None else max_post_chars,
     )
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
@@ -568,8 +605,9 @@ def _check_targets(
                     progress.advance(fixed_posts)
                     continue
             result = read_path(target, default_platform=context.platform, default_meta=context.meta)
-            pairs = [(post, checker.check_post(context, post)) for post in result.posts]
-            run.add(checker, context, pairs, result.errors)
+            errors = list(result.errors)
+            pairs = checker.check_posts(context, result.posts, errors)
+            run.add(checker, context, pairs, errors)
             progress.advance(len(pairs))
     finally:
         progress.done()
@@ -593,8 +631,9 @@ def _check_stdin(checker: _Checker, run: _Run, stdin_filename: str | None) -> No
         result = read_text(
             text, path=label, default_platform=context.platform, default_meta=context.meta
         )
-        pairs = [(post, checker.check_post(context, post)) for post in result.posts]
-        run.add(checker, context, pairs, result.errors)
+        errors = list(result.errors)
+        pairs = checker.check_posts(context, result.posts, errors)
+        run.add(checker, context, pairs, errors)
     else:
         run.add(checker, context, *checker.check_text(label, text, context))
     run.sources[label] = text

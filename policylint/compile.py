@@ -276,7 +276,9 @@ class _Compiler:
         from policylint.detectors import DETECTORS
 
         by_detector = {
-            name: frozenset(DETECTORS[name].canonical(t) for t in texts) for name in detectors
+            name: frozenset(DETECTORS[name].canonical(t) for t in texts)
+            for name in detectors
+            if name in self.detector_names  # an unknown one is already reported (PL205)
         }
         return c.AllowException(frozenset(fold_term(t) for t in texts), by_detector)
 

@@ -290,12 +290,22 @@ class RegexNode(PatternNode):
         if cached is not None:
             return cached
         plain = state.ctx.plain
+        text = plain.text
+        regex = self.regex
         out = []
-        for found in self.regex.finditer(plain.text):
+        # Not finditer: after an empty match google-re2 steps one byte, not one character,
+        # and later offsets drift past the text on non-ASCII input.
+        position = 0
+        while position <= len(text):
+            found = regex.search(text, position)
+            if found is None:
+                break
             start, end = found.span()
             if start == end:
+                position = end + 1
                 continue
             out.append(Match(*plain.to_original(start, end), state.field_name))
+            position = end
         if self._regex_id >= 0:
             state.memo[key] = out
         return out
@@ -565,9 +575,7 @@ class ContextException(MatchException):
         key = ("context", id(self))
         index = target.indexes.get(key)
         if index is None:
-            index = target.indexes[key] = SpanIndex(
-                target, self.pattern.matches(target), self.unit
-            )
+            index = target.indexes[key] = SpanIndex(target, self.pattern.matches(target), self.unit)
         for other in index.near(found, self.distance):
             if self.direction == "preceded":
                 if other.end > found.start:

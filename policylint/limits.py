@@ -31,32 +31,37 @@ __all__ = [
 
 # ---------------------------------------------------------------------------- policies
 
-#: Largest policy file, in bytes (UTF-8), that is loaded (*proposed*; ``PL218``). A large
+#: Largest policy file, in bytes (UTF-8), that is loaded (enforced:
+#: ``policylint.language.parser``; ``PL218``). A large
 #: organisation's whole policy is tens of kilobytes; a 50,000-term list is about 0.6 MB.
 MAX_POLICY_BYTES = 4 * 1024 * 1024
 
-#: Most rules in one policy, counting every extended file (*proposed*; ``PL218``). The
+#: Most rules in one policy, counting every extended file (enforced:
+#: ``policylint.language.resolve``; ``PL218``). The
 #: built-in packs together hold a few hundred.
 MAX_RULES = 10_000
 
-#: Most distinct terms in one policy's term automaton (*proposed*; ``PL218``). A policy with
+#: Most distinct terms in one policy's term automaton (enforced: ``policylint.compile``;
+#: ``PL218``). A policy with
 #: 50,000 terms loads and runs (``tests/test_hostile_policies.py``); the automaton's memory
 #: grows with the terms' total length.
 MAX_TERMS = 100_000
 
 #: Deepest nesting of a pattern or condition: parentheses, ``not``, ``near``, ``in``
-#: (*proposed*; ``PL218``). The parser, compiler and engine walk these trees recursively,
-#: so without a bound ~300 levels of ``(`` end in a ``RecursionError``.
+#: (enforced, approximately, on the parse tree: ``policylint.language.parser``; ``PL218``).
+#: The parser, compiler and engine walk these trees recursively, so without a bound ~300
+#: levels of ``(`` ended in a ``RecursionError``.
 MAX_NESTING_DEPTH = 64
 
 #: Longest chain of ``extends`` (enforced: ``policylint.language.resolve``, ``PL218``).
 #: Cycles are refused whatever their length (``PL208``).
 MAX_EXTENDS_DEPTH = 16
 
-#: RE2's memory budget for each compiled regular expression, in bytes (enforced:
-#: ``policylint.compile``). A regex whose program does not fit is refused when the policy
-#: loads (``PL301``, "pattern too large"); a DFA that outgrows it at match time falls back
-#: to RE2's NFA, still linear in the text.
+#: RE2's memory budget for each compiled regular expression and regex set, in bytes
+#: (enforced: ``policylint.regexset``, which keeps its own copy of this number). A regex
+#: whose program does not fit is refused when the policy loads (``PL301``, "pattern too
+#: large"); a DFA that outgrows it at match time falls back to RE2's NFA, still linear in
+#: the text.
 REGEX_MAX_MEM = 8 << 20
 
 # ---------------------------------------------------------------------------- inputs

@@ -8,6 +8,7 @@ of it). Absolute paths, ``..`` escapes and cycles are errors naming the offendin
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,11 +73,22 @@ def builtin_packs() -> list[str]:
     return sorted(names)
 
 
+_PACK_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)?")
+
+
 def _builtin_files(name: str) -> list[Path] | None:
     from policylint.resources import rules_dir
 
-    root = rules_dir()
+    # A pack name is one or two plain path segments ("privacy", "privacy/contact"): never an
+    # absolute path or '..', so builtin: cannot reach outside the shipped packs.
+    if not _PACK_NAME.fullmatch(name):
+        return None
+    root = rules_dir().resolve()
     single = root / f"{name}.policy"
+    if not single.resolve().is_relative_to(root) or not (root / name).resolve().is_relative_to(
+        root
+    ):
+        return None
     if single.is_file():
         return [single]
     folder = root / name

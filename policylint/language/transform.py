@@ -304,7 +304,8 @@ class _Builder:
             elif kind == "severity_override":
                 ref, level = stmt.children
                 level_token = cast(Token, level)
-                self.check_severity(level_token)
+                if not self.check_severity(level_token):
+                    continue
                 header.severity_overrides.append(
                     ast.SeverityOverride(
                         self.dotted(ref), str(level_token), _pos_of(ref), _pos_of(level_token)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import codecs
 
+from policylint.limits import MAX_INPUT_BYTES
 from policylint.sources.positions import line_starts, position_of
 
 __all__ = ["MAX_BYTES", "DecodeError", "decode"]
 
 #: Inputs larger than this are refused: no post is that long, and a stray video or database
 #: dump should not take the linter's memory with it.
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = MAX_INPUT_BYTES
 
 # UTF-32 first: its little-endian BOM begins with the UTF-16 little-endian one.
 _BOMS: tuple[tuple[bytes, str], ...] = (

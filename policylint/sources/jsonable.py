@@ -12,13 +12,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from policylint.limits import MAX_META_DEPTH, MAX_META_NODES
+
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MetaError", "to_jsonable"]
 
 #: Metadata nested deeper than this is refused rather than risking the interpreter's stack.
-MAX_DEPTH = 100
+MAX_DEPTH = MAX_META_DEPTH
 #: Refuse metadata with more values than this. YAML aliases can expand a small file into an
 #: enormous tree ("billion laughs"); a real post's metadata is nowhere near this.
-MAX_NODES = 100_000
+MAX_NODES = MAX_META_NODES
 
 _SCALARS = (str, int, float, bool, type(None))
 

@@ -45,7 +45,11 @@ def documents(text: str) -> Iterator[tuple[Node, Any]]:
     Raises :class:`YamlProblem` at the first document that cannot be loaded; the documents
     before it have already been yielded.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks every character up front, so the constructor itself can fail.
+        loader = yaml.SafeLoader(text)
+    except ReaderError as error:
+        raise _reader_problem(error) from None
     try:
         while True:
             try:
@@ -58,10 +62,7 @@ def documents(text: str) -> Iterator[tuple[Node, Any]]:
             except yaml.MarkedYAMLError as error:
                 raise _problem(error) from None
             except ReaderError as error:
-                raise YamlProblem(
-                    f"invalid YAML: character U+{error.character:04X} is not allowed",
-                    error.position,
-                ) from None
+                raise _reader_problem(error) from None
             except yaml.YAMLError as error:
                 raise YamlProblem(f"invalid YAML: {error}") from None
             except RecursionError:
@@ -70,6 +71,12 @@ def documents(text: str) -> Iterator[tuple[Node, Any]]:
             yield node, data
     finally:
         loader.dispose()
+
+
+def _reader_problem(error: ReaderError) -> YamlProblem:
+    return YamlProblem(
+        f"invalid YAML: character U+{error.character:04X} is not allowed", error.position
+    )
 
 
 def _problem(error: yaml.MarkedYAMLError) -> YamlProblem:

@@ -1,0 +1,240 @@
+"""Where the time goes: per-stage cost of checking 10,000 tweets, and of loading the policy.
+
+Each stage is timed on its own with ``time.perf_counter`` by calling policylint's internals
+on every post of data/tweets-10k.jsonl:
+
+    read        sources.read_path (decode, parse JSONL, build posts)
+    normalise   text.fold_for_matching (term view) and text.plain_view (regex view)
+    match       the policy's term automaton (policy._index.find) on the folded text
+    regex       the policy's RE2 prefilter sets (policy._regexes.matching) on the plain text
+    entities    hashtags, mentions, links, emoji
+    detectors   each registered detector on every post
+    metrics     each metric on every post (sentiment is VADER)
+    scan        Policy.scan end to end (everything above that the rules ask for, and the
+                rules' own evaluation), for comparison with the sum of the stages
+    report      FindingData -> pydantic Finding (API), and the jsonl reporter's lines
+
+Stages are lazy inside ``scan`` (a detector runs only if a rule needs it, after its guard),
+so the sum of the isolated stages is an upper bound; the cProfile of ``scan`` that follows
+shows what ``scan`` really spends. Then the start-up side: loading the policy from the
+compiled-policy cache and without it, and the first post (lazy automaton/regex-set builds).
+
+    python benchmarks/profile.py [--posts 10000] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from _common import DATA, emit, load_bench_policy, parser, require_data  # noqa: E402
+
+# This file is named profile.py, like the standard library module cProfile imports: take
+# benchmarks/ off the path before importing it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.modules.pop("profile", None)
+
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
+
+
+def per_post_us(fn: Callable[[Any], Any], items: Sequence[Any]) -> float:
+    start = time.perf_counter()
+    for item in items:
+        fn(item)
+    return (time.perf_counter() - start) / max(1, len(items)) * 1e6
+
+
+def stage(results: dict[str, Any], name: str, fn: Callable[[], float]) -> None:
+    try:
+        results[name] = fn()
+    except Exception as error:  # internals move while the engine is being optimised
+        results[name] = f"n/a ({type(error).__name__}: {error})"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    p = parser(__doc__ or "")
+    p.add_argument("--posts", type=int, default=10_000)
+    p.add_argument("--top", type=int, default=25)
+    args = p.parse_args(argv)
+    os.environ.setdefault("POLICYLINT_CACHE_DIR", str(DATA / "cache"))
+
+    from policylint.context import PostContext
+    from policylint.sources import read_path
+    from policylint.text import fold_for_matching, plain_view
+
+    policy, chosen = load_bench_policy()
+    path = require_data("tweets-10k.jsonl")
+    start = time.perf_counter()
+    read = read_path(path)
+    read_us = (time.perf_counter() - start) / max(1, len(read.posts)) * 1e6
+    posts = read.posts[: 2_000 if args.quick else args.posts]
+    texts = [post.text for post in posts]
+    for post in posts[:50]:
+        policy.scan(post)  # lazy builds (automaton, regex sets, VADER) outside the timings
+
+    stages: dict[str, Any] = {"read": read_us}
+    stage(stages, "normalise: fold_for_matching", lambda: per_post_us(fold_for_matching, texts))
+    stage(stages, "normalise: plain_view", lambda: per_post_us(plain_view, texts))
+    folded = [fold_for_matching(t).text for t in texts]
+    plain = [plain_view(t).text for t in texts]
+    stage(stages, "match: term automaton", lambda: per_post_us(policy._index.find, folded))
+    stage(stages, "regex: RE2 prefilter sets", lambda: per_post_us(policy._regexes.matching, plain))
+
+    def entities() -> float:
+        from policylint.entities import extract_entities
+
+        return per_post_us(extract_entities, texts)
+
+    stage(stages, "entities", entities)
+
+    def contexts() -> list[PostContext]:
+        out = []
+        for post in posts:
+            ctx = PostContext(post.text, post.platform, post.meta, policy.settings)
+            ctx.plain  # noqa: B018 - computed outside the detector timings
+            ctx.folded  # noqa: B018
+            out.append(ctx)
+        return out
+
+    from policylint.detectors import DETECTORS
+    from policylint.metrics import METRICS
+
+    for name in DETECTORS.names():
+        ctxs = contexts()
+        detector = DETECTORS[name]
+        stage(
+            stages,
+            f"detector: {name}",
+            lambda d=detector, c=ctxs: per_post_us(lambda x: list(d.detect(x)), c),
+        )
+    for name, metric in METRICS.items():
+        ctxs = contexts()
+        stage(
+            stages,
+            f"metric: {name}",
+            lambda m=metric, c=ctxs: per_post_us(m.compute, c),
+        )
+    stage(stages, "scan (end to end)", lambda: per_post_us(policy.scan, posts))
+
+    found = [f for post in posts for f in policy.scan(post)]
+
+    def to_models() -> float:
+        from policylint.models import Finding
+
+        return per_post_us(lambda f: Finding.from_data(f), found) * len(found) / len(posts)
+
+    def to_jsonl() -> float:
+        from policylint.reporters.jsonl import write_finding
+
+        out = io.StringIO()
+        return per_post_us(lambda f: write_finding(f, out), found) * len(found) / len(posts)
+
+    stage(stages, "report: FindingData -> Finding", to_models)
+    stage(stages, "report: jsonl lines", to_jsonl)
+
+    # ------------------------------------------------------------------ cProfile of scan
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for post in posts:
+        policy.scan(post)
+    profiler.disable()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("tottime").print_stats(args.top)
+    scan_profile = buffer.getvalue()
+    buffer = io.StringIO()
+    pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(args.top)
+    scan_profile_cumulative = buffer.getvalue()
+
+    # ------------------------------------------------------------------ load / first post
+    import policylint
+
+    source = chosen.cli_arg
+    load: dict[str, float] = {}
+    start = time.perf_counter()
+    loaded = policylint.load_policy(source)
+    load["load_policy, compiled-policy cache warm"] = time.perf_counter() - start
+    start = time.perf_counter()
+    loaded.scan(posts[0])
+    load["first post after a warm load (lazy builds)"] = time.perf_counter() - start
+    os.environ["POLICYLINT_NO_CACHE"] = "1"
+    try:
+        import policylint.cachedir as cachedir
+
+        cachedir.cache_dir.cache_clear()
+        start = time.perf_counter()
+        policylint.load_policy(source)
+        load["load_policy, no cache (parse + compile)"] = time.perf_counter() - start
+    finally:
+        del os.environ["POLICYLINT_NO_CACHE"]
+        cachedir.cache_dir.cache_clear()
+    load_profiler = cProfile.Profile()
+    load_profiler.enable()
+    policylint.load_policy(source).scan(posts[0])
+    load_profiler.disable()
+    buffer = io.StringIO()
+    pstats.Stats(load_profiler, stream=buffer).sort_stats("tottime").print_stats(15)
+    load_profile = buffer.getvalue()
+
+    results: dict[str, Any] = {
+        "policy": chosen.label,
+        "note": chosen.note,
+        "posts": len(posts),
+        "findings": len(found),
+        "stages_us_per_post": stages,
+        "load_s": load,
+        "scan_profile_tottime": scan_profile,
+        "scan_profile_cumulative": scan_profile_cumulative,
+        "load_profile_tottime": load_profile,
+    }
+
+    print(f"per-stage profile, {len(posts):,} tweets (policy: {chosen.label})")
+    if chosen.note:
+        print(f"  note: {chosen.note}")
+    total = stages.get("scan (end to end)")
+    for name, value in stages.items():
+        if isinstance(value, float):
+            share = f"{value / total:6.1%} of scan" if isinstance(total, float) else ""
+            print(f"  {name:<40} {value:10.1f} us/post  {share}")
+        else:
+            print(f"  {name:<40} {value}")
+    print("\nloading the policy")
+    for name, seconds in load.items():
+        print(f"  {name:<46} {seconds * 1000:9.1f} ms")
+    print(f"\ncProfile of Policy.scan over {len(posts):,} posts, by own time:")
+    print(_trim(scan_profile))
+    print("cProfile of Policy.scan, by cumulative time:")
+    print(_trim(scan_profile_cumulative))
+    print("cProfile of load_policy (warm cache) + first post, by own time:")
+    print(_trim(load_profile))
+    emit(results, args.json)
+    return results
+
+
+def _trim(report: str) -> str:
+    """pstats output without its preamble, paths shortened to the package."""
+    lines = report.splitlines()
+    for index, line in enumerate(lines):
+        if line.strip().startswith("ncalls"):
+            lines = lines[index:]
+            break
+    root = str(Path(__file__).resolve().parent.parent) + "/"
+    out = []
+    for line in lines:
+        line = line.replace(root, "")
+        line = line.replace(sys.prefix + "/lib/python3.11/site-packages/", "")
+        out.append(line.rstrip())
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()

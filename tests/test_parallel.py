@@ -1,0 +1,392 @@
+"""policylint.parallel: process-pool checking, in order, streaming, with per-post errors."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import policylint
+from policylint import parallel
+from policylint.models import Finding, InputError, Post, Severity, SourceLocation
+from policylint.parallel import (
+    Checked,
+    PolicyMismatchError,
+    check_many,
+    load_ref,
+    policy_ref,
+    scan_many,
+)
+from policylint.records import ErrorData, FindingData, Location, PostData
+
+POLICY = """
+terms guarantees = ["guarantee*", "risk-free"]
+
+rule fin.promise {
+  category regulatory
+  severity error
+  message  "Promissory claim '{match}'"
+  flag     guarantees near ["return*", "profit*"] within 4 words
+  unless   preceded by ["not", "never"] within 2 words
+}
+
+rule fin.hype {
+  category tone
+  severity warning
+  flag ["moon", "lambo", "to the moon"]
+}
+
+rule contact.phone {
+  category privacy
+  severity error
+  flag detect(phone)
+}
+
+rule x.length {
+  category platform
+  when platform == "x" and length > 40
+}
+"""
+
+TEXTS = [
+    "Guaranteed returns for everyone!",
+    "Returns are never guaranteed.",
+    "Nothing to see here.",
+    "Risk-free profits, straight to the moon",
+    "Call Ben on +44 7911 123456 about the lambo",
+    "",
+    "A perfectly ordinary sentence about gardening and the weather today.",
+]
+
+
+def _posts(count: int) -> list[Post]:
+    return [
+        Post(id=f"p{i}", text=TEXTS[i % len(TEXTS)] + f" #{i}", platform="x" if i % 2 else None)
+        for i in range(count)
+    ]
+
+
+@pytest.fixture(scope="module")
+def policy() -> policylint.Policy:
+    return policylint.load_policy(POLICY)
+
+
+def _sequential(policy: policylint.Policy, posts: Sequence[Post | PostData]) -> list[list[Finding]]:
+    return [policy.findings(post) for post in posts]
+
+
+def _results(checked: list[Checked]) -> list[list[Finding]]:
+    out = []
+    for item in checked:
+        assert isinstance(item.result, list), item.result
+        out.append(item.result)
+    return out
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_order_and_findings_match_the_sequential_engine(
+    policy: policylint.Policy, jobs: int
+) -> None:
+    posts = _posts(200)
+    checked = list(check_many(policy, posts, jobs=jobs, chunk_size=7))
+    assert [c.index for c in checked] == list(range(200))
+    assert [c.post.id for c in checked] == [p.id for p in posts]
+    assert all(c.post is p for c, p in zip(checked, posts, strict=True))
+    assert _results(checked) == _sequential(policy, posts)
+    assert sum(len(c.findings) for c in checked) > 50  # the corpus does trip the rules
+
+
+def test_strings_are_checked_as_posts(policy: policylint.Policy) -> None:
+    checked = list(check_many(policy, ["Guaranteed returns!", "Fine."], jobs=2, chunk_size=1))
+    assert [c.post.text for c in checked] == ["Guaranteed returns!", "Fine."]
+    assert [f.match for f in checked[0].findings] == ["Guaranteed"]
+    assert checked[1].findings == []
+    assert checked[0].error is None
+
+
+def test_unpacks_as_index_post_result(policy: policylint.Policy) -> None:
+    for index, post, result in check_many(policy, ["risk-free returns"], jobs=1):
+        assert index == 0
+        assert post.text == "risk-free returns"
+        assert isinstance(result, list)
+        assert result[0].rule == "fin.promise"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_scan_many_yields_light_records(policy: policylint.Policy, jobs: int) -> None:
+    posts = [
+        PostData(text=t, id=f"d{i}", source=Location("drafts.jsonl", i + 1, 10, True))
+        for i, t in enumerate(TEXTS)
+    ]
+    scanned = list(scan_many(policy, [*posts, "Guaranteed returns"], jobs=jobs, chunk_size=3))
+    assert [s.index for s in scanned] == list(range(len(TEXTS) + 1))
+    assert scanned[-1].post == PostData(text="Guaranteed returns")
+    for item, post in zip(scanned, posts, strict=False):
+        assert item.post is post
+        assert item.error is None
+        assert item.findings == policy.scan(post)
+        assert all(isinstance(f, FindingData) for f in item.findings)
+    assert scanned[0].findings[0].path == "drafts.jsonl"
+
+
+def test_scan_many_errors_are_error_data(policy: policylint.Policy) -> None:
+    (item,) = scan_many(policy, [_bad_post()], jobs=1)
+    assert isinstance(item.result, ErrorData)
+    assert item.findings == []
+    assert item.error is not None and "post bad" in item.error.message
+
+
+def _bad_post() -> Post:
+    # A post that slipped past validation: checking it raises inside the engine.
+    return Post.model_construct(id="bad", text=None, platform=None, meta={}, source=None)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_exception_in_one_post_is_that_posts_error(policy: policylint.Policy, jobs: int) -> None:
+    posts: list[Post] = [*_posts(10), _bad_post(), *_posts(10)]
+    checked = list(check_many(policy, posts, jobs=jobs, chunk_size=4))
+    assert len(checked) == 21
+    error = checked[10].error
+    assert isinstance(error, InputError)
+    assert "post bad" in error.message
+    assert "TypeError" in error.message
+    assert checked[10].findings == []
+    good = [c for c in checked if c.index != 10]
+    assert all(c.error is None for c in good)
+    assert _results(good) == _sequential(policy, [c.post for c in good])
+
+
+def test_an_error_points_at_the_posts_source(policy: policylint.Policy) -> None:
+    bad = Post.model_construct(
+        id=None,
+        text=None,
+        platform=None,
+        meta={},
+        source=SourceLocation(path="posts.jsonl", line=7, column=12),
+    )
+    (checked,) = check_many(policy, [bad], jobs=1)
+    assert checked.error is not None
+    assert (checked.error.path, checked.error.line, checked.error.column) == ("posts.jsonl", 7, 12)
+    assert "post #1" in checked.error.message
+
+
+def test_policy_loaded_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "fin.policy").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "acme.policy").write_text(
+        'policy "acme" {\n  extends "./fin.policy"\n  severity fin.hype error\n}\n'
+        'rule acme.launch { category legal flag ["launch*"] }\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    loaded = policylint.load_policy("acme.policy")  # relative: workers must still find it
+    assert {r.id for r in loaded.rules} == {
+        "fin.promise",
+        "fin.hype",
+        "contact.phone",
+        "x.length",
+        "acme.launch",
+    }
+    monkeypatch.chdir(Path(__file__).parent)
+    posts = [*_posts(30), Post(text="We launch a risk-free rocket to the moon")]
+    checked = list(check_many(loaded, posts, jobs=2, chunk_size=5))
+    assert _results(checked) == _sequential(loaded, posts)
+    last = checked[-1].findings
+    assert {f.rule for f in last} == {"fin.hype", "acme.launch"}
+    assert {f.severity for f in last if f.rule == "fin.hype"} == {Severity.ERROR}
+
+
+def test_selection_and_severity_overrides_reach_the_workers(policy: policylint.Policy) -> None:
+    chosen = policy.select(
+        ["fin.*", "platform"], ignore=["fin.hype"], severities={"x.length": Severity.INFO}
+    )
+    assert [r.id for r in chosen.rules] == ["fin.promise", "x.length"]
+    posts = _posts(60)
+    checked = list(check_many(chosen, posts, jobs=2, chunk_size=8))
+    assert _results(checked) == _sequential(chosen, posts)
+    rules = {f.rule for c in checked for f in c.findings}
+    assert rules == {"fin.promise", "x.length"}
+    assert {f.severity for c in checked for f in c.findings if f.rule == "x.length"} == {
+        Severity.INFO
+    }
+
+
+def test_workers_rebuild_the_policy_from_its_load_spec(policy: policylint.Policy) -> None:
+    # spawn: nothing is inherited, so the workers really reload the policy from the recipe.
+    context = multiprocessing.get_context("spawn")
+    posts = _posts(40)
+    checked = list(check_many(policy, posts, jobs=2, chunk_size=10, mp_context=context))
+    assert _results(checked) == _sequential(policy, posts)
+
+
+def test_policy_ref_replays_load_spec_and_selection(tmp_path: Path) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    loaded = policylint.load_policy(str(path), settings={"organisation.name": "Acme"})
+    chosen = loaded.select(["fin.*"])
+    ref = policy_ref(chosen)
+    assert ref.source == str(path)
+    assert ref.settings == {"organisation.name": "Acme"}
+    assert ref.selection == ("fin.promise", "fin.hype")
+    parallel._CACHE.clear()
+    rebuilt = load_ref(ref)
+    assert [r.id for r in rebuilt.rules] == ["fin.promise", "fin.hype"]
+    assert load_ref(ref) is rebuilt  # once per process
+
+
+def test_a_policy_changed_on_disk_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    ref = policy_ref(policylint.load_policy(str(path)))
+    path.write_text(POLICY.replace("rule fin.hype", "rule fin.hyped"), encoding="utf-8")
+    parallel._CACHE.clear()
+    with pytest.raises(PolicyMismatchError, match="different policy"):
+        load_ref(ref)
+
+
+def test_a_policy_that_fails_in_the_workers_fails_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    loaded = policylint.load_policy(str(path))
+    path.write_text("rule broken {", encoding="utf-8")
+    context = multiprocessing.get_context("spawn")
+    with pytest.raises(policylint.PolicyError):
+        list(check_many(loaded, _posts(4), jobs=2, mp_context=context))
+
+
+def test_input_is_consumed_lazily_with_bounded_chunks_in_flight(
+    policy: policylint.Policy,
+) -> None:
+    pulled = 0
+
+    def endless() -> Iterator[str]:
+        nonlocal pulled
+        while True:
+            pulled += 1
+            yield f"Guaranteed returns, post {pulled}"
+
+    results = check_many(policy, endless(), jobs=2, chunk_size=10, in_flight=3)
+    for checked in results:
+        if checked.index == 25:
+            break
+    # Chunks consumed (3) plus at most 3 submitted ahead of the one being read.
+    assert pulled <= 10 * (3 + 3)
+    results.close()  # type: ignore[attr-defined]
+
+
+def test_jobs_1_runs_in_process_without_a_pool(
+    policy: policylint.Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("jobs=1 must not start a process pool")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    posts = _posts(20)
+    assert _results(list(check_many(policy, posts, jobs=1))) == _sequential(policy, posts)
+
+
+def test_small_inputs_skip_the_pool_with_min_pool_posts(
+    policy: policylint.Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        started.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", counting)
+    few = _posts(9)
+    result = list(scan_many(policy, iter(few), jobs=2, min_pool_posts=10))
+    assert started == []
+    assert [r.findings for r in result] == [policy.scan(p) for p in few]
+    many = _posts(25)
+    result = list(scan_many(policy, iter(many), jobs=2, chunk_size=4, min_pool_posts=10))
+    assert started == [1]
+    assert [r.index for r in result] == list(range(25))
+    assert [r.findings for r in result] == [policy.scan(p) for p in many]
+
+
+def _rules_only(policy: policylint.Policy, post: PostData, prefix: str) -> list[str]:
+    """A custom per-post check: module level, so that it pickles by reference."""
+    if post.text.startswith("boom"):
+        raise ValueError("boom")
+    return [prefix + f.rule for f in policy.scan(post)]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_scan_many_runs_a_custom_check_in_the_workers(policy: policylint.Policy, jobs: int) -> None:
+    check = functools.partial(_rules_only, prefix="seen:")
+    posts: list[Post | PostData] = [*_posts(20), PostData(text="boom goes the post", id="b")]
+    scanned = list(scan_many(policy, posts, jobs=jobs, chunk_size=6, check=check))
+    assert [s.result for s in scanned[:20]] == [
+        ["seen:" + f.rule for f in policy.scan(p)] for p in posts[:20]
+    ]
+    error = scanned[20].error
+    assert error is not None and "ValueError: boom" in error.message
+
+
+def test_default_jobs_is_every_cpu() -> None:
+    assert parallel.default_jobs() >= 1
+    assert parallel.default_jobs() <= (os.cpu_count() or 1)
+
+
+def test_bad_arguments(policy: policylint.Policy) -> None:
+    with pytest.raises(ValueError):
+        check_many(policy, [], chunk_size=0)
+    with pytest.raises(ValueError):
+        check_many(policy, [], jobs=-2)
+    assert list(check_many(policy, [], jobs=2)) == []
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method(allow_none=False) != "fork",
+    reason="the crash is injected by patching the engine before the workers fork",
+)
+def test_a_post_that_kills_its_worker_is_reported_and_the_run_goes_on(
+    policy: policylint.Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = policylint.Policy.scan
+
+    def scan(self: policylint.Policy, post: Post) -> list[FindingData]:
+        if post.text == "CRASH":
+            os._exit(3)  # what a segfault in a C extension or the OOM killer looks like
+        return original(self, post)
+
+    monkeypatch.setattr(policylint.Policy, "scan", scan)
+    posts = [*_posts(25), Post(id="crash", text="CRASH"), *_posts(25)]
+    checked = list(check_many(policy, posts, jobs=2, chunk_size=4))
+    assert [c.index for c in checked] == list(range(51))
+    error = checked[25].error
+    assert error is not None and "died" in error.message
+    good = [c for c in checked if c.index != 25]
+    assert _results(good) == _sequential(policy, [c.post for c in good])
+
+
+def test_the_python_example_in_docs_scale_md_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import re
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "scale.md"
+    blocks = re.findall(r"^```python\n(.*?)^```", doc.read_text(encoding="utf-8"), re.M | re.S)
+    (code,) = [b for b in blocks if "check_many(" in b]
+    assert "policylint.load_policy()  # builtin:all" in code
+    code = code.replace(
+        "policylint.load_policy()  # builtin:all", f"policylint.load_policy({POLICY!r})"
+    )
+    posts = _posts(30)
+    lines = [json.dumps({"id": p.id, "text": p.text, "platform": p.platform}) for p in posts]
+    (tmp_path / "archive.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, str(doc), "exec"), {})
+    written = (tmp_path / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    loaded = policylint.load_policy(POLICY)
+    expected = [f for post in posts for f in loaded.findings(post)]
+    assert [Finding.model_validate_json(line) for line in written] == expected
