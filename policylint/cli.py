@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
+from policylint import __version__
+
 if TYPE_CHECKING:
     from policylint.config import Config, ConfigResolver
     from policylint.engine import Policy, RuleInfo
@@ -156,7 +158,7 @@ def _complete_rule(
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="policylint", prog_name="policylint")
+@click.version_option(version=__version__, prog_name="policylint")  # no importlib.metadata
 def main() -> None:
     """Check social-media drafts against your organisation's policy, written as code.
 

@@ -182,18 +182,33 @@ class Policy:
         posts: Iterable[Post | PostData | str],
         *,
         errors: Iterable[InputError | ErrorData] = (),
+        jobs: int | None = 1,
     ) -> Report:
-        """Check many posts; ``errors`` are input errors to carry into the report."""
+        """Check many posts; ``errors`` are input errors to carry into the report.
+
+        ``jobs`` > 1 (or None: every core) checks in worker processes, in input order; a
+        post that fails to check becomes an error entry instead of stopping the run.
+        """
         from policylint.models import Report
 
         found: list[FindingData] = []
-        checked = 0
-        for post in posts:
-            if isinstance(post, str):
-                post = PostData(text=post)
-            found.extend(self._findings(post, self._rules))
-            checked += 1
         error_data = [ErrorData(e.path, e.message, e.line, e.column) for e in errors]
+        checked = 0
+        if jobs == 1:
+            for post in posts:
+                if isinstance(post, str):
+                    post = PostData(text=post)
+                found.extend(self._findings(post, self._rules))
+                checked += 1
+        else:
+            from policylint.parallel import scan_many
+
+            for item in scan_many(self, posts, jobs=jobs):
+                if item.error is not None:
+                    error_data.append(item.error)
+                else:
+                    found.extend(item.findings)
+                    checked += 1
         return Report.from_data(summarise(found, error_data, checked))
 
     def iter_findings(

@@ -390,3 +390,30 @@ def test_the_python_example_in_docs_scale_md_runs(
     loaded = policylint.load_policy(POLICY)
     expected = [f for post in posts for f in loaded.findings(post)]
     assert [Finding.model_validate_json(line) for line in written] == expected
+
+
+def test_check_many_with_jobs_matches_sequential() -> None:
+    import policylint as pl
+
+    policy = pl.load_policy('rule t.r { flag ["guarantee*"] }')
+    posts = [f"post {i}: guaranteed" if i % 3 == 0 else f"post {i}" for i in range(300)]
+    sequential = policy.check_many(posts)
+    parallel = policy.check_many(posts, jobs=2)
+    assert parallel.summary.posts_checked == 300
+    assert [f.match for f in parallel.findings] == [f.match for f in sequential.findings]
+    assert len(parallel.findings) == 100
+
+
+def test_policy_error_survives_pickling() -> None:
+    import pickle
+
+    import policylint as pl
+
+    try:
+        pl.load_policy("rule a.b { flag missing }")
+    except pl.PolicyError as error:
+        copy = pickle.loads(pickle.dumps(error))
+        assert copy.render() == error.render()
+        assert copy.diagnostics[0].code == "PL201"
+    else:
+        raise AssertionError("expected a PolicyError")

@@ -126,6 +126,11 @@ class PolicyError(Exception):
     def render(self) -> str:
         return "\n\n".join(d.render() for d in self.diagnostics)
 
+    def __reduce__(self) -> tuple[type[PolicyError], tuple[list[Diagnostic]]]:
+        # Exceptions pickle their args (the rendered text); rebuild from the diagnostics so
+        # a worker process's error arrives whole.
+        return (PolicyError, (self.diagnostics,))
+
     @property
     def first(self) -> Diagnostic:
         return self.diagnostics[0]
