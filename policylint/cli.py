@@ -183,6 +183,11 @@ class _Request:
     report_unused: bool
     unsafe_fixes: bool
     max_post_chars: int = 0
+    jobs: int = 1
+
+
+# Below this many posts in one file, starting worker processes costs more than it saves.
+_POOL_MIN_POSTS = 1000
 
 
 @dataclass(slots=True)
@@ -288,7 +293,7 @@ class _Checker:
         from policylint.records import ErrorData
 
         limit = self.request.max_post_chars
-        pairs = []
+        admitted: list[PostData] = []
         for post in posts:
             if limit and len(post.text) > limit:
                 where = post.source
@@ -302,7 +307,22 @@ class _Checker:
                     )
                 )
                 continue
-            pairs.append((post, self.check_post(context, post)))
+            admitted.append(post)
+        jobs = self.request.jobs
+        if jobs == 1 or len(admitted) < _POOL_MIN_POSTS:
+            return [(post, self.check_post(context, post)) for post in admitted]
+        import functools
+
+        from policylint.parallel import scan_many
+        from policylint.waivers import check_post
+
+        work = functools.partial(check_post, rules=context.table, options=context.waivers)
+        pairs = []
+        for item in scan_many(context.policy, admitted, jobs=jobs or None, check=work):
+            if item.error is not None:
+                errors.append(item.error)
+            else:
+                pairs.append((admitted[item.index], item.findings))
         return pairs
 
     def check_text(
@@ -507,6 +527,14 @@ def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[s
     help="Name for stdin: its suffix sets the format, its folder the configuration.",
 )
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes for files with many posts (0: every core; 1: no pool).",
+)
+@click.option(
     "--max-post-chars",
     type=click.IntRange(min=0),
     default=None,
@@ -533,6 +561,7 @@ def check(
     diff: bool,
     stdin_filename: str | None,
     max_post_chars: int | None,
+    jobs: int,
 ) -> None:
     """Check posts in PATHS (files, folders, or - for stdin)."""
     from policylint.config import ConfigError
@@ -551,6 +580,7 @@ def check(
         report_unused=report_unused_waivers,
         unsafe_fixes=unsafe_fixes,
         max_post_chars=MAX_POST_CHARS if max_post_chars is None else max_post_chars,
+        jobs=jobs,
     )
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():

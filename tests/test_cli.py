@@ -225,3 +225,16 @@ def test_every_reporter_format_is_selectable(repo: Path) -> None:
         )
         assert result.returncode == 1, (name, result.stderr)
         assert result.stdout.strip(), name
+
+
+def test_jobs_gives_the_same_report_as_one_process(repo: Path) -> None:
+    lines = [
+        json.dumps({"id": f"p{i}", "text": "Guaranteed returns!!!" if i % 7 == 0 else "hello"})
+        for i in range(1500)
+    ]
+    (repo / "posts" / "many.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    base = ["check", "--isolated", "--policy", "org.policy", "--format", "json", "posts"]
+    one = json.loads(run(*base, "--jobs", "1", cwd=repo).stdout)
+    two = json.loads(run(*base, "--jobs", "2", cwd=repo).stdout)
+    assert one["findings"] == two["findings"]
+    assert two["summary"]["posts_checked"] == 1502
