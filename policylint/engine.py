@@ -369,15 +369,3 @@ def _format_value(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
-
-
-def build_report(findings: list[Finding], errors: list[InputError], checked: int) -> Report:
-    """A pydantic ``Report`` for findings already made (kept for API compatibility)."""
-    from policylint.models import Report
-
-    data = summarise(
-        [FindingData(**f.model_dump()) for f in findings],
-        [ErrorData(e.path, e.message, e.line, e.column) for e in errors],
-        checked,
-    )
-    return Report.from_data(data)
