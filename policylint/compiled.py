@@ -723,3 +723,48 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
             walk(part)
         walk(rule.match_exceptions)
     return index
+
+
+def trigger_terms(rule: CompiledRule) -> frozenset[int] | None:
+    """Term ids one of which a post must contain for ``rule`` to report anything, or None
+    when the rule can fire without a term (a regex, a detector, ``require``, a metric).
+
+    Most rules flag term lists; a post that hits none of a rule's terms is skipped before
+    its guards and exceptions are evaluated, which is most of the per-post work.
+    """
+    if rule.requires or not rule.flags:
+        return None
+    needed: set[int] = set()
+    for pattern in rule.flags:
+        ids = _pattern_terms(pattern)
+        if ids is None:
+            return None
+        needed |= ids
+    return frozenset(needed)
+
+
+def _pattern_terms(node: PatternNode) -> set[int] | None:
+    """Terms a match of ``node`` needs (None: it can match without any term)."""
+    if isinstance(node, TermsNode):
+        return set(node.term_ids)
+    if isinstance(node, ScopedNode):
+        # a metadata field is matched on another text: its terms are not the post's
+        return None if node.kind == "field" else _pattern_terms(node.inner)
+    if isinstance(node, NearNode):
+        return _pattern_terms(node.left)  # a proximity reports matches of its left side
+    if isinstance(node, AnyNode):
+        union: set[int] = set()
+        for item in node.items:
+            ids = _pattern_terms(item)
+            if ids is None:
+                return None
+            union |= ids
+        return union
+    if isinstance(node, AllNode):
+        # every item must match; the first one that needs terms is enough to test
+        for item in node.items:
+            ids = _pattern_terms(item)
+            if ids is not None:
+                return ids
+        return None
+    return None

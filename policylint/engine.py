@@ -20,6 +20,7 @@ from policylint.compiled import (
     RegexIndex,
     index_regexes,
     lookup_path,
+    trigger_terms,
 )
 from policylint.context import PostContext
 from policylint.records import ErrorData, FindingData, PostData, summarise
@@ -93,6 +94,11 @@ class Policy:
         self.description = description
         self._rules = tuple(rules)
         self._index = term_index
+        self._triggers = {
+            rule.id: needed
+            for rule in self._rules
+            if (needed := trigger_terms(rule)) is not None
+        }
         # Copies made by select() share rule nodes, so they share the parent's index too.
         self._regexes = regex_index if regex_index is not None else index_regexes(self._rules)
         self.settings: Mapping[str, Any] = dict(settings)
@@ -221,8 +227,13 @@ class Policy:
     def _findings(self, post: Any, rules: Sequence[CompiledRule]) -> list[FindingData]:
         ctx = PostContext(post.text, post.platform, post.meta, self.settings)
         state = EvalState(ctx, self._index, None, self._regexes)
+        hits = state.term_hits().keys()
+        triggers = self._triggers
         raw: list[RawFinding] = []
         for rule in rules:
+            needed = triggers.get(rule.id)
+            if needed is not None and needed.isdisjoint(hits):
+                continue  # it can only report matches of terms this post does not contain
             raw.extend(rule.evaluate(state))
         if not raw:
             return []

@@ -351,3 +351,24 @@ def test_dates_from_the_api_compare_like_iso_strings() -> None:
         "embargo_until": "2026-05-05T09:00",
     }
     assert len(policy.check("x", meta=meta).findings) == 1
+
+
+def test_skipping_rules_without_their_terms_changes_no_finding() -> None:
+    from policylint.compiled import trigger_terms
+
+    policy = policylint.load_policy()
+    exhaustive = policylint.load_policy()
+    exhaustive._triggers = {}
+    assert sum(trigger_terms(r) is not None for r in policy._rules) >= 20
+    posts = [
+        "Guaranteed 12% returns every year! Email jo.smith.1990@gmail.com",
+        "#ad Loving this pillow #sleep",
+        "WE ARE CLOSED TODAY SORRY!!!",
+        "Kids, tell us your name and school in the comments!",
+        "Our shop opens at nine.",
+        "Not guaranteed: past performance does not guarantee future results.",
+    ]
+    for text in posts:
+        for platform in ("x", "instagram"):
+            post = policylint.Post(text=text, platform=platform, meta={"sponsored": True})
+            assert policy.scan(post) == exhaustive.scan(post)
