@@ -12,8 +12,9 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from referencing import Registry, Resource
 
 from policylint import __version__
-from policylint.engine import RuleInfo, build_report
+from policylint.engine import RuleInfo
 from policylint.models import Finding, InputError, Report, Severity
+from policylint.records import ErrorData, FindingData, summarise
 from policylint.reporters import FORMATS, render
 from policylint.reporters.columns import SourceLines, display_path, utf8_column, utf16_column
 from policylint.reporters.github import escape_data, escape_property
@@ -92,7 +93,12 @@ BROKEN = InputError(path="posts/broken.json", line=2, column=5, message="invalid
 
 
 def report(findings: list[Finding], errors: list[InputError] | None = None) -> Report:
-    return build_report(findings, errors or [], checked=3)
+    data = summarise(
+        [FindingData(**f.model_dump()) for f in findings],
+        [ErrorData(e.path, e.message, e.line, e.column) for e in errors or []],
+        checked=3,
+    )
+    return Report.from_data(data)
 
 
 def output(format_name: str, rep: Report, **options: Any) -> str:
