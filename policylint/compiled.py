@@ -59,6 +59,7 @@ class EvalState:
         "_line_starts",
         "_regex_hits",
         "_sentence_ends",
+        "_word_spans",
         "_word_starts",
         "ctx",
         "field_name",
@@ -84,6 +85,7 @@ class EvalState:
         #: Pattern results shared by rules within this post (same terms, same regex).
         self.memo: dict[Any, list[Match]] = {}
         self.indexes: dict[Any, SpanIndex] = {}
+        self._word_spans: list[tuple[int, int]] | None = None
         self._word_starts: list[int] | None = None
         self._line_starts: list[int] | None = None
         self._sentence_ends: list[int] | None = None
@@ -108,30 +110,33 @@ class EvalState:
             hits = self._regex_hits = _EVERY_REGEX if found is None else found
         return regex_id in hits
 
+    def _words(self) -> list[tuple[int, int]]:
+        """The spans of the whitespace-separated words, found once per post."""
+        if self._word_spans is None:
+            self._word_spans = [m.span() for m in _WORD_RE.finditer(self.ctx.text)]
+            self._word_starts = [start for start, _ in self._word_spans]
+        return self._word_spans
+
     def word_index(self, offset: int) -> int:
-        if self._word_starts is None:
-            self._word_starts = [m.start() for m in _WORD_RE.finditer(self.ctx.text)]
+        self._words()
+        assert self._word_starts is not None
         return bisect.bisect_right(self._word_starts, offset) - 1
 
-    def word_count_until(self, offset: int) -> int:
-        """Offset just after the first ``offset`` words (for ``first N words``)."""
-        return self.word_index(offset)
-
     def nth_word_end(self, count: int) -> int:
-        words = list(_WORD_RE.finditer(self.ctx.text))
+        words = self._words()
         if count <= 0:
             return 0
         if count >= len(words):
             return len(self.ctx.text)
-        return words[count - 1].end()
+        return words[count - 1][1]
 
     def nth_word_from_end_start(self, count: int) -> int:
-        words = list(_WORD_RE.finditer(self.ctx.text))
+        words = self._words()
         if count <= 0:
             return len(self.ctx.text)
         if count >= len(words):
             return 0
-        return words[-count].start()
+        return words[-count][0]
 
     def line_index(self, offset: int) -> int:
         if self._line_starts is None:
