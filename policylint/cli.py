@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -288,42 +288,71 @@ class _Checker:
     def check_posts(
         self, context: _Context, posts: Sequence[PostData], errors: list[ErrorData]
     ) -> list[tuple[PostData, list[AuditedFinding]]]:
-        """Check every post; one longer than --max-post-chars becomes an input error instead
-        (it is accounted for, never silently dropped)."""
+        """Check every post; input errors are added to ``errors``."""
+        from policylint.records import ErrorData
+
+        pairs = []
+        for item in self.iter_checked(context, posts):
+            if isinstance(item, ErrorData):
+                errors.append(item)
+            else:
+                pairs.append(item)
+        return pairs
+
+    def iter_checked(
+        self, context: _Context, items: Iterable[PostData | ErrorData]
+    ) -> Iterator[tuple[PostData, list[AuditedFinding]] | ErrorData]:
+        """Check posts as they come (lazily, on the pool with --jobs), yielding each post's
+        findings or error in input order; read errors in ``items`` keep their place. A post
+        longer than --max-post-chars becomes an input error instead (it is accounted for,
+        never silently dropped)."""
+        from collections import deque
+
         from policylint.records import ErrorData
 
         limit = self.request.max_post_chars
-        admitted: list[PostData] = []
-        for post in posts:
-            if limit and len(post.text) > limit:
-                where = post.source
-                errors.append(
-                    ErrorData(
-                        path=where.path if where else _STDIN,
-                        line=where.line if where else 1,
-                        column=where.column if where else 1,
-                        message=f"post is {len(post.text)} characters; the limit is {limit} "
-                        "(--max-post-chars)",
-                    )
-                )
-                continue
-            admitted.append(post)
-        jobs = self.request.jobs
-        if jobs == 1 or len(admitted) < _POOL_MIN_POSTS:
-            return [(post, self.check_post(context, post)) for post in admitted]
-        import functools
+        # Errors met while reading, each with the number of posts read before it.
+        held: deque[tuple[int, ErrorData]] = deque()
+        admitted_count = 0
 
-        from policylint.parallel import scan_many
-        from policylint.waivers import check_post
+        def admitted() -> Iterator[PostData]:
+            nonlocal admitted_count
+            for item in items:
+                if isinstance(item, ErrorData):
+                    held.append((admitted_count, item))
+                elif limit and len(item.text) > limit:
+                    held.append((admitted_count, _too_long(item, limit)))
+                else:
+                    admitted_count += 1
+                    yield item
 
-        work = functools.partial(check_post, rules=context.table, options=context.waivers)
-        pairs = []
-        for item in scan_many(context.policy, admitted, jobs=jobs or None, check=work):
-            if item.error is not None:
-                errors.append(item.error)
-            else:
-                pairs.append((admitted[item.index], item.findings))
-        return pairs
+        results: Iterator[tuple[int, PostData, list[AuditedFinding] | ErrorData]]
+        if self.request.jobs == 1:
+            results = (
+                (index, post, self.check_post(context, post))
+                for index, post in enumerate(admitted())
+            )
+        else:
+            import functools
+
+            from policylint.parallel import scan_many
+            from policylint.waivers import check_post
+
+            work = functools.partial(check_post, rules=context.table, options=context.waivers)
+            scanned = scan_many(
+                context.policy,
+                admitted(),
+                jobs=self.request.jobs or None,
+                check=work,
+                min_pool_posts=_POOL_MIN_POSTS,
+            )
+            results = ((item.index, item.post, item.result) for item in scanned)  # type: ignore[misc]
+        for index, post, result in results:
+            while held and held[0][0] <= index:
+                yield held.popleft()[1]
+            yield result if isinstance(result, ErrorData) else (post, result)
+        for _, error in held:
+            yield error
 
     def check_text(
         self, path: str, text: str, context: _Context
@@ -371,6 +400,18 @@ class _Checker:
             if found.start == found.end and finding.start <= found.start <= end:
                 return False  # a finding at a point (a require rule's) inside or at the edges
         return True
+
+
+def _too_long(post: PostData, limit: int) -> ErrorData:
+    from policylint.records import ErrorData
+
+    where = post.source
+    return ErrorData(
+        path=where.path if where else _STDIN,
+        line=where.line if where else 1,
+        column=where.column if where else 1,
+        message=f"post is {len(post.text)} characters; the limit is {limit} (--max-post-chars)",
+    )
 
 
 class _Progress:
@@ -428,6 +469,22 @@ class _Run:
     notes: list[str] = field(default_factory=list)
     #: Texts read from stdin, by label, for the text report's excerpts.
     sources: dict[str, str] = field(default_factory=dict)
+    #: ``--format jsonl``: findings and errors are written here as they come, not held.
+    stream: TextIO | None = None
+    streamed_errors: int = 0
+
+    @property
+    def had_errors(self) -> bool:
+        return bool(self.errors) or self.streamed_errors > 0
+
+    def add_error(self, error: ErrorData) -> None:
+        if self.stream is None:
+            self.errors.append(error)
+            return
+        from policylint.reporters.jsonl import write_error
+
+        write_error(error, self.stream)
+        self.streamed_errors += 1
 
     def add(
         self,
@@ -437,14 +494,22 @@ class _Run:
         errors: Sequence[ErrorData],
     ) -> None:
         threshold = context.threshold.rank
+        stream = self.stream
+        if stream is not None:
+            from policylint.reporters.jsonl import write_finding
         for post, findings in pairs:
             self.posts += 1
             for finding in findings:
-                self.findings.append(finding)
+                if stream is not None:
+                    write_finding(finding, stream)
+                else:
+                    self.findings.append(finding)
                 if finding.waived:
                     continue
                 if finding.severity.rank >= threshold:
                     self.failing = True
+                if stream is not None:
+                    continue  # which findings --fix could fix is for the text report
                 kind = checker.fix_kind(context, post, finding)
                 if kind == "safe":
                     self.fixable.add(finding)
@@ -452,7 +517,8 @@ class _Run:
                     (self.fixable if checker.request.unsafe_fixes else self.unsafe_fixable).add(
                         finding
                     )
-        self.errors.extend(errors)
+        for error in errors:
+            self.add_error(error)
 
 
 def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[str]:
@@ -467,7 +533,7 @@ def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[s
             continue
         path = Path(raw)
         if not path.exists():
-            run.errors.append(ErrorData(path=raw, message="no such file or folder"))
+            run.add_error(ErrorData(path=raw, message="no such file or folder"))
             continue
         found = list(discover([path])) if path.is_dir() else [path]
         for target in found:
@@ -590,11 +656,18 @@ def check(
     resolver = _resolver(config_file, isolated)
     checker = _Checker(resolver, request)
     run = _Run()
+    # JSON Lines is written as the posts are checked: memory stays flat on any archive.
+    streaming = output_format == "jsonl" and not statistics and not diff
+    if streaming:
+        run.stream = _open_output(output) if output else sys.stdout
     try:
         targets = _inputs(paths, resolver, run)
         _check_targets(targets, checker, run, fix=fix, diff=diff, stdin_filename=stdin_filename)
     except ConfigError as error:
         _fail(str(error))
+    finally:
+        if run.stream is not None and run.stream is not sys.stdout:
+            run.stream.close()
 
     if diff:
         _finish_diff(run)
@@ -606,10 +679,18 @@ def check(
             f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''}.",
             err=True,
         )
-    _report(run, checker, output_format, output, color, statistics, show_waived)
-    if run.errors:
+    if not streaming:
+        _report(run, checker, output_format, output, color, statistics, show_waived)
+    if run.had_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if run.failing else EXIT_CLEAN)
+
+
+def _open_output(path: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        _fail(f"error: cannot write {path}: {error.strerror or error}")
 
 
 def _check_targets(
@@ -621,7 +702,7 @@ def _check_targets(
     diff: bool,
     stdin_filename: str | None,
 ) -> None:
-    from policylint.sources import read_path
+    from policylint.sources import format_for, read_path
 
     progress = _Progress(sum(1 for t in targets if t != "-"))
     try:
@@ -636,6 +717,9 @@ def _check_targets(
                 if fixed_posts is not None:
                     progress.advance(fixed_posts)
                     continue
+            if format_for(target) == "jsonl":
+                progress.advance(_check_jsonl(target, checker, context, run))
+                continue
             result = read_path(target, default_platform=context.platform, default_meta=context.meta)
             errors = list(result.errors)
             pairs = checker.check_posts(context, result.posts, errors)
@@ -643,6 +727,23 @@ def _check_targets(
             progress.advance(len(pairs))
     finally:
         progress.done()
+
+
+def _check_jsonl(target: str, checker: _Checker, context: _Context, run: _Run) -> int:
+    """Check a JSON Lines file read piece by piece (an archive may not fit in memory);
+    the number of posts checked."""
+    from policylint.records import ErrorData
+    from policylint.sources.stream import iter_jsonl
+
+    items = iter_jsonl(target, default_platform=context.platform, default_meta=context.meta)
+    checked = 0
+    for item in checker.iter_checked(context, items):
+        if isinstance(item, ErrorData):
+            run.add_error(item)
+        else:
+            run.add(checker, context, (item,), ())
+            checked += 1
+    return checked
 
 
 def _check_stdin(checker: _Checker, run: _Run, stdin_filename: str | None) -> None:
@@ -655,7 +756,7 @@ def _check_stdin(checker: _Checker, run: _Run, stdin_filename: str | None) -> No
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        run.errors.append(ErrorData(path=label, message=f"invalid UTF-8: {error}"))
+        run.add_error(ErrorData(path=label, message=f"invalid UTF-8: {error}"))
         return
     if stdin_filename is None:
         from policylint.sources import read_text

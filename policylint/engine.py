@@ -95,9 +95,7 @@ class Policy:
         self._rules = tuple(rules)
         self._index = term_index
         self._triggers = {
-            rule.id: needed
-            for rule in self._rules
-            if (needed := trigger_terms(rule)) is not None
+            rule.id: needed for rule in self._rules if (needed := trigger_terms(rule)) is not None
         }
         # Copies made by select() share rule nodes, so they share the parent's index too.
         self._regexes = regex_index if regex_index is not None else index_regexes(self._rules)

@@ -39,12 +39,15 @@ class DecodeError(ValueError):
         self.column = column
 
 
-def decode(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
-    """Decode a file's bytes; raise :class:`DecodeError` if they are not text we accept."""
+def decode(data: bytes, *, max_bytes: int = MAX_BYTES, byte_offset: int = 0) -> str:
+    """Decode a file's bytes; raise :class:`DecodeError` if they are not text we accept.
+
+    ``byte_offset`` is where ``data`` starts in its file (a piece of a file read in
+    pieces), added to the byte positions messages give."""
     if len(data) > max_bytes:
         raise DecodeError(f"file too large: {len(data)} bytes (the limit is {max_bytes})")
     encoding, body = _split_bom(data)
-    bom_length = len(data) - len(body)
+    bom_length = len(data) - len(body) + byte_offset
     if encoding == "utf-8":
         _refuse_binary(body, bom_length)
     try:

@@ -70,8 +70,10 @@ def read_json(text: str, path: str, defaults: Defaults) -> ReadResult:
     return ReadResult([], [error_at(path, lines, root, f"expected {_EXPECTED}")])
 
 
-def read_jsonl(text: str, path: str, defaults: Defaults) -> ReadResult:
-    lines = LineIndex(text)
+def read_jsonl(text: str, path: str, defaults: Defaults, first_line: int = 1) -> ReadResult:
+    """Posts of a JSON Lines text; ``first_line`` is the file line it starts on, when it is a
+    chunk of a larger file (see :mod:`policylint.sources.stream`)."""
+    lines = LineIndex(text, first_line)
     posts: list[PostData] = []
     errors: list[ErrorData] = []
     for number in range(1, lines.line_count + 1):

@@ -59,17 +59,21 @@ def position_of(text: str, offset: int, *, starts: Sequence[int] | None = None) 
 class LineIndex:
     """Precomputed line starts of one text, for repeated offset -> position lookups."""
 
-    __slots__ = ("starts", "text")
+    __slots__ = ("first_line", "starts", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, first_line: int = 1) -> None:
         self.text = text
         self.starts: list[int] = line_starts(text)
+        #: The file line ``text`` starts on (a chunk of a file read piece by piece).
+        self.first_line = first_line
 
     def position(self, offset: int) -> tuple[int, int]:
-        return position_of(self.text, offset, starts=self.starts)
+        line, column = position_of(self.text, offset, starts=self.starts)
+        return line + self.first_line - 1, column
 
     def line_span(self, line: int) -> tuple[int, int]:
-        """Start and end offsets of ``line`` (1-based), the end excluding its line break."""
+        """Start and end offsets of ``line`` (1-based, counted in ``text`` whatever
+        ``first_line`` is), the end excluding its line break."""
         start = self.starts[line - 1]
         if line < len(self.starts):
             end = self.starts[line]

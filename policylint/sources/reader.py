@@ -93,7 +93,7 @@ def read_path(
     except _TooLarge as error:
         return ReadResult.failure(label, str(error))
     except OSError as error:
-        return ReadResult.failure(label, f"cannot read file: {_describe(error)}")
+        return ReadResult.failure(label, f"cannot read file: {describe_os_error(error)}")
     return read_bytes(
         data,
         path=label,
@@ -123,7 +123,8 @@ def _read_limited(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _describe(error: OSError) -> str:
+def describe_os_error(error: OSError) -> str:
+    """A short reason an input could not be read ("no such file", ...)."""
     if isinstance(error, FileNotFoundError):
         return "no such file"
     if isinstance(error, IsADirectoryError):
