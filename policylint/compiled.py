@@ -25,7 +25,15 @@ from policylint.severity import Severity
 from policylint.terms import TermIndex
 from policylint.text import fold_term
 
-__all__ = ["CompiledRule", "EvalState", "Match", "RawFinding", "RegexIndex", "index_regexes"]
+__all__ = [
+    "CompiledRule",
+    "EvalState",
+    "Match",
+    "RawFinding",
+    "RegexIndex",
+    "RuleDispatch",
+    "index_regexes",
+]
 
 _WORD_RE = re.compile(r"\S+")
 # A sentence ends at . ! ? ; or a line break; negation context does not cross it.
@@ -109,6 +117,17 @@ class EvalState:
             # None: the index is still warming up, so no prefilter for this post.
             hits = self._regex_hits = _EVERY_REGEX if found is None else found
         return regex_id in hits
+
+    def regex_hits(self) -> frozenset[int] | None:
+        """Ids of the regexes that may match this post (the RE2 set pass, once per post),
+        or None when every regex may (no index, or the index still warming up)."""
+        if self.regex_index is None:
+            return None
+        if self._regex_hits is None:
+            found = self.regex_index.matching(self.ctx.plain.text)
+            self._regex_hits = _EVERY_REGEX if found is None else found
+        hits = self._regex_hits
+        return None if isinstance(hits, _Everything) else hits  # type: ignore[return-value]
 
     def _words(self) -> list[tuple[int, int]]:
         """The spans of the whitespace-separated words, found once per post."""
@@ -730,46 +749,161 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
     return index
 
 
-def trigger_terms(rule: CompiledRule) -> frozenset[int] | None:
-    """Term ids one of which a post must contain for ``rule`` to report anything, or None
-    when the rule can fire without a term (a regex, a detector, ``require``, a metric).
+class Trigger(NamedTuple):
+    """What a post must contain for a rule to report anything: one of these terms, or a
+    match of one of these regexes (by their ids in the policy's RegexIndex)."""
 
-    Most rules flag term lists; a post that hits none of a rule's terms is skipped before
-    its guards and exceptions are evaluated, which is most of the per-post work.
+    terms: frozenset[int]
+    regexes: frozenset[int]
+
+
+def trigger(rule: CompiledRule) -> Trigger | None:
+    """The :class:`Trigger` of ``rule``, or None when the rule can fire without a term or a
+    regex match (a detector, ``require``, a metric, a metadata field). Call it after
+    :func:`index_regexes`, which numbers the regexes.
+
+    Most rules flag term lists or patterns; a post that contains none of a rule's is skipped
+    before its guards and exceptions are evaluated, which is most of the per-post work.
     """
     if rule.requires or not rule.flags:
         return None
-    needed: set[int] = set()
+    terms: set[int] = set()
+    regexes: set[int] = set()
     for pattern in rule.flags:
-        ids = _pattern_terms(pattern)
-        if ids is None:
+        needed = _pattern_trigger(pattern)
+        if needed is None:
             return None
-        needed |= ids
-    return frozenset(needed)
+        terms |= needed[0]
+        regexes |= needed[1]
+    return Trigger(frozenset(terms), frozenset(regexes))
 
 
-def _pattern_terms(node: PatternNode) -> set[int] | None:
-    """Terms a match of ``node`` needs (None: it can match without any term)."""
+def _pattern_trigger(node: PatternNode) -> tuple[set[int], set[int]] | None:
+    """Terms and regexes one of which a match of ``node`` needs (None: it can match
+    without any of them)."""
     if isinstance(node, TermsNode):
-        return set(node.term_ids)
+        return set(node.term_ids), set()
+    if isinstance(node, RegexNode):
+        return (set(), {node._regex_id}) if node._regex_id >= 0 else None
     if isinstance(node, ScopedNode):
         # a metadata field is matched on another text: its terms are not the post's
-        return None if node.kind == "field" else _pattern_terms(node.inner)
+        return None if node.kind == "field" else _pattern_trigger(node.inner)
     if isinstance(node, NearNode):
-        return _pattern_terms(node.left)  # a proximity reports matches of its left side
+        return _pattern_trigger(node.left)  # a proximity reports matches of its left side
     if isinstance(node, AnyNode):
-        union: set[int] = set()
+        terms: set[int] = set()
+        regexes: set[int] = set()
         for item in node.items:
-            ids = _pattern_terms(item)
-            if ids is None:
+            needed = _pattern_trigger(item)
+            if needed is None:
                 return None
-            union |= ids
-        return union
+            terms |= needed[0]
+            regexes |= needed[1]
+        return terms, regexes
     if isinstance(node, AllNode):
-        # every item must match; the first one that needs terms is enough to test
+        # every item must match; the first one that needs a term or regex is enough to test
         for item in node.items:
-            ids = _pattern_terms(item)
-            if ids is not None:
-                return ids
+            needed = _pattern_trigger(item)
+            if needed is not None:
+                return needed
         return None
     return None
+
+
+def platforms_of(rule: CompiledRule) -> frozenset[str] | None:
+    """The platforms (casefolded) a rule is limited to by a guard such as ``when platform ==
+    "x" and ...`` or ``when platform in [...]``; None when it may fire on any post."""
+    found: frozenset[str] | None = None
+    for guard in rule.guards:
+        limited = _guard_platforms(guard)
+        if limited is not None:
+            found = limited if found is None else found & limited
+    return found
+
+
+def _guard_platforms(node: ConditionNode) -> frozenset[str] | None:
+    if isinstance(node, AndNode):
+        found: frozenset[str] | None = None
+        for item in node.items:
+            limited = _guard_platforms(item)
+            if limited is not None:
+                found = limited if found is None else found & limited
+        return found
+    if isinstance(node, CompareNode) and node.op == "==":
+        sides = (node.left, node.right)
+        for this, other in (sides, sides[::-1]):
+            if this.kind == "platform" and other.kind == "const" and isinstance(other.value, str):
+                return frozenset({other.value.casefold()})
+    if (
+        isinstance(node, MemberNode)
+        and not node.negated
+        and node.operand.kind == "platform"
+        and node.values.kind == "const"
+        and isinstance(node.values.value, list | tuple)
+        and all(isinstance(v, str) for v in node.values.value)
+    ):
+        return frozenset(v.casefold() for v in node.values.value)
+    return None
+
+
+class RuleDispatch:
+    """Which rules a post can trigger, found from the post's hits instead of by asking
+    every rule: rules are indexed by the terms and regexes they report (:func:`trigger`) and
+    by the platforms their guards require (:func:`platforms_of`). The skipped rules are
+    exactly those that could not have reported anything for the post."""
+
+    __slots__ = ("_anywhere", "_by_platform", "_by_regex", "_by_term", "_regex_rules", "_size")
+
+    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+        self._size = len(rules)
+        self._by_term: dict[int, list[int]] = {}
+        self._by_regex: dict[int, list[int]] = {}
+        regex_rules: set[int] = set()
+        # rules without a trigger, on any platform / on the platforms their guards name
+        anywhere: list[int] = []
+        by_platform: dict[str, list[int]] = {}
+        for position, rule in enumerate(rules):
+            needed = trigger(rule)
+            if needed is not None:
+                for term in needed.terms:
+                    self._by_term.setdefault(term, []).append(position)
+                for regex in needed.regexes:
+                    self._by_regex.setdefault(regex, []).append(position)
+                    regex_rules.add(position)
+                continue
+            limited = platforms_of(rule)
+            if limited is None:
+                anywhere.append(position)
+            else:
+                for platform in limited:
+                    by_platform.setdefault(platform, []).append(position)
+        self._anywhere = frozenset(anywhere)
+        self._by_platform = {
+            name: self._anywhere | frozenset(extra) for name, extra in by_platform.items()
+        }
+        self._regex_rules = frozenset(regex_rules)
+
+    def candidates(self, state: EvalState) -> list[int]:
+        """Positions of the rules to evaluate for this post, in policy order."""
+        platform = state.ctx.platform
+        chosen = set(
+            self._by_platform.get(platform.casefold(), self._anywhere)
+            if isinstance(platform, str)
+            else self._anywhere
+        )
+        by_term = self._by_term
+        for term in state.term_hits():
+            found = by_term.get(term)
+            if found is not None:
+                chosen.update(found)
+        if self._by_regex:
+            hits = state.regex_hits()
+            if hits is None:
+                chosen |= self._regex_rules
+            else:
+                by_regex = self._by_regex
+                for regex in hits:
+                    found = by_regex.get(regex)
+                    if found is not None:
+                        chosen.update(found)
+        return sorted(chosen)

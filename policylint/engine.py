@@ -18,9 +18,9 @@ from policylint.compiled import (
     EvalState,
     RawFinding,
     RegexIndex,
+    RuleDispatch,
     index_regexes,
     lookup_path,
-    trigger_terms,
 )
 from policylint.context import PostContext
 from policylint.records import ErrorData, FindingData, PostData, summarise
@@ -94,11 +94,9 @@ class Policy:
         self.description = description
         self._rules = tuple(rules)
         self._index = term_index
-        self._triggers = {
-            rule.id: needed for rule in self._rules if (needed := trigger_terms(rule)) is not None
-        }
         # Copies made by select() share rule nodes, so they share the parent's index too.
         self._regexes = regex_index if regex_index is not None else index_regexes(self._rules)
+        self._dispatch: RuleDispatch | None = RuleDispatch(self._rules)
         self.settings: Mapping[str, Any] = dict(settings)
         self.files = tuple(files)
         self.load_spec = LoadSpec()
@@ -225,14 +223,14 @@ class Policy:
     def _findings(self, post: Any, rules: Sequence[CompiledRule]) -> list[FindingData]:
         ctx = PostContext(post.text, post.platform, post.meta, self.settings)
         state = EvalState(ctx, self._index, None, self._regexes)
-        hits = state.term_hits().keys()
-        triggers = self._triggers
         raw: list[RawFinding] = []
-        for rule in rules:
-            needed = triggers.get(rule.id)
-            if needed is not None and needed.isdisjoint(hits):
-                continue  # it can only report matches of terms this post does not contain
-            raw.extend(rule.evaluate(state))
+        dispatch = self._dispatch
+        if dispatch is not None and rules is self._rules:
+            for position in dispatch.candidates(state):
+                raw.extend(rules[position].evaluate(state))
+        else:
+            for rule in rules:
+                raw.extend(rule.evaluate(state))
         if not raw:
             return []
         maker = _FindingMaker(post, state)

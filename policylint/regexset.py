@@ -34,7 +34,10 @@ class RegexIndex:
     memory would report no match, and a prefilter must never hide one.
     """
 
-    CHUNK = 32
+    #: Patterns per set. Measured on builtin:all's 90 regexes over 3,000 tweets: 4 per set
+    #: 18.6 us/post (per-call overhead), 8 8.7 us, 16 13.1 us, 32 20.4 us (a set's DFA grows
+    #: with the product of its patterns' states and falls back to slower matching).
+    CHUNK = 8
     #: Posts checked before the sets are built: compiling every regex of a big policy costs
     #: ~65 ms, more than a pre-commit run over a few posts saves, so short runs evaluate only
     #: the regexes their rules actually reach.
