@@ -37,6 +37,8 @@ _AT_WORD = r"\s+at\s+"
 _DOT_BRACKETED = r"\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*"
 _DOT_WORD = r"\s+dot\s+"
 _DOT = rf"(?:\.|{_DOT_BRACKETED}|{_DOT_WORD})"
+# What must surround a spelled-out or bracketed "at" (see _AT_BRACKETED and _AT_WORD).
+_AT_CUE = re.compile(r"[\s(\[{<]at[\s)\]}>]", re.IGNORECASE)
 _NAME_PART = r"[\w%+\-]+"
 _LABEL = r"[^\W_]+(?:-+[^\W_]+)*"
 _PATTERN = (
@@ -100,7 +102,11 @@ class EmailDetector(TextDetector):
     )
 
     def find(self, text: str) -> Iterator[Found]:
-        if "@" not in text and "at" not in text.lower():
+        # Every address has an at ("@", or "at" spelled out or bracketed) and a dot (".", or
+        # "dot"): most posts have neither and skip both regexes.
+        if "." not in text and "dot" not in text.lower():
+            return iter(())
+        if "@" not in text and not _AT_CUE.search(text):
             return iter(())
         found = [
             Found(m.start(), m.end(), m.group(0).lower())
