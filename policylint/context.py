@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from policylint.detectors import Detection
-    from policylint.entities import Entities
+    from policylint.entities import Span
     from policylint.text import NormalisedText
 
 __all__ = ["PostContext"]
@@ -47,7 +47,7 @@ class PostContext:
         self.settings: Mapping[str, Any] = settings or {}
         self._folded: NormalisedText | None = None
         self._plain: NormalisedText | None = None
-        self._entities: Entities | None = None
+        self._entities: PostEntities | None = None
         self._metrics: dict[str, float] = {}
         self._detections: dict[str, list[Detection]] = {}
 
@@ -70,25 +70,11 @@ class PostContext:
         return self._plain
 
     @property
-    def entities(self) -> Entities:
-        """Hashtags, mentions, links and emoji, as spans of the original text."""
+    def entities(self) -> PostEntities:
+        """Hashtags, mentions, links and emoji, as spans of the original text (each kind
+        found on first use)."""
         if self._entities is None:
-            from policylint.entities import Entities, extract_entities
-
-            # Found on the plain view, so a zero-width character cannot cut a hashtag short
-            # ("#sp\u200bon"), then mapped back to the original text.
-            plain = self.plain
-            found = extract_entities(plain.text)
-            if plain.text == self.text:
-                self._entities = found
-            else:
-                to_original = plain.to_original
-                self._entities = Entities(
-                    hashtags=tuple(to_original(s, e) for s, e in found.hashtags),
-                    mentions=tuple(to_original(s, e) for s, e in found.mentions),
-                    links=tuple(to_original(s, e) for s, e in found.links),
-                    emoji=tuple(to_original(s, e) for s, e in found.emoji),
-                )
+            self._entities = PostEntities(self)
         return self._entities
 
     def metric(self, name: str) -> float:
@@ -108,3 +94,69 @@ class PostContext:
             found = list(DETECTORS[name].detect(self))
             self._detections[name] = found
         return found
+
+
+class PostEntities:
+    """A post's entities (the fields of :class:`policylint.entities.Entities`), each kind
+    found when a rule first asks for it: a policy that only counts capitals needs the links
+    and mentions, not the emoji.
+
+    They are found on the plain view, so a zero-width character cannot cut a hashtag short
+    ("#sp\u200bon"), then mapped back to the original text.
+    """
+
+    __slots__ = ("_ctx", "_emoji", "_hashtags", "_links", "_mentions", "_plain_link_spans")
+
+    def __init__(self, ctx: PostContext) -> None:
+        self._ctx = ctx
+        self._plain_link_spans: list[Span] | None = None
+        self._links: tuple[Span, ...] | None = None
+        self._mentions: tuple[Span, ...] | None = None
+        self._hashtags: tuple[Span, ...] | None = None
+        self._emoji: tuple[Span, ...] | None = None
+
+    def _original(self, spans: list[Span]) -> tuple[Span, ...]:
+        plain = self._ctx.plain
+        if plain.text == self._ctx.text:
+            return tuple(spans)
+        to_original = plain.to_original
+        return tuple(to_original(start, end) for start, end in spans)
+
+    def _plain_links(self) -> list[Span]:
+        if self._plain_link_spans is None:
+            from policylint.entities import link_spans
+
+            self._plain_link_spans = link_spans(self._ctx.plain.text)
+        return self._plain_link_spans
+
+    @property
+    def links(self) -> tuple[Span, ...]:
+        if self._links is None:
+            self._links = self._original(self._plain_links())
+        return self._links
+
+    @property
+    def mentions(self) -> tuple[Span, ...]:
+        if self._mentions is None:
+            from policylint.entities import mentions_outside_links
+
+            plain = self._ctx.plain.text
+            self._mentions = self._original(mentions_outside_links(plain, self._plain_links))
+        return self._mentions
+
+    @property
+    def hashtags(self) -> tuple[Span, ...]:
+        if self._hashtags is None:
+            from policylint.entities import hashtags_outside_links
+
+            plain = self._ctx.plain.text
+            self._hashtags = self._original(hashtags_outside_links(plain, self._plain_links))
+        return self._hashtags
+
+    @property
+    def emoji(self) -> tuple[Span, ...]:
+        if self._emoji is None:
+            from policylint.entities import emoji_outside_typography
+
+            self._emoji = self._original(emoji_outside_typography(self._ctx.plain.text))
+        return self._emoji

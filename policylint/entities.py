@@ -65,10 +65,27 @@ def extract_entities(text: str) -> Entities:
         hashtags=tuple(_outside(hashtag_spans(text), links)),
         mentions=tuple(_outside(mention_spans(text), links)),
         links=tuple(links),
-        emoji=tuple(
-            span for span in emoji_spans(text) if text[span[0] : span[1]] not in _TYPOGRAPHIC
-        ),
+        emoji=tuple(emoji_outside_typography(text)),
     )
+
+
+# One kind at a time, for callers that need only some (policylint.context finds each kind on
+# first use). ``links`` is called only when there is a candidate to test against links.
+def hashtags_outside_links(text: str, links: Callable[[], list[Span]]) -> list[Span]:
+    """The hashtags of ``text`` that are not part of a link."""
+    found = hashtag_spans(text)
+    return _outside(found, links()) if found else found
+
+
+def mentions_outside_links(text: str, links: Callable[[], list[Span]]) -> list[Span]:
+    """The @-mentions of ``text`` that are not part of a link."""
+    found = mention_spans(text)
+    return _outside(found, links()) if found else found
+
+
+def emoji_outside_typography(text: str) -> list[Span]:
+    """The emoji of ``text``, without ©, ® and ™ standing alone (typography)."""
+    return [span for span in emoji_spans(text) if text[span[0] : span[1]] not in _TYPOGRAPHIC]
 
 
 def _outside(spans: list[Span], links: list[Span]) -> list[Span]:
@@ -112,6 +129,8 @@ _TYPOGRAPHIC = frozenset({"\u00a9", "\u00ae", "\u2122"})
 
 def emoji_spans(text: str) -> list[Span]:
     """Every emoji grapheme of ``text`` (©, ® and ™ included: X counts them as emoji)."""
+    if text.isascii():
+        return []  # every emoji has a code point above ASCII (a keycap needs U+20E3)
     return [m.span() for m in _EMOJI_RE().finditer(text)]
 
 
@@ -256,6 +275,7 @@ _LINK_RE = _lazy(
     f"|(?<![a-zA-Z0-9@\uff20$#\uff03\\-_./{_LATIN}{_INVALID}])"
     f"(?P<bare>{_BARE_LABEL}(?:\\.{_BARE_LABEL})*\\.(?:{_BARE_LABEL}|{_FOREIGN_LABEL}))",
 )
+_LABEL_AFTER_DOT = _lazy(f"\\.[^{_ASCII_PUNCT}{_SPACES}]")
 _PATH_CHARS = f"[a-zA-Z0-9{_LATIN}{_CYRILLIC}!*';:=+,.$/%#\\[\\]\\-\u2013_~&|@()]"
 _QUERY_CHARS = "[a-zA-Z0-9!?*'();:&=+$/%#\\[\\]\\-_.,~|@]"
 _REST_RE = _lazy(f"(?::[0-9]+)?(?P<path>/{_PATH_CHARS}*)?(?P<query>\\?{_QUERY_CHARS}*)?")
@@ -285,8 +305,8 @@ def link_spans(
     ("great.So", "lose.You") is taken for two sentences missing a space, not a link; X's
     counter has neither rule, so :func:`policylint.platforms.weighted_length_x` turns both off.
     """
-    if "." not in text:
-        return []
+    if "." not in text or not _LABEL_AFTER_DOT().search(text):
+        return []  # every link has a dot followed by a host label (not a space or punctuation)
     spans: list[Span] = []
     for m in _LINK_RE().finditer(text):
         if spans and m.start() < spans[-1][1]:
