@@ -327,7 +327,9 @@ class _Checker:
                     yield item
 
         results: Iterator[tuple[int, PostData, list[AuditedFinding] | ErrorData]]
-        if self.request.jobs == 1:
+        # A few posts (a pre-commit run) are checked here: no pool, not even its import.
+        few = isinstance(items, Sequence) and len(items) < _POOL_MIN_POSTS
+        if self.request.jobs == 1 or few:
             results = (
                 (index, post, self.check_post(context, post))
                 for index, post in enumerate(admitted())

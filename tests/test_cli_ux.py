@@ -397,7 +397,7 @@ def test_start_up_imports_only_click() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_a_text_check_does_not_import_pydantic(repo: Path) -> None:
+def test_a_text_check_imports_neither_pydantic_nor_the_process_pool(repo: Path) -> None:
     code = (
         "import sys\n"
         "from policylint.cli import main\n"
@@ -405,7 +405,8 @@ def test_a_text_check_does_not_import_pydantic(repo: Path) -> None:
         "    main(['check', 'posts'], standalone_mode=False)\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('pydantic' in sys.modules, 'rich' in sys.modules, file=sys.stderr)\n"
+        "print('pydantic' in sys.modules, 'rich' in sys.modules,\n"
+        "      'policylint.parallel' in sys.modules, file=sys.stderr)\n"
     )
     # With the compiled-policy cache warm, as on every run but the first one.
     env = {"PATH": BASE_ENV["PATH"], "POLICYLINT_CACHE_DIR": str(repo / "cache")}
@@ -413,4 +414,4 @@ def test_a_text_check_does_not_import_pydantic(repo: Path) -> None:
         out = subprocess.run(
             [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=env
         )
-    assert out.stderr.strip().splitlines()[-1] == "False False"
+    assert out.stderr.strip().splitlines()[-1] == "False False False"
