@@ -109,14 +109,10 @@ class EvalState:
         return self._hits
 
     def regex_may_match(self, regex_id: int) -> bool:
-        if self.regex_index is None or regex_id < 0:
+        if regex_id < 0:
             return True
-        hits = self._regex_hits
-        if hits is None:
-            found = self.regex_index.matching(self.ctx.plain.text)
-            # None: the index is still warming up, so no prefilter for this post.
-            hits = self._regex_hits = _EVERY_REGEX if found is None else found
-        return regex_id in hits
+        hits = self.regex_hits()
+        return hits is None or regex_id in hits
 
     def regex_hits(self) -> frozenset[int] | None:
         """Ids of the regexes that may match this post (the RE2 set pass, once per post),
@@ -767,15 +763,8 @@ def trigger(rule: CompiledRule) -> Trigger | None:
     """
     if rule.requires or not rule.flags:
         return None
-    terms: set[int] = set()
-    regexes: set[int] = set()
-    for pattern in rule.flags:
-        needed = _pattern_trigger(pattern)
-        if needed is None:
-            return None
-        terms |= needed[0]
-        regexes |= needed[1]
-    return Trigger(frozenset(terms), frozenset(regexes))
+    needed = _any_trigger(rule.flags)
+    return None if needed is None else Trigger(frozenset(needed[0]), frozenset(needed[1]))
 
 
 def _pattern_trigger(node: PatternNode) -> tuple[set[int], set[int]] | None:
@@ -791,15 +780,7 @@ def _pattern_trigger(node: PatternNode) -> tuple[set[int], set[int]] | None:
     if isinstance(node, NearNode):
         return _pattern_trigger(node.left)  # a proximity reports matches of its left side
     if isinstance(node, AnyNode):
-        terms: set[int] = set()
-        regexes: set[int] = set()
-        for item in node.items:
-            needed = _pattern_trigger(item)
-            if needed is None:
-                return None
-            terms |= needed[0]
-            regexes |= needed[1]
-        return terms, regexes
+        return _any_trigger(node.items)
     if isinstance(node, AllNode):
         # every item must match; the first one that needs a term or regex is enough to test
         for item in node.items:
@@ -810,11 +791,30 @@ def _pattern_trigger(node: PatternNode) -> tuple[set[int], set[int]] | None:
     return None
 
 
+def _any_trigger(nodes: Sequence[PatternNode]) -> tuple[set[int], set[int]] | None:
+    """What a match of any of ``nodes`` needs: the union of theirs (None if one needs
+    nothing)."""
+    terms: set[int] = set()
+    regexes: set[int] = set()
+    for node in nodes:
+        needed = _pattern_trigger(node)
+        if needed is None:
+            return None
+        terms |= needed[0]
+        regexes |= needed[1]
+    return terms, regexes
+
+
 def platforms_of(rule: CompiledRule) -> frozenset[str] | None:
     """The platforms (casefolded) a rule is limited to by a guard such as ``when platform ==
     "x" and ...`` or ``when platform in [...]``; None when it may fire on any post."""
+    return _all_platforms(rule.guards)
+
+
+def _all_platforms(guards: Sequence[ConditionNode]) -> frozenset[str] | None:
+    """The platforms allowed by every one of ``guards`` (None: no guard limits them)."""
     found: frozenset[str] | None = None
-    for guard in rule.guards:
+    for guard in guards:
         limited = _guard_platforms(guard)
         if limited is not None:
             found = limited if found is None else found & limited
@@ -823,12 +823,7 @@ def platforms_of(rule: CompiledRule) -> frozenset[str] | None:
 
 def _guard_platforms(node: ConditionNode) -> frozenset[str] | None:
     if isinstance(node, AndNode):
-        found: frozenset[str] | None = None
-        for item in node.items:
-            limited = _guard_platforms(item)
-            if limited is not None:
-                found = limited if found is None else found & limited
-        return found
+        return _all_platforms(node.items)
     if isinstance(node, CompareNode) and node.op == "==":
         sides = (node.left, node.right)
         for this, other in (sides, sides[::-1]):
@@ -852,10 +847,9 @@ class RuleDispatch:
     by the platforms their guards require (:func:`platforms_of`). The skipped rules are
     exactly those that could not have reported anything for the post."""
 
-    __slots__ = ("_anywhere", "_by_platform", "_by_regex", "_by_term", "_regex_rules", "_size")
+    __slots__ = ("_anywhere", "_by_platform", "_by_regex", "_by_term", "_regex_rules")
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
-        self._size = len(rules)
         self._by_term: dict[int, list[int]] = {}
         self._by_regex: dict[int, list[int]] = {}
         regex_rules: set[int] = set()

@@ -22,6 +22,7 @@ from policylint.records import ErrorData, PostData
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
 from policylint.sources.json_ import read_jsonl
 from policylint.sources.positions import line_starts
+from policylint.sources.reader import describe_os_error, read_path
 from policylint.sources.records import Defaults
 
 __all__ = ["CHUNK_BYTES", "iter_jsonl"]
@@ -29,7 +30,7 @@ __all__ = ["CHUNK_BYTES", "iter_jsonl"]
 #: Bytes decoded and parsed at a time (whole lines; a longer line is a chunk of its own).
 CHUNK_BYTES = 1 << 20
 
-# Files starting with these are UTF-16/32: they are not split on b"\n" and are read whole.
+# Files starting with these are UTF-16/32.
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -48,15 +49,17 @@ def iter_jsonl(
     defaults = Defaults(platform=default_platform, meta=default_meta or {})
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
-        if not isinstance(stream, io.BufferedReader):  # pragma: no cover - open() gives one
-            raise OSError(f"{label} is not a regular file")
     except OSError as error:
-        yield _error(label, 1, f"cannot read file: {_describe(error)}")
+        yield _error(label, 1, f"cannot read file: {describe_os_error(error)}")
         return
     with stream:
         head = stream.peek(len(_UTF8_BOM))[: len(_UTF8_BOM)]
         if head.startswith(_WIDE_BOMS):
-            yield from _whole(label, stream.read(MAX_BYTES + 1), defaults)
+            # UTF-16/32 cannot be split on b"\n": read whole, with the whole-file limit
+            result = read_path(
+                label, format="jsonl", default_platform=default_platform, default_meta=default_meta
+            )
+            yield from _in_order(result.posts, list(result.errors))
             return
         if head == _UTF8_BOM:
             stream.read(len(_UTF8_BOM))
@@ -140,24 +143,5 @@ def _in_order(posts: list[PostData], errors: list[ErrorData]) -> Iterator[PostDa
     yield from errors[index:]
 
 
-def _whole(label: str, data: bytes, defaults: Defaults) -> Iterator[PostData | ErrorData]:
-    if len(data) > MAX_BYTES:
-        yield _error(label, 1, f"file too large: more than {MAX_BYTES} bytes (the limit)")
-        return
-    try:
-        text = decode(data)
-    except DecodeError as error:
-        yield _error(label, error.line, error.message, error.column)
-        return
-    result = read_jsonl(text, label, defaults)
-    yield from _in_order(result.posts, list(result.errors))
-
-
 def _error(path: str, line: int, message: str, column: int = 1) -> ErrorData:
     return ErrorData(path=path, line=line, column=column, message=message)
-
-
-def _describe(error: OSError) -> str:
-    from policylint.sources.reader import describe_os_error
-
-    return describe_os_error(error)
