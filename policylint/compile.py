@@ -17,6 +17,7 @@ from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
 from policylint.models import Severity, normalise_platform
+from policylint.regexatoms import required_atoms
 from policylint.regexset import compile_regex
 from policylint.terms import TermIndex
 from policylint.text import fold_term
@@ -120,7 +121,12 @@ class _Compiler:
             regex = self.regex(node)
             if regex is None:
                 return None
-            return c.RegexNode(node.source, node.flags, regex)
+            return c.RegexNode(
+                node.source,
+                node.flags,
+                atoms=tuple(sorted(required_atoms(node.source) or ())),
+                _compiled=regex,
+            )
         if isinstance(node, ast.Detect):
             if node.name not in self.detector_names:
                 self.error(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
@@ -46,16 +46,6 @@ class Match(NamedTuple):
     field: str | None = None
     detector: str | None = None
     value: str | None = None
-
-
-class _Everything:
-    """A container holding every regex id (no prefilter)."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_EVERY_REGEX = _Everything()
 
 
 class EvalState:
@@ -89,7 +79,7 @@ class EvalState:
         self.regex_index = regex_index
         self.field_name = field_name
         self._hits: dict[int, list[tuple[int, int]]] | None = None
-        self._regex_hits: Container[int] | None = None
+        self._regex_hits: frozenset[int] | None = None
         #: Pattern results shared by rules within this post (same terms, same regex).
         self.memo: dict[Any, list[Match]] = {}
         self.indexes: dict[Any, SpanIndex] = {}
@@ -115,15 +105,13 @@ class EvalState:
         return hits is None or regex_id in hits
 
     def regex_hits(self) -> frozenset[int] | None:
-        """Ids of the regexes that may match this post (the RE2 set pass, once per post),
-        or None when every regex may (no index, or the index still warming up)."""
+        """Ids of the regexes that may match this post (atoms and RE2 sets, once per
+        post), or None when every regex may (no index)."""
         if self.regex_index is None:
             return None
         if self._regex_hits is None:
-            found = self.regex_index.matching(self.ctx.plain.text)
-            self._regex_hits = _EVERY_REGEX if found is None else found
-        hits = self._regex_hits
-        return None if isinstance(hits, _Everything) else hits  # type: ignore[return-value]
+            self._regex_hits = self.regex_index.matching(self.ctx.plain.text)
+        return self._regex_hits
 
     def _words(self) -> list[tuple[int, int]]:
         """The spans of the whitespace-separated words, found once per post."""
@@ -292,6 +280,8 @@ def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 class RegexNode(PatternNode):
     source: str
     flags: str = ""
+    #: Folded literals one of which any match holds (``regexatoms``); () when none is known.
+    atoms: tuple[str, ...] = ()
     _compiled: Any = field(default=None, compare=False, repr=False)
     #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
     _regex_id: int = field(default=-1, compare=False, repr=False)
@@ -727,7 +717,7 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
         if isinstance(value, RegexNode):
             if id(value) not in seen:
                 seen.add(id(value))
-                value._regex_id = index.add(value.source, value.flags)
+                value._regex_id = index.add(value.source, value.flags, value.atoms)
         elif isinstance(value, tuple):
             for item in value:
                 if isinstance(item, walkable):

@@ -27,7 +27,7 @@ from policylint.terms import TermIndex, TermSpec
 
 __all__ = ["CachedPolicy", "cache_key", "load", "store"]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 _NODE_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls

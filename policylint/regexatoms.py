@@ -1,0 +1,229 @@
+"""Required literals of a regex: a cheap test that rules a regex out before RE2 runs it.
+
+``required_atoms(pattern)`` returns a set of short strings, at least one of which occurs in
+any text the pattern matches somewhere (both case-folded), or None when the pattern gives no
+such guarantee (``\\w+``). A post whose folded text holds none of a regex's atoms cannot
+match it, so the regex is neither compiled nor searched: most regexes of a policy are never
+compiled by a pre-commit run over a few posts, and a bulk run skips the RE2 sets that cannot
+hit. This is the classic "required substrings" analysis behind RE2's own prefilter and code
+search trigram indexes, done on the pattern's syntax tree.
+
+The tree comes from Python's regex parser, after rewriting the few RE2 spellings it lacks
+(``\\p{L}``, ``\\x{1F600}``); a pattern it cannot read, or whose meaning differs between the
+two engines, gets None. Atoms are case-folded and made only of characters whose case
+variants RE2 and ``str.casefold`` agree on (ASCII, and characters without case), so a
+case-insensitive regex and a case-sensitive one are filtered alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["required_atoms"]
+
+#: Largest set a node's exact strings, or a character class, may expand to.
+_MAX_SET = 64
+#: Longest atom kept: longer literals are cut (any part of a required literal is required).
+_MAX_ATOM = 12
+#: Classes of at most this many characters become literal alternatives ("[$£€]", "\\d").
+_MAX_CLASS = 16
+
+# RE2 spellings Python's parser lacks, rewritten into ones with the same atoms (a class is
+# never an atom beyond _MAX_CLASS characters, so any large class stands for \\p{...}).
+_ESCAPE = re.compile(r"\\(?:[pP]\{[^}]*\}|[pP][A-Za-z]|x\{[0-9A-Fa-f]+\}|.)", re.DOTALL)
+# Constructs whose meaning differs between RE2 and Python: never analysed.
+_UNSAFE = re.compile(r"\\[QECz]|\[:\^?[a-z]+:\]|\{,|\(\?[a-zA-Z]*U")
+
+_DIGITS = frozenset("0123456789")
+
+
+def required_atoms(pattern: str) -> frozenset[str] | None:
+    """Folded strings, one of which is in any text ``pattern`` matches; None if unknown."""
+    translated = _translate(pattern)
+    if translated is None:
+        return None
+    from re import _parser
+
+    try:
+        tree = _parser.parse(translated, 0)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+    try:
+        info = _sequence(list(tree))
+    except RecursionError:
+        return None
+    atoms = _best(info)
+    if atoms is None or not atoms or "" in atoms:
+        return None
+    # An atom holding another is redundant: wherever it occurs, so does the shorter one.
+    return frozenset(a for a in atoms if not any(b != a and b in a for b in atoms))
+
+
+def _translate(pattern: str) -> str | None:
+    if _UNSAFE.search(pattern):
+        return None
+
+    def escape(match: re.Match[str]) -> str:
+        text = match.group()
+        if text[1] in "pP":
+            return r"\w"
+        if text[1] == "x" and text[2:3] == "{":
+            code = int(text[3:-1], 16)
+            return f"\\U{code:08x}" if code <= 0x10FFFF else r"\w"
+        return text
+
+    return _ESCAPE.sub(escape, pattern)
+
+
+class _Info:
+    """What a node can match: ``exact`` is every string it matches (None: too many or
+    unknown); ``required`` holds sets of which one member must occur in any match."""
+
+    __slots__ = ("exact", "required")
+
+    def __init__(self, exact: set[str] | None, required: list[set[str]] | None = None) -> None:
+        self.exact = exact
+        self.required = required or []
+
+
+_UNKNOWN = None  # marker for readability: an exact set nobody can list
+
+
+def _node(op: Any, arg: Any) -> _Info:
+    name = str(op)
+    if name == "LITERAL":
+        char = _fold_char(arg)
+        return _Info({char} if char is not None else _UNKNOWN)
+    if name == "IN":
+        return _Info(_class_chars(arg))
+    if name == "SUBPATTERN":
+        return _sequence(list(arg[-1]))
+    if name == "ATOMIC_GROUP":
+        return _sequence(list(arg))
+    if name == "BRANCH":
+        return _branch([_sequence(list(branch)) for branch in arg[1]])
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, high, item = arg
+        return _repeat(low, high, _sequence(list(item)))
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):
+        return _Info({""})  # zero-width: matches the empty string as far as atoms go
+    return _Info(_UNKNOWN)  # ANY, NOT_LITERAL, CATEGORY, GROUPREF...: no literal
+
+
+def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
+    run: set[str] = {""}  # the exact strings of the current run of known parts
+    whole = True  # every part so far is exactly known and joined into ``run``
+    required: list[set[str]] = []
+    for op, arg in items:
+        part = _node(op, arg)
+        required.extend(part.required)
+        if part.exact is not None:
+            joined = _product(run, part.exact)
+            if joined is not None:
+                run = joined
+                continue
+            required.append(run)  # the run is too big to extend: what it was is required
+            run = set(part.exact)
+        else:
+            required.append(run)
+            run = {""}
+        whole = False
+    if whole:
+        return _Info(run, required)
+    required.append(run)
+    return _Info(_UNKNOWN, required)
+
+
+def _branch(branches: list[_Info]) -> _Info:
+    exacts = [b.exact for b in branches if b.exact is not None]
+    if len(exacts) == len(branches):
+        union = set().union(*exacts)
+        if len(union) <= _MAX_SET:
+            return _Info(union)
+    # One atom of each branch's best set: a match goes through one of the branches.
+    merged: set[str] = set()
+    for b in branches:
+        best = _best(b)
+        if best is None or "" in best:
+            return _Info(_UNKNOWN)
+        merged |= best
+    return _Info(_UNKNOWN, [merged])
+
+
+def _repeat(low: int, high: int, item: _Info) -> _Info:
+    if low == 0:
+        if high == 1 and item.exact is not None:
+            return _Info(item.exact | {""})
+        return _Info(_UNKNOWN)
+    if low == high and item.exact is not None:
+        exact: set[str] | None = {""}
+        for _ in range(low):
+            exact = _product(exact, item.exact) if exact is not None else None
+        if exact is not None:
+            return _Info(exact)
+    # At least one repetition: whatever one needs, all do.
+    best = _best(item)
+    return _Info(_UNKNOWN, [best] if best is not None else [])
+
+
+def _product(left: set[str], right: set[str]) -> set[str] | None:
+    if len(left) * len(right) > _MAX_SET:
+        return None
+    out = {a + b for a in left for b in right}
+    if any(len(s) > _MAX_ATOM for s in out):
+        return None
+    return out
+
+
+def _best(info: _Info) -> set[str] | None:
+    """The most selective of the sets one of whose members every match holds."""
+    candidates = [s for s in info.required if s and "" not in s]
+    if info.exact is not None and info.exact and "" not in info.exact:
+        candidates.append(info.exact)
+    if not candidates:
+        return None
+    return max(candidates, key=_score)
+
+
+def _score(atoms: set[str]) -> tuple[int, int]:
+    # Longer shortest atom first (rarer in text), then fewer atoms.
+    return (min(len(a) for a in atoms), -len(atoms))
+
+
+def _fold_char(code: int) -> str | None:
+    char = chr(code)
+    if code < 128:
+        return char.casefold()
+    # Outside ASCII RE2's case folding and Python's can differ: only caseless characters.
+    if char.casefold() == char and char.upper() == char and char.lower() == char:
+        return char
+    return None
+
+
+def _class_chars(items: list[tuple[Any, Any]]) -> set[str] | None:
+    chars: set[str] = set()
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            folded = _fold_char(arg)
+            if folded is None:
+                return None
+            chars.add(folded)
+        elif name == "RANGE":
+            low, high = arg
+            if high - low >= _MAX_CLASS:
+                return None
+            for code in range(low, high + 1):
+                folded = _fold_char(code)
+                if folded is None:
+                    return None
+                chars.add(folded)
+        elif name == "CATEGORY" and str(arg) == "CATEGORY_DIGIT":
+            chars |= _DIGITS  # RE2's \d is ASCII only
+        else:  # NEGATE, other categories
+            return None
+        if len(chars) > _MAX_CLASS:
+            return None
+    return chars or None

@@ -1,0 +1,197 @@
+"""Required literals of regexes (``policylint.regexatoms``) and the prefilter built on them.
+
+A prefilter must never hide a match: every test here checks that whenever RE2 finds a match,
+the text holds one of the regex's atoms.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import re2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import policylint
+from policylint.regexatoms import _translate, required_atoms
+from policylint.regexset import RegexIndex, compile_regex
+
+CORPUS = Path(__file__).parent / "corpus"
+TWEETS = Path(__file__).parents[2] / "shared" / "corpora" / "vader_icwsm2014"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "atoms"),
+    [
+        ("abc", {"abc"}),
+        ("(?i)ABC", {"abc"}),
+        (r"(?i)\bcolou?r\b", {"color", "colour"}),
+        (r"x\w+abc", {"abc"}),  # the longer literal is the rarer
+        (r"\w+abc", {"abc"}),
+        (r"(?:foo|bar)+baz", {"baz"}),
+        (r"(?:foo|bar)+", {"foo", "bar"}),
+        (r"[$£€]\s?\d", {"$", "£", "€"}),
+        (r"\d{3,}", set("0123456789")),  # RE2's \d is ASCII
+        (r"\x{1F600}x", {"\U0001f600x"}),
+        (r"(?i:lic(?:ense|ence)?)", {"lic"}),  # "license" holds "lic": redundant
+        (r"[:x]abc", {":abc", "xabc"}),  # a class starting with ':' is no POSIX class
+        (r"\bvote\s+(?:yes|no)\b", {"vote"}),
+        ("a(?:bc|de)f", {"abcf", "adef"}),
+        ("déjà", {"d"}),  # cased non-ASCII letters break literals ('é' folds differently)
+        ("€5", {"€5"}),  # caseless non-ASCII characters are kept
+    ],
+)
+def test_required_atoms(pattern: str, atoms: set[str]) -> None:
+    assert required_atoms(pattern) == frozenset(atoms)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\w+",
+        r"a|\w",  # one branch needs no literal
+        r"(?:abc)?",
+        r"\pL{2,}\s+\pL{2,}",
+        r"[^a]+",
+        r".*",
+        r"\QA.B\E",  # RE2 quoting: Python reads it otherwise
+        r"[[:alpha:]]x",  # POSIX class: Python reads '[' ':' 'a'... and a literal ']'
+        r"a{,3}b",  # RE2: literal "{,3}"; Python: a repeat
+        r"(?U)ab",  # RE2's ungreedy flag
+        "(unbalanced",
+        r"\z",
+    ],
+)
+def test_no_atoms_when_nothing_is_required_or_the_engines_disagree(pattern: str) -> None:
+    assert required_atoms(pattern) is None
+
+
+def _builtin_regexes() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(source, flags, atoms) of every regex in builtin:all."""
+    from policylint.compiled import RegexNode
+
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def walk(value: object) -> None:
+        if isinstance(value, RegexNode):
+            found[(value.source, value.flags)] = value.atoms
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                if not name.startswith("_"):
+                    walk(getattr(value, name))
+
+    for rule in policylint.load_policy()._rules:
+        walk(rule)
+    return [(source, flags, atoms) for (source, flags), atoms in found.items()]
+
+
+BUILTIN = _builtin_regexes()
+
+
+def test_most_builtin_regexes_have_atoms() -> None:
+    assert len(BUILTIN) >= 80
+    with_atoms = sum(bool(atoms) for _, _, atoms in BUILTIN)
+    assert with_atoms >= 0.8 * len(BUILTIN), with_atoms
+    # the cached atoms are the ones the analysis gives
+    for source, _, atoms in BUILTIN:
+        assert atoms == tuple(sorted(required_atoms(source) or ())), source
+
+
+def _texts() -> list[str]:
+    texts: list[str] = []
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    tweets = TWEETS / "tweets_GroundTruth.txt"
+    if tweets.exists():
+        for line in tweets.read_text(encoding="utf-8", errors="replace").splitlines()[:3000]:
+            texts.append(line.split("\t")[-1])
+    return texts
+
+
+def _index() -> RegexIndex:
+    index = RegexIndex()
+    for source, flags, atoms in BUILTIN:
+        index.add(source, flags, atoms)
+    return index
+
+
+def test_atoms_never_hide_a_match_on_real_posts() -> None:
+    index = _index()
+    regexes = [compile_regex(source, flags) for source, flags, _ in BUILTIN]
+    texts = _texts()
+    assert len(texts) > 3000
+    matched = skipped = 0
+    for text in texts:
+        candidates = index.candidates(text)
+        for regex_id, regex in enumerate(regexes):
+            if regex_id in candidates:
+                continue
+            skipped += 1
+            assert regex.search(text) is None, (BUILTIN[regex_id][0], text)
+        matched += 1
+    # the filter does work: most regexes are ruled out for most posts
+    assert skipped > 0.6 * len(texts) * len(regexes)
+
+
+def _python_pattern(source: str) -> str | None:
+    translated = _translate(source)
+    if translated is None:
+        return None
+    try:
+        re.compile(translated)
+    except re.error:
+        return None
+    return translated
+
+
+GENERABLE = [
+    (number, translated)
+    for number, (source, _, atoms) in enumerate(BUILTIN)
+    if atoms and (translated := _python_pattern(source)) is not None
+]
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(data=st.data())
+def test_atoms_never_hide_a_match_on_generated_matches(data: st.DataObject) -> None:
+    """Strings made to match each regex (by Hypothesis, from its Python reading), swapped
+    in case and set in other text: whenever RE2 agrees they match, an atom is there."""
+    number, translated = data.draw(st.sampled_from(GENERABLE))
+    source, flags, atoms = BUILTIN[number]
+    inner = data.draw(st.from_regex(translated, fullmatch=False))
+    if data.draw(st.booleans()):
+        inner = inner.swapcase()
+    text = data.draw(st.text(max_size=5)) + inner + data.draw(st.text(max_size=5))
+    if compile_regex(source, flags).search(text) is None:
+        return
+    folded = text.casefold()
+    assert any(atom in folded for atom in atoms), (source, text)
+
+
+def test_case_insensitive_atoms_cover_the_characters_re2_folds_to_ascii() -> None:
+    # RE2 folds the Kelvin sign to k and the long s to s; casefold() does too
+    for pattern, text in (("(?i)kelvin", "\u212aelvin"), ("(?i)sale", "\u017fale")):
+        assert compile_regex(pattern, "").search(text) is not None
+        index = RegexIndex()
+        index.add(pattern, "", tuple(sorted(required_atoms(pattern) or ())))
+        assert index.candidates(text) == {0}
+
+
+def test_the_index_compiles_only_candidates_while_warming_up() -> None:
+    index = _index()
+    candidates = index.matching("Nothing to see here, just a plain sentence")
+    assert 0 < len(candidates) < len(BUILTIN) / 4
+    assert index._sets is None  # no RE2 set compiled yet
