@@ -259,11 +259,12 @@ class _Checker:
             return cached
         loaded, infos = self._policy(policy_key, source, config)
         selected = loaded.select(select, ignore) if select or ignore else loaded
-        self.rules.update((info.id, info) for info in selected.rules)
+        selected_infos = infos if selected is loaded else selected.rules
+        self.rules.update((info.id, info) for info in selected_infos)
         context = _Context(
             config=config,
             policy=selected,
-            table=RuleTable(infos, (r.id for r in selected.rules)),
+            table=RuleTable(infos, (r.id for r in selected_infos)),
             platform=platform,
             meta=meta,
             threshold=Severity(fail_on),

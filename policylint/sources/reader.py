@@ -7,12 +7,12 @@ escaping them is a bug (or the caller's mistake, such as an unknown format name)
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from policylint.sources import csv_, json_, markdown, txt, yaml_
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
 from policylint.sources.formats import canonical_format, format_for
 from policylint.sources.records import Defaults
@@ -20,14 +20,24 @@ from policylint.sources.result import ReadResult
 
 __all__ = ["read_bytes", "read_path", "read_text"]
 
-_READERS: dict[str, Callable[[str, str, Defaults], ReadResult]] = {
-    "txt": txt.read,
-    "markdown": markdown.read,
-    "json": json_.read_json,
-    "jsonl": json_.read_jsonl,
-    "csv": csv_.read,
-    "yaml": yaml_.read,
+# Format -> (module, function). Imported on first use: a commit touching one Markdown file
+# should not pay for the CSV and YAML readers (PyYAML alone is ~9 ms of start-up).
+_READERS: dict[str, tuple[str, str]] = {
+    "txt": ("txt", "read"),
+    "markdown": ("markdown", "read"),
+    "json": ("json_", "read_json"),
+    "jsonl": ("json_", "read_jsonl"),
+    "csv": ("csv_", "read"),
+    "yaml": ("yaml_", "read"),
 }
+
+
+def _reader(format: str) -> Callable[[str, str, Defaults], ReadResult]:
+    module, function = _READERS[canonical_format(format)]
+    reader: Callable[[str, str, Defaults], ReadResult] = getattr(
+        importlib.import_module(f"policylint.sources.{module}"), function
+    )
+    return reader
 
 
 def read_text(
@@ -44,7 +54,7 @@ def read_text(
     alias or a suffix (``"md"``, ``".yml"``); an unknown one raises ValueError. A leading
     byte-order mark is dropped, as :func:`read_bytes` does.
     """
-    reader = _READERS[canonical_format(format)]
+    reader = _reader(format)
     # Text read by the caller may still start with a byte-order mark; it is not content, and
     # json.loads would refuse it.
     text = text.removeprefix("\ufeff")
