@@ -28,11 +28,10 @@ def compile_regex(source: str, flags: str) -> Any:
 class RegexIndex:
     """All regexes of a policy, prefiltered: one pass finds which can match a post.
 
-    Two filters run before any regex does. Each regex's required literals (its ``atoms``,
-    see :mod:`policylint.regexatoms`) are looked up in the folded post with one
-    Aho-Corasick automaton: a regex none of whose atoms is there cannot match, and is never
-    compiled for it. The remaining candidates are then tested with RE2 sets, once enough
-    posts have been seen to pay for compiling them.
+    The first posts of a run are filtered by each regex's required literals (its
+    ``atoms``, see :mod:`policylint.regexatoms`), looked up in the folded post: a regex none
+    of whose atoms is there cannot match, and is neither compiled nor searched. Once enough
+    posts have been seen to pay for compiling them all, RE2 sets find the regexes that match.
 
     The Python wrapper costs a few microseconds per ``finditer`` call, which dominates when a
     policy has dozens of regexes and most posts match none. Sets are kept small (``CHUNK``
@@ -56,6 +55,7 @@ class RegexIndex:
         self._sets: list[tuple[tuple[int, ...], Any]] | None = None
         self._always: frozenset[int] = frozenset()
         self._finder: Any = None
+        self._by_char: dict[str, tuple[int, ...]] = {}
         self._unfiltered: frozenset[int] = frozenset()
         self._uses = 0
 
@@ -80,10 +80,14 @@ class RegexIndex:
             for atom in atoms:
                 by_atom.setdefault(atom, []).append(regex_id)
         self._unfiltered = frozenset(i for i, atoms in enumerate(self._atoms) if not atoms)
+        # One-character atoms ('@', '%', a digit) are looked up in the post's set of
+        # characters: through the automaton a space or a digit would be a hit per occurrence.
+        self._by_char = {a: tuple(ids) for a, ids in by_atom.items() if len(a) == 1}
         finder = ahocorasick.Automaton()
         for atom, ids in by_atom.items():
-            finder.add_word(atom, tuple(ids))
-        if by_atom:
+            if len(atom) > 1:
+                finder.add_word(atom, tuple(ids))
+        if len(finder):
             finder.make_automaton()
         self._finder = finder
         return finder
@@ -92,21 +96,22 @@ class RegexIndex:
         """Ids of the regexes ``text`` holds an atom of, and of those without atoms."""
         finder = self._finder if self._finder is not None else self._build_finder()
         found = set(self._unfiltered)
+        folded = text.casefold()
+        by_char = self._by_char
+        for char in by_char.keys() & set(folded):
+            found.update(by_char[char])
         if len(finder):
-            for _, ids in finder.iter(text.casefold()):
+            for ids in {ids for _, ids in finder.iter(folded)}:
                 found.update(ids)
         return found
 
     def _build(self) -> list[tuple[tuple[int, ...], Any]]:
         import re2
 
-        # Regexes without atoms run on every post: chunk them together, so that the chunks
-        # of filtered regexes can be skipped whole.
-        order = sorted(range(len(self._patterns)), key=lambda i: bool(self._atoms[i]))
         sets: list[tuple[tuple[int, ...], Any]] = []
         always: set[int] = set()
-        for offset in range(0, len(order), self.CHUNK):
-            ids = tuple(order[offset : offset + self.CHUNK])
+        for offset in range(0, len(self._patterns), self.CHUNK):
+            ids = tuple(range(offset, min(offset + self.CHUNK, len(self._patterns))))
             options = re2.Options()
             options.log_errors = False
             options.max_mem = REGEX_MAX_MEM
@@ -124,24 +129,22 @@ class RegexIndex:
         return sets
 
     def matching(self, text: str) -> frozenset[int]:
-        """Ids of the regexes that may match somewhere in ``text``: exactly those that do
-        once the RE2 sets are built, the atom candidates while warming up."""
+        """Ids of the regexes that may match somewhere in ``text``: the atom candidates
+        while warming up, then exactly those that match (plus any no set could hold)."""
         if not text:
             return frozenset()  # matches are never empty (see RegexNode.matches)
-        candidates = self.candidates(text)
         if self._sets is None:
             if self._uses < self.WARM_UP:
                 self._uses += 1
-                return frozenset(candidates)
+                return frozenset(self.candidates(text))
             self._build()
-        found = self._always & candidates
-        encoded = None
+        # In bulk the sets alone are cheaper than atoms and sets: the posts of a real
+        # archive hold atoms of a quarter of the regexes, spread over most sets (measured on
+        # 10,000 tweets: 10.5 us/post for the sets, 18 us with the atoms first).
+        found = set(self._always)
+        encoded = text.encode("utf-8", "surrogatepass")
         for ids, regex_set in self._sets or ():
-            if candidates.isdisjoint(ids):
-                continue
-            if encoded is None:
-                encoded = text.encode("utf-8", "surrogatepass")
             hits = regex_set.Match(encoded)
             if hits:
-                found = found | {ids[hit] for hit in hits}
-        return found
+                found.update(ids[hit] for hit in hits)
+        return frozenset(found)

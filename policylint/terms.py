@@ -106,7 +106,9 @@ class TermIndex:
         self._regex_cache: dict[int, Any] = {}
         self._preloaded: dict[str, tuple[tuple[int, bool, bool, bool], ...]] | None = None
         self._table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
-        self._lengths: tuple[int, ...] | None = None
+        # key -> index in _table, and the key lengths longest first (for the lookup)
+        self._entries: dict[str, int] | None = None
+        self._lengths: tuple[int, ...] = ()
         self._uses = 0
 
     def add(self, term: str) -> int:
@@ -119,7 +121,7 @@ class TermIndex:
         self._ids[term] = term_id
         self._automaton = None
         self._preloaded = None
-        self._lengths = None
+        self._entries = None
         return term_id
 
     def add_spec(self, spec: TermSpec) -> int:
@@ -132,7 +134,7 @@ class TermIndex:
         self._ids[spec.source] = term_id
         self._automaton = None
         self._preloaded = None
-        self._lengths = None
+        self._entries = None
         return term_id
 
     def spec(self, term_id: int) -> TermSpec:
@@ -150,7 +152,7 @@ class TermIndex:
         # JSON lists unpack like the tuples _keys() makes; no conversion needed.
         self._preloaded = dict(data)
         self._automaton = None
-        self._lengths = None
+        self._entries = None
 
     def _keys(self) -> dict[str, tuple[tuple[int, bool, bool, bool], ...]]:
         """Every automaton key with the terms it stands for: the spelling variants of each
@@ -178,18 +180,24 @@ class TermIndex:
         self._preloaded = keys  # kept until a term is added
         return keys
 
+    def _entries_table(self) -> dict[str, int]:
+        """Number the keys: the automaton's values and the lookup's both index ``_table``."""
+        if self._entries is None:
+            keys = self._keys()
+            self._table = [(len(key), targets) for key, targets in keys.items()]
+            self._entries = {key: entry for entry, key in enumerate(keys)}
+            self._lengths = tuple(sorted({len(key) for key in keys}, reverse=True))
+        return self._entries
+
     def _build(self) -> Any:
         import ahocorasick
 
-        # Integer values build about five times faster than Python objects; each int indexes
-        # the (key length, targets) table.
+        # Integer values build about five times faster than Python objects.
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
-        for key, targets in self._keys().items():
-            automaton.add_word(key, len(table))
-            table.append((len(key), targets))
-        self._table = table
-        if table:
+        entries = self._entries_table()
+        for key, entry in entries.items():
+            automaton.add_word(key, entry)
+        if entries:
             automaton.make_automaton()
         else:
             automaton = None
@@ -202,7 +210,10 @@ class TermIndex:
         regex_candidates: set[int] = set()
         if folded:
             length = len(folded)
-            for end_index, (key_length, targets) in self._raw_hits(folded):
+            raw = self._raw_hits(folded)
+            table = self._table  # numbered by _raw_hits on first use
+            for end_index, entry in raw:
+                key_length, targets = table[entry]
                 start = end_index + 1 - key_length
                 end = end_index + 1
                 # Most raw hits are inside longer words ('ad' in 'made'): reject those before
@@ -234,31 +245,25 @@ class TermIndex:
                     hits.setdefault(term_id, []).append(span)
         return hits
 
-    def _raw_hits(self, folded: str) -> Iterable[tuple[int, tuple[int, Any]]]:
-        """Every key occurrence as (end index, (key length, targets)): at each end, longest
+    def _raw_hits(self, folded: str) -> Iterable[tuple[int, int]]:
+        """Every key occurrence as (end index, entry in ``_table``): at each end, longest
         key first (the automaton's order, which the lookup reproduces)."""
         if self._automaton is None and self._uses < self.WARM_UP:
             self._uses += 1
             return self._lookup(folded)
         automaton = self._automaton if self._automaton is not None else self._build()
-        if automaton is None:
-            return ()
-        table = self._table
-        return ((end, table[entry]) for end, entry in automaton.iter(folded))
+        return automaton.iter(folded) if automaton is not None else ()
 
-    def _lookup(self, folded: str) -> list[tuple[int, tuple[int, Any]]]:
-        keys = self._keys()
+    def _lookup(self, folded: str) -> list[tuple[int, int]]:
+        get = self._entries_table().get
         lengths = self._lengths
-        if lengths is None:
-            lengths = self._lengths = tuple(sorted({len(k) for k in keys}, reverse=True))
-        found: list[tuple[int, tuple[int, Any]]] = []
-        get = keys.get
+        found: list[tuple[int, int]] = []
         for end in range(1, len(folded) + 1):
             for key_length in lengths:
                 if key_length <= end:
-                    targets = get(folded[end - key_length : end])
-                    if targets is not None:
-                        found.append((end - 1, (key_length, targets)))
+                    entry = get(folded[end - key_length : end])
+                    if entry is not None:
+                        found.append((end - 1, entry))
         return found
 
     def terms(self) -> Sequence[TermSpec]:
