@@ -736,11 +736,13 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
 
 
 class Trigger(NamedTuple):
-    """What a post must contain for a rule to report anything: one of these terms, or a
-    match of one of these regexes (by their ids in the policy's RegexIndex)."""
+    """What a post must contain for a rule to report anything: one of these terms, a match
+    of one of these regexes (by their ids in the policy's RegexIndex), or one of these
+    top-level metadata keys."""
 
     terms: frozenset[int]
     regexes: frozenset[int]
+    meta: frozenset[str] = frozenset()
 
 
 def trigger(rule: CompiledRule) -> Trigger | None:
@@ -831,13 +833,87 @@ def _guard_platforms(node: ConditionNode) -> frozenset[str] | None:
     return None
 
 
+# What a guard needs: (metadata keys, terms, regexes), one of which a post must have for the
+# guard to hold; None when it can hold without any.
+_Need = tuple[frozenset[str], frozenset[int], frozenset[int]]
+
+
+def guard_trigger(rule: CompiledRule) -> Trigger | None:
+    """What a post must contain for every guard of ``rule`` to hold (``when meta.sponsored
+    or contains paid_signals``): None when the guards can hold on any post."""
+    need = _all_needs(rule.guards)
+    return None if need is None else Trigger(need[1], need[2], need[0])
+
+
+def _all_needs(guards: Sequence[ConditionNode]) -> _Need | None:
+    """Every guard must hold, so any one guard's need will do: the narrowest."""
+    best: _Need | None = None
+    for guard in guards:
+        need = _guard_need(guard)
+        if need is not None and (best is None or sum(map(len, need)) < sum(map(len, best))):
+            best = need
+    return best
+
+
+def _guard_need(node: ConditionNode) -> _Need | None:
+    if isinstance(node, AndNode):
+        return _all_needs(node.items)
+    if isinstance(node, OrNode):
+        keys: set[str] = set()
+        terms: set[int] = set()
+        regexes: set[int] = set()
+        for item in node.items:
+            need = _guard_need(item)
+            if need is None:
+                return None
+            keys |= need[0]
+            terms |= need[1]
+            regexes |= need[2]
+        return frozenset(keys), frozenset(terms), frozenset(regexes)
+    if isinstance(node, ContainsNode):
+        needed = _pattern_trigger(node.pattern)
+        if needed is None:
+            return None
+        return frozenset(), frozenset(needed[0]), frozenset(needed[1])
+    # An absent metadata key reads as None: not truthy, equal to no constant, ordered
+    # against none, in no list without a null.
+    getter: Getter | None = None
+    if isinstance(node, TruthyNode):
+        getter = node.getter
+    elif isinstance(node, CompareNode) and node.op != "!=":
+        sides = (node.left, node.right)
+        for this, other in (sides, sides[::-1]):
+            if other.kind == "const" and other.value is not None:
+                getter = this
+                break
+    elif (
+        isinstance(node, MemberNode)
+        and not node.negated
+        and node.values.kind == "const"
+        and isinstance(node.values.value, list | tuple)
+        and None not in node.values.value
+    ):
+        getter = node.operand
+    if getter is not None and getter.kind == "meta":
+        return frozenset({str(getter.value).split(".", 1)[0]}), frozenset(), frozenset()
+    return None
+
+
 class RuleDispatch:
     """Which rules a post can trigger, found from the post's hits instead of by asking
     every rule: rules are indexed by the terms and regexes they report (:func:`trigger`) and
-    by the platforms their guards require (:func:`platforms_of`). The skipped rules are
-    exactly those that could not have reported anything for the post."""
+    by what their guards need (:func:`guard_trigger`: metadata keys, terms, regexes) and the
+    platforms they require (:func:`platforms_of`). The skipped rules are exactly those that
+    could not have reported anything for the post."""
 
-    __slots__ = ("_anywhere", "_by_platform", "_by_regex", "_by_term", "_regex_rules")
+    __slots__ = (
+        "_anywhere",
+        "_by_meta",
+        "_by_platform",
+        "_by_regex",
+        "_by_term",
+        "_regex_rules",
+    )
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         self._by_term: dict[int, list[int]] = {}
@@ -846,14 +922,17 @@ class RuleDispatch:
         # rules without a trigger, on any platform / on the platforms their guards name
         anywhere: list[int] = []
         by_platform: dict[str, list[int]] = {}
+        self._by_meta: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
-            needed = trigger(rule)
+            needed = trigger(rule) or guard_trigger(rule)
             if needed is not None:
                 for term in needed.terms:
                     self._by_term.setdefault(term, []).append(position)
                 for regex in needed.regexes:
                     self._by_regex.setdefault(regex, []).append(position)
                     regex_rules.add(position)
+                for key in needed.meta:
+                    self._by_meta.setdefault(key, []).append(position)
                 continue
             limited = platforms_of(rule)
             if limited is None:
@@ -870,11 +949,19 @@ class RuleDispatch:
     def candidates(self, state: EvalState) -> list[int]:
         """Positions of the rules to evaluate for this post, in policy order."""
         platform = state.ctx.platform
+        folded_platform = platform.casefold() if isinstance(platform, str) else None
         chosen = set(
-            self._by_platform.get(platform.casefold(), self._anywhere)
-            if isinstance(platform, str)
+            self._by_platform.get(folded_platform, self._anywhere)
+            if folded_platform is not None
             else self._anywhere
         )
+        meta = state.ctx.meta
+        if meta and self._by_meta:
+            by_meta = self._by_meta
+            for key in meta:
+                found = by_meta.get(key)
+                if found is not None:
+                    chosen.update(found)
         by_term = self._by_term
         for term in state.term_hits():
             found = by_term.get(term)

@@ -360,7 +360,7 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
     import json
     from pathlib import Path
 
-    from policylint.compiled import platforms_of, trigger
+    from policylint.compiled import guard_trigger, platforms_of, trigger
 
     policy = policylint.load_policy()
     exhaustive = policylint.load_policy()
@@ -386,11 +386,31 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
                 texts.append(json.loads(line)["text"])
     assert len(texts) > 500
     platforms = ("x", "instagram", "LinkedIn", None)
+    # every metadata key a guard of builtin:all needs, so the dispatch by key is exercised
+    metas: list[dict[str, object]] = [
+        {"industry": "alcohol", "audience": "children"},
+        {"industry": "financial", "company_type": "public", "quiet_period": True},
+        {"region": "GB", "reply": True},
+        {"region": "ES", "in_reply_to": "123"},
+        {"image": True, "media_type": "video", "alt": "A red mug"},
+        {"videos": ["a.mp4"], "images": ["b.png"], "media": "image"},
+        {"embargo_until": "2031-01-01T00:00", "posted_at": "2030-01-01T00:00"},
+        {"affiliate": True, "employee_advocacy": True},
+        {"industry": "pharma"},
+        {"industry": "cannabis"},
+        {"industry": "nicotine"},
+    ]
+    fired: set[str] = set()
     for number, text in enumerate(texts):
         platform = platforms[number % len(platforms)]
-        for meta in ({"sponsored": True}, {}):
+        for meta in ({"sponsored": True}, {}, metas[number % len(metas)]):
             post = policylint.Post(text=text, platform=platform, meta=meta)
-            assert policy.scan(post) == exhaustive.scan(post), (text, platform)
+            found = policy.scan(post)
+            assert found == exhaustive.scan(post), (text, platform)
+            fired.update(f.rule for f in found)
+    # rules dispatched by their guards' metadata keys did run, and report
+    guarded = {r.id for r in policy._rules if trigger(r) is None and guard_trigger(r)}
+    assert len(guarded & fired) >= 5, guarded & fired
     # platforms compare case-insensitively, in the dispatch as in the guards
     long_post = policylint.Post(text="Our news. " * 400, platform="LinkedIn")
     found = {f.rule for f in policy.scan(long_post)}
