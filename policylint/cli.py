@@ -10,6 +10,7 @@ imported here; everything else is imported inside the command that needs it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -83,6 +84,9 @@ def _load_policy(policy: str | None, config: Config) -> Policy:
         loaded = load_policy(source, settings=dict(config.settings))
     except PolicyError as error:
         _fail(error.render())
+    # The command line owns its process: move the policy's objects out of the collector's
+    # sight, so a long run's full collections do not walk them again and again.
+    gc.freeze()
     if config.settings:
         from policylint.scaffold import setting_names
 
