@@ -77,12 +77,16 @@ def _load_config(config_file: str | None, isolated: bool) -> Config:
 def _load_policy(policy: str | None, config: Config) -> Policy:
     from policylint.api import load_policy
     from policylint.config import ConfigError
-    from policylint.language.errors import PolicyError
 
     source = policy or config.policy_path()
     try:
         loaded = load_policy(source, settings=dict(config.settings))
-    except PolicyError as error:
+    except Exception as error:
+        # imported only now: a cached policy never needs the language's error classes
+        from policylint.language.errors import PolicyError
+
+        if not isinstance(error, PolicyError):
+            raise
         _fail(error.render())
     # The command line owns its process: move the policy's objects out of the collector's
     # sight, so a long run's full collections do not walk them again and again.
@@ -378,10 +382,12 @@ class _Checker:
 
     def fix_kind(self, context: _Context, post: PostData, finding: FindingData) -> str | None:
         """ "safe" or "unsafe" when --fix can fix the finding, else None."""
+        source = post.source
+        if finding.suggestion is None or source is None or not source.verbatim:
+            return None  # the common case, decided without importing the fixer
         from policylint.fixes import fixable
 
-        source = post.source
-        if not fixable(finding) or source is None or not source.verbatim:
+        if not fixable(finding):
             return None
         if source.path == _STDIN:
             return None

@@ -34,7 +34,6 @@ docs/configuration.md documents each key; ``policylint schema config`` is the JS
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -206,6 +205,8 @@ class Config:
             if name in known:
                 continue
             table, _, key = name.partition(".")
+            import difflib
+
             close = difflib.get_close_matches(name, known, n=1)
             hint = (
                 f"did you mean '{close[0].partition('.')[2]}' ({close[0]})?"
@@ -458,6 +459,8 @@ def _check_keys(path: Path, data: Mapping[str, Any], known: Sequence[str], where
     for key in data:
         if key in known:
             continue
+        import difflib
+
         close = difflib.get_close_matches(str(key), list(known), n=1)
         hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known)
         raise ConfigError(path, f"unknown key '{where}{key}'", hint)

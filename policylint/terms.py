@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from policylint.regexset import compile_regex
@@ -105,7 +106,8 @@ class TermIndex:
         self._regex_cache: dict[int, Any] = {}
         self._preloaded: dict[str, tuple[tuple[int, bool, bool, bool], ...]] | None = None
         self._pairs: list[Any] | None = None  # (key, targets) pairs from the cache
-        self._table: list[tuple[int, tuple[tuple[int, bool, bool, bool], ...]]] = []
+        # (key, targets) pairs; the automaton's values and the lookup's entries index it
+        self._table: Sequence[Any] = ()
         # key -> index in _table, and the key lengths longest first (for the lookup)
         self._entries: dict[str, int] | None = None
         self._lengths: tuple[int, ...] = ()
@@ -190,16 +192,12 @@ class TermIndex:
     def _entries_table(self) -> dict[str, int]:
         """Number the keys: the automaton's values and the lookup's both index ``_table``."""
         if self._entries is None:
-            if self._pairs is not None:
-                keys = [pair[0] for pair in self._pairs]
-                targets = [pair[1] for pair in self._pairs]
-            else:
-                table = self._keys()
-                keys, targets = list(table), list(table.values())
-            lengths = list(map(len, keys))
-            self._table = list(zip(lengths, targets, strict=True))
+            # The cached pairs serve as they are (C-level passes only: this runs at start-up).
+            table = self._pairs if self._pairs is not None else list(self._keys().items())
+            keys = list(map(itemgetter(0), table))
+            self._table = table
             self._entries = dict(zip(keys, range(len(keys)), strict=True))
-            self._lengths = tuple(sorted(set(lengths), reverse=True))
+            self._lengths = tuple(sorted(set(map(len, keys)), reverse=True))
         return self._entries
 
     def _build(self) -> Any:
@@ -226,8 +224,8 @@ class TermIndex:
             raw = self._raw_hits(folded)
             table = self._table  # numbered by _raw_hits on first use
             for end_index, entry in raw:
-                key_length, targets = table[entry]
-                start = end_index + 1 - key_length
+                key, targets = table[entry]
+                start = end_index + 1 - len(key)
                 end = end_index + 1
                 # Most raw hits are inside longer words ('ad' in 'made'): reject those before
                 # anything else. A boundary is only needed where both sides are word chars.
