@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from policylint.context import PostContext
+from policylint.prechecks import DETECTOR_PRECHECKS
 from policylint.regexset import RegexIndex, compile_regex
 from policylint.severity import Severity
 from policylint.terms import TermIndex
@@ -736,36 +737,49 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
 
 
 class Trigger(NamedTuple):
-    """What a post must contain for a rule to report anything: one of these terms, a match
-    of one of these regexes (by their ids in the policy's RegexIndex), or one of these
-    top-level metadata keys."""
+    """What a post must contain for a rule to report anything, any one of: these terms, a
+    match of one of these regexes (by their ids in the policy's RegexIndex), one of these
+    top-level metadata keys, or a pass of one of these prechecks (:mod:`policylint.prechecks`)."""
 
-    terms: frozenset[int]
-    regexes: frozenset[int]
+    terms: frozenset[int] = frozenset()
+    regexes: frozenset[int] = frozenset()
     meta: frozenset[str] = frozenset()
+    prechecks: frozenset[str] = frozenset()
+
+    def union(self, other: Trigger) -> Trigger:
+        return Trigger(
+            self.terms | other.terms,
+            self.regexes | other.regexes,
+            self.meta | other.meta,
+            self.prechecks | other.prechecks,
+        )
+
+    def size(self) -> int:
+        return sum(len(part) for part in self)
 
 
 def trigger(rule: CompiledRule) -> Trigger | None:
-    """The :class:`Trigger` of ``rule``, or None when the rule can fire without a term or a
-    regex match (a detector, ``require``, a metric, a metadata field). Call it after
-    :func:`index_regexes`, which numbers the regexes.
+    """What ``rule``'s flags need to report anything (:class:`Trigger`), or None when the
+    rule can fire without a term, a regex match or a precheck (``require``, a metric, a
+    metadata field). Call it after :func:`index_regexes`, which numbers the regexes.
 
     Most rules flag term lists or patterns; a post that contains none of a rule's is skipped
     before its guards and exceptions are evaluated, which is most of the per-post work.
     """
     if rule.requires or not rule.flags:
         return None
-    needed = _any_trigger(rule.flags)
-    return None if needed is None else Trigger(frozenset(needed[0]), frozenset(needed[1]))
+    return _any_trigger(rule.flags)
 
 
-def _pattern_trigger(node: PatternNode) -> tuple[set[int], set[int]] | None:
-    """Terms and regexes one of which a match of ``node`` needs (None: it can match
-    without any of them)."""
+def _pattern_trigger(node: PatternNode) -> Trigger | None:
+    """What a match of ``node`` needs (None: it can match without any of it)."""
     if isinstance(node, TermsNode):
-        return set(node.term_ids), set()
+        return Trigger(terms=frozenset(node.term_ids))
     if isinstance(node, RegexNode):
-        return (set(), {node._regex_id}) if node._regex_id >= 0 else None
+        return Trigger(regexes=frozenset({node._regex_id})) if node._regex_id >= 0 else None
+    if isinstance(node, DetectNode):
+        precheck = DETECTOR_PRECHECKS.get(node.name)
+        return Trigger(prechecks=frozenset({precheck})) if precheck else None
     if isinstance(node, ScopedNode):
         # a metadata field is matched on another text: its terms are not the post's
         return None if node.kind == "field" else _pattern_trigger(node.inner)
@@ -774,7 +788,7 @@ def _pattern_trigger(node: PatternNode) -> tuple[set[int], set[int]] | None:
     if isinstance(node, AnyNode):
         return _any_trigger(node.items)
     if isinstance(node, AllNode):
-        # every item must match; the first one that needs a term or regex is enough to test
+        # every item must match; the first one that needs something is enough to test
         for item in node.items:
             needed = _pattern_trigger(item)
             if needed is not None:
@@ -783,18 +797,16 @@ def _pattern_trigger(node: PatternNode) -> tuple[set[int], set[int]] | None:
     return None
 
 
-def _any_trigger(nodes: Sequence[PatternNode]) -> tuple[set[int], set[int]] | None:
+def _any_trigger(nodes: Sequence[PatternNode]) -> Trigger | None:
     """What a match of any of ``nodes`` needs: the union of theirs (None if one needs
     nothing)."""
-    terms: set[int] = set()
-    regexes: set[int] = set()
+    found = Trigger()
     for node in nodes:
         needed = _pattern_trigger(node)
         if needed is None:
             return None
-        terms |= needed[0]
-        regexes |= needed[1]
-    return terms, regexes
+        found = found.union(needed)
+    return found
 
 
 def platforms_of(rule: CompiledRule) -> frozenset[str] | None:
@@ -833,83 +845,105 @@ def _guard_platforms(node: ConditionNode) -> frozenset[str] | None:
     return None
 
 
-# What a guard needs: (metadata keys, terms, regexes), one of which a post must have for the
-# guard to hold; None when it can hold without any.
-_Need = tuple[frozenset[str], frozenset[int], frozenset[int]]
-
-
 def guard_trigger(rule: CompiledRule) -> Trigger | None:
     """What a post must contain for every guard of ``rule`` to hold (``when meta.sponsored
-    or contains paid_signals``): None when the guards can hold on any post."""
-    need = _all_needs(rule.guards)
-    return None if need is None else Trigger(need[1], need[2], need[0])
+    or contains paid_signals``, ``when exclamations > 3``): None when the guards can hold on
+    any post."""
+    return _all_needs(rule.guards)
 
 
-def _all_needs(guards: Sequence[ConditionNode]) -> _Need | None:
+def _all_needs(guards: Sequence[ConditionNode]) -> Trigger | None:
     """Every guard must hold, so any one guard's need will do: the narrowest."""
-    best: _Need | None = None
+    best: Trigger | None = None
     for guard in guards:
         need = _guard_need(guard)
-        if need is not None and (best is None or sum(map(len, need)) < sum(map(len, best))):
+        if need is not None and (best is None or need.size() < best.size()):
             best = need
     return best
 
 
-def _guard_need(node: ConditionNode) -> _Need | None:
+#: Comparisons turned around so that the getter is on the left: ``3 < x`` is ``x > 3``.
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _guard_need(node: ConditionNode) -> Trigger | None:
     if isinstance(node, AndNode):
         return _all_needs(node.items)
     if isinstance(node, OrNode):
-        keys: set[str] = set()
-        terms: set[int] = set()
-        regexes: set[int] = set()
+        found = Trigger()
         for item in node.items:
             need = _guard_need(item)
             if need is None:
                 return None
-            keys |= need[0]
-            terms |= need[1]
-            regexes |= need[2]
-        return frozenset(keys), frozenset(terms), frozenset(regexes)
+            found = found.union(need)
+        return found
     if isinstance(node, ContainsNode):
-        needed = _pattern_trigger(node.pattern)
-        if needed is None:
-            return None
-        return frozenset(), frozenset(needed[0]), frozenset(needed[1])
-    # An absent metadata key reads as None: not truthy, equal to no constant, ordered
-    # against none, in no list without a null.
-    getter: Getter | None = None
+        return _pattern_trigger(node.pattern)
     if isinstance(node, TruthyNode):
-        getter = node.getter
-    elif isinstance(node, CompareNode) and node.op != "!=":
-        sides = (node.left, node.right)
-        for this, other in (sides, sides[::-1]):
-            if other.kind == "const" and other.value is not None:
-                getter = this
-                break
-    elif (
+        if node.getter.kind == "meta":
+            return _meta_need(node.getter)  # an absent key is not truthy
+        return _getter_need(node.getter, "!=", 0)  # a metric is truthy when it is not 0
+    if isinstance(node, CompareNode):
+        if node.right.kind == "const":
+            return _getter_need(node.left, node.op, node.right.value)
+        if node.left.kind == "const":
+            return _getter_need(node.right, _MIRRORED[node.op], node.left.value)
+        return None
+    if (
         isinstance(node, MemberNode)
         and not node.negated
+        and node.operand.kind == "meta"
         and node.values.kind == "const"
         and isinstance(node.values.value, list | tuple)
         and None not in node.values.value
     ):
-        getter = node.operand
-    if getter is not None and getter.kind == "meta":
-        return frozenset({str(getter.value).split(".", 1)[0]}), frozenset(), frozenset()
+        return _meta_need(node.operand)
     return None
+
+
+def _getter_need(getter: Getter, op: str, constant: Any) -> Trigger | None:
+    """What ``getter op constant`` needs to hold."""
+    if getter.kind == "meta":
+        # An absent key reads as None: equal to no constant and ordered against none
+        # (compare() orders only two numbers or two strings), but unequal to all.
+        if op == "!=" or constant is None:
+            return None
+        return _meta_need(getter)
+    if getter.kind == "metric":
+        from policylint.metrics import METRICS
+
+        metric = METRICS.get(str(getter.value))
+        if metric is None or metric.precheck is None:
+            return None
+        if isinstance(constant, bool) or not isinstance(constant, int | float):
+            return None
+        # The metric is 0 when its precheck fails: does "0 op constant" fail too?
+        fails_at_zero = {
+            ">": constant >= 0,
+            ">=": constant > 0,
+            "==": constant != 0,
+            "!=": constant == 0,
+        }.get(op, False)
+        return Trigger(prechecks=frozenset({metric.precheck})) if fails_at_zero else None
+    return None
+
+
+def _meta_need(getter: Getter) -> Trigger:
+    return Trigger(meta=frozenset({str(getter.value).split(".", 1)[0]}))
 
 
 class RuleDispatch:
     """Which rules a post can trigger, found from the post's hits instead of by asking
     every rule: rules are indexed by the terms and regexes they report (:func:`trigger`) and
-    by what their guards need (:func:`guard_trigger`: metadata keys, terms, regexes) and the
-    platforms they require (:func:`platforms_of`). The skipped rules are exactly those that
-    could not have reported anything for the post."""
+    by what their guards need (:func:`guard_trigger`: metadata keys, terms, regexes,
+    prechecks) and the platforms they require (:func:`platforms_of`). The skipped rules are
+    exactly those that could not have reported anything for the post."""
 
     __slots__ = (
         "_anywhere",
         "_by_meta",
         "_by_platform",
+        "_by_precheck",
         "_by_regex",
         "_by_term",
         "_regex_rules",
@@ -923,6 +957,7 @@ class RuleDispatch:
         anywhere: list[int] = []
         by_platform: dict[str, list[int]] = {}
         self._by_meta: dict[str, list[int]] = {}
+        by_precheck: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
             needed = trigger(rule) or guard_trigger(rule)
             if needed is not None:
@@ -933,6 +968,8 @@ class RuleDispatch:
                     regex_rules.add(position)
                 for key in needed.meta:
                     self._by_meta.setdefault(key, []).append(position)
+                for name in needed.prechecks:
+                    by_precheck.setdefault(name, []).append(position)
                 continue
             limited = platforms_of(rule)
             if limited is None:
@@ -945,6 +982,9 @@ class RuleDispatch:
             name: self._anywhere | frozenset(extra) for name, extra in by_platform.items()
         }
         self._regex_rules = frozenset(regex_rules)
+        from policylint.prechecks import PRECHECKS
+
+        self._by_precheck = [(PRECHECKS[name], found) for name, found in by_precheck.items()]
 
     def candidates(self, state: EvalState) -> list[int]:
         """Positions of the rules to evaluate for this post, in policy order."""
@@ -962,6 +1002,10 @@ class RuleDispatch:
                 found = by_meta.get(key)
                 if found is not None:
                     chosen.update(found)
+        ctx = state.ctx
+        for precheck, found in self._by_precheck:
+            if precheck(ctx):
+                chosen.update(found)
         by_term = self._by_term
         for term in state.term_hits():
             found = by_term.get(term)

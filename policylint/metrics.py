@@ -32,6 +32,8 @@ class Metric:
     name: str
     description: str
     compute: Callable[[PostContext], float]
+    #: A :data:`policylint.prechecks.PRECHECKS` name: when it is false, the metric is 0.
+    precheck: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,14 +205,30 @@ _METRICS = (
     Metric("hashtags", "Number of hashtags.", _hashtags),
     Metric("mentions", "Number of @-mentions.", _mentions),
     Metric("links", "Number of links (URLs and bare domains such as example.com/x).", _links),
-    Metric("emoji", "Number of emoji (a ZWJ sequence, flag or skin-toned emoji is one).", _emoji),
+    Metric(
+        "emoji",
+        "Number of emoji (a ZWJ sequence, flag or skin-toned emoji is one).",
+        _emoji,
+        "non_ascii",
+    ),
     Metric(
         "exclamations",
         "Number of exclamation marks (full-width and emoji forms too; '‼' counts 2).",
         _exclamations,
+        "exclamation",
     ),
-    Metric("exclamation_run", "Longest run of consecutive exclamation marks.", _exclamation_run),
-    Metric("questions", "Number of question marks (full-width and emoji forms too).", _questions),
+    Metric(
+        "exclamation_run",
+        "Longest run of consecutive exclamation marks.",
+        _exclamation_run,
+        "exclamation",
+    ),
+    Metric(
+        "questions",
+        "Number of question marks (full-width and emoji forms too).",
+        _questions,
+        "question",
+    ),
     Metric(
         "caps_ratio",
         "Share of capitals among cased letters, 0 to 1 (0 without letters); links and "

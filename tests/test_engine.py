@@ -376,6 +376,8 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
         "WE ARE CLOSED TODAY SORRY!!!",
         "Kids, tell us your name and school in the comments!",
         "Our shop opens at nine.",
+        "WOW!!!! Best day ever!!!! 🎉🎉🎉🎉🎉🎉🎉🎉 call 07700 900982",
+        "Card 4111 1111 1111 1111, sort code 12-34-56, account number 12345678",
         "Not guaranteed: past performance does not guarantee future results.",
     ]
     # the labelled corpus too: far more posts than the regex sets' warm-up, so the skip by
@@ -411,6 +413,11 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
     # rules dispatched by their guards' metadata keys did run, and report
     guarded = {r.id for r in policy._rules if trigger(r) is None and guard_trigger(r)}
     assert len(guarded & fired) >= 5, guarded & fired
+    # and so did the rules dispatched by prechecks (digits, exclamation marks, emoji)
+    prechecked = {
+        r.id for r in policy._rules if (t := trigger(r) or guard_trigger(r)) and t.prechecks
+    }
+    assert len(prechecked & fired) >= 4, prechecked & fired
     # platforms compare case-insensitively, in the dispatch as in the guards
     long_post = policylint.Post(text="Our news. " * 400, platform="LinkedIn")
     found = {f.rule for f in policy.scan(long_post)}

@@ -1,0 +1,66 @@
+"""Cheap tests of a post that tell the rule dispatch a detector or metric has nothing to find.
+
+Each precheck is a predicate of a :class:`~policylint.context.PostContext`. A detector or
+metric that names one promises: when the precheck is false, it finds nothing (a detector)
+or is 0 (a metric). A rule whose flags or guards can only fire through such detectors and
+metrics is then skipped on posts that fail all of its prechecks (see
+:class:`policylint.compiled.RuleDispatch`): a post without a digit is not searched for phone,
+card, IBAN or social security numbers, one without an exclamation mark skips the rules that
+count them.
+
+Detectors and metrics declare their precheck in one place each: :data:`DETECTOR_PRECHECKS`
+below (detector modules are imported lazily, so the names live here) and
+:attr:`policylint.metrics.Metric.precheck`. ``tests/test_prechecks.py`` checks every promise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policylint.context import PostContext
+
+__all__ = ["DETECTOR_PRECHECKS", "PRECHECKS"]
+
+# Python's \d is Unicode's decimal digits: every digit the detectors' regexes or
+# phonenumbers (which reads Arabic-Indic digits too) can use.
+_DIGIT = re.compile(r"\d")
+#: The characters the exclamation and question metrics count (policylint.metrics).
+EXCLAMATION_MARKS = frozenset("!\uff01\u203c\u2049\u2757\u2755")
+QUESTION_MARKS = frozenset("?\uff1f\u2047\u2048\u2049\u2753\u2754")
+
+
+def _digit(ctx: PostContext) -> bool:
+    return _DIGIT.search(ctx.plain.text) is not None
+
+
+def _exclamation(ctx: PostContext) -> bool:
+    return not EXCLAMATION_MARKS.isdisjoint(ctx.text)
+
+
+def _question(ctx: PostContext) -> bool:
+    return not QUESTION_MARKS.isdisjoint(ctx.text)
+
+
+def _non_ascii(ctx: PostContext) -> bool:
+    return not ctx.text.isascii()
+
+
+#: Every precheck, by name.
+PRECHECKS: Mapping[str, Callable[[PostContext], bool]] = MappingProxyType(
+    {
+        "digit": _digit,
+        "exclamation": _exclamation,
+        "question": _question,
+        "non_ascii": _non_ascii,
+    }
+)
+
+#: What each detector needs to find anything: card, IBAN, phone and social security
+#: numbers all hold digits. A detector not listed here runs on every post.
+DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
+    {"card": "digit", "iban": "digit", "phone": "digit", "ssn": "digit"}
+)

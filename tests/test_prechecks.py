@@ -1,0 +1,111 @@
+"""Every precheck promise holds: when a detector's or metric's precheck fails on a post, the
+detector finds nothing and the metric is 0 (policylint.prechecks)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policylint import metrics
+from policylint.context import PostContext
+from policylint.detectors import DETECTORS
+from policylint.metrics import METRICS
+from policylint.prechecks import (
+    DETECTOR_PRECHECKS,
+    EXCLAMATION_MARKS,
+    PRECHECKS,
+    QUESTION_MARKS,
+)
+
+CORPUS = Path(__file__).parent / "corpus"
+_DIGITS = re.compile(r"\d")
+
+
+def _corpus() -> list[str]:
+    texts = []
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return texts
+
+
+# Texts made to fail each precheck: the corpus with the characters it looks for taken out.
+_WITHOUT: dict[str, Callable[[str], str]] = {
+    "digit": lambda text: _DIGITS.sub("", text),
+    "exclamation": lambda text: "".join(ch for ch in text if ch not in EXCLAMATION_MARKS),
+    "question": lambda text: "".join(ch for ch in text if ch not in QUESTION_MARKS),
+    "non_ascii": lambda text: text.encode("ascii", "ignore").decode("ascii"),
+}
+
+# Numbers of every kind the detectors know, to strip of their digits: what is left of a
+# phone, card or IBAN must not be found either.
+_NUMBERS = [
+    "Call +44 20 7946 0958 or (212) 555-0199 today",
+    "Card 4111 1111 1111 1111 exp 12/29",
+    "IBAN GB82 WEST 1234 5698 7654 32 please",
+    "SSN 123-45-6789 on file",
+    "Ring ٠٧٧٠٠ ٩٠٠٩٨٢ now",  # Arabic-Indic digits are digits too
+]
+
+
+def test_the_metrics_count_the_characters_their_prechecks_look_for() -> None:
+    assert frozenset(metrics._EXCLAMATION_MARKS) == EXCLAMATION_MARKS
+    assert frozenset(metrics._QUESTION_MARKS) == QUESTION_MARKS
+
+
+def test_every_precheck_named_exists() -> None:
+    named = {m.precheck for m in METRICS.values() if m.precheck} | set(DETECTOR_PRECHECKS.values())
+    assert named <= set(PRECHECKS)
+    assert set(DETECTOR_PRECHECKS) <= set(DETECTORS)
+    assert len(named) >= 4
+
+
+@pytest.mark.parametrize("name", sorted(DETECTOR_PRECHECKS))
+def test_a_detector_finds_nothing_when_its_precheck_fails(name: str) -> None:
+    precheck = PRECHECKS[DETECTOR_PRECHECKS[name]]
+    strip = _WITHOUT[DETECTOR_PRECHECKS[name]]
+    detector = DETECTORS[name]
+    found_before = 0
+    for text in [*_corpus(), *_NUMBERS]:
+        found_before += bool(list(detector.detect(PostContext(text))))
+        ctx = PostContext(strip(text))
+        assert not precheck(ctx)
+        assert list(detector.detect(ctx)) == [], (name, text)
+    assert found_before > 0  # the texts do hold such numbers before stripping
+
+
+@pytest.mark.parametrize("name", sorted(n for n, m in METRICS.items() if m.precheck))
+def test_a_metric_is_zero_when_its_precheck_fails(name: str) -> None:
+    metric = METRICS[name]
+    assert metric.precheck is not None
+    precheck = PRECHECKS[metric.precheck]
+    strip = _WITHOUT[metric.precheck]
+    nonzero_before = 0
+    for text in [*_corpus(), "Wow!!! 🎉🎉 really?? ‼️ ❓"]:
+        nonzero_before += metric.compute(PostContext(text)) != 0
+        ctx = PostContext(strip(text))
+        assert not precheck(ctx)
+        assert metric.compute(ctx) == 0, (name, text)
+    assert nonzero_before > 0
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(max_size=60), st.sampled_from(sorted(PRECHECKS)))
+def test_prechecks_hold_on_arbitrary_text(text: str, name: str) -> None:
+    """On any text a precheck fails, its detectors find nothing and its metrics are 0."""
+    ctx = PostContext(_WITHOUT[name](text))
+    if PRECHECKS[name](ctx):
+        return  # stripping is on the original; the plain view can still gain a digit (NFKC)
+    for detector, precheck in DETECTOR_PRECHECKS.items():
+        if precheck == name:
+            assert list(DETECTORS[detector].detect(ctx)) == []
+    for metric in METRICS.values():
+        if metric.precheck == name:
+            assert metric.compute(ctx) == 0
