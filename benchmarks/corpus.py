@@ -7,7 +7,8 @@
   each copy with its own ids (``v-17-r3``), to 100,000 and 1,000,000 lines.
 - ``tweets-10k.txt``: the same 10,000 posts as one plain-text file, a blank line between
   posts, for tools that lint prose files (proselint).
-- ``one-post.txt``: one short post, for start-up times.
+- ``one-post.txt``: one short post, for start-up times (``plain-post.txt``: the same without
+  the phone number).
 - ``standin.policy``: a stand-in for ``builtin:all`` while the built-in packs are being
   written: term lists from the LDNOOBW and retext-equality corpora plus hand-written rules
   using every kind of pattern (proximity, regexes, detectors, metrics, guards).
@@ -38,6 +39,11 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 ONE_POST = (
     "Big news! Our new savings account is guaranteed to double your returns. "
     "Call Ben on +44 7911 123456 or email ben@example.com before Friday #ad\n"
+)
+#: The same kind of post without digits: no phone-number search (phonenumbers is not loaded).
+PLAIN_POST = (
+    "Big news! Our new savings account is guaranteed to double your returns. "
+    "Email ben@example.com before Friday #ad\n"
 )
 
 
@@ -178,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     txt = DATA / "tweets-10k.txt"
     print(f"{txt.name}: {write_txt(txt, records(tweets, 10_000)):,} posts")
     (DATA / "one-post.txt").write_text(ONE_POST, encoding="utf-8")
+    (DATA / "plain-post.txt").write_text(PLAIN_POST, encoding="utf-8")
     standin = DATA / "standin.policy"
     standin.write_text(standin_policy(), encoding="utf-8")
     print(f"{standin.name}: written")

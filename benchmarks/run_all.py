@@ -71,6 +71,9 @@ def table(
     add(("start-up: policylint --version", ms(start["policylint_version_s"]), "", ""))
     warm = start["check_warm_s"]
     add(("start-up: check one post, cache warm", ms(warm), "< 80 ms", verdict(warm < 0.080)))
+    plain = start.get("check_warm_no_number_s")
+    if plain is not None:
+        add(("start-up: the same post without its number", ms(plain), "", ""))
     add(("start-up: check one post, policy changed", ms(start["check_policy_changed_s"]), "", ""))
     add(("start-up: check one post, no cache", ms(start["check_no_cache_s"]), "", ""))
     add((f"start-up: proselint {start['proselint_version']}", ms(start["proselint_s"]), "", ""))
@@ -132,7 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-seconds", default="600", help="time budget of the 1M streaming run")
     p.add_argument("--skip-1m", action="store_true")
     args = p.parse_args(argv)
-    needed = ["tweets-10k.jsonl", "tweets-100k.jsonl", "tweets-10k.txt", "one-post.txt"]
+    needed = [
+        "tweets-10k.jsonl",
+        "tweets-100k.jsonl",
+        "tweets-10k.txt",
+        "one-post.txt",
+        "plain-post.txt",
+    ]
     if not args.skip_1m:
         needed.append("tweets-1m.jsonl")
     if not all((DATA / name).exists() for name in needed) or not (DATA / "standin.policy").exists():
