@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from policylint.context import PostContext
-from policylint.prechecks import DETECTOR_PRECHECKS
 from policylint.regexset import RegexIndex, compile_regex
 from policylint.severity import Severity
 from policylint.terms import TermIndex
@@ -778,7 +777,9 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
     if isinstance(node, RegexNode):
         return Trigger(regexes=frozenset({node._regex_id})) if node._regex_id >= 0 else None
     if isinstance(node, DetectNode):
-        precheck = DETECTOR_PRECHECKS.get(node.name)
+        from policylint.detectors import DETECTORS
+
+        precheck = DETECTORS.precheck(node.name)
         return Trigger(prechecks=frozenset({precheck})) if precheck else None
     if isinstance(node, ScopedNode):
         # a metadata field is matched on another text: its terms are not the post's

@@ -94,8 +94,7 @@ _UNKNOWN = None  # marker for readability: an exact set nobody can list
 def _node(op: Any, arg: Any) -> _Info:
     name = str(op)
     if name == "LITERAL":
-        char = _fold_char(arg)
-        return _Info({char} if char is not None else _UNKNOWN)
+        return _Info({_fold_char(arg)})
     if name == "IN":
         return _Info(_class_chars(arg))
     if name == "SUBPATTERN":
@@ -192,7 +191,7 @@ def _score(atoms: set[str]) -> tuple[int, int]:
     return (min(len(a) for a in atoms), -len(atoms))
 
 
-def _fold_char(code: int) -> str | None:
+def _fold_char(code: int) -> str:
     # casefold() maps every character RE2's case-insensitive matching equates to the same
     # string (tests/test_regexatoms.py checks each character with a case mapping), so an
     # atom folded here is found in the folded text whatever the case of the match.
@@ -204,19 +203,12 @@ def _class_chars(items: list[tuple[Any, Any]]) -> set[str] | None:
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
-            folded = _fold_char(arg)
-            if folded is None:
-                return None
-            chars.add(folded)
+            chars.add(_fold_char(arg))
         elif name == "RANGE":
             low, high = arg
             if high - low >= _MAX_CLASS:
                 return None
-            for code in range(low, high + 1):
-                folded = _fold_char(code)
-                if folded is None:
-                    return None
-                chars.add(folded)
+            chars.update(_fold_char(code) for code in range(low, high + 1))
         elif name == "CATEGORY" and str(arg) == "CATEGORY_DIGIT":
             chars |= _DIGITS  # RE2's \d is ASCII only
         else:  # NEGATE, other categories

@@ -109,3 +109,30 @@ def test_prechecks_hold_on_arbitrary_text(text: str, name: str) -> None:
     for metric in METRICS.values():
         if metric.precheck == name:
             assert metric.compute(ctx) == 0
+
+
+def test_a_replaced_detector_does_not_inherit_the_built_in_precheck() -> None:
+    from policylint.detectors import DetectorRegistry
+
+    registry = DetectorRegistry(
+        {"phone": "policylint.detectors.phone:DETECTOR", "card": "my.module:DETECTOR"}
+    )
+    assert registry.precheck("phone") == "digit"
+    assert registry.precheck("card") is None  # not the built-in card detector
+
+    class Spelled:
+        """Finds 'five five five ...': no digit needed, so no precheck."""
+
+        name = "phone"
+        description = "spelled-out numbers"
+
+    registry.register("phone", Spelled())  # type: ignore[arg-type]
+    assert registry.precheck("phone") is None
+
+    class Hashy:
+        name = "hashes"
+        description = "hashtags"
+        precheck = "digit"
+
+    registry.register("hashes", Hashy())  # type: ignore[arg-type]
+    assert registry.precheck("hashes") == "digit"

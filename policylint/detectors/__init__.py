@@ -82,6 +82,18 @@ class DetectorRegistry(Mapping[str, Detector]):
             self._loaded[name] = found
         return found
 
+    def precheck(self, name: str) -> str | None:
+        """The :data:`policylint.prechecks.PRECHECKS` name that must hold on a post for this
+        detector to find anything there, or None. A built-in detector's comes from
+        :data:`~policylint.prechecks.DETECTOR_PRECHECKS`; any other detector object may
+        declare a ``precheck`` attribute. Replacing a built-in drops its precheck."""
+        from policylint.prechecks import DETECTOR_PRECHECKS
+
+        spec = self._specs.get(name)
+        if isinstance(spec, str):
+            return DETECTOR_PRECHECKS.get(name) if spec == _BUILTIN.get(name) else None
+        return getattr(spec, "precheck", None)
+
     def __contains__(self, name: object) -> bool:
         return name in self._specs
 
@@ -95,16 +107,16 @@ class DetectorRegistry(Mapping[str, Detector]):
         return f"DetectorRegistry({self.names()})"
 
 
+_BUILTIN = {
+    "card": "policylint.detectors.card:DETECTOR",
+    "email": "policylint.detectors.email:DETECTOR",
+    "fancy_text": "policylint.detectors.fancy_text:DETECTOR",
+    "iban": "policylint.detectors.iban:DETECTOR",
+    "ip": "policylint.detectors.ip:DETECTOR",
+    "phone": "policylint.detectors.phone:DETECTOR",
+    "ssn": "policylint.detectors.ssn:DETECTOR",
+    "url": "policylint.detectors.url:DETECTOR",
+}
+
 #: Every built-in detector. Keep each one precise: the built-in privacy rules flag what they find.
-DETECTORS = DetectorRegistry(
-    {
-        "card": "policylint.detectors.card:DETECTOR",
-        "email": "policylint.detectors.email:DETECTOR",
-        "fancy_text": "policylint.detectors.fancy_text:DETECTOR",
-        "iban": "policylint.detectors.iban:DETECTOR",
-        "ip": "policylint.detectors.ip:DETECTOR",
-        "phone": "policylint.detectors.phone:DETECTOR",
-        "ssn": "policylint.detectors.ssn:DETECTOR",
-        "url": "policylint.detectors.url:DETECTOR",
-    }
-)
+DETECTORS = DetectorRegistry(_BUILTIN)
