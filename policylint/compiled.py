@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
@@ -458,8 +458,42 @@ class CompareNode(ConditionNode):
     op: str
     right: Getter
 
+    #: Decides "false" from a metric's cheap upper bound (``length > 280`` on a short post):
+    #: None until first used, False when the comparison has none.
+    _rules_out: Any = field(default=None, compare=False, repr=False)
+
     def holds(self, state: EvalState) -> bool:
+        rules_out = self._rules_out
+        if rules_out is None:
+            rules_out = self._rules_out = _bound_test(self)
+        if rules_out is not False and rules_out(state.ctx):
+            return False
         return compare(self.left(state), self.op, self.right(state))
+
+
+def _bound_test(node: CompareNode) -> Callable[[PostContext], bool] | bool:
+    """For ``metric > c`` (``>=``, ``==``, or the same mirrored) on a metric with an upper
+    bound (:attr:`policylint.metrics.Metric.bound`): a test that is true when the bound
+    alone shows the comparison fails. False when there is no such test."""
+    if node.left.kind == "metric" and node.right.kind == "const":
+        metric, op, constant = node.left.value, node.op, node.right.value
+    elif node.right.kind == "metric" and node.left.kind == "const":
+        metric, op, constant = node.right.value, _MIRRORED[node.op], node.left.value
+    else:
+        return False
+    if isinstance(constant, bool) or not isinstance(constant, int | float):
+        return False
+    from policylint.metrics import METRICS
+
+    found = METRICS.get(str(metric))
+    bound = found.bound if found is not None else None
+    if bound is None:
+        return False
+    if op == ">":
+        return lambda ctx: bound(ctx) <= constant
+    if op in (">=", "=="):
+        return lambda ctx: bound(ctx) < constant
+    return False
 
 
 def _comparable(value: Any) -> Any:

@@ -34,6 +34,9 @@ class Metric:
     compute: Callable[[PostContext], float]
     #: A :data:`policylint.prechecks.PRECHECKS` name: when it is false, the metric is 0.
     precheck: str | None = None
+    #: A cheap upper bound of the metric: ``length > 280`` is false on a post whose bound
+    #: is 280 or less, without finding its links and emoji.
+    bound: Callable[[PostContext], float] | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -43,6 +46,18 @@ def _length(ctx: PostContext) -> int:
     from policylint.platforms import length_for
 
     return length_for(ctx.text, ctx.platform)
+
+
+def _length_bound(ctx: PostContext) -> float:
+    # Every platform's length is at most two per code point of the NFC text, or one when it
+    # is ASCII (X weighs 1 or 2, an emoji sequence 2 in all; the others count code points or
+    # fewer graphemes), plus 22 per link (a link of at least one character counts 23), and
+    # every link holds a dot.
+    text = ctx.text
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        return 2 * len(text) + 22 * text.count(".")
+    return len(text) + 22 * text.count(".")
 
 
 def _chars(ctx: PostContext) -> int:
@@ -149,6 +164,27 @@ def _caps_ratio(ctx: PostContext) -> float:
     return upper / cased if cased else 0.0
 
 
+def _caps_ratio_bound(ctx: PostContext) -> float:
+    """At least the capitals ratio, without finding links and mentions: all capitals of the
+    text over them plus the lower-case letters outside any token that could hold a link or
+    a mention (one with a dot or an at sign, in its plain form)."""
+    text = ctx.text
+    upper = sum(map(str.isupper, text))
+    if not upper:
+        return 0.0
+    lower = sum(map(str.islower, text))
+    if not text.isascii() or "@" in text or "." in text:
+        from policylint.text import plain_view
+
+        # Entities are found on the plain view, which maps no whitespace away: each one
+        # lies inside a whitespace-separated token of the text.
+        for token in text.split():
+            plain = token if token.isascii() else plain_view(token).text
+            if "@" in plain or "." in plain:
+                lower -= sum(map(str.islower, token))
+    return upper / (upper + lower) if upper + lower > 0 else 1.0
+
+
 def _caps_run(ctx: PostContext) -> int:
     """Longest run of consecutive all-capital words of two letters or more.
 
@@ -198,6 +234,7 @@ _METRICS = (
         "Length as the post's platform counts it (X: weighted, URLs 23, CJK and emoji 2; "
         "Bluesky: graphemes; others: characters). Without a platform: characters.",
         _length,
+        bound=_length_bound,
     ),
     Metric("chars", "Characters (Unicode code points after NFC normalisation).", _chars),
     Metric("words", "Words: whitespace-separated tokens holding a letter or digit.", _words),
@@ -234,6 +271,7 @@ _METRICS = (
         "Share of capitals among cased letters, 0 to 1 (0 without letters); links and "
         "mentions are left out.",
         _caps_ratio,
+        bound=_caps_ratio_bound,
     ),
     Metric(
         "caps_run",

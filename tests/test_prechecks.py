@@ -136,3 +136,53 @@ def test_a_replaced_detector_does_not_inherit_the_built_in_precheck() -> None:
 
     registry.register("hashes", Hashy())  # type: ignore[arg-type]
     assert registry.precheck("hashes") == "digit"
+
+
+# ----------------------------------------------------------------------------- metric bounds
+_BOUNDED = sorted(name for name, metric in METRICS.items() if metric.bound is not None)
+_PLATFORMS = (None, "x", "bluesky", "mastodon", "linkedin")
+
+
+def test_the_costly_metrics_have_bounds() -> None:
+    assert {"length", "caps_ratio"} <= set(_BOUNDED)
+
+
+@pytest.mark.parametrize("name", _BOUNDED)
+def test_a_metric_bound_is_never_below_the_metric_on_real_posts(name: str) -> None:
+    metric = METRICS[name]
+    assert metric.bound is not None
+    tight = 0
+    for number, text in enumerate([*_corpus(), *_NUMBERS, "@NASA LOOK AT THIS https://t.co/AbC"]):
+        ctx = PostContext(text, _PLATFORMS[number % len(_PLATFORMS)])
+        value, bound = metric.compute(ctx), metric.bound(ctx)
+        assert bound >= value, (name, text, value, bound)
+        tight += bound < 2 * value + 1
+    assert tight > 100  # and the bound is useful, not a constant
+
+
+_BOUND_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*"aAbBzZ .@/:#_-1", "＠", "．", "。", "ｆ", "Ａ", "é", "É", "ß", "\u200b", "😀", "字"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.one_of(
+            _BOUND_TEXT,
+            st.sampled_from(["https://t.co/AbCd", "example.com/X", "@Jo_Bloggs", "＠ＢＩＧ"]),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(_PLATFORMS),
+)
+def test_a_metric_bound_is_never_below_the_metric(parts: list[str], platform: str | None) -> None:
+    text = " ".join(parts)
+    for name in _BOUNDED:
+        metric = METRICS[name]
+        assert metric.bound is not None
+        ctx = PostContext(text, platform)
+        assert metric.bound(ctx) >= metric.compute(ctx), (name, text)
