@@ -49,6 +49,12 @@ def _non_ascii(ctx: PostContext) -> bool:
     return not ctx.text.isascii()
 
 
+def _address(ctx: PostContext) -> bool:
+    from policylint.detectors.email import could_hold_address
+
+    return could_hold_address(ctx.plain.text)
+
+
 #: Every precheck, by name.
 PRECHECKS: Mapping[str, Callable[[PostContext], bool]] = MappingProxyType(
     {
@@ -56,11 +62,13 @@ PRECHECKS: Mapping[str, Callable[[PostContext], bool]] = MappingProxyType(
         "exclamation": _exclamation,
         "question": _question,
         "non_ascii": _non_ascii,
+        "address": _address,
     }
 )
 
 #: What each detector needs to find anything: card, IBAN, phone and social security
-#: numbers all hold digits. A detector not listed here runs on every post.
+#: numbers all hold digits; an e-mail address an at and a dot (the e-mail detector's own
+#: test). A detector not listed here runs on every post.
 DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
-    {"card": "digit", "iban": "digit", "phone": "digit", "ssn": "digit"}
+    {"card": "digit", "email": "address", "iban": "digit", "phone": "digit", "ssn": "digit"}
 )

@@ -42,7 +42,19 @@ _WITHOUT: dict[str, Callable[[str], str]] = {
     "exclamation": lambda text: "".join(ch for ch in text if ch not in EXCLAMATION_MARKS),
     "question": lambda text: "".join(ch for ch in text if ch not in QUESTION_MARKS),
     "non_ascii": lambda text: text.encode("ascii", "ignore").decode("ascii"),
+    "address": lambda text: _without_dots(text),
 }
+
+
+def _without_dots(text: str) -> str:
+    """``text`` with no dot in its plain view and no "dot" spelled out."""
+    from policylint.text import plain_view
+
+    text = "".join(ch for ch in text if "." not in plain_view(ch).text)
+    while re.search("(?i)dot", text):
+        text = re.sub("(?i)dot", "", text)
+    return text
+
 
 # Numbers of every kind the detectors know, to strip of their digits: what is left of a
 # phone, card or IBAN must not be found either.
@@ -52,6 +64,7 @@ _NUMBERS = [
     "IBAN GB82 WEST 1234 5698 7654 32 please",
     "SSN 123-45-6789 on file",
     "Ring ٠٧٧٠٠ ٩٠٠٩٨٢ now",  # Arabic-Indic digits are digits too
+    "Write to jo.bloggs@example.com or raj (at) hotmail (dot) com",
 ]
 
 

@@ -95,6 +95,15 @@ def _rebuild(text: str) -> str:
     return _separator().sub(lambda m: "@" if m.group("at") else ".", text).lower()
 
 
+def could_hold_address(text: str) -> bool:
+    """Whether ``text`` has an at ("@", or "at" spelled out or bracketed) and a dot (".", or
+    "dot"), as every address does: most posts do not, and skip both regexes (this is also
+    the detector's precheck, ``policylint.prechecks``)."""
+    if "." not in text and "dot" not in text.lower():
+        return False
+    return "@" in text or _AT_CUE.search(text) is not None
+
+
 class EmailDetector(TextDetector):
     name = "email"
     description = (
@@ -102,11 +111,7 @@ class EmailDetector(TextDetector):
     )
 
     def find(self, text: str) -> Iterator[Found]:
-        # Every address has an at ("@", or "at" spelled out or bracketed) and a dot (".", or
-        # "dot"): most posts have neither and skip both regexes.
-        if "." not in text and "dot" not in text.lower():
-            return iter(())
-        if "@" not in text and not _AT_CUE.search(text):
+        if not could_hold_address(text):
             return iter(())
         found = [
             Found(m.start(), m.end(), m.group(0).lower())
