@@ -54,6 +54,7 @@ class EvalState:
     __slots__ = (
         "_fields",
         "_hits",
+        "_lazy_hits",
         "_line_starts",
         "_regex_hits",
         "_sentence_ends",
@@ -80,6 +81,7 @@ class EvalState:
         self.field_name = field_name
         self._hits: dict[int, list[tuple[int, int]]] | None = None
         self._regex_hits: frozenset[int] | None = None
+        self._lazy_hits: dict[int, frozenset[int]] | None = None
         #: Pattern results shared by rules within this post (same terms, same regex).
         self.memo: dict[Any, list[Match]] = {}
         self.indexes: dict[Any, SpanIndex] = {}
@@ -102,7 +104,20 @@ class EvalState:
         if regex_id < 0:
             return True
         hits = self.regex_hits()
-        return hits is None or regex_id in hits
+        if hits is None or regex_id in hits:
+            return True
+        assert self.regex_index is not None  # hits is None without one
+        lazy = self.regex_index.lazy_set(regex_id)
+        if lazy is None:
+            return False
+        if lazy < 0:
+            return True
+        if self._lazy_hits is None:
+            self._lazy_hits = {}
+        found = self._lazy_hits.get(lazy)
+        if found is None:
+            found = self._lazy_hits[lazy] = self.regex_index.match_lazy(lazy, self.ctx.plain.text)
+        return regex_id in found
 
     def regex_hits(self) -> frozenset[int] | None:
         """Ids of the regexes that may match this post (atoms and RE2 sets, once per
@@ -1020,6 +1035,11 @@ class RuleDispatch:
         from policylint.prechecks import PRECHECKS
 
         self._by_precheck = [(PRECHECKS[name], found) for name, found in by_precheck.items()]
+
+    @property
+    def regex_triggers(self) -> frozenset[int]:
+        """The regexes rules are dispatched by: every post needs their matches."""
+        return frozenset(self._by_regex)
 
     def candidates(self, state: EvalState) -> list[int]:
         """Positions of the rules to evaluate for this post, in policy order."""

@@ -58,6 +58,10 @@ class RegexIndex:
         self._by_char: dict[str, tuple[int, ...]] = {}
         self._unfiltered: frozenset[int] = frozenset()
         self._uses = 0
+        # Regexes every post's dispatch needs (None: all); the others' sets run on demand.
+        self._eager: frozenset[int] | None = None
+        self._lazy_sets: list[tuple[tuple[int, ...], Any]] = []
+        self._lazy_of: dict[int, int] = {}
 
     def add(self, source: str, flags: str, atoms: tuple[str, ...] = ()) -> int:
         """Register a regex; ``atoms`` are folded literals one of which any match holds."""
@@ -105,32 +109,61 @@ class RegexIndex:
                 found.update(ids)
         return found
 
+    def set_eager(self, ids: frozenset[int]) -> None:
+        """The regexes whose matches every post needs (those rules are dispatched by); the
+        sets of the others (used in guards and exceptions) run only when a rule asks."""
+        self._eager = ids
+        self._sets = None
+
+    def lazy_set(self, regex_id: int) -> int | None:
+        """The on-demand set holding ``regex_id``: None when the id is matched eagerly (or
+        the sets are not built yet), -1 when no set could hold it (it may always match)."""
+        return self._lazy_of.get(regex_id)
+
+    def match_lazy(self, set_index: int, text: str) -> frozenset[int]:
+        ids, regex_set = self._lazy_sets[set_index]
+        hits = regex_set.Match(text.encode("utf-8", "surrogatepass"))
+        return frozenset(ids[hit] for hit in hits) if hits else frozenset()
+
     def _build(self) -> list[tuple[tuple[int, ...], Any]]:
+        every = range(len(self._patterns))
+        eager = [i for i in every if self._eager is None or i in self._eager]
+        lazy = [i for i in every if self._eager is not None and i not in self._eager]
+        always: set[int] = set()
+        sets = self._chunk(eager, always)
+        self._lazy_sets = self._chunk(lazy, always)
+        self._lazy_of = {i: k for k, (ids, _) in enumerate(self._lazy_sets) for i in ids}
+        self._lazy_of.update((i, -1) for i in lazy if i in always)
+        self._always = frozenset(always - set(lazy))
+        self._sets = sets
+        return sets
+
+    def _chunk(self, ids: list[int], always: set[int]) -> list[tuple[tuple[int, ...], Any]]:
+        """RE2 sets of ``CHUNK`` of ``ids``; the ids of a set that fails to compile go to
+        ``always`` (they may match anything)."""
         import re2
 
         sets: list[tuple[tuple[int, ...], Any]] = []
-        always: set[int] = set()
-        for offset in range(0, len(self._patterns), self.CHUNK):
-            ids = tuple(range(offset, min(offset + self.CHUNK, len(self._patterns))))
+        for offset in range(0, len(ids), self.CHUNK):
+            chunk = tuple(ids[offset : offset + self.CHUNK])
             options = re2.Options()
             options.log_errors = False
             options.max_mem = REGEX_MAX_MEM
             regex_set = re2.Set.SearchSet(options)
             try:
-                for regex_id in ids:
+                for regex_id in chunk:
                     regex_set.Add(self._patterns[regex_id])
                 regex_set.Compile()
             except re2.error:
-                always.update(ids)
+                always.update(chunk)
                 continue
-            sets.append((ids, regex_set))
-        self._always = frozenset(always)
-        self._sets = sets
+            sets.append((chunk, regex_set))
         return sets
 
     def matching(self, text: str) -> frozenset[int]:
         """Ids of the regexes that may match somewhere in ``text``: the atom candidates
-        while warming up, then exactly those that match (plus any no set could hold)."""
+        while warming up, then exactly the eager ones that match (plus any no set could
+        hold); ask :meth:`lazy_set` about the others."""
         if not text:
             return frozenset()  # matches are never empty (see RegexNode.matches)
         if self._sets is None:

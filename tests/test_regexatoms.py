@@ -216,3 +216,26 @@ def test_the_index_compiles_only_candidates_while_warming_up() -> None:
     candidates = index.matching("Nothing to see here, just a plain sentence")
     assert 0 < len(candidates) < len(BUILTIN) / 4
     assert index._sets is None  # no RE2 set compiled yet
+
+
+def test_regexes_rules_are_not_dispatched_by_are_matched_on_demand_and_exactly() -> None:
+    """Regexes only in guards and exceptions sit in sets that run when a rule asks; what
+    they report is exactly what RE2 finds, before and after the sets are built."""
+    from policylint.compiled import EvalState
+    from policylint.context import PostContext
+
+    policy = policylint.load_policy()
+    index = policy._regexes
+    eager = policy._dispatch.regex_triggers if policy._dispatch else frozenset()
+    assert 20 <= len(eager) < len(index._patterns)
+    regexes = {i: compile_regex(pattern, "") for i, pattern in enumerate(index._patterns)}
+    texts = _texts()[:400]
+    on_demand = 0
+    for text in texts:  # the first 16 go through the warm-up, the rest through the sets
+        state = EvalState(PostContext(text), policy._index, None, index)
+        for regex_id, regex in regexes.items():
+            expected = regex.search(state.ctx.plain.text) is not None
+            if state.regex_may_match(regex_id) != expected:
+                assert index._sets is None and not expected  # warm-up may over-approximate
+        on_demand += len(state._lazy_hits or ())
+    assert index._lazy_sets and on_demand > 0
