@@ -883,15 +883,22 @@ def _guard_platforms(node: ConditionNode) -> frozenset[str] | None:
         for this, other in (sides, sides[::-1]):
             if this.kind == "platform" and other.kind == "const" and isinstance(other.value, str):
                 return frozenset({other.value.casefold()})
+    members = _constant_members(node, "platform")
+    if members is not None and all(isinstance(v, str) for v in members):
+        return frozenset(v.casefold() for v in members)
+    return None
+
+
+def _constant_members(node: ConditionNode, kind: str) -> Sequence[Any] | None:
+    """The constant list of a ``<kind> in [...]`` condition (not negated), else None."""
     if (
         isinstance(node, MemberNode)
         and not node.negated
-        and node.operand.kind == "platform"
+        and node.operand.kind == kind
         and node.values.kind == "const"
         and isinstance(node.values.value, list | tuple)
-        and all(isinstance(v, str) for v in node.values.value)
     ):
-        return frozenset(v.casefold() for v in node.values.value)
+        return node.values.value
     return None
 
 
@@ -939,14 +946,8 @@ def _guard_need(node: ConditionNode) -> Trigger | None:
         if node.left.kind == "const":
             return _getter_need(node.right, _MIRRORED[node.op], node.left.value)
         return None
-    if (
-        isinstance(node, MemberNode)
-        and not node.negated
-        and node.operand.kind == "meta"
-        and node.values.kind == "const"
-        and isinstance(node.values.value, list | tuple)
-        and None not in node.values.value
-    ):
+    members = _constant_members(node, "meta")
+    if isinstance(node, MemberNode) and members is not None and None not in members:
         return _meta_need(node.operand)
     return None
 
