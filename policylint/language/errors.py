@@ -11,9 +11,10 @@ Rendered like a compiler's::
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from policylint.carets import caret_line
 
 __all__ = ["CODES", "Diagnostic", "PolicyError", "caret_line", "did_you_mean"]
 
@@ -94,27 +95,6 @@ class Diagnostic:
         if self.end_line == self.line and self.end_column and self.end_column > self.column:
             return self.end_column - self.column
         return 1
-
-
-def _display_width(ch: str) -> int:
-    if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f\ufe0e":
-        return 0
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 2
-    return 1
-
-
-def caret_line(text: str, column: int, length: int) -> str:
-    """Spaces up to ``column`` (1-based, code points) then carets, measured in display cells.
-
-    Tabs are copied so the caret lines up whatever the terminal's tab width; wide characters
-    (CJK, most emoji) take two cells.
-    """
-    before = text[: column - 1]
-    pad = "".join("\t" if ch == "\t" else " " * _display_width(ch) for ch in before)
-    marked = text[column - 1 : column - 1 + length]
-    width = sum(_display_width(ch) for ch in marked) if marked else 1
-    return pad + "^" * max(width, 1)
 
 
 class PolicyError(Exception):

@@ -155,7 +155,7 @@ def _render_finding(
         first = finding.match.split("\n")[0].split("\r")[0]
         insertion = not finding.match and finding.suggestion is not None
         if (stop > start and source_line[start:stop] == first) or insertion:
-            from policylint.language.errors import caret_line
+            from policylint.carets import caret_line
 
             # caret_line marks one cell for an empty span: where a suggestion is inserted.
             caret = caret_line(shown, finding.column, max(stop - start, 0))
