@@ -350,6 +350,9 @@ class _FindingMaker:
         )
 
     def message(self, rule: CompiledRule, matched: str) -> str:
+        if "{" not in rule.message and "}" not in rule.message:
+            return rule.message
+
         def substitute(found: re.Match[str]) -> str:
             token = found.group(0)
             if token in ("{{", "}}"):
