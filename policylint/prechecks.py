@@ -68,7 +68,14 @@ PRECHECKS: Mapping[str, Callable[[PostContext], bool]] = MappingProxyType(
 
 #: What each detector needs to find anything: card, IBAN, phone and social security
 #: numbers all hold digits; an e-mail address an at and a dot (the e-mail detector's own
-#: test). A detector not listed here runs on every post.
+#: test); fancy letters are not ASCII. A detector not listed here runs on every post.
 DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
-    {"card": "digit", "email": "address", "iban": "digit", "phone": "digit", "ssn": "digit"}
+    {
+        "card": "digit",
+        "email": "address",
+        "fancy_text": "non_ascii",
+        "iban": "digit",
+        "phone": "digit",
+        "ssn": "digit",
+    }
 )

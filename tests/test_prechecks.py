@@ -56,8 +56,8 @@ def _without_dots(text: str) -> str:
     return text
 
 
-# Numbers of every kind the detectors know, to strip of their digits: what is left of a
-# phone, card or IBAN must not be found either.
+# Something for every detector with a precheck to find, to strip of what the precheck looks
+# for: what is left of a phone, card, IBAN, address or fancy text must not be found either.
 _NUMBERS = [
     "Call +44 20 7946 0958 or (212) 555-0199 today",
     "Card 4111 1111 1111 1111 exp 12/29",
@@ -65,6 +65,7 @@ _NUMBERS = [
     "SSN 123-45-6789 on file",
     "Ring ٠٧٧٠٠ ٩٠٠٩٨٢ now",  # Arabic-Indic digits are digits too
     "Write to jo.bloggs@example.com or raj (at) hotmail (dot) com",
+    "𝐇𝐞𝐥𝐥𝐨 𝐰𝐨𝐫𝐥𝐝, ʇxǝʇ uʍop ǝpısdn",
 ]
 
 
