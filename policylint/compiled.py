@@ -490,17 +490,13 @@ def _bound_test(node: CompareNode) -> Callable[[PostContext], bool] | bool:
     """For ``metric > c`` (``>=``, ``==``, or the same mirrored) on a metric with an upper
     bound (:attr:`policylint.metrics.Metric.bound`): a test that is true when the bound
     alone shows the comparison fails. False when there is no such test."""
-    if node.left.kind == "metric" and node.right.kind == "const":
-        metric, op, constant = node.left.value, node.op, node.right.value
-    elif node.right.kind == "metric" and node.left.kind == "const":
-        metric, op, constant = node.right.value, _MIRRORED[node.op], node.left.value
-    else:
+    oriented = _oriented(node)
+    if oriented is None or oriented[0].kind != "metric" or not _is_number(oriented[2]):
         return False
-    if isinstance(constant, bool) or not isinstance(constant, int | float):
-        return False
+    getter, op, constant = oriented
     from policylint.metrics import METRICS
 
-    found = METRICS.get(str(metric))
+    found = METRICS.get(str(getter.value))
     bound = found.bound if found is not None else None
     if bound is None:
         return False
@@ -509,6 +505,24 @@ def _bound_test(node: CompareNode) -> Callable[[PostContext], bool] | bool:
     if op in (">=", "=="):
         return lambda ctx: bound(ctx) < constant
     return False
+
+
+#: Comparisons turned around so that the getter is on the left: ``3 < x`` is ``x > 3``.
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _oriented(node: CompareNode) -> tuple[Getter, str, Any] | None:
+    """``node`` as (getter, operator, constant) with the getter on the left, when one side
+    is a constant."""
+    if node.right.kind == "const":
+        return node.left, node.op, node.right.value
+    if node.left.kind == "const":
+        return node.right, _MIRRORED[node.op], node.left.value
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _comparable(value: Any) -> Any:
@@ -919,10 +933,6 @@ def _all_needs(guards: Sequence[ConditionNode]) -> Trigger | None:
     return best
 
 
-#: Comparisons turned around so that the getter is on the left: ``3 < x`` is ``x > 3``.
-_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-
-
 def _guard_need(node: ConditionNode) -> Trigger | None:
     if isinstance(node, AndNode):
         return _all_needs(node.items)
@@ -941,11 +951,8 @@ def _guard_need(node: ConditionNode) -> Trigger | None:
             return _meta_need(node.getter)  # an absent key is not truthy
         return _getter_need(node.getter, "!=", 0)  # a metric is truthy when it is not 0
     if isinstance(node, CompareNode):
-        if node.right.kind == "const":
-            return _getter_need(node.left, node.op, node.right.value)
-        if node.left.kind == "const":
-            return _getter_need(node.right, _MIRRORED[node.op], node.left.value)
-        return None
+        oriented = _oriented(node)
+        return _getter_need(*oriented) if oriented is not None else None
     members = _constant_members(node, "meta")
     if isinstance(node, MemberNode) and members is not None and None not in members:
         return _meta_need(node.operand)
@@ -964,9 +971,7 @@ def _getter_need(getter: Getter, op: str, constant: Any) -> Trigger | None:
         from policylint.metrics import METRICS
 
         metric = METRICS.get(str(getter.value))
-        if metric is None or metric.precheck is None:
-            return None
-        if isinstance(constant, bool) or not isinstance(constant, int | float):
+        if metric is None or metric.precheck is None or not _is_number(constant):
             return None
         # The metric is 0 when its precheck fails: does "0 op constant" fail too?
         fails_at_zero = {

@@ -95,15 +95,12 @@ class Policy:
         self._rules = tuple(rules)
         self._index = term_index
         # Copies made by select() share rule nodes, so they share the parent's index too.
-        self._dispatch: RuleDispatch | None
+        self._regexes = regex_index if regex_index is not None else index_regexes(self._rules)
+        self._dispatch: RuleDispatch | None = RuleDispatch(self._rules)
         if regex_index is None:
-            self._regexes = index_regexes(self._rules)
-            self._dispatch = RuleDispatch(self._rules)
-            # Only the regexes rules are dispatched by are matched on every post.
+            # Only the regexes rules are dispatched by are matched on every post (a select()ed
+            # copy shares its parent's index, split by the parent's wider set of rules).
             self._regexes.set_eager(self._dispatch.regex_triggers)
-        else:
-            self._regexes = regex_index  # a select()ed copy: the parent's, already split
-            self._dispatch = RuleDispatch(self._rules)
         self.settings: Mapping[str, Any] = dict(settings)
         self.files = tuple(files)
         self.load_spec = LoadSpec()

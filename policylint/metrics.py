@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from policylint.context import PostContext
 
-__all__ = ["METRICS", "Metric"]
+__all__ = ["EXCLAMATION_MARKS", "METRICS", "QUESTION_MARKS", "Metric"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +93,8 @@ def _emoji(ctx: PostContext) -> int:
 # --------------------------------------------------------------------------------------------
 # How many marks each character stands for: the full-width forms, the doubled ones and the
 # emoji forms count too, so "‼️" cannot dodge a rule that "!!" would trip.
-_EXCLAMATION_MARKS = {"!": 1, "\uff01": 1, "\u203c": 2, "\u2049": 1, "\u2757": 1, "\u2755": 1}
-_QUESTION_MARKS = {
+EXCLAMATION_MARKS = {"!": 1, "\uff01": 1, "\u203c": 2, "\u2049": 1, "\u2757": 1, "\u2755": 1}
+QUESTION_MARKS = {
     "?": 1,
     "\uff1f": 1,
     "\u2047": 2,
@@ -126,15 +126,15 @@ def _longest_run(text: str, marks: Mapping[str, int]) -> int:
 
 
 def _exclamations(ctx: PostContext) -> int:
-    return _count_marks(ctx.text, _EXCLAMATION_MARKS)
+    return _count_marks(ctx.text, EXCLAMATION_MARKS)
 
 
 def _exclamation_run(ctx: PostContext) -> int:
-    return _longest_run(ctx.text, _EXCLAMATION_MARKS)
+    return _longest_run(ctx.text, EXCLAMATION_MARKS)
 
 
 def _questions(ctx: PostContext) -> int:
-    return _count_marks(ctx.text, _QUESTION_MARKS)
+    return _count_marks(ctx.text, QUESTION_MARKS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from policylint import metrics
+
 if TYPE_CHECKING:
     from policylint.context import PostContext
 
@@ -28,9 +30,9 @@ __all__ = ["DETECTOR_PRECHECKS", "PRECHECKS"]
 # Python's \d is Unicode's decimal digits: every digit the detectors' regexes or
 # phonenumbers (which reads Arabic-Indic digits too) can use.
 _DIGIT = re.compile(r"\d")
-#: The characters the exclamation and question metrics count (policylint.metrics).
-EXCLAMATION_MARKS = frozenset("!\uff01\u203c\u2049\u2757\u2755")
-QUESTION_MARKS = frozenset("?\uff1f\u2047\u2048\u2049\u2753\u2754")
+#: The characters the exclamation and question metrics count.
+EXCLAMATION_MARKS = frozenset(metrics.EXCLAMATION_MARKS)
+QUESTION_MARKS = frozenset(metrics.QUESTION_MARKS)
 
 
 def _digit(ctx: PostContext) -> bool:

@@ -72,9 +72,16 @@ class RegexIndex:
             found = self._ids[pattern] = len(self._patterns)
             self._patterns.append(pattern)
             self._atoms.append(tuple(atoms))
-            self._sets = None
             self._finder = None
+            self._forget_sets()
         return found
+
+    def _forget_sets(self) -> None:
+        """Drop the RE2 sets (built again on the next post after warm-up)."""
+        self._sets = None
+        self._lazy_sets = []
+        self._lazy_of = {}
+        self._always = frozenset()
 
     def _build_finder(self) -> Any:
         import ahocorasick
@@ -113,7 +120,7 @@ class RegexIndex:
         """The regexes whose matches every post needs (those rules are dispatched by); the
         sets of the others (used in guards and exceptions) run only when a rule asks."""
         self._eager = ids
-        self._sets = None
+        self._forget_sets()
 
     def lazy_set(self, regex_id: int) -> int | None:
         """The on-demand set holding ``regex_id``: None when the id is matched eagerly (or

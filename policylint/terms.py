@@ -121,10 +121,7 @@ class TermIndex:
         term_id = len(self._specs)
         self._specs.append(parse_term(term))
         self._ids[term] = term_id
-        self._automaton = None
-        self._preloaded = None
-        self._pairs = None
-        self._entries = None
+        self._forget_keys()
         return term_id
 
     def add_spec(self, spec: TermSpec) -> int:
@@ -135,11 +132,15 @@ class TermIndex:
         term_id = len(self._specs)
         self._specs.append(spec)
         self._ids[spec.source] = term_id
+        self._forget_keys()
+        return term_id
+
+    def _forget_keys(self) -> None:
+        """Drop everything derived from the terms (keys, their table, the automaton)."""
         self._automaton = None
         self._preloaded = None
         self._pairs = None
         self._entries = None
-        return term_id
 
     def spec(self, term_id: int) -> TermSpec:
         return self._specs[term_id]
@@ -155,10 +156,8 @@ class TermIndex:
         """Use keys computed by an earlier run (from the compiled cache) for the automaton."""
         # JSON lists unpack like the tuples _keys() makes; no conversion needed. Kept as
         # pairs: _entries_table numbers them without building a dict of every key first.
+        self._forget_keys()
         self._pairs = data
-        self._preloaded = None
-        self._automaton = None
-        self._entries = None
 
     def _keys(self) -> dict[str, tuple[tuple[int, bool, bool, bool], ...]]:
         """Every automaton key with the terms it stands for: the spelling variants of each

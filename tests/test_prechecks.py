@@ -70,8 +70,8 @@ _NUMBERS = [
 
 
 def test_the_metrics_count_the_characters_their_prechecks_look_for() -> None:
-    assert frozenset(metrics._EXCLAMATION_MARKS) == EXCLAMATION_MARKS
-    assert frozenset(metrics._QUESTION_MARKS) == QUESTION_MARKS
+    assert frozenset(metrics.EXCLAMATION_MARKS) == EXCLAMATION_MARKS
+    assert frozenset(metrics.QUESTION_MARKS) == QUESTION_MARKS
 
 
 def test_every_precheck_named_exists() -> None:
