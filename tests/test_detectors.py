@@ -247,10 +247,27 @@ def test_phone_found(text: str, typed: str, value: str) -> None:
         "zip 90210-1234",
         "my bank account number is 912803456",
         "ticket #2125550199",
+        "tel 352417",  # six digits: valid in Germany, but no number is reported below seven
+        "ping @07700 900982",  # digits that continue a handle, a hashtag or an entity
+        "call @1000467291 now",
+        "call me &#1041190;",
+        "call #07700 900982",
     ],
 )
 def test_phone_near_misses(text: str) -> None:
     assert found("phone", text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tel 352417", "call me on 612345", "Call us: 1-800-555-0100", "text 2125550199"],
+)
+def test_phone_find_does_not_depend_on_unrelated_digits(text: str) -> None:
+    # A seven-digit run elsewhere in the post (here a real number) must not change what is
+    # found in ``text``: the precheck that skips the matcher holds for every find.
+    alone = found("phone", text)
+    combined = found("phone", f"{text}. Office: +44 20 7946 0958")
+    assert combined == [*alone, ("+44 20 7946 0958", "+442079460958")]
 
 
 def test_phone_region_from_meta() -> None:

@@ -19,7 +19,11 @@ their country (right length, an allocated prefix), not merely phone-shaped:
   such as "call", "tel", "phone", "WhatsApp" or ☎, or when it starts with a trunk ``0`` and has
   ten digits or more: otherwise it is more likely an order or reference number;
 * ISBNs, prices, percentages, ``#123`` references, dates and times are left alone (the
-  matcher already rejects most dates and times).
+  matcher already rejects most dates and times);
+* a number holds seven digits or more in a row (spaces, dots, dashes, slashes and brackets
+  between them allowed), not glued to a letter, a digit, ``@`` or ``#`` on the left: six-digit
+  local numbers ("tel 352417") are not reported, nor digits that continue a handle
+  (``@07700 900982``), a hashtag or an HTML entity.
 
 Unlisted numbers. A number libphonenumber does not list as valid, such as Ofcom's drama range
 ``07700 900000``-``900999``, is still reported when it is shaped exactly like a person's number,
@@ -54,9 +58,12 @@ __all__ = ["DEFAULT_REGIONS", "DETECTOR", "PhoneDetector"]
 #: Regions tried, in this order, for numbers written without a country code.
 DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "AU", "IN", "DE", "FR", "ES", "IT")
 
-# Seven digits or more in a phone-like run: below that nothing is a valid number anywhere we
-# look, and the (25 ms) phonenumbers import is skipped.
-_PRECHECK = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6}")
+# A number is reported only when it holds seven digits in a phone-like run that does not
+# continue a word, a handle, a hashtag or an HTML entity ("x1234567", "@1000467291",
+# "#5551234567", "&#1041190;"). Every find is held to it (see find_in), so a post with no such
+# run skips the (10 ms) phonenumbers import and its matchers, and what is found in one part of
+# a post never depends on digits elsewhere in it.
+_PRECHECK = re.compile(r"(?<![A-Za-z0-9@#])\d(?:[\s().\-/]{0,3}\d){6}")
 _CUE_WORDS = (
     r"(?:\b(?:call|calls|calling|phone|tel|telephone|mobile|mob|cell|cellphone|text|txt|sms|"
     r"whatsapp|signal|fax|dial|ring|contact|reach|hotline|helpline|ph|tlf|"
@@ -179,6 +186,9 @@ class PhoneDetector(TextDetector):
                 for m in _matches(pn, text, region, pn.Leniency.VALID):
                     if _free(found, m) and _national(text, m, needs_cue=True):
                         found.append(m.found(pn, pn.region_code_for_number(m.number) or region))
+        # Six-digit German and Italian numbers are valid for libphonenumber; without this
+        # they were reported only when some unrelated seven-digit run let the precheck pass.
+        found = [f for f in found if _PRECHECK.search(text, f.start, f.end)]
         found.sort()
         return iter(found)
 
