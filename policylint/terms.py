@@ -23,6 +23,10 @@ from policylint.text import fold_term, is_word_char
 
 __all__ = ["TermIndex", "TermSpec", "parse_term"]
 
+# A key's length, whether its first and last characters are word characters, the ids of its
+# terms when none has a wildcard or runs as a regex (else None), and its targets.
+_Row = tuple[int, bool, bool, "tuple[int, ...] | None", Sequence[Any]]
+
 _MAX_VARIANT_SEPARATORS = 3
 
 
@@ -108,6 +112,7 @@ class TermIndex:
         self._pairs: list[Any] | None = None  # (key, targets) pairs from the cache
         # (key, targets) pairs; the automaton's values and the lookup's entries index it
         self._table: Sequence[Any] = ()
+        self._rows: list[_Row | None] = []  # per entry of _table, made by _row() when needed
         # key -> index in _table, and the key lengths longest first (for the lookup)
         self._entries: dict[str, int] | None = None
         self._lengths: tuple[int, ...] = ()
@@ -195,6 +200,7 @@ class TermIndex:
             table = self._pairs if self._pairs is not None else list(self._keys().items())
             keys = list(map(itemgetter(0), table))
             self._table = table
+            self._rows = [None] * len(table)
             self._entries = dict(zip(keys, range(len(keys)), strict=True))
             self._lengths = tuple(sorted(set(map(len, keys)), reverse=True))
         return self._entries
@@ -221,15 +227,30 @@ class TermIndex:
         if folded:
             length = len(folded)
             raw = self._raw_hits(folded)
-            table = self._table  # numbered by _raw_hits on first use
+            rows = self._rows  # sized by _raw_hits on first use
             for end_index, entry in raw:
-                key, targets = table[entry]
-                start = end_index + 1 - len(key)
+                row = rows[entry]
+                if row is None:
+                    row = rows[entry] = self._row(entry)
+                key_length, first_is_word, last_is_word, plain_ids, targets = row
                 end = end_index + 1
+                start = end - key_length
                 # Most raw hits are inside longer words ('ad' in 'made'): reject those before
-                # anything else. A boundary is only needed where both sides are word chars.
-                left_inside = start > 0 and _is_word(folded[start - 1]) and _is_word(folded[start])
-                right_inside = end < length and _is_word(folded[end]) and _is_word(folded[end - 1])
+                # anything else. A boundary is only needed where both sides are word chars,
+                # and the key's own side of it is known in advance.
+                left_inside = False
+                if first_is_word and start:
+                    ch = folded[start - 1]
+                    left_inside = ch.isalnum() or ch == "_"
+                right_inside = False
+                if last_is_word and end < length:
+                    ch = folded[end]
+                    right_inside = ch.isalnum() or ch == "_"
+                if plain_ids is not None:
+                    if not (left_inside or right_inside):
+                        for term_id in plain_ids:
+                            hits.setdefault(term_id, []).append((start, end))
+                    continue
                 for term_id, left_wild, right_wild, via_regex in targets:
                     if via_regex:
                         regex_candidates.add(term_id)
@@ -254,6 +275,18 @@ class TermIndex:
                 if span is not None:
                     hits.setdefault(term_id, []).append(span)
         return hits
+
+    def _row(self, entry: int) -> _Row:
+        """What find() needs of a key, worked out on its first hit (most keys never hit)."""
+        key, targets = self._table[entry]
+        plain = all(not (left or right or via) for _, left, right, via in targets)
+        return (
+            len(key),
+            _is_word(key[0]),
+            _is_word(key[-1]),
+            tuple(target[0] for target in targets) if plain else None,
+            targets,
+        )
 
     def _raw_hits(self, folded: str) -> Iterable[tuple[int, int]]:
         """Every key occurrence as (end index, entry in ``_table``): at each end, longest
