@@ -176,7 +176,10 @@ def test_a_metric_bound_is_never_below_the_metric_on_real_posts(name: str) -> No
 
 _BOUND_TEXT = st.text(
     alphabet=st.sampled_from(
-        [*"aAbBzZ .@/:#_-1", "＠", "．", "。", "ｆ", "Ａ", "é", "É", "ß", "\u200b", "😀", "字"]
+        [
+            *"aAbBzZ .@/:#_-1\t\n\x1c",
+            *("＠", "．", "。", "ｆ", "Ａ", "é", "É", "ß", "\u200b", "😀", "字"),
+        ]
     ),
     max_size=40,
 )
