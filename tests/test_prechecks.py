@@ -39,6 +39,7 @@ def _corpus() -> list[str]:
 # Texts made to fail each precheck: the corpus with the characters it looks for taken out.
 _WITHOUT: dict[str, Callable[[str], str]] = {
     "digit": lambda text: _DIGITS.sub("", text),
+    "digit_run": lambda text: _DIGITS.sub("", text),
     "exclamation": lambda text: "".join(ch for ch in text if ch not in EXCLAMATION_MARKS),
     "question": lambda text: "".join(ch for ch in text if ch not in QUESTION_MARKS),
     "non_ascii": lambda text: text.encode("ascii", "ignore").decode("ascii"),
@@ -125,13 +126,64 @@ def test_prechecks_hold_on_arbitrary_text(text: str, name: str) -> None:
             assert metric.compute(ctx) == 0
 
 
+_NUMBERISH = st.lists(
+    st.sampled_from(
+        [*"0123456789 -./()+#", "\u00a0", "\n", "ssn ", "tel ", "call ", "SS# ", "x", "4111"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(_NUMBERISH)
+def test_the_digit_run_precheck_holds_on_number_like_text(text: str) -> None:
+    # Digits, separators and cues: whenever the card, phone or SSN detector finds a number,
+    # the text has a run of seven digits (their precheck).
+    ctx = PostContext(text)
+    for name in ("card", "phone", "ssn"):
+        assert DETECTOR_PRECHECKS[name] == "digit_run"
+        if list(DETECTORS[name].detect(ctx)):
+            assert PRECHECKS["digit_run"](ctx), (name, text)
+
+
+_ADDRESSY = st.lists(
+    st.sampled_from([*"ab1_%+-.@ ()[]{}<>\n", " at ", "(at)", " dot ", "[dot]", "com", "co", "uk"]),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(_ADDRESSY)
+def test_the_address_precheck_holds_on_address_like_text(text: str) -> None:
+    # Text made of an address's pieces: whenever the e-mail detector finds something, its
+    # precheck (an "@" after a name character or in brackets, a spelled "at"; a dot) passed.
+    ctx = PostContext(text)
+    if list(DETECTORS["email"].detect(ctx)):
+        assert PRECHECKS["address"](ctx), text
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("@jo thanks. See you soon", False),  # a mention's "@" follows no name
+        ("RT @jo: great.", False),
+        ("jo@example.com", True),
+        ("jo (@) example.com", True),
+        ("jo (at) example (dot) com", True),
+        ("jo at example dot com", True),
+    ],
+)
+def test_the_address_precheck(text: str, holds: bool) -> None:
+    assert PRECHECKS["address"](PostContext(text)) is holds
+
+
 def test_a_replaced_detector_does_not_inherit_the_built_in_precheck() -> None:
     from policylint.detectors import DetectorRegistry
 
     registry = DetectorRegistry(
         {"phone": "policylint.detectors.phone:DETECTOR", "card": "my.module:DETECTOR"}
     )
-    assert registry.precheck("phone") == "digit"
+    assert registry.precheck("phone") == "digit_run"
     assert registry.precheck("card") is None  # not the built-in card detector
 
     class Spelled:

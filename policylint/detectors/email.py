@@ -40,6 +40,9 @@ _DOT = rf"(?:\.|{_DOT_BRACKETED}|{_DOT_WORD})"
 # What must surround a spelled-out or bracketed "at" (see _AT_BRACKETED and _AT_WORD).
 _AT_CUE = re.compile(r"[\s(\[{<]at[\s)\]}>]", re.IGNORECASE)
 _NAME_PART = r"[\w%+\-]+"
+# What an "@" between a name and a domain looks like: after the name's last character, or
+# inside brackets (see _PATTERN).
+_AT_SIGN = re.compile(r"[\w%+\-]@|[(\[{<]\s*@")
 _LABEL = r"[^\W_]+(?:-+[^\W_]+)*"
 _PATTERN = (
     rf"(?<![\w.%+\-@])(?P<name>{_NAME_PART}(?:{_DOT}{_NAME_PART})*)"
@@ -96,12 +99,15 @@ def _rebuild(text: str) -> str:
 
 
 def could_hold_address(text: str) -> bool:
-    """Whether ``text`` has an at ("@", or "at" spelled out or bracketed) and a dot (".", or
-    "dot"), as every address does: most posts do not, and skip both regexes (this is also
-    the detector's precheck, ``policylint.prechecks``)."""
+    """Whether ``text`` has an at and a dot (".", or "dot") as every address does: an "@"
+    right after a name's character or inside brackets, or "at" spelled out or bracketed.
+    Most posts do not (an @mention's "@" follows a space), and skip both regexes; this is
+    also the detector's precheck (``policylint.prechecks``)."""
     if "." not in text and "dot" not in text.lower():
         return False
-    return "@" in text or _AT_CUE.search(text) is not None
+    if "@" in text and _AT_SIGN.search(text) is not None:
+        return True
+    return _AT_CUE.search(text) is not None
 
 
 class EmailDetector(TextDetector):

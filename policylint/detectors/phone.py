@@ -63,6 +63,7 @@ DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "AU", "IN", "DE", "FR", "ES", "I
 # "#5551234567", "&#1041190;"). Every find is held to it (see find_in), so a post with no such
 # run skips the (10 ms) phonenumbers import and its matchers, and what is found in one part of
 # a post never depends on digits elsewhere in it.
+# (policylint.prechecks' digit_run is the same run without the look-behind.)
 _PRECHECK = re.compile(r"(?<![A-Za-z0-9@#])\d(?:[\s().\-/]{0,3}\d){6}")
 _CUE_WORDS = (
     r"(?:\b(?:call|calls|calling|phone|tel|telephone|mobile|mob|cell|cellphone|text|txt|sms|"
