@@ -14,7 +14,7 @@ matched with RE2 on the folded text instead.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -108,15 +108,30 @@ class TermIndex:
         self._ids: dict[str, int] = {}
         self._automaton: Any = None
         self._regex_cache: dict[int, Any] = {}
-        self._preloaded: dict[str, tuple[tuple[int, bool, bool, bool], ...]] | None = None
-        self._pairs: list[Any] | None = None  # (key, targets) pairs from the cache
-        # (key, targets) pairs; the automaton's values and the lookup's entries index it
-        self._table: Sequence[Any] = ()
-        self._rows: list[_Row | None] = []  # per entry of _table, made by _row() when needed
-        # key -> index in _table, and the key lengths longest first (for the lookup)
+        # Every key and, for each, its terms as encoded targets (see _target): computed from
+        # the terms, or loaded from the compiled cache. The automaton's values and the
+        # lookup's entries are positions in these lists.
+        self._table: tuple[Sequence[str], Sequence[int | list[int]]] | None = None
+        self._rows: list[_Row | None] = []  # per key, made by _row() on its first hit
+        # key -> position, and the key lengths longest first (for the lookup)
         self._entries: dict[str, int] | None = None
         self._lengths: tuple[int, ...] = ()
         self._uses = 0
+
+    @classmethod
+    def from_data(cls, terms: list[Any], table: Mapping[str, Any]) -> TermIndex:
+        """An index from the compiled cache: term rows and the key table of :meth:`data`."""
+        index = cls()
+        index._specs = list(map(TermSpec._make, terms))
+        index._ids = dict(zip(map(itemgetter(0), terms), range(len(terms)), strict=True))
+        index._table = (table["keys"], table["targets"])
+        return index
+
+    def data(self) -> tuple[list[Any], dict[str, Any]]:
+        """The terms and the key table as JSON-able data (for the compiled cache)."""
+        keys, targets = self._key_table()
+        terms = [list(spec) for spec in self._specs]
+        return terms, {"keys": list(keys), "targets": list(targets)}
 
     def add(self, term: str) -> int:
         """Register a term (idempotent); returns its id."""
@@ -129,22 +144,10 @@ class TermIndex:
         self._forget_keys()
         return term_id
 
-    def add_spec(self, spec: TermSpec) -> int:
-        """Register an already parsed term (from the compiled cache: no folding needed)."""
-        existing = self._ids.get(spec.source)
-        if existing is not None:
-            return existing
-        term_id = len(self._specs)
-        self._specs.append(spec)
-        self._ids[spec.source] = term_id
-        self._forget_keys()
-        return term_id
-
     def _forget_keys(self) -> None:
         """Drop everything derived from the terms (keys, their table, the automaton)."""
         self._automaton = None
-        self._preloaded = None
-        self._pairs = None
+        self._table = None
         self._entries = None
 
     def spec(self, term_id: int) -> TermSpec:
@@ -153,25 +156,15 @@ class TermIndex:
     def __len__(self) -> int:
         return len(self._specs)
 
-    def table_data(self) -> list[Any]:
-        """The automaton's keys and targets as JSON-able data (for the compiled cache)."""
-        return [[key, [list(t) for t in targets]] for key, targets in self._keys().items()]
+    def keys(self) -> Sequence[str]:
+        """Every key the automaton looks for, in sorted order."""
+        return self._key_table()[0]
 
-    def preload(self, data: list[Any]) -> None:
-        """Use keys computed by an earlier run (from the compiled cache) for the automaton."""
-        # JSON lists unpack like the tuples _keys() makes; no conversion needed. Kept as
-        # pairs: _entries_table numbers them without building a dict of every key first.
-        self._forget_keys()
-        self._pairs = data
-
-    def _keys(self) -> dict[str, tuple[tuple[int, bool, bool, bool], ...]]:
-        """Every automaton key with the terms it stands for: the spelling variants of each
-        term, and the longest literal piece of each term with an inner wildcard."""
-        if self._preloaded is not None:
-            return self._preloaded
-        if self._pairs is not None:
-            self._preloaded = dict(self._pairs)
-            return self._preloaded
+    def _key_table(self) -> tuple[Sequence[str], Sequence[int | list[int]]]:
+        """Every key with the terms it stands for: the spelling variants of each term, and
+        the longest literal piece of each term with an inner wildcard."""
+        if self._table is not None:
+            return self._table
         entries: dict[str, list[int]] = {}
         pieces: dict[str, list[int]] = {}
         for term_id, spec in enumerate(self._specs):
@@ -184,23 +177,24 @@ class TermIndex:
             for variant in _variants(spec.core):
                 entries.setdefault(variant, []).append(term_id)
         specs = self._specs
-        keys: dict[str, tuple[tuple[int, bool, bool, bool], ...]] = {}
-        for key in sorted(entries.keys() | pieces.keys()):
+        keys = sorted(entries.keys() | pieces.keys())
+        targets: list[int | list[int]] = []
+        for key in keys:
             # The wildcard flags travel with each id so the hot loop needs no spec lookup.
-            keys[key] = tuple(
-                (i, specs[i].left_wild, specs[i].right_wild, False) for i in entries.get(key, ())
-            ) + tuple((i, False, False, True) for i in pieces.get(key, ()))
-        self._preloaded = keys  # kept until a term is added
-        return keys
+            found = [
+                _target(i, specs[i].left_wild, specs[i].right_wild, False)
+                for i in entries.get(key, ())
+            ] + [_target(i, False, False, True) for i in pieces.get(key, ())]
+            targets.append(found[0] if len(found) == 1 else found)
+        self._table = (keys, targets)  # kept until a term is added
+        return self._table
 
     def _entries_table(self) -> dict[str, int]:
-        """Number the keys: the automaton's values and the lookup's both index ``_table``."""
+        """Number the keys: the automaton's values and the lookup's entries."""
         if self._entries is None:
-            # The cached pairs serve as they are (C-level passes only: this runs at start-up).
-            table = self._pairs if self._pairs is not None else list(self._keys().items())
-            keys = list(map(itemgetter(0), table))
-            self._table = table
-            self._rows = [None] * len(table)
+            # C-level passes only: this runs at start-up.
+            keys = self._key_table()[0]
+            self._rows = [None] * len(keys)
             self._entries = dict(zip(keys, range(len(keys)), strict=True))
             self._lengths = tuple(sorted(set(map(len, keys)), reverse=True))
         return self._entries
@@ -278,13 +272,18 @@ class TermIndex:
 
     def _row(self, entry: int) -> _Row:
         """What find() needs of a key, worked out on its first hit (most keys never hit)."""
-        key, targets = self._table[entry]
-        plain = all(not (left or right or via) for _, left, right, via in targets)
+        keys, all_targets = self._key_table()
+        key, encoded = keys[entry], all_targets[entry]
+        codes = (encoded,) if isinstance(encoded, int) else tuple(encoded)
+        targets = tuple(
+            (code >> 3, bool(code & 4), bool(code & 2), bool(code & 1)) for code in codes
+        )
+        plain = not any(code & 7 for code in codes)
         return (
             len(key),
             _is_word(key[0]),
             _is_word(key[-1]),
-            tuple(target[0] for target in targets) if plain else None,
+            tuple(code >> 3 for code in codes) if plain else None,
             targets,
         )
 
@@ -314,6 +313,11 @@ class TermIndex:
 
     def ids_for(self, terms: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted({self.add(t) for t in terms}))
+
+
+def _target(term_id: int, left_wild: bool, right_wild: bool, via_regex: bool) -> int:
+    """A key's target as one int (the cache stores thousands): the term id and its flags."""
+    return term_id << 3 | left_wild << 2 | right_wild << 1 | via_regex
 
 
 def _is_word(ch: str) -> bool:

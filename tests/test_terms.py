@@ -21,7 +21,7 @@ def _index() -> TermIndex:
 
 
 INDEX = _index()
-KEYS = sorted(INDEX._keys())
+KEYS = sorted(INDEX.keys())
 
 
 def _both(index: TermIndex, folded: str) -> tuple[list[object], list[object]]:
