@@ -226,6 +226,16 @@ def _caps_run(ctx: PostContext) -> int:
     return best
 
 
+def _caps_run_bound(ctx: PostContext) -> float:
+    """At least the longest capitals run, without finding links and mentions: each word of a
+    run has a capital letter, and an ASCII one two (links and mentions only remove words)."""
+    text = ctx.text
+    if text.isascii():
+        data = text.encode("ascii")
+        return (len(data) - len(data.translate(None, _ASCII_UPPER))) // 2
+    return sum(map(str.isupper, text))
+
+
 # --------------------------------------------------------------------------------------------
 # Sentiment
 # --------------------------------------------------------------------------------------------
@@ -294,6 +304,7 @@ _METRICS = (
         "caps_run",
         "Longest run of consecutive ALL-CAPS words of two letters or more.",
         _caps_run,
+        bound=_caps_run_bound,
     ),
     Metric(
         "sentiment",
