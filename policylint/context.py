@@ -90,8 +90,15 @@ class PostContext:
         found = self._detections.get(name)
         if found is None:
             from policylint.detectors import DETECTORS
+            from policylint.prechecks import PRECHECKS
 
-            found = list(DETECTORS[name].detect(self))
+            # A failed precheck means nothing to find: the detector's module is not even
+            # imported (a rule dispatched by one of its other flags asks anyway).
+            precheck = DETECTORS.precheck(name)
+            if precheck is not None and not PRECHECKS[precheck](self):
+                found = []
+            else:
+                found = list(DETECTORS[name].detect(self))
             self._detections[name] = found
         return found
 
