@@ -297,6 +297,8 @@ class RegexNode(PatternNode):
     flags: str = ""
     #: Folded literals one of which any match holds (``regexatoms``); () when none is known.
     atoms: tuple[str, ...] = ()
+    #: Every match holds a non-ASCII character (``regexatoms.needs_non_ascii``).
+    non_ascii: bool = False
     _compiled: Any = field(default=None, compare=False, repr=False)
     #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
     _regex_id: int = field(default=-1, compare=False, repr=False)
@@ -780,7 +782,9 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
         if isinstance(value, RegexNode):
             if id(value) not in seen:
                 seen.add(id(value))
-                value._regex_id = index.add(value.source, value.flags, value.atoms)
+                value._regex_id = index.add(
+                    value.source, value.flags, value.atoms, non_ascii=value.non_ascii
+                )
         elif isinstance(value, tuple):
             for item in value:
                 if isinstance(item, walkable):

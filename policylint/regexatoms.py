@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["required_atoms"]
+__all__ = ["needs_non_ascii", "required_atoms"]
 
 #: Largest set a node's exact strings, or a character class, may expand to.
 _MAX_SET = 64
@@ -37,6 +37,13 @@ _ESCAPE = re.compile(r"\\(?:[pP]\{[^}]*\}|[pP][A-Za-z]|x\{[0-9A-Fa-f]+\}|.)", re
 _UNSAFE = re.compile(r"\\[QECz]|\[:\^?[a-z]+:\]|\{,|\(\?[a-zA-Z]*U")
 
 _DIGITS = frozenset("0123456789")
+#: The non-ASCII characters with an ASCII letter in their lower, upper, title or folded
+#: case ("\u212a" KELVIN SIGN is "k" lowered): a case-insensitive regex may match ASCII
+#: text with them. tests/test_regexatoms.py derives this list from the whole of Unicode.
+_ASCII_TWINS = frozenset(
+    {0xDF, 0x130, 0x131, 0x149, 0x17F, 0x1F0, 0x1E96, 0x1E97, 0x1E98, 0x1E99, 0x1E9A, 0x1E9E}
+    | {0x212A, 0xFB00, 0xFB01, 0xFB02, 0xFB03, 0xFB04, 0xFB05, 0xFB06}
+)
 
 
 def required_atoms(pattern: str) -> frozenset[str] | None:
@@ -59,6 +66,54 @@ def required_atoms(pattern: str) -> frozenset[str] | None:
         return None
     # An atom holding another is redundant: wherever it occurs, so does the shorter one.
     return frozenset(a for a in atoms if not any(b != a and b in a for b in atoms))
+
+
+def needs_non_ascii(pattern: str) -> bool:
+    """Whether every match of ``pattern`` holds a non-ASCII character (``[\u2460-\u24ff]+``,
+    a fancy-letter class): such a regex cannot match an ASCII post. False when unsure."""
+    translated = _translate(pattern)
+    if translated is None:
+        return False
+    from re import _parser
+
+    try:
+        return _foreign_sequence(list(_parser.parse(translated, 0)))
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return False
+
+
+def _foreign_sequence(items: Iterable[tuple[Any, Any]]) -> bool:
+    return any(_foreign_node(op, arg) for op, arg in items)
+
+
+def _foreign_node(op: Any, arg: Any) -> bool:
+    name = str(op)
+    if name == "LITERAL":
+        return _foreign_range(arg, arg)
+    if name == "IN":
+        return all(_foreign_member(str(item), value) for item, value in arg)
+    if name == "SUBPATTERN":
+        return _foreign_sequence(arg[-1])
+    if name == "ATOMIC_GROUP":
+        return _foreign_sequence(arg)
+    if name == "BRANCH":
+        return all(_foreign_sequence(branch) for branch in arg[1])
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _, item = arg
+        return bool(low >= 1 and _foreign_sequence(item))
+    return False
+
+
+def _foreign_member(name: str, value: Any) -> bool:
+    # \p{..} was rewritten to \w, a category: never taken as foreign (nor is a negation)
+    if name == "LITERAL":
+        return _foreign_range(value, value)
+    return name == "RANGE" and _foreign_range(*value)
+
+
+def _foreign_range(low: int, high: int) -> bool:
+    """Whether no character from ``low`` to ``high`` is ASCII or matches ASCII in any case."""
+    return low >= 0x80 and not any(low <= code <= high for code in _ASCII_TWINS)
 
 
 def _translate(pattern: str) -> str | None:
