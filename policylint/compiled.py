@@ -247,6 +247,8 @@ class PatternNode:
 
 @dataclass(slots=True)
 class TermsNode(PatternNode):
+    """Hits of a set of terms (ids in the policy's TermIndex)."""
+
     term_ids: tuple[int, ...]
     _id_set: frozenset[int] | None = field(default=None, compare=False, repr=False)
 
@@ -293,6 +295,8 @@ def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 @dataclass(slots=True)
 class RegexNode(PatternNode):
+    """Matches of an RE2 regex on the plain view."""
+
     source: str
     flags: str = ""
     #: Folded literals one of which any match holds (``regexatoms``); () when none is known.
@@ -340,6 +344,8 @@ class RegexNode(PatternNode):
 
 @dataclass(slots=True)
 class DetectNode(PatternNode):
+    """What a detector finds (``detect(phone)``)."""
+
     name: str
 
     def matches(self, state: EvalState) -> list[Match]:
@@ -351,6 +357,8 @@ class DetectNode(PatternNode):
 
 @dataclass(slots=True)
 class ScopedNode(PatternNode):
+    """A pattern's matches limited to where they are (first N chars, a field...)."""
+
     inner: PatternNode
     kind: str
     amount: int = 0
@@ -388,6 +396,8 @@ class ScopedNode(PatternNode):
 
 @dataclass(slots=True)
 class NearNode(PatternNode):
+    """Matches of ``left`` within ``distance`` words or chars of ``right``."""
+
     left: PatternNode
     right: PatternNode
     distance: int
@@ -415,6 +425,8 @@ class NearNode(PatternNode):
 
 @dataclass(slots=True)
 class AnyNode(PatternNode):
+    """Matches of any of the patterns (``a or b``)."""
+
     items: tuple[PatternNode, ...]
 
     def matches(self, state: EvalState) -> list[Match]:
@@ -427,6 +439,8 @@ class AnyNode(PatternNode):
 
 @dataclass(slots=True)
 class AllNode(PatternNode):
+    """Matches of every pattern, when each has one (``a and b``)."""
+
     items: tuple[PatternNode, ...]
 
     def matches(self, state: EvalState) -> list[Match]:
@@ -471,6 +485,8 @@ class ConditionNode:
 
 @dataclass(slots=True)
 class CompareNode(ConditionNode):
+    """``left op right`` on metrics, metadata, settings and constants."""
+
     left: Getter
     op: str
     right: Getter
@@ -559,6 +575,8 @@ def compare(left: Any, op: str, right: Any) -> bool:
 
 @dataclass(slots=True)
 class MemberNode(ConditionNode):
+    """``operand in values`` (or ``not in``)."""
+
     operand: Getter
     values: Getter
     negated: bool
@@ -585,6 +603,8 @@ def _hashable(value: Any) -> bool:
 
 @dataclass(slots=True)
 class ContainsNode(ConditionNode):
+    """Whether a pattern matches anywhere in the post (``contains``)."""
+
     pattern: PatternNode
 
     def holds(self, state: EvalState) -> bool:
@@ -593,6 +613,8 @@ class ContainsNode(ConditionNode):
 
 @dataclass(slots=True)
 class TruthyNode(ConditionNode):
+    """Whether a value is set and not empty or false."""
+
     getter: Getter
 
     def holds(self, state: EvalState) -> bool:
@@ -607,6 +629,8 @@ def truthy(value: Any) -> bool:
 
 @dataclass(slots=True)
 class NotNode(ConditionNode):
+    """``not item``."""
+
     item: ConditionNode
 
     def holds(self, state: EvalState) -> bool:
@@ -615,6 +639,8 @@ class NotNode(ConditionNode):
 
 @dataclass(slots=True)
 class AndNode(ConditionNode):
+    """Every condition holds."""
+
     items: tuple[ConditionNode, ...]
 
     def holds(self, state: EvalState) -> bool:
@@ -623,6 +649,8 @@ class AndNode(ConditionNode):
 
 @dataclass(slots=True)
 class OrNode(ConditionNode):
+    """Some condition holds."""
+
     items: tuple[ConditionNode, ...]
 
     def holds(self, state: EvalState) -> bool:
@@ -639,6 +667,8 @@ class MatchException:
 
 @dataclass(slots=True)
 class ContextException(MatchException):
+    """Excuses a match preceded, followed or neighboured by a pattern."""
+
     direction: str  # preceded | followed | near
     pattern: PatternNode
     distance: int
@@ -712,6 +742,8 @@ class ExampleSpec:
 
 @dataclass(frozen=True, slots=True)
 class RawFinding:
+    """A rule's match before it becomes a finding (offsets in the post's text)."""
+
     rule: CompiledRule
     start: int
     end: int
@@ -720,6 +752,8 @@ class RawFinding:
 
 @dataclass(slots=True)
 class CompiledRule:
+    """A rule ready to evaluate: its guards, exceptions and patterns as nodes."""
+
     id: str
     category: str
     severity: Severity

@@ -58,6 +58,8 @@ _NODE_TYPES: dict[str, type[Any]] = {
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class CachedPolicy:
+    """What a compiled-policy cache entry holds."""
+
     name: str
     description: str | None
     rules: list[c.CompiledRule]

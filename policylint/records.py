@@ -159,6 +159,8 @@ class FindingData:
 
 @dataclass(slots=True)
 class SummaryData:
+    """A report's counts: posts checked and with errors, files, findings (and by severity)."""
+
     posts_checked: int = 0
     posts_with_errors: int = 0
     files: int = 0

@@ -85,6 +85,8 @@ AuditedFinding = FindingData
 
 @dataclass(frozen=True, slots=True)
 class WaiverOptions:
+    """How waivers are checked: whether each needs a reason, whether unused ones are reported."""
+
     require_reason: bool = False
     report_unused: bool = False
 
