@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -222,6 +221,8 @@ def store(
         text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
     except (TypeError, ValueError):
         return
+    import tempfile  # only when storing: a warm run never imports it
+
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
