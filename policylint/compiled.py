@@ -811,6 +811,7 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
 
     node_types = (PatternNode, ConditionNode, MatchException)
     walkable = (*node_types, tuple)
+    names: dict[type, tuple[str, ...]] = {}  # each node class's field names, looked up once
 
     def walk(value: Any) -> None:
         if isinstance(value, RegexNode):
@@ -824,8 +825,12 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
                 if isinstance(item, walkable):
                     walk(item)
         elif isinstance(value, node_types):
-            for item in fields(value):  # type: ignore[arg-type]
-                child = getattr(value, item.name)
+            kind = type(value)
+            found = names.get(kind)
+            if found is None:
+                found = names[kind] = tuple(f.name for f in fields(value))  # type: ignore[arg-type]
+            for name in found:
+                child = getattr(value, name)
                 if isinstance(child, walkable):
                     walk(child)
 
