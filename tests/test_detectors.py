@@ -270,6 +270,27 @@ def test_phone_find_does_not_depend_on_unrelated_digits(text: str) -> None:
     assert combined == [*alone, ("+44 20 7946 0958", "+442079460958")]
 
 
+def test_phone_national_passes_run_only_on_digits_left_outside_international_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policylint.detectors import phone
+
+    regions: list[str | None] = []
+    matches = phone._matches
+
+    def recording(pn: object, text: str, region: str | None, leniency: object) -> object:
+        regions.append(region)
+        return matches(pn, text, region, leniency)
+
+    monkeypatch.setattr(phone, "_matches", recording)
+    assert found("phone", "Call +44 7911 123456 now") == [("+44 7911 123456", "+447911123456")]
+    assert set(regions) == {None}  # the eight regions' passes could keep nothing
+    regions.clear()
+    text = "Call +44 7911 123456 or 020 7946 0958"
+    assert [value for _, value in found("phone", text)] == ["+447911123456", "+442079460958"]
+    assert "GB" in regions
+
+
 def test_phone_region_from_meta() -> None:
     text = "Ring 020 7946 0958"
     assert found("phone", text, meta={"region": "GB"}) == [("020 7946 0958", "+442079460958")]

@@ -152,41 +152,45 @@ class PhoneDetector(TextDetector):
             unlisted = _unlisted(pn, text, m, None)
             if unlisted and _plausible(text, m.start, m.end, m.raw, True):
                 found.append(m.found(pn, unlisted.region))
-        # 2. National numbers: every reading in the home and default regions, best first.
-        regions = [*home, *(region for region in DEFAULT_REGIONS if region not in home)]
-        readings: list[tuple[tuple[int, ...], Found]] = []
-        silent: set[str] = set()  # regions whose POSSIBLE pass found nothing
-        for rank, region in enumerate(regions):
-            possible = list(_matches(pn, text, region, pn.Leniency.POSSIBLE))
-            if not possible:
-                silent.add(region)
-                continue
-            away = int(region not in home)
-            leniency = pn.Leniency.EXACT_GROUPING if away else pn.Leniency.VALID
-            for m in _matches(pn, text, region, leniency):
-                if _national(text, m):
-                    country = pn.region_code_for_number(m.number) or region
-                    lead = int(not _lead_fits(pn, m.number, m.raw))
-                    fit = _open_plan(pn, country, pn.number_type(m.number))
-                    key = (away, -_digits(m.raw), lead, fit, 0, rank)
-                    readings.append((key, m.found(pn, country)))
-            for m in possible:
-                unlisted = _unlisted(pn, text, m, region)
-                if unlisted and _national(text, m):
-                    key = (away, -_digits(m.raw), 0, unlisted.fit, 1, rank)
-                    readings.append((key, m.found(pn, unlisted.region)))
-        readings.sort(key=lambda reading: reading[0])
-        for _, reading in readings:
-            if _free(found, reading):
-                found.append(reading)
-        # 3. "my phone number is 425 8829090": grouped oddly, but announced as a phone.
-        if _CUE.search(text):
-            for region in regions[len(home) :]:
-                if region in silent:
+        # A national reading must not overlap the numbers found so far, and must hold a run
+        # of seven digits (the filter below): with none left outside them ("+44 7911 123456"
+        # alone), the eight regions' passes would find nothing that is kept.
+        if _PRECHECK.search(_blanked(text, found)):
+            # 2. National numbers: every reading in the home and default regions, best first.
+            regions = [*home, *(region for region in DEFAULT_REGIONS if region not in home)]
+            readings: list[tuple[tuple[int, ...], Found]] = []
+            silent: set[str] = set()  # regions whose POSSIBLE pass found nothing
+            for rank, region in enumerate(regions):
+                possible = list(_matches(pn, text, region, pn.Leniency.POSSIBLE))
+                if not possible:
+                    silent.add(region)
                     continue
-                for m in _matches(pn, text, region, pn.Leniency.VALID):
-                    if _free(found, m) and _national(text, m, needs_cue=True):
-                        found.append(m.found(pn, pn.region_code_for_number(m.number) or region))
+                away = int(region not in home)
+                leniency = pn.Leniency.EXACT_GROUPING if away else pn.Leniency.VALID
+                for m in _matches(pn, text, region, leniency):
+                    if _national(text, m):
+                        country = pn.region_code_for_number(m.number) or region
+                        lead = int(not _lead_fits(pn, m.number, m.raw))
+                        fit = _open_plan(pn, country, pn.number_type(m.number))
+                        key = (away, -_digits(m.raw), lead, fit, 0, rank)
+                        readings.append((key, m.found(pn, country)))
+                for m in possible:
+                    unlisted = _unlisted(pn, text, m, region)
+                    if unlisted and _national(text, m):
+                        key = (away, -_digits(m.raw), 0, unlisted.fit, 1, rank)
+                        readings.append((key, m.found(pn, unlisted.region)))
+            readings.sort(key=lambda reading: reading[0])
+            for _, reading in readings:
+                if _free(found, reading):
+                    found.append(reading)
+            # 3. "my phone number is 425 8829090": grouped oddly, but announced as a phone.
+            if _CUE.search(text):
+                for region in regions[len(home) :]:
+                    if region in silent:
+                        continue
+                    for m in _matches(pn, text, region, pn.Leniency.VALID):
+                        if _free(found, m) and _national(text, m, needs_cue=True):
+                            found.append(m.found(pn, pn.region_code_for_number(m.number) or region))
         # Six-digit German and Italian numbers are valid for libphonenumber; without this
         # they were reported only when some unrelated seven-digit run let the precheck pass.
         found = [f for f in found if _PRECHECK.search(text, f.start, f.end)]
@@ -284,6 +288,13 @@ def _national(text: str, match: _Match, needs_cue: bool = False) -> bool:
     if _AFTER_COUNTRY_CODE.search(text, max(0, match.start - 8), match.start):
         return False  # "+44 7700-900-982" is British or nothing, never an Indian "7700-900-982"
     return _plausible(text, match.start, match.end, match.raw, False, needs_cue)
+
+
+def _blanked(text: str, found: Sequence[Found]) -> str:
+    """``text`` with the spans of ``found`` turned into spaces (same length)."""
+    for f in found:
+        text = text[: f.start] + " " * (f.end - f.start) + text[f.end :]
+    return text
 
 
 def _free(found: Sequence[Found], span: Found | _Match) -> bool:
