@@ -51,7 +51,7 @@ def load_policy(
         cached.name,
         cached.description,
         cached.rules,
-        cached.index,
+        cached.term_index,
         cached.settings,
         cached.files,
     )
@@ -82,7 +82,7 @@ def _compile(
         name=resolved.name,
         description=resolved.description,
         rules=rules,
-        index=index,
+        term_index=index,
         settings=dict(resolved.settings),
         files=[f.path for f in resolved.files],
     )

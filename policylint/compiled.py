@@ -740,8 +740,7 @@ class ExampleSpec:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class RawFinding:
+class RawFinding(NamedTuple):
     """A rule's match before it becomes a finding (offsets in the post's text)."""
 
     rule: CompiledRule

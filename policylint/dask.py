@@ -51,12 +51,14 @@ _INSTALL_HINT = "policylint.dask needs Dask: pip install 'policylint[dask]'"
 
 #: Columns of :func:`check_dataframe`'s result: the fields of a finding, in order, then
 #: ``error`` (set only on rows for posts that could not be checked).
-FINDING_COLUMNS: tuple[str, ...] = tuple(FindingData.__dataclass_fields__)
+FINDING_COLUMNS: tuple[str, ...] = FindingData._fields
 ERROR_COLUMN = "error"
 
 
 def _column_dtype(name: str) -> str:
-    annotation = str(FindingData.__dataclass_fields__[name].type)
+    # NamedTuple keeps a string annotation as a ForwardRef: "int", "str | None"...
+    hint = FindingData.__annotations__[name]
+    annotation = str(getattr(hint, "__forward_arg__", hint))
     if annotation.startswith("int"):
         return "Int64"  # nullable: error rows have no position
     if annotation.startswith("bool"):

@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache, partial
+from typing import NamedTuple
 
 __all__ = [
     "KNOWN_TLDS",
@@ -48,8 +48,7 @@ def _lazy(pattern: str) -> Callable[[], re.Pattern[str]]:
     return cache(partial(re.compile, pattern))
 
 
-@dataclass(frozen=True, slots=True)
-class Entities:
+class Entities(NamedTuple):
     """Spans ``(start, end)`` of a post's entities in its original text, in text order."""
 
     hashtags: tuple[Span, ...] = ()  # including the '#'

@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from policylint.context import PostContext
@@ -26,8 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["EXCLAMATION_MARKS", "METRICS", "QUESTION_MARKS", "Metric"]
 
 
-@dataclass(frozen=True, slots=True)
-class Metric:
+class Metric(NamedTuple):
     """A number computed from a post."""
 
     name: str

@@ -18,7 +18,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint import compiled as c
 from policylint.severity import Severity
@@ -55,14 +55,13 @@ _NODE_TYPES: dict[str, type[Any]] = {
 }
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class CachedPolicy:
+class CachedPolicy(NamedTuple):
     """What a compiled-policy cache entry holds."""
 
     name: str
     description: str | None
     rules: list[c.CompiledRule]
-    index: TermIndex
+    term_index: TermIndex
     settings: dict[str, Any]
     files: list[str]
 
@@ -196,7 +195,7 @@ def load(key: str) -> CachedPolicy | None:
             name=str(data["name"]),
             description=data["description"],
             rules=rules,
-            index=index,
+            term_index=index,
             settings=_decode(data["settings"]),
             files=list(data["files"]),
         )
@@ -215,7 +214,7 @@ def store(
     if path is None:
         return
     try:
-        terms, keys = policy.index.data()
+        terms, keys = policy.term_index.data()
         data = {
             "format": FORMAT_VERSION,
             "name": policy.name,

@@ -10,7 +10,7 @@ pydantic's, so the reporters accept either.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint.severity import Severity
 
@@ -57,8 +57,7 @@ def normalise_platform(value: str | None) -> str | None:
     return PLATFORM_ALIASES.get(key, key)
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where a post's text sits in its file (see ``policylint.models.SourceLocation``)."""
 
     path: str
@@ -92,8 +91,7 @@ class PostData:
             object.__setattr__(self, "id", str(self.id))
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorData:
+class ErrorData(NamedTuple):
     """An input that could not be checked (see ``policylint.models.InputError``)."""
 
     path: str
@@ -110,8 +108,7 @@ class ErrorData:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class FindingData:
+class FindingData(NamedTuple):
     """One finding (see ``policylint.models.Finding`` for the meaning of each field)."""
 
     rule: str
@@ -148,7 +145,7 @@ class FindingData:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return self._asdict()
 
     def model_dump(self, mode: str = "python") -> dict[str, Any]:
         data = self.as_dict()

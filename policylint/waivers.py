@@ -36,7 +36,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.records import FindingData, PostData
 from policylint.severity import Severity
@@ -83,16 +83,17 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 AuditedFinding = FindingData
 
 
-@dataclass(frozen=True, slots=True)
-class WaiverOptions:
+class WaiverOptions(NamedTuple):
     """How waivers are checked: whether each needs a reason, whether unused ones are reported."""
 
     require_reason: bool = False
     report_unused: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Waiver:
+_DEFAULT_OPTIONS = WaiverOptions()
+
+
+class Waiver(NamedTuple):
     """One rule pattern waived over a range of the original text (or the whole post)."""
 
     rule: str
@@ -105,8 +106,7 @@ class Waiver:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A directive that cannot work as written."""
 
     message: str
@@ -352,7 +352,7 @@ def check_post(
     policy: Policy,
     post: PostData,
     rules: RuleTable,
-    options: WaiverOptions = WaiverOptions(),
+    options: WaiverOptions = _DEFAULT_OPTIONS,
 ) -> list[AuditedFinding]:
     """The findings for one post with its waivers applied, and problems with the waivers."""
     directives = parse_directives(post.text)
@@ -472,11 +472,9 @@ def _covers(waiver: Waiver, finding: FindingData) -> bool:
 def _audited(
     finding: FindingData, *, waived: bool = False, reason: str | None = None
 ) -> AuditedFinding:
-    if isinstance(finding, AuditedFinding) and not waived:
+    if not waived:
         return finding
-    values = finding.as_dict()
-    values.update(waived=waived, waiver_reason=reason)
-    return AuditedFinding(**values)
+    return finding._replace(waived=waived, waiver_reason=reason)
 
 
 def _restore(
@@ -490,8 +488,7 @@ def _restore(
     end = mapping.original_end(finding.end) if finding.end > finding.start else start
     line, column = _locate(post, start)
     end_line, end_column = _locate(post, end)
-    return replace(
-        finding,
+    return finding._replace(
         start=start,
         end=end,
         match=post.text[start:end],

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from policylint.context import PostContext
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["DETECTORS", "Detection", "Detector", "DetectorRegistry"]
 
 
-@dataclass(frozen=True, slots=True)
-class Detection:
+class Detection(NamedTuple):
     """One thing a detector found."""
 
     start: int  # span in ctx.text, the ORIGINAL text

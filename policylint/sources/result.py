@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from policylint.records import ErrorData, PostData
 from policylint.sources.positions import LineIndex
@@ -10,8 +10,7 @@ from policylint.sources.positions import LineIndex
 __all__ = ["ReadResult", "error_at"]
 
 
-@dataclass(frozen=True, slots=True)
-class ReadResult:
+class ReadResult(NamedTuple):
     """Posts read from one input, and the parts of it that could not be read.
 
     Both can be non-empty at once: a bad record is reported and the good ones are still
