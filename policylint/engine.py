@@ -11,7 +11,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.compiled import (
     CompiledRule,
@@ -44,8 +44,7 @@ class LoadSpec:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """A rule's metadata, as listed by ``policylint rules`` and ``explain``."""
 
     id: str
@@ -64,8 +63,7 @@ class RuleInfo:
     examples: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ExampleResult:
+class ExampleResult(NamedTuple):
     """One ``example pass|fail`` of a rule, run by ``policylint test``."""
 
     rule: str
