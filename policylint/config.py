@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 __all__ = [
     "CONFIG_FILE",
@@ -105,8 +105,11 @@ class ConfigError(Exception):
         super().__init__(text)
 
 
-@dataclass(frozen=True, slots=True)
-class WaiverSettings:
+#: The default of the mapping fields below: read-only, so one instance serves every record.
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+class WaiverSettings(NamedTuple):
     """``[waivers]``: how inline and metadata waivers are policed."""
 
     #: A waiver without ``-- reason`` is refused (and reported as ``policylint.waiver``).
@@ -115,8 +118,7 @@ class WaiverSettings:
     report_unused: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Override:
+class Override(NamedTuple):
     """One ``[[overrides]]`` entry: changes for the files its ``paths`` globs match."""
 
     paths: tuple[str, ...]
@@ -124,14 +126,13 @@ class Override:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     platform: str | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = _NOTHING
 
     def matches(self, relative: str | None) -> bool:
         return relative is not None and any(_glob_match(relative, p) for p in self.paths)
 
 
-@dataclass(frozen=True, slots=True)
-class PathOptions:
+class PathOptions(NamedTuple):
     """What the configuration says for one file, overrides applied (before the command line)."""
 
     select: tuple[str, ...]
@@ -141,8 +142,7 @@ class PathOptions:
     meta: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     """One configuration file's contents (or the defaults, with ``path`` None)."""
 
     path: Path | None = None
@@ -154,8 +154,8 @@ class Config:
     platform: str | None = None
     exclude: tuple[str, ...] = ()
     overrides: tuple[Override, ...] = ()
-    waivers: WaiverSettings = field(default_factory=WaiverSettings)
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    waivers: WaiverSettings = WaiverSettings()
+    settings: Mapping[str, Any] = _NOTHING
 
     @property
     def root(self) -> Path:
