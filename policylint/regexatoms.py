@@ -37,6 +37,8 @@ _ESCAPE = re.compile(r"\\(?:[pP]\{[^}]*\}|[pP][A-Za-z]|x\{[0-9A-Fa-f]+\}|.)", re
 _UNSAFE = re.compile(r"\\[QECz]|\[:\^?[a-z]+:\]|\{,|\(\?[a-zA-Z]*U")
 
 _DIGITS = frozenset("0123456789")
+#: Unicode categories of combining marks (\p{Mn} and the like): no ASCII character has one.
+_MARKS = frozenset({"M", "Mn", "Mc", "Me", "Mark", "Nonspacing_Mark"})
 #: The non-ASCII characters with an ASCII letter in their lower, upper, title or folded
 #: case ("\u212a" KELVIN SIGN is "k" lowered): a case-insensitive regex may match ASCII
 #: text with them. tests/test_regexatoms.py derives this list from the whole of Unicode.
@@ -122,6 +124,10 @@ def _translate(pattern: str) -> str | None:
 
     def escape(match: re.Match[str]) -> str:
         text = match.group()
+        if text[1] == "p" and text[2:].strip("{}") in _MARKS:
+            # Combining marks are never ASCII nor cased: a class of the same atoms (none)
+            # that needs_non_ascii also reads as foreign (no ASCII twin above U+FFFF).
+            return r"[\U00010000-\U0010ffff]"
         if text[1] in "pP":
             return r"\w"
         if text[1] == "x" and text[2:3] == "{":

@@ -82,6 +82,8 @@ def test_no_atoms_when_nothing_is_required_or_the_engines_disagree(pattern: str)
         (r"(?i)\x{212A}", False),  # the Kelvin sign matches "k"
         ("[\u00c0-\u00ff]", False),  # the range holds ß, whose folding is "ss"
         (r"\p{Han}+", False),  # \p{..} is not analysed: never taken as foreign
+        (r"\pL\p{Mn}{4,}", True),  # ... but for the combining marks, never ASCII
+        (r"a\P{Mn}", False),
         (r"[^a-z]", False),
         (r"\w+", False),
     ],
