@@ -90,6 +90,11 @@ class PostData:
         if isinstance(self.id, int) and not isinstance(self.id, bool):
             object.__setattr__(self, "id", str(self.id))
 
+    def __reduce__(self) -> tuple[type[PostData], tuple[Any, ...]]:
+        # Worker pools pickle every post: by its fields this costs a third of what the
+        # dataclass's generated slot state does (its __post_init__ is idempotent).
+        return PostData, (self.text, self.id, self.platform, self.meta, self.source)
+
 
 class ErrorData(NamedTuple):
     """An input that could not be checked (see ``policylint.models.InputError``)."""

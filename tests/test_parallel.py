@@ -417,3 +417,21 @@ def test_policy_error_survives_pickling() -> None:
         assert copy.diagnostics[0].code == "PL201"
     else:
         raise AssertionError("expected a PolicyError")
+
+
+def test_a_post_record_pickles_to_an_equal_one() -> None:
+    # Worker pools send every post pickled: PostData pickles by its fields (__reduce__).
+    import pickle
+
+    from policylint.records import Location, PostData
+
+    post = PostData(
+        text="Call me",
+        id="p1",
+        platform="X",
+        meta={"region": "GB", "tags": ["a"]},
+        source=Location("posts.jsonl", 3, 9, True),
+    )
+    copy = pickle.loads(pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy == post and copy.platform == "x" and copy.source == post.source
+    assert type(copy) is PostData and copy.meta == {"region": "GB", "tags": ["a"]}
