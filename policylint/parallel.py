@@ -26,6 +26,7 @@ models, for the library API.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -333,6 +334,9 @@ def _init_worker(ref: PolicyRef, check: PostCheck | None = None) -> None:
         # An exception here would break the whole pool and look like crashed workers;
         # kept, it is raised by the first task instead and reaches the caller as itself.
         _WORKER_ERROR = error
+    # The policy's ~100,000 objects live as long as the worker: out of the collector's
+    # sight, full collections do not walk them (nor, when forked, copy their pages).
+    gc.freeze()
 
 
 def _check_chunk(posts: list[Any]) -> list[_Outcome]:
