@@ -17,7 +17,7 @@ from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
 from policylint.models import Severity, normalise_platform
-from policylint.regexatoms import needs_non_ascii, required_atoms
+from policylint.regexatoms import atom_sets, needs_non_ascii
 from policylint.regexset import compile_regex
 from policylint.terms import TermIndex
 from policylint.text import fold_term
@@ -121,10 +121,12 @@ class _Compiler:
             regex = self.regex(node)
             if regex is None:
                 return None
+            atoms, also = atom_sets(node.source)
             return c.RegexNode(
                 node.source,
                 node.flags,
-                atoms=tuple(sorted(required_atoms(node.source) or ())),
+                atoms=tuple(sorted(atoms or ())),
+                also=tuple(sorted(also or ())),
                 non_ascii=needs_non_ascii(node.source),
                 _compiled=regex,
             )

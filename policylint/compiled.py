@@ -301,6 +301,8 @@ class RegexNode(PatternNode):
     flags: str = ""
     #: Folded literals one of which any match holds (``regexatoms``); () when none is known.
     atoms: tuple[str, ...] = ()
+    #: A second such set: any match holds one of each (``regexatoms.atom_sets``).
+    also: tuple[str, ...] = ()
     #: Every match holds a non-ASCII character (``regexatoms.needs_non_ascii``).
     non_ascii: bool = False
     _compiled: Any = field(default=None, compare=False, repr=False)
@@ -817,7 +819,11 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
             if id(value) not in seen:
                 seen.add(id(value))
                 value._regex_id = index.add(
-                    value.source, value.flags, value.atoms, non_ascii=value.non_ascii
+                    value.source,
+                    value.flags,
+                    value.atoms,
+                    also=value.also,
+                    non_ascii=value.non_ascii,
                 )
         elif isinstance(value, tuple):
             for item in value:

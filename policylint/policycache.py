@@ -26,7 +26,7 @@ from policylint.terms import TermIndex
 
 __all__ = ["CachedPolicy", "cache_key", "load", "store"]
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 
 _NODE_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["needs_non_ascii", "required_atoms"]
+__all__ = ["atom_sets", "needs_non_ascii", "required_atoms"]
 
 #: Largest set a node's exact strings, or a character class, may expand to.
 _MAX_SET = 64
@@ -50,22 +50,34 @@ _ASCII_TWINS = frozenset(
 
 def required_atoms(pattern: str) -> frozenset[str] | None:
     """Folded strings, one of which is in any text ``pattern`` matches; None if unknown."""
+    return atom_sets(pattern)[0]
+
+
+def atom_sets(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """The most selective set of required atoms (as :func:`required_atoms`) and the next
+    one: a match holds an atom of each. ``\\d{1,5} \\w+ (?:Street|Road)`` needs a digit
+    and a street word; a post without digits skips it whatever street words it holds."""
     translated = _translate(pattern)
     if translated is None:
-        return None
+        return None, None
     from re import _parser
 
     try:
         tree = _parser.parse(translated, 0)
     except (re.error, RecursionError, OverflowError, ValueError):
-        return None
+        return None, None
     try:
         info = _sequence(list(tree))
     except RecursionError:
-        return None
-    atoms = _best(info)
-    if atoms is None or not atoms or "" in atoms:
-        return None
+        return None, None
+    ranked = [_reduced(atoms) for atoms in sorted(_candidates(info), key=_score, reverse=True)]
+    if not ranked:
+        return None, None
+    second = next((atoms for atoms in ranked[1:] if atoms != ranked[0]), None)
+    return ranked[0], second
+
+
+def _reduced(atoms: set[str]) -> frozenset[str]:
     # An atom holding another is redundant: wherever it occurs, so does the shorter one.
     return frozenset(a for a in atoms if not any(b != a and b in a for b in atoms))
 
@@ -239,12 +251,18 @@ def _product(left: set[str], right: set[str]) -> set[str] | None:
 
 def _best(info: _Info) -> set[str] | None:
     """The most selective of the sets one of whose members every match holds."""
-    candidates = [s for s in info.required if s and "" not in s]
-    if info.exact is not None and info.exact and "" not in info.exact:
-        candidates.append(info.exact)
+    candidates = _candidates(info)
     if not candidates:
         return None
     return max(candidates, key=_score)
+
+
+def _candidates(info: _Info) -> list[set[str]]:
+    """The sets one of whose members every match holds (none empty or holding "")."""
+    candidates = [s for s in info.required if s and "" not in s]
+    if info.exact is not None and info.exact and "" not in info.exact:
+        candidates.append(info.exact)
+    return candidates
 
 
 def _score(atoms: set[str]) -> tuple[int, int]:

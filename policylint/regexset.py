@@ -25,8 +25,14 @@ def compile_regex(source: str, flags: str) -> Any:
     return re2.compile(source, options)
 
 
-# (regexes without atoms, [(atom, regexes holding it)], regexes needing non-ASCII text)
-_Finder = tuple[frozenset[int], list[tuple[str, tuple[int, ...]]], frozenset[int]]
+# (regexes without atoms, [(atom, regexes holding it)], {regex: its second atom set},
+#  regexes needing non-ASCII text)
+_Finder = tuple[
+    frozenset[int],
+    list[tuple[str, tuple[int, ...]]],
+    dict[int, tuple[str, ...]],
+    frozenset[int],
+]
 
 
 class RegexIndex:
@@ -55,6 +61,7 @@ class RegexIndex:
     def __init__(self) -> None:
         self._patterns: list[str] = []
         self._atoms: list[tuple[str, ...]] = []
+        self._also: list[tuple[str, ...]] = []
         self._non_ascii: list[bool] = []
         self._ids: dict[str, int] = {}
         self._sets: list[tuple[tuple[int, ...], Any]] | None = None
@@ -67,10 +74,17 @@ class RegexIndex:
         self._lazy_of: dict[int, int] = {}
 
     def add(
-        self, source: str, flags: str, atoms: tuple[str, ...] = (), *, non_ascii: bool = False
+        self,
+        source: str,
+        flags: str,
+        atoms: tuple[str, ...] = (),
+        *,
+        also: tuple[str, ...] = (),
+        non_ascii: bool = False,
     ) -> int:
-        """Register a regex; ``atoms`` are folded literals one of which any match holds, and
-        ``non_ascii`` says that every match holds a non-ASCII character."""
+        """Register a regex; ``atoms`` are folded literals one of which any match holds, as
+        are ``also`` (a second such set), and ``non_ascii`` says that every match holds a
+        non-ASCII character."""
         inline = "".join(f for f in "ims" if f in flags)
         pattern = f"(?{inline}){source}" if inline else source
         found = self._ids.get(pattern)
@@ -78,6 +92,7 @@ class RegexIndex:
             found = self._ids[pattern] = len(self._patterns)
             self._patterns.append(pattern)
             self._atoms.append(tuple(atoms))
+            self._also.append(tuple(also))
             self._non_ascii.append(non_ascii)
             self._finder = None
             self._forget_sets()
@@ -91,24 +106,26 @@ class RegexIndex:
         self._always = frozenset()
 
     def _build_finder(self) -> _Finder:
-        """The regexes without atoms, each atom with the regexes it stands for, and the
-        regexes that need a non-ASCII character."""
+        """The regexes without atoms, each atom with the regexes it stands for, each
+        regex's second set of atoms, and the regexes that need a non-ASCII character."""
         by_atom: dict[str, list[int]] = {}
         for regex_id, atoms in enumerate(self._atoms):
             for atom in atoms:
                 by_atom.setdefault(atom, []).append(regex_id)
         unfiltered = frozenset(i for i, atoms in enumerate(self._atoms) if not atoms)
+        also = {i: atoms for i, atoms in enumerate(self._also) if atoms}
         foreign = frozenset(i for i, needed in enumerate(self._non_ascii) if needed)
-        finder = (unfiltered, [(atom, tuple(ids)) for atom, ids in by_atom.items()], foreign)
+        atom_list = [(atom, tuple(ids)) for atom, ids in by_atom.items()]
+        finder = (unfiltered, atom_list, also, foreign)
         self._finder = finder
         return finder
 
     def candidates(self, text: str) -> set[int]:
-        """Ids of the regexes ``text`` holds an atom of, and of those without atoms; on
-        ASCII text, not those that need a non-ASCII character."""
+        """Ids of the regexes ``text`` holds an atom of (of each set, when there are two),
+        and of those without atoms; on ASCII text, not those that need a non-ASCII one."""
         # Only the first posts of a run come here: a substring test per atom (~1,200 for
         # builtin:all, 0.1 ms a post) costs less than building an automaton of them first.
-        unfiltered, atoms, foreign = (
+        unfiltered, atoms, also, foreign = (
             self._finder if self._finder is not None else self._build_finder()
         )
         found = set(unfiltered)
@@ -116,6 +133,9 @@ class RegexIndex:
         for atom, ids in atoms:
             if atom in folded:
                 found.update(ids)
+        for regex_id in found & also.keys():
+            if not any(atom in folded for atom in also[regex_id]):
+                found.discard(regex_id)
         if foreign and text.isascii():
             found -= foreign
         return found

@@ -15,7 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import policylint
-from policylint.regexatoms import _ASCII_TWINS, _translate, needs_non_ascii, required_atoms
+from policylint.regexatoms import (
+    _ASCII_TWINS,
+    _translate,
+    atom_sets,
+    needs_non_ascii,
+    required_atoms,
+)
 from policylint.regexset import RegexIndex, compile_regex
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -46,6 +52,22 @@ TWEETS = Path(__file__).parents[2] / "shared" / "corpora" / "vader_icwsm2014"
 )
 def test_required_atoms(pattern: str, atoms: set[str]) -> None:
     assert required_atoms(pattern) == frozenset(atoms)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "second"),
+    [
+        (r"\b\d{1,5},?\s+\w+\s+(?:Street|Road)\b", set("0123456789")),  # a digit too
+        (r"(?:foo|bar)+baz", {"foo", "bar"}),
+        (r"\bvote\s+(?:yes|no)\b", {"yes", "no"}),
+        ("abc", None),  # one literal: nothing else is required
+        (r"\w+", None),
+    ],
+)
+def test_a_second_set_of_atoms(pattern: str, second: set[str] | None) -> None:
+    first, also = atom_sets(pattern)
+    assert first == required_atoms(pattern)
+    assert also == (frozenset(second) if second is not None else None)
 
 
 @pytest.mark.parametrize(
@@ -156,7 +178,8 @@ def _texts() -> list[str]:
 def _index() -> RegexIndex:
     index = RegexIndex()
     for source, flags, atoms in BUILTIN:
-        index.add(source, flags, atoms, non_ascii=needs_non_ascii(source))
+        also = tuple(sorted(atom_sets(source)[1] or ()))
+        index.add(source, flags, atoms, also=also, non_ascii=needs_non_ascii(source))
     return index
 
 
@@ -204,6 +227,15 @@ GENERABLE = [
 ]
 
 
+def test_many_builtin_regexes_have_a_second_set_of_atoms() -> None:
+    seconds = [atom_sets(source)[1] for source, _, _ in BUILTIN]
+    assert sum(bool(also) for also in seconds) >= len(BUILTIN) / 4
+    policy = policylint.load_policy()
+    index = policy._regexes
+    for (source, _, _), also in zip(BUILTIN, seconds, strict=True):  # cached as analysed
+        assert index._also[index._ids[source]] == tuple(sorted(also or ())), source
+
+
 @settings(
     max_examples=400,
     deadline=None,
@@ -224,6 +256,8 @@ def test_atoms_never_hide_a_match_on_generated_matches(data: st.DataObject) -> N
         return
     folded = text.casefold()
     assert not atoms or any(atom in folded for atom in atoms), (source, text)
+    also = atom_sets(source)[1]
+    assert not also or any(atom in folded for atom in also), (source, text)
     assert not (needs_non_ascii(source) and text.isascii()), (source, text)
 
 
