@@ -16,9 +16,10 @@ from policylint import compiled as c
 from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
-from policylint.models import Severity, normalise_platform
+from policylint.records import normalise_platform
 from policylint.regexatoms import atom_sets, needs_non_ascii
 from policylint.regexset import compile_regex
+from policylint.severity import Severity
 from policylint.terms import TermIndex
 from policylint.text import fold_term
 
