@@ -17,7 +17,7 @@ from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
 from policylint.records import normalise_platform
-from policylint.regexatoms import atom_sets, needs_non_ascii
+from policylint.regexatoms import analyse
 from policylint.regexset import compile_regex
 from policylint.severity import Severity
 from policylint.terms import TermIndex
@@ -122,13 +122,13 @@ class _Compiler:
             regex = self.regex(node)
             if regex is None:
                 return None
-            atoms, also = atom_sets(node.source)
+            facts = analyse(node.source)
             return c.RegexNode(
                 node.source,
                 node.flags,
-                atoms=tuple(sorted(atoms or ())),
-                also=tuple(sorted(also or ())),
-                non_ascii=needs_non_ascii(node.source),
+                atoms=tuple(sorted(facts.atoms or ())),
+                also=tuple(sorted(facts.also or ())),
+                non_ascii=facts.non_ascii,
                 _compiled=regex,
             )
         if isinstance(node, ast.Detect):

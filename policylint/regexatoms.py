@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["atom_sets", "needs_non_ascii", "required_atoms"]
+__all__ = ["RegexFacts", "analyse", "atom_sets", "needs_non_ascii", "required_atoms"]
 
 #: Largest set a node's exact strings, or a character class, may expand to.
 _MAX_SET = 64
@@ -48,29 +48,66 @@ _ASCII_TWINS = frozenset(
 )
 
 
+class RegexFacts(NamedTuple):
+    """What the prefilter knows of a regex: two sets of required atoms (None: unknown) and
+    whether every match holds a non-ASCII character."""
+
+    atoms: frozenset[str] | None
+    also: frozenset[str] | None
+    non_ascii: bool
+
+
+_UNKNOWN_FACTS = RegexFacts(None, None, False)
+
+
+def analyse(pattern: str) -> RegexFacts:
+    """Everything below from one parse of ``pattern`` (the compiler's entry point)."""
+    tree = _parse(pattern)
+    if tree is None:
+        return _UNKNOWN_FACTS
+    try:
+        atoms, also = _atom_sets(tree)
+        return RegexFacts(atoms, also, _foreign_sequence(tree))
+    except RecursionError:
+        return _UNKNOWN_FACTS
+
+
 def required_atoms(pattern: str) -> frozenset[str] | None:
     """Folded strings, one of which is in any text ``pattern`` matches; None if unknown."""
-    return atom_sets(pattern)[0]
+    return analyse(pattern).atoms
 
 
 def atom_sets(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     """The most selective set of required atoms (as :func:`required_atoms`) and the next
     one: a match holds an atom of each. ``\\d{1,5} \\w+ (?:Street|Road)`` needs a digit
     and a street word; a post without digits skips it whatever street words it holds."""
+    facts = analyse(pattern)
+    return facts.atoms, facts.also
+
+
+def needs_non_ascii(pattern: str) -> bool:
+    """Whether every match of ``pattern`` holds a non-ASCII character (``[\u2460-\u24ff]+``,
+    a fancy-letter class): such a regex cannot match an ASCII post. False when unsure."""
+    return analyse(pattern).non_ascii
+
+
+def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
+    """Python's syntax tree of ``pattern`` after rewriting RE2 spellings; None if unsafe."""
     translated = _translate(pattern)
     if translated is None:
-        return None, None
+        return None
     from re import _parser
 
     try:
-        tree = _parser.parse(translated, 0)
+        return list(_parser.parse(translated, 0))
     except (re.error, RecursionError, OverflowError, ValueError):
-        return None, None
-    try:
-        info = _sequence(list(tree))
-    except RecursionError:
-        return None, None
-    ranked = [_reduced(atoms) for atoms in sorted(_candidates(info), key=_score, reverse=True)]
+        return None
+
+
+def _atom_sets(tree: list[tuple[Any, Any]]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    ranked = [
+        _reduced(atoms) for atoms in sorted(_candidates(_sequence(tree)), key=_score, reverse=True)
+    ]
     if not ranked:
         return None, None
     second = next((atoms for atoms in ranked[1:] if atoms != ranked[0]), None)
@@ -80,20 +117,6 @@ def atom_sets(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | Non
 def _reduced(atoms: set[str]) -> frozenset[str]:
     # An atom holding another is redundant: wherever it occurs, so does the shorter one.
     return frozenset(a for a in atoms if not any(b != a and b in a for b in atoms))
-
-
-def needs_non_ascii(pattern: str) -> bool:
-    """Whether every match of ``pattern`` holds a non-ASCII character (``[\u2460-\u24ff]+``,
-    a fancy-letter class): such a regex cannot match an ASCII post. False when unsure."""
-    translated = _translate(pattern)
-    if translated is None:
-        return False
-    from re import _parser
-
-    try:
-        return _foreign_sequence(list(_parser.parse(translated, 0)))
-    except (re.error, RecursionError, OverflowError, ValueError):
-        return False
 
 
 def _foreign_sequence(items: Iterable[tuple[Any, Any]]) -> bool:
