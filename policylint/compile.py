@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from policylint import compiled as c
+from policylint import policycache
 from policylint.language import ast
 from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
@@ -55,6 +56,9 @@ class _Compiler:
 
         self.detector_names = DETECTORS.names()
         self.metric_names = sorted(METRICS)
+        # Regexes earlier compiles validated and analysed (policycache.load_regex_facts)
+        self.regex_facts = policycache.load_regex_facts()
+        self.learned_regexes = False
 
     # ------------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, pos: ast.Pos, hint: str | None = None) -> None:
@@ -119,18 +123,7 @@ class _Compiler:
                 return None
             return c.TermsNode(self.index.ids_for(texts))
         if isinstance(node, ast.Regex):
-            regex = self.regex(node)
-            if regex is None:
-                return None
-            facts = analyse(node.source)
-            return c.RegexNode(
-                node.source,
-                node.flags,
-                atoms=tuple(sorted(facts.atoms or ())),
-                also=tuple(sorted(facts.also or ())),
-                non_ascii=facts.non_ascii,
-                _compiled=regex,
-            )
+            return self.regex_node(node)
         if isinstance(node, ast.Detect):
             if node.name not in self.detector_names:
                 self.error(
@@ -175,7 +168,34 @@ class _Compiler:
             return c.AnyNode(kept) if isinstance(node, ast.AnyOf) else c.AllNode(kept)
         raise AssertionError(f"unexpected pattern {node!r}")
 
-    def regex(self, node: ast.Regex) -> Any:
+    def regex_node(self, node: ast.Regex) -> c.RegexNode | None:
+        key = policycache.regex_key(node.source, node.flags)
+        known = _known_facts(self.regex_facts.get(key))
+        if known is not None:
+            # Validated and analysed by an earlier compile: RE2 compiles it when first used.
+            if not self.supported(node):
+                return None
+            atoms, also, non_ascii = known
+            return c.RegexNode(node.source, node.flags, atoms=atoms, also=also, non_ascii=non_ascii)
+        regex = self.regex(node)
+        if regex is None:
+            return None
+        facts = analyse(node.source)
+        atoms = tuple(sorted(facts.atoms or ()))
+        also = tuple(sorted(facts.also or ()))
+        self.regex_facts[key] = [list(atoms), list(also), facts.non_ascii]
+        self.learned_regexes = True
+        return c.RegexNode(
+            node.source,
+            node.flags,
+            atoms=atoms,
+            also=also,
+            non_ascii=facts.non_ascii,
+            _compiled=regex,
+        )
+
+    def supported(self, node: ast.Regex) -> bool:
+        """False (with a PL302 error) for syntax RE2 lacks, such as look-around."""
         for check, message in _UNSUPPORTED_REGEX:
             found = check.search(node.source)
             if found:
@@ -187,7 +207,13 @@ class _Compiler:
                     hint="policylint uses RE2 (linear time, no backtracking); match the "
                     "context with 'near', 'followed by' or 'unless preceded by' instead",
                 )
-                return None
+                return False
+        return True
+
+    def regex(self, node: ast.Regex) -> Any:
+        """The compiled regex, or None (with an error) when RE2 cannot compile it."""
+        if not self.supported(node):
+            return None
         import re2
 
         try:
@@ -443,7 +469,21 @@ def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], Term
                 hint="use a regular expression or a detector for very large vocabularies",
             )
             break
+    if compiler.learned_regexes:
+        policycache.store_regex_facts(compiler.regex_facts)
     diagnostics = [*resolved.diagnostics, *compiler.diagnostics]
     if diagnostics:
         raise PolicyError(sorted_diagnostics(diagnostics))
     return rules, compiler.index
+
+
+def _known_facts(entry: Any) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+    """A regex facts entry as (atoms, also, non_ascii), or None if it is not one."""
+    if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], bool)):
+        return None
+    atoms, also, non_ascii = entry
+    if not all(
+        isinstance(part, list) and all(isinstance(a, str) for a in part) for part in (atoms, also)
+    ):
+        return None
+    return tuple(atoms), tuple(also), non_ascii

@@ -135,3 +135,75 @@ def test_a_shared_writable_cache_directory_is_refused(
         assert cachedir.cache_dir() is None
     finally:
         cachedir.cache_dir.cache_clear()
+
+
+# ----------------------------------------------------------------------------- regex facts
+def _regex_nodes(
+    policy: policylint.Policy,
+) -> list[tuple[str, tuple[str, ...], tuple[str, ...], bool]]:
+    from policylint.compiled import RegexNode
+
+    found = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, RegexNode):
+            found.append((value.source, value.atoms, value.also, value.non_ascii))
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                if not name.startswith("_"):
+                    walk(getattr(value, name))
+
+    walk(policy._rules)
+    return found
+
+
+def test_a_recompile_reuses_what_it_learned_of_each_regex(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policylint import compile as compiler
+
+    calls: list[str] = []
+    real_compile, real_analyse = compiler.compile_regex, compiler.analyse
+    monkeypatch.setattr(
+        compiler, "compile_regex", lambda s, f: calls.append(s) or real_compile(s, f)
+    )
+    monkeypatch.setattr(compiler, "analyse", lambda s: calls.append(s) or real_analyse(s))
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    assert calls  # validated and analysed: /\bQ[1-4]\b/
+    calls.clear()
+    path.write_text(POLICY + "\n# an edit: the policy is compiled again\n", encoding="utf-8")
+    edited = policylint.load_policy(str(path))
+    assert calls == []  # the regex is known: neither compiled nor analysed
+    assert _regex_nodes(edited) == _regex_nodes(fresh)
+    text = "Guaranteed returns in Q3! mail jo@x.example"
+    assert edited.check(text, platform="x") == fresh.check(text, platform="x")
+    assert [f.match for f in edited.check(text, platform="x").findings].count("Q3") == 1
+
+
+def test_known_regexes_are_still_checked_for_syntax_re2_lacks(cache: Path) -> None:
+    # A facts file cannot make look-around acceptable (it is checked before the facts)...
+    policylint.load_policy(text="rule a.b { flag /abc/ }")
+    (facts_file,) = (cache / "regexes").glob("*.json")
+    facts = json.loads(facts_file.read_text(encoding="utf-8"))
+    facts[policycache.regex_key("a(?=b)", "")] = [["a"], [], False]
+    facts_file.write_text(json.dumps(facts), encoding="utf-8")
+    with pytest.raises(policylint.PolicyError, match="PL302"):
+        policylint.load_policy(text="rule a.b { flag /a(?=b)/ }")
+    # ... and a bad regex is never remembered, so it is reported every time.
+    for _ in range(2):
+        with pytest.raises(policylint.PolicyError, match="PL301"):
+            policylint.load_policy(text="rule a.c { flag /a(b/ }")
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"\\u0000abc": [1, 2, 3]}'])
+def test_a_corrupt_regex_facts_file_is_ignored(cache: Path, content: str) -> None:
+    policylint.load_policy(text="rule a.b { flag /abc/ }")
+    (facts_file,) = (cache / "regexes").glob("*.json")
+    facts_file.write_text(content, encoding="utf-8")
+    policy = policylint.load_policy(text="rule a.b { flag /abc/ }\n# changed\n")
+    assert [f.match for f in policy.check("x abc y").findings] == ["abc"]
