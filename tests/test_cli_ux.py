@@ -206,14 +206,14 @@ class _Terminal(io.StringIO):
 def test_progress_is_shown_on_a_terminal_after_half_a_second(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from policylint import cli
+    from policylint import check_command
 
     clock = [100.0]
-    monkeypatch.setattr("policylint.cli.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("policylint.check_command.time.monotonic", lambda: clock[0])
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setenv("TERM", "xterm")
-    progress = cli._Progress(total=3)
+    progress = check_command._Progress(total=3)
     progress.advance(5)  # too early: nothing
     assert terminal.getvalue() == ""
     clock[0] += 1
@@ -225,7 +225,7 @@ def test_progress_is_shown_on_a_terminal_after_half_a_second(
 
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    quiet = cli._Progress(total=3)
+    quiet = check_command._Progress(total=3)
     clock[0] += 5
     quiet.advance(1)
     quiet.done()

@@ -1,0 +1,830 @@
+"""The ``check`` command's work, apart from the command-line parser.
+
+Both front ends call ``run_check``: the click application (``policylint.cli``) and the
+fast path of the console script (``policylint.entrypoint``), which parses a plain
+``policylint check ...`` itself so that a pre-commit run does not pay for importing click.
+Nothing here imports click.
+
+Exit codes (like every linter): 0 clean; 1 findings at or above ``--fail-on``; 2 a usage,
+configuration, policy or input error (an input that could not be checked wins over 1, so a
+broken file is never mistaken for a clean one).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from policylint.config import Config, ConfigResolver
+    from policylint.engine import Policy, RuleInfo
+    from policylint.records import ErrorData, FindingData, PostData
+    from policylint.severity import Severity
+    from policylint.waivers import AuditedFinding, RuleTable, WaiverOptions
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITIES = ("error", "warning", "info")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "rdjson")
+_STDIN = "<stdin>"
+# Formats that keep waived findings (marked "waived": true): the audit trail. The others
+# are read by code-review tools that would show them as problems.
+_AUDIT_FORMATS = ("text", "json", "jsonl")
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``message`` on stderr and exit with the error code."""
+    print(message, file=sys.stderr)
+    sys.exit(EXIT_ERROR)
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def make_resolver(config_file: str | None, isolated: bool) -> ConfigResolver:
+    from policylint.config import ConfigResolver
+
+    return ConfigResolver(Path(config_file) if config_file else None, isolated=isolated)
+
+
+def config_or_fail(config_file: str | None, isolated: bool) -> Config:
+    from policylint.config import ConfigError
+
+    try:
+        return make_resolver(config_file, isolated).for_cwd()
+    except ConfigError as error:
+        fail(str(error))
+
+
+def policy_or_fail(policy: str | None, config: Config) -> Policy:
+    from policylint.api import load_policy
+    from policylint.config import ConfigError
+
+    source = policy or config.policy_path()
+    try:
+        loaded = load_policy(source, settings=dict(config.settings))
+    except Exception as error:
+        # imported only now: a cached policy never needs the language's error classes
+        from policylint.language.errors import PolicyError
+
+        if not isinstance(error, PolicyError):
+            raise
+        fail(error.render())
+    # The command line owns its process: move the policy's objects out of the collector's
+    # sight, so a long run's full collections do not walk them again and again.
+    gc.freeze()
+    if config.settings:
+        from policylint.scaffold import setting_names
+
+        declared = setting_names(loaded.files)
+        if declared is not None:
+            try:
+                config.check_settings(declared)
+            except ConfigError as error:
+                fail(str(error))
+    return loaded
+
+
+def parse_meta(pairs: Sequence[str]) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            fail(f"error: --meta takes key=value, not '{pair}'")
+        lowered = value.strip().lower()
+        parsed: Any = value
+        if lowered in ("true", "false"):
+            parsed = lowered == "true"
+        target = meta
+        parts = key.removeprefix("meta.").split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = parsed
+    return meta
+
+
+# ---------------------------------------------------------------------------- check
+
+
+class _Request(NamedTuple):
+    """What the command line asks for, on top of the configuration."""
+
+    policy: str | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    platform: str | None
+    meta: dict[str, Any]
+    fail_on: str | None
+    report_unused: bool
+    unsafe_fixes: bool
+    max_post_chars: int = 0
+    jobs: int = 1
+
+
+# Below this many posts in one file, starting worker processes costs more than it saves.
+_POOL_MIN_POSTS = 1000
+
+
+@dataclass(slots=True)
+class _Context:
+    """Everything needed to check one file: its configuration applied to the request."""
+
+    config: Config
+    policy: Policy
+    table: RuleTable
+    platform: str | None
+    meta: dict[str, Any]
+    threshold: Severity
+    waivers: WaiverOptions
+    single: dict[str, Policy] = field(default_factory=dict)
+
+
+class _Checker:
+    """Loads each policy and selection once, and checks posts with waivers applied."""
+
+    def __init__(self, resolver: ConfigResolver, request: _Request) -> None:
+        self.resolver = resolver
+        self.request = request
+        self._policies: dict[str, tuple[Policy, list[RuleInfo]]] = {}
+        self._contexts: dict[str, _Context] = {}
+        #: Every rule that ran on some file, for reporters that describe rules (SARIF).
+        self.rules: dict[str, RuleInfo] = {}
+
+    def context(self, path: str | None) -> _Context:
+        import json
+
+        from policylint.severity import Severity
+        from policylint.waivers import RuleTable, WaiverOptions
+
+        config = self.resolver.for_file(path) if path is not None else self.resolver.for_cwd()
+        options = config.for_path(path)
+        request = self.request
+        source = request.policy or config.policy_path()
+        policy_key = json.dumps([source, config.settings], sort_keys=True, default=str)
+        if request.select:
+            select: tuple[str, ...] = request.select
+        elif options.select:
+            select = options.select + options.extend_select
+        else:
+            select = ()
+        ignore = options.ignore + request.ignore
+        platform = request.platform or options.platform
+        meta = {**options.meta, **request.meta}
+        fail_on = request.fail_on or config.fail_on
+        waivers = WaiverOptions(
+            require_reason=config.waivers.require_reason,
+            report_unused=request.report_unused or config.waivers.report_unused,
+        )
+        key = json.dumps(
+            [
+                policy_key,
+                select,
+                ignore,
+                platform,
+                meta,
+                fail_on,
+                waivers.require_reason,
+                waivers.report_unused,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        cached = self._contexts.get(key)
+        if cached is not None:
+            return cached
+        loaded, infos = self._policy(policy_key, source, config)
+        selected = loaded.select(select, ignore) if select or ignore else loaded
+        selected_infos = infos if selected is loaded else selected.rules
+        self.rules.update((info.id, info) for info in selected_infos)
+        context = _Context(
+            config=config,
+            policy=selected,
+            table=RuleTable(infos, (r.id for r in selected_infos)),
+            platform=platform,
+            meta=meta,
+            threshold=Severity(fail_on),
+            waivers=waivers,
+        )
+        self._contexts[key] = context
+        return context
+
+    def _policy(
+        self, key: str, source: str | None, config: Config
+    ) -> tuple[Policy, list[RuleInfo]]:
+        if key not in self._policies:
+            loaded = policy_or_fail(source, config)
+            self._policies[key] = (loaded, loaded.rules)
+        return self._policies[key]
+
+    def check_post(self, context: _Context, post: PostData) -> list[AuditedFinding]:
+        from policylint.waivers import check_post
+
+        return check_post(context.policy, post, context.table, context.waivers)
+
+    def check_posts(
+        self, context: _Context, posts: Sequence[PostData], errors: list[ErrorData]
+    ) -> list[tuple[PostData, list[AuditedFinding]]]:
+        """Check every post; input errors are added to ``errors``."""
+        from policylint.records import ErrorData
+
+        pairs = []
+        for item in self.iter_checked(context, posts):
+            if isinstance(item, ErrorData):
+                errors.append(item)
+            else:
+                pairs.append(item)
+        return pairs
+
+    def iter_checked(
+        self, context: _Context, items: Iterable[PostData | ErrorData]
+    ) -> Iterator[tuple[PostData, list[AuditedFinding]] | ErrorData]:
+        """Check posts as they come (lazily, on the pool with --jobs), yielding each post's
+        findings or error in input order; read errors in ``items`` keep their place. A post
+        longer than --max-post-chars becomes an input error instead (it is accounted for,
+        never silently dropped)."""
+        from collections import deque
+
+        from policylint.records import ErrorData
+
+        limit = self.request.max_post_chars
+        # Errors met while reading, each with the number of posts read before it.
+        held: deque[tuple[int, ErrorData]] = deque()
+        admitted_count = 0
+
+        def admitted() -> Iterator[PostData]:
+            nonlocal admitted_count
+            for item in items:
+                if isinstance(item, ErrorData):
+                    held.append((admitted_count, item))
+                elif limit and len(item.text) > limit:
+                    held.append((admitted_count, _too_long(item, limit)))
+                else:
+                    admitted_count += 1
+                    yield item
+
+        results: Iterator[tuple[int, PostData, list[AuditedFinding] | ErrorData]]
+        # A few posts (a pre-commit run) are checked here: no pool, not even its import.
+        few = isinstance(items, Sequence) and len(items) < _POOL_MIN_POSTS
+        if self.request.jobs == 1 or few:
+            results = (
+                (index, post, self.check_post(context, post))
+                for index, post in enumerate(admitted())
+            )
+        else:
+            import functools
+
+            from policylint.parallel import scan_many
+            from policylint.waivers import check_post
+
+            work = functools.partial(check_post, rules=context.table, options=context.waivers)
+            scanned = scan_many(
+                context.policy,
+                admitted(),
+                jobs=self.request.jobs or None,
+                check=work,
+                min_pool_posts=_POOL_MIN_POSTS,
+            )
+            results = ((item.index, item.post, item.result) for item in scanned)  # type: ignore[misc]
+        for index, post, result in results:
+            while held and held[0][0] <= index:
+                yield held.popleft()[1]
+            yield result if isinstance(result, ErrorData) else (post, result)
+        for _, error in held:
+            yield error
+
+    def check_text(
+        self, path: str, text: str, context: _Context
+    ) -> tuple[list[tuple[PostData, list[AuditedFinding]]], list[ErrorData]]:
+        from policylint.sources import format_for, read_text
+
+        result = read_text(
+            text,
+            path=path,
+            format=format_for(path) or "txt",
+            default_platform=context.platform,
+            default_meta=context.meta,
+        )
+        errors = list(result.errors)
+        return self.check_posts(context, result.posts, errors), errors
+
+    def fix_kind(self, context: _Context, post: PostData, finding: FindingData) -> str | None:
+        """ "safe" or "unsafe" when --fix can fix the finding, else None."""
+        source = post.source
+        if finding.suggestion is None or source is None or not source.verbatim:
+            return None  # the common case, decided without importing the fixer
+        from policylint.fixes import fixable
+
+        if not fixable(finding):
+            return None
+        if source.path == _STDIN:
+            return None
+        info = context.table.rules.get(finding.rule)
+        if info is None:
+            return None
+        return "safe" if info.fix_safe else "unsafe"
+
+    def stable(self, context: _Context, post: PostData, finding: FindingData) -> bool:
+        """Whether the finding's own rule leaves its replacement alone (else the fix could
+        be applied again and again)."""
+        rule = finding.rule
+        if rule not in context.single:
+            context.single[rule] = context.policy.select([rule])
+        suggestion = finding.suggestion or ""
+        text = post.text[: finding.start] + suggestion + post.text[finding.end :]
+        end = finding.start + len(suggestion)
+        for found in context.single[rule].scan(replace(post, text=text)):
+            if found.rule != rule or found.field is not None:
+                continue
+            if found.start < end and found.end > finding.start:
+                return False
+            if found.start == found.end and finding.start <= found.start <= end:
+                return False  # a finding at a point (a require rule's) inside or at the edges
+        return True
+
+
+def _too_long(post: PostData, limit: int) -> ErrorData:
+    from policylint.records import ErrorData
+
+    where = post.source
+    return ErrorData(
+        path=where.path if where else _STDIN,
+        line=where.line if where else 1,
+        column=where.column if where else 1,
+        message=f"post is {len(post.text)} characters; the limit is {limit} (--max-post-chars)",
+    )
+
+
+class _Progress:
+    """``checked 120/800 files, 5000 posts`` on stderr, for runs long enough to wonder
+    about: only on a terminal, only after half a second, at most ten updates a second."""
+
+    def __init__(self, total: int) -> None:
+        stream = sys.stderr
+        self.enabled = (
+            total > 1
+            and stream is not None
+            and stream.isatty()
+            and os.environ.get("TERM") != "dumb"
+        )
+        self.total = total
+        self.files = 0
+        self.posts = 0
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def advance(self, posts: int) -> None:
+        self.files += 1
+        self.posts += posts
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < 0.5 or now - self.shown < 0.1:
+            return
+        self.shown = now
+        sys.stderr.write(
+            f"\r\033[2Kpolicylint: checked {self.files}/{self.total} files, {self.posts} posts"
+        )
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.shown:
+            sys.stderr.write("\r\033[2K")
+            sys.stderr.flush()
+
+
+@dataclass(slots=True)
+class _Run:
+    """What a check run collected."""
+
+    findings: list[AuditedFinding] = field(default_factory=list)
+    errors: list[ErrorData] = field(default_factory=list)
+    posts: int = 0
+    files: int = 0
+    failing: bool = False
+    fixable: set[FindingData] = field(default_factory=set)
+    unsafe_fixable: set[FindingData] = field(default_factory=set)
+    diffs: list[str] = field(default_factory=list)
+    fixed: int = 0
+    fixed_files: int = 0
+    notes: list[str] = field(default_factory=list)
+    #: Texts read from stdin, by label, for the text report's excerpts.
+    sources: dict[str, str] = field(default_factory=dict)
+    #: ``--format jsonl``: findings and errors are written here as they come, not held.
+    stream: TextIO | None = None
+    streamed_errors: int = 0
+
+    @property
+    def had_errors(self) -> bool:
+        return bool(self.errors) or self.streamed_errors > 0
+
+    def add_error(self, error: ErrorData) -> None:
+        if self.stream is None:
+            self.errors.append(error)
+            return
+        from policylint.reporters.jsonl import write_error
+
+        write_error(error, self.stream)
+        self.streamed_errors += 1
+
+    def add(
+        self,
+        checker: _Checker,
+        context: _Context,
+        pairs: Sequence[tuple[PostData, Sequence[AuditedFinding]]],
+        errors: Sequence[ErrorData],
+    ) -> None:
+        threshold = context.threshold.rank
+        stream = self.stream
+        if stream is not None:
+            from policylint.reporters.jsonl import write_finding
+        for post, findings in pairs:
+            self.posts += 1
+            for finding in findings:
+                if stream is not None:
+                    write_finding(finding, stream)
+                else:
+                    self.findings.append(finding)
+                if finding.waived:
+                    continue
+                if finding.severity.rank >= threshold:
+                    self.failing = True
+                if stream is not None:
+                    continue  # which findings --fix could fix is for the text report
+                kind = checker.fix_kind(context, post, finding)
+                if kind == "safe":
+                    self.fixable.add(finding)
+                elif kind == "unsafe":
+                    (self.fixable if checker.request.unsafe_fixes else self.unsafe_fixable).add(
+                        finding
+                    )
+        for error in errors:
+            self.add_error(error)
+
+
+def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[str]:
+    """The files to check (and ``-`` for stdin), configured excludes applied."""
+    from policylint.records import ErrorData
+    from policylint.sources import discover
+
+    targets: list[str] = []
+    for raw in paths:
+        if raw == "-":
+            targets.append(raw)
+            continue
+        path = Path(raw)
+        if not path.exists():
+            run.add_error(ErrorData(path=raw, message="no such file or folder"))
+            continue
+        found = list(discover([path])) if path.is_dir() else [path]
+        for target in found:
+            if not resolver.for_file(target).is_excluded(target):
+                targets.append(str(target))
+    return targets
+
+
+class CheckOptions(NamedTuple):
+    """The ``check`` command's parameters, as the command line gives them (the names and
+    defaults of its click options, which a test keeps in step)."""
+
+    paths: tuple[str, ...] = ()
+    policy: str | None = None
+    output_format: str = "text"
+    fail_on: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    platform: str | None = None
+    meta_pairs: tuple[str, ...] = ()
+    config_file: str | None = None
+    isolated: bool = False
+    output: str | None = None
+    color: bool | None = None
+    statistics: bool = False
+    show_waived: bool = False
+    report_unused_waivers: bool = False
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    stdin_filename: str | None = None
+    jobs: int = 0
+    max_post_chars: int | None = None
+
+
+def run_check(options: CheckOptions) -> NoReturn:
+    """Check posts in ``options.paths`` (files, folders, or - for stdin), report, and exit
+    with the exit code."""
+    from policylint.config import ConfigError
+
+    output_format, statistics = options.output_format, options.statistics
+    fix, diff = options.fix, options.diff
+    if statistics and output_format not in ("text", "json"):
+        fail("error: --statistics works with --format text or json")
+    from policylint.limits import MAX_POST_CHARS
+
+    max_post_chars = options.max_post_chars
+    request = _Request(
+        policy=options.policy,
+        select=options.select,
+        ignore=options.ignore,
+        platform=options.platform,
+        meta=parse_meta(options.meta_pairs),
+        fail_on=options.fail_on,
+        report_unused=options.report_unused_waivers,
+        unsafe_fixes=options.unsafe_fixes,
+        max_post_chars=MAX_POST_CHARS if max_post_chars is None else max_post_chars,
+        jobs=options.jobs,
+    )
+    paths = options.paths
+    if not paths:
+        if sys.stdin is None or sys.stdin.isatty():
+            fail("error: no input; pass files or folders, or - to read a post from stdin")
+        paths = ("-",)
+
+    resolver = make_resolver(options.config_file, options.isolated)
+    checker = _Checker(resolver, request)
+    run = _Run()
+    # JSON Lines is written as the posts are checked: memory stays flat on any archive.
+    streaming = output_format == "jsonl" and not statistics and not diff
+    if streaming:
+        run.stream = _open_output(options.output) if options.output else sys.stdout
+    try:
+        targets = _inputs(paths, resolver, run)
+        _check_targets(
+            targets, checker, run, fix=fix, diff=diff, stdin_filename=options.stdin_filename
+        )
+    except ConfigError as error:
+        fail(str(error))
+    finally:
+        if run.stream is not None and run.stream is not sys.stdout:
+            run.stream.close()
+
+    if diff:
+        _finish_diff(run)
+    if fix and (run.fixed or run.notes):
+        for note in run.notes:
+            print(note, file=sys.stderr)
+        print(
+            f"Fixed {run.fixed} finding{'s' if run.fixed != 1 else ''} in "
+            f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''}.",
+            file=sys.stderr,
+        )
+    if not streaming:
+        _report(
+            run,
+            checker,
+            output_format,
+            options.output,
+            options.color,
+            statistics,
+            options.show_waived,
+        )
+    if run.had_errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if run.failing else EXIT_CLEAN)
+
+
+def _open_output(path: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        fail(f"error: cannot write {path}: {error.strerror or error}")
+
+
+def _check_targets(
+    targets: Sequence[str],
+    checker: _Checker,
+    run: _Run,
+    *,
+    fix: bool,
+    diff: bool,
+    stdin_filename: str | None,
+) -> None:
+    from policylint.sources import format_for, read_path
+
+    progress = _Progress(sum(1 for t in targets if t != "-"))
+    try:
+        for target in targets:
+            if target == "-":
+                _check_stdin(checker, run, stdin_filename)
+                continue
+            context = checker.context(target)
+            run.files += 1
+            if fix or diff:
+                fixed_posts = _fix_one(target, checker, context, run, write=not diff)
+                if fixed_posts is not None:
+                    progress.advance(fixed_posts)
+                    continue
+            if format_for(target) == "jsonl":
+                progress.advance(_check_jsonl(target, checker, context, run))
+                continue
+            result = read_path(target, default_platform=context.platform, default_meta=context.meta)
+            errors = list(result.errors)
+            pairs = checker.check_posts(context, result.posts, errors)
+            run.add(checker, context, pairs, errors)
+            progress.advance(len(pairs))
+    finally:
+        progress.done()
+
+
+def _check_jsonl(target: str, checker: _Checker, context: _Context, run: _Run) -> int:
+    """Check a JSON Lines file read piece by piece (an archive may not fit in memory);
+    the number of posts checked."""
+    from policylint.records import ErrorData
+    from policylint.sources.stream import iter_jsonl
+
+    items = iter_jsonl(target, default_platform=context.platform, default_meta=context.meta)
+    checked = 0
+    for item in checker.iter_checked(context, items):
+        if isinstance(item, ErrorData):
+            run.add_error(item)
+        else:
+            run.add(checker, context, (item,), ())
+            checked += 1
+    return checked
+
+
+def _check_stdin(checker: _Checker, run: _Run, stdin_filename: str | None) -> None:
+    from policylint.records import ErrorData
+
+    label = stdin_filename or _STDIN
+    context = checker.context(stdin_filename)
+    run.files += 1
+    data = sys.stdin.buffer.read() if sys.stdin is not None else b""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        run.add_error(ErrorData(path=label, message=f"invalid UTF-8: {error}"))
+        return
+    if stdin_filename is None:
+        from policylint.sources import read_text
+
+        result = read_text(
+            text, path=label, default_platform=context.platform, default_meta=context.meta
+        )
+        errors = list(result.errors)
+        pairs = checker.check_posts(context, result.posts, errors)
+        run.add(checker, context, pairs, errors)
+    else:
+        run.add(checker, context, *checker.check_text(label, text, context))
+    run.sources[label] = text
+
+
+def _fix_one(
+    path: str, checker: _Checker, context: _Context, run: _Run, *, write: bool
+) -> int | None:
+    """Fix (or diff) one file and add what is left to the run; the number of its posts, or
+    None if it cannot be read for fixing (it is then checked the ordinary way, which
+    reports why)."""
+    from policylint.fixes import FixError, fix_file, load_source, unified_diff
+
+    try:
+        source = load_source(path)
+    except FixError:
+        return None
+    unsafe = checker.request.unsafe_fixes
+
+    def allowed(finding: FindingData) -> bool:
+        info = context.table.rules.get(finding.rule)
+        return info is not None and (info.fix_safe or unsafe)
+
+    def check(text: str) -> list[tuple[PostData, list[AuditedFinding]]]:
+        return checker.check_text(path, text, context)[0]
+
+    result = fix_file(
+        path,
+        check,
+        allowed=allowed,
+        stable=lambda post, finding: checker.stable(context, post, finding),
+        write=write,
+        source=source,
+    )
+    if result.problem:
+        run.notes.append(f"{path}: {result.problem}")
+    if result.changed:
+        run.diffs.append(unified_diff(_display(path), source.text, result.text))
+        run.fixed += len(result.applied)
+        run.fixed_files += 1
+    pairs, errors = checker.check_text(path, result.text, context)
+    run.add(checker, context, pairs, errors)
+    return len(pairs)
+
+
+def _display(path: str) -> str:
+    from policylint.reporters.columns import display_path
+
+    return display_path(path)
+
+
+def _finish_diff(run: _Run) -> NoReturn:
+    for patch in run.diffs:
+        sys.stdout.write(patch)
+    sys.stdout.flush()  # the diff, then the notes, in that order even when both are piped
+    for note in run.notes:
+        print(note, file=sys.stderr)
+    if run.diffs:
+        print(
+            f"Would fix {run.fixed} finding{'s' if run.fixed != 1 else ''} in "
+            f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''} "
+            "(run with --fix to apply).",
+            file=sys.stderr,
+        )
+    else:
+        print("No fixes to apply.", file=sys.stderr)
+    if run.errors:
+        for error in run.errors:
+            print(
+                f"{error.path}:{error.line}:{error.column}: input-error {error.message}",
+                file=sys.stderr,
+            )
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if run.diffs else EXIT_CLEAN)
+
+
+def _report(
+    run: _Run,
+    checker: _Checker,
+    output_format: str,
+    output: str | None,
+    color: bool | None,
+    statistics: bool,
+    show_waived: bool,
+) -> None:
+    from policylint.records import summarise
+
+    active: list[FindingData] = [f for f in run.findings if not f.waived]
+    report = summarise(active, run.errors, run.posts, run.files)
+    shown: list[FindingData] = list(run.findings) if output_format in _AUDIT_FORMATS else active
+    report.findings = shown
+
+    def write(stream: TextIO, use_color: bool) -> None:
+        if statistics:
+            _write_statistics(report.findings, stream, output_format, use_color, run)
+            return
+        from policylint.reporters import render
+
+        render(
+            output_format,
+            report,
+            stream,
+            color=use_color,
+            sources=run.sources,
+            rules=sorted(checker.rules.values(), key=lambda r: r.id),
+            show_waived=show_waived,
+            fixable=run.fixable,
+            unsafe_fixable=run.unsafe_fixable,
+        )
+
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            write(handle, bool(color))
+    else:
+        write(sys.stdout, _use_color(color))
+
+
+def _write_statistics(
+    findings: Sequence[FindingData], out: TextIO, output_format: str, color: bool, run: _Run
+) -> None:
+    if output_format == "json":
+        import json
+
+        counts: dict[str, dict[str, Any]] = {}
+        for finding in findings:
+            if getattr(finding, "waived", False):
+                continue
+            entry = counts.setdefault(
+                finding.rule,
+                {
+                    "rule": finding.rule,
+                    "severity": finding.severity.value,
+                    "count": 0,
+                    "fixable": 0,
+                },
+            )
+            entry["count"] += 1
+            entry["fixable"] += finding in run.fixable
+        ordered = sorted(counts.values(), key=lambda e: (-e["count"], e["rule"]))
+        json.dump(ordered, out, indent=2)
+        out.write("\n")
+        return
+    from policylint.reporters.text import render_statistics
+
+    render_statistics(findings, out, color=color, fixable=run.fixable)
+
+
+def _use_color(flag: bool | None) -> bool:
+    """--color/--no-color, else NO_COLOR (set and not empty: never), else FORCE_COLOR (set,
+    not empty, not 0/false: always), else whether stdout is a terminal (not TERM=dumb)."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force != "":
+        return force.lower() not in ("0", "false", "no")
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout is not None and sys.stdout.isatty()
