@@ -1,3 +1,3 @@
-from policylint.cli import main
+from policylint.entrypoint import main
 
 main()

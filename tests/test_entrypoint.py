@@ -1,0 +1,273 @@
+"""The console script's fast path: ``policylint check ...`` read without click.
+
+click stays the definition of the command line; these tests hold the fast parser to it:
+it knows the same options, accepts nothing click refuses, and reads what it accepts as
+click reads it. Anything else must be left to click.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policylint import entrypoint
+from policylint.check_command import CheckOptions
+from policylint.cli import check as click_check
+from policylint.cli import main as click_main
+from policylint.entrypoint import CHECK_OPTIONS, parse_check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _kind(param: click.Option, opt: str) -> tuple[str, str, tuple[str, ...]]:
+    assert param.name is not None
+    if param.is_flag:
+        return (param.name, "off" if opt in param.secondary_opts else "on", ())
+    if param.multiple:
+        return (param.name, "many", ())
+    kind = param.type
+    if isinstance(kind, click.Choice):
+        return (param.name, "choice", tuple(str(c) for c in kind.choices))
+    if isinstance(kind, click.IntRange):
+        assert (kind.min, kind.max, kind.min_open) == (0, None, False)
+        return (param.name, "count", ())
+    if isinstance(kind, click.Path):
+        assert not kind.exists and kind.file_okay and kind.readable
+        return (param.name, "str" if kind.dir_okay else "file", ())
+    assert kind is click.STRING, f"{opt}: a type the fast parser does not read"
+    return (param.name, "str", ())
+
+
+def test_the_option_table_is_clicks() -> None:
+    expected = {}
+    for param in click_check.params:
+        if isinstance(param, click.Argument):
+            assert param.name == "paths" and param.nargs == -1
+            continue
+        assert isinstance(param, click.Option)
+        for opt in [*param.opts, *param.secondary_opts]:
+            expected[opt] = _kind(param, opt)
+    assert expected == CHECK_OPTIONS
+
+
+def _click_reads(args: list[str]) -> CheckOptions | None:
+    """What click makes of ``check ARGS``: the options, or None when it refuses them."""
+    try:
+        with click_check.make_context("check", list(args)) as ctx:
+            return CheckOptions(**ctx.params)
+    except (click.exceptions.ClickException, click.exceptions.Exit):
+        return None
+
+
+def test_no_arguments_read_as_clicks_defaults() -> None:
+    assert parse_check([]) == _click_reads([]) == CheckOptions()
+
+
+def _paths(folder: Path) -> list[str]:
+    """A file, a folder, a path that does not exist, and an unreadable file (but for
+    root, who reads everything: then a second file)."""
+    (folder / "post.md").write_text("hello\n", encoding="utf-8")
+    (folder / "dir").mkdir()
+    secret = folder / "secret.txt"
+    secret.write_text("x", encoding="utf-8")
+    secret.chmod(0)
+    return [str(folder / "post.md"), str(folder / "dir"), str(folder / "none"), str(secret)]
+
+
+@st.composite
+def _argv(draw: st.DrawFn, paths: list[str], valid_only: bool) -> list[str]:
+    """Command lines built from check's options, values, paths and, unless
+    ``valid_only``, what click refuses or reads its own way."""
+    values = st.sampled_from(["x", "0", "3", "json", "warning", *paths])
+    if not valid_only:
+        values = values | st.sampled_from(["", "-1", "1_0", " 2", "-", "--fix", "JSON", "=a"])
+    groups: list[list[str]] = []
+    for _ in range(draw(st.integers(0, 6))):
+        option = draw(st.sampled_from(sorted(CHECK_OPTIONS)))
+        _, kind, choices = CHECK_OPTIONS[option]
+        if kind in ("on", "off"):
+            groups.append([option])
+            continue
+        if valid_only:
+            if kind == "choice":
+                value = draw(st.sampled_from(choices))
+            elif kind == "count":
+                value = str(draw(st.integers(0, 9)))
+            else:
+                value = draw(st.sampled_from(["x", paths[0], paths[2]]))
+        else:
+            value = draw(values)
+        if option.startswith("--") and draw(st.booleans()):
+            groups.append([f"{option}={value}"])
+        else:
+            groups.append([option, value])
+    positional = st.sampled_from([paths[0], paths[1], paths[2], "-"])
+    if not valid_only:
+        positional = positional | st.sampled_from(
+            [paths[3], "--", "--help", "-h", "--nope", "-pX", "-j2", "--fix=1", "-p"]
+        )
+    for _ in range(draw(st.integers(0, 3))):
+        groups.insert(draw(st.integers(0, len(groups))), [draw(positional)])
+    if not valid_only:  # anywhere, even between an option and its value
+        flat = [token for group in groups for token in group]
+        for _ in range(draw(st.integers(0, 2))):
+            flat.insert(draw(st.integers(0, len(flat))), draw(positional))
+        return flat
+    return [token for group in groups for token in group]
+
+
+def test_the_fast_parser_reads_only_what_click_reads_and_as_click_does() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        paths = _paths(Path(folder))
+
+        @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(args=_argv(paths, valid_only=False))
+        def agree(args: list[str]) -> None:
+            fast = parse_check(args)
+            if fast is not None:
+                assert fast == _click_reads(args), args
+
+        agree()
+
+
+def test_the_fast_parser_takes_every_ordinary_command_line() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        paths = _paths(Path(folder))
+
+        @settings(max_examples=300, deadline=None)
+        @given(args=_argv(paths, valid_only=True))
+        def taken(args: list[str]) -> None:
+            fast = parse_check(args)
+            assert fast is not None, args
+            assert fast == _click_reads(args), args
+
+        taken()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["-h"],
+        ["--format", "xml"],
+        ["--jobs", "-1"],
+        ["--jobs", "many"],
+        ["--fix=yes"],
+        ["--policy"],
+        ["-pbuiltin:all"],
+        ["--config", "."],
+        ["--unknown"],
+    ],
+)
+def test_what_click_must_explain_is_left_to_click(args: list[str]) -> None:
+    assert parse_check(args) is None
+
+
+def _python(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_COLOR": "1", **env},
+    )
+
+
+PROBE = """
+import sys
+from policylint.entrypoint import main
+sys.argv = ["policylint", *sys.argv[1:]]
+try:
+    main()
+finally:
+    sys.stderr.write("\\nclick imported: %s\\n" % ("click" in sys.modules))
+"""
+
+
+@pytest.fixture
+def drafts(tmp_path: Path) -> Path:
+    (tmp_path / "a.md").write_text(
+        "---\nplatform: x\n---\nGuaranteed returns! Mail ben@example.com #ad\n", encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text("Our shop opens at nine.\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_plain_check_runs_without_click_and_reports_as_click_does(drafts: Path) -> None:
+    args = ["check", "--isolated", "--format", "json", "a.md", "b.txt"]
+    fast = _python("-c", PROBE, *args, cwd=drafts, POLICYLINT_NO_CACHE="1")
+    assert fast.stderr.strip() == "click imported: False"
+    old = Path.cwd()
+    os.chdir(drafts)
+    try:
+        slow = CliRunner().invoke(click_main, args, env={"POLICYLINT_NO_CACHE": "1"})
+    finally:
+        os.chdir(old)
+    assert (fast.returncode, fast.stdout) == (slow.exit_code, slow.stdout)
+    assert fast.returncode == 1 and '"privacy.email"' in fast.stdout
+
+
+def test_other_command_lines_go_to_click(drafts: Path) -> None:
+    helped = _python("-c", PROBE, "check", "--help", cwd=drafts)
+    assert helped.returncode == 0
+    assert "Usage: policylint check [OPTIONS] [PATHS]..." in helped.stdout
+    assert "click imported: True" in helped.stderr
+    wrong = _python("-m", "policylint", "check", "--format", "xml", "a.md", cwd=drafts)
+    assert wrong.returncode == 2
+    assert "Invalid value for '--format': 'xml' is not one of" in wrong.stderr
+
+
+def test_version_is_printed_as_click_prints_it(drafts: Path) -> None:
+    fast = _python("-c", PROBE, "--version", cwd=drafts)
+    slow = CliRunner().invoke(click_main, ["--version"])
+    assert (fast.returncode, fast.stdout) == (slow.exit_code, slow.output) == (0, slow.output)
+    assert "click imported: False" in fast.stderr
+
+
+def test_a_closed_pipe_ends_the_run_quietly_with_1(tmp_path: Path) -> None:
+    # Far more output than a pipe holds, so writing must fail once the reader is gone.
+    lines = [f'{{"text": "Mail ben{n}@example.com about offer {n}."}}' for n in range(3000)]
+    (tmp_path / "many.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policylint", "check", "--isolated", "many.jsonl"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in error and "Exception ignored" not in error
+
+
+def test_ctrl_c_is_reported_as_click_reports_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(options: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("policylint.check_command.run_check", interrupted)
+    with pytest.raises(SystemExit) as exited:
+        entrypoint._run_standalone(CheckOptions())
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == "\nAborted!\n"
+
+
+def test_the_console_script_is_the_entrypoint() -> None:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'policylint = "policylint.entrypoint:main"' in text
