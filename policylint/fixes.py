@@ -24,17 +24,17 @@ would change as a unified diff and writes nothing. Guarantees:
 from __future__ import annotations
 
 import codecs
-import difflib
-import hashlib
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 
 from policylint.records import FindingData, PostData
+
+# difflib, hashlib and tempfile are imported where used: every text report imports this
+# module to tell which findings --fix could fix, and only --fix and --diff need them.
 
 __all__ = [
     "MAX_PASSES",
@@ -94,6 +94,8 @@ class SourceFile:
 
     @property
     def digest(self) -> bytes:
+        import hashlib
+
         return hashlib.sha256(self.data).digest()
 
     def encode(self, text: str) -> bytes:
@@ -343,6 +345,9 @@ def write_atomic(path: str, data: bytes, expected_digest: bytes | None = None) -
     was computed from) a file changed on disk in the meantime is left alone:
     :class:`ChangedOnDisk` is raised and the temporary file removed.
     """
+    import hashlib
+    import tempfile
+
     target = os.path.realpath(path)  # a symlink keeps pointing at the fixed file
     folder = os.path.dirname(target) or "."
     try:
@@ -391,6 +396,8 @@ def _fsync_folder(folder: str) -> None:
 def unified_diff(label: str, before: str, after: str) -> str:
     """A unified diff of two texts in ``git diff`` style (``a/`` and ``b/`` prefixes), with
     the "No newline at end of file" marker so that ``git apply`` / ``patch`` accept it."""
+    import difflib
+
     lines = difflib.unified_diff(
         _lines(before),
         _lines(after),

@@ -192,3 +192,10 @@ def test_a_corrupt_regex_facts_file_is_ignored(cache: Path, content: str) -> Non
     facts_file.write_text(content, encoding="utf-8")
     policy = policylint.load_policy(text="rule a.b { flag /abc/ }\n# changed\n")
     assert [f.match for f in policy.check("x abc y").findings] == ["abc"]
+
+
+def test_the_built_in_sha256_gives_hashlibs_digests() -> None:
+    import hashlib
+
+    data = "naïve café\0policy".encode()
+    assert policycache.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
