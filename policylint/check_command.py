@@ -17,7 +17,6 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TextIO
 
@@ -130,8 +129,7 @@ class _Request(NamedTuple):
 _POOL_MIN_POSTS = 1000
 
 
-@dataclass(slots=True)
-class _Context:
+class _Context(NamedTuple):
     """Everything needed to check one file: its configuration applied to the request."""
 
     config: Config
@@ -141,7 +139,8 @@ class _Context:
     meta: dict[str, Any]
     threshold: Severity
     waivers: WaiverOptions
-    single: dict[str, Policy] = field(default_factory=dict)
+    #: Each rule alone, as ``stable`` checks a fix with it (filled on first use).
+    single: dict[str, Policy]
 
 
 class _Checker:
@@ -209,6 +208,7 @@ class _Checker:
             meta=meta,
             threshold=Severity(fail_on),
             waivers=waivers,
+            single={},
         )
         self._contexts[key] = context
         return context
@@ -337,7 +337,7 @@ class _Checker:
         suggestion = finding.suggestion or ""
         text = post.text[: finding.start] + suggestion + post.text[finding.end :]
         end = finding.start + len(suggestion)
-        for found in context.single[rule].scan(replace(post, text=text)):
+        for found in context.single[rule].scan(post.replace(text=text)):
             if found.rule != rule or found.field is not None:
                 continue
             if found.start < end and found.end > finding.start:
@@ -397,26 +397,43 @@ class _Progress:
             sys.stderr.flush()
 
 
-@dataclass(slots=True)
 class _Run:
     """What a check run collected."""
 
-    findings: list[AuditedFinding] = field(default_factory=list)
-    errors: list[ErrorData] = field(default_factory=list)
-    posts: int = 0
-    files: int = 0
-    failing: bool = False
-    fixable: set[FindingData] = field(default_factory=set)
-    unsafe_fixable: set[FindingData] = field(default_factory=set)
-    diffs: list[str] = field(default_factory=list)
-    fixed: int = 0
-    fixed_files: int = 0
-    notes: list[str] = field(default_factory=list)
-    #: Texts read from stdin, by label, for the text report's excerpts.
-    sources: dict[str, str] = field(default_factory=dict)
-    #: ``--format jsonl``: findings and errors are written here as they come, not held.
-    stream: TextIO | None = None
-    streamed_errors: int = 0
+    __slots__ = (
+        "diffs",
+        "errors",
+        "failing",
+        "files",
+        "findings",
+        "fixable",
+        "fixed",
+        "fixed_files",
+        "notes",
+        "posts",
+        "sources",
+        "stream",
+        "streamed_errors",
+        "unsafe_fixable",
+    )
+
+    def __init__(self) -> None:
+        self.findings: list[AuditedFinding] = []
+        self.errors: list[ErrorData] = []
+        self.posts = 0
+        self.files = 0
+        self.failing = False
+        self.fixable: set[FindingData] = set()
+        self.unsafe_fixable: set[FindingData] = set()
+        self.diffs: list[str] = []
+        self.fixed = 0
+        self.fixed_files = 0
+        self.notes: list[str] = []
+        #: Texts read from stdin, by label, for the text report's excerpts.
+        self.sources: dict[str, str] = {}
+        #: ``--format jsonl``: findings and errors are written here as they come, not held.
+        self.stream: TextIO | None = None
+        self.streamed_errors = 0
 
     @property
     def had_errors(self) -> bool:

@@ -185,14 +185,11 @@ class _Compiler:
         also = tuple(sorted(facts.also or ()))
         self.regex_facts[key] = [list(atoms), list(also), facts.non_ascii]
         self.learned_regexes = True
-        return c.RegexNode(
-            node.source,
-            node.flags,
-            atoms=atoms,
-            also=also,
-            non_ascii=facts.non_ascii,
-            _compiled=regex,
+        compiled = c.RegexNode(
+            node.source, node.flags, atoms=atoms, also=also, non_ascii=facts.non_ascii
         )
+        compiled._compiled = regex  # validated just now: not compiled a second time
+        return compiled
 
     def supported(self, node: ast.Regex) -> bool:
         """False (with a PL302 error) for syntax RE2 lacks, such as look-around."""

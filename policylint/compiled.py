@@ -16,12 +16,12 @@ import bisect
 import datetime
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from policylint.context import PostContext
 from policylint.regexset import RegexIndex, compile_regex
 from policylint.severity import Severity
+from policylint.struct import Struct
 from policylint.terms import TermIndex
 from policylint.text import fold_term
 
@@ -238,19 +238,24 @@ def lookup_path(meta: Mapping[str, Any], dotted: str) -> Any:
 
 
 # ----------------------------------------------------------------------------- patterns
-class PatternNode:
+class PatternNode(Struct):
     """Finds spans in a post. ``needs_terms`` lets the engine skip the automaton pass."""
+
+    __slots__ = ()
 
     def matches(self, state: EvalState) -> list[Match]:
         raise NotImplementedError
 
 
-@dataclass(slots=True)
 class TermsNode(PatternNode):
     """Hits of a set of terms (ids in the policy's TermIndex)."""
 
-    term_ids: tuple[int, ...]
-    _id_set: frozenset[int] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("_id_set", "term_ids")
+    FIELDS = ("term_ids",)
+
+    def __init__(self, term_ids: tuple[int, ...]) -> None:
+        self.term_ids = term_ids
+        self._id_set: frozenset[int] | None = None
 
     def matches(self, state: EvalState) -> list[Match]:
         hits = state.term_hits()
@@ -293,21 +298,31 @@ def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return kept
 
 
-@dataclass(slots=True)
 class RegexNode(PatternNode):
     """Matches of an RE2 regex on the plain view."""
 
-    source: str
-    flags: str = ""
-    #: Folded literals one of which any match holds (``regexatoms``); () when none is known.
-    atoms: tuple[str, ...] = ()
-    #: A second such set: any match holds one of each (``regexatoms.atom_sets``).
-    also: tuple[str, ...] = ()
-    #: Every match holds a non-ASCII character (``regexatoms.needs_non_ascii``).
-    non_ascii: bool = False
-    _compiled: Any = field(default=None, compare=False, repr=False)
-    #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
-    _regex_id: int = field(default=-1, compare=False, repr=False)
+    __slots__ = ("_compiled", "_regex_id", "also", "atoms", "flags", "non_ascii", "source")
+    FIELDS = ("source", "flags", "atoms", "also", "non_ascii")
+
+    def __init__(
+        self,
+        source: str,
+        flags: str = "",
+        atoms: tuple[str, ...] = (),
+        also: tuple[str, ...] = (),
+        non_ascii: bool = False,
+    ) -> None:
+        self.source = source
+        self.flags = flags
+        #: Folded literals one of which any match holds (``regexatoms``); () when none is known.
+        self.atoms = atoms
+        #: A second such set: any match holds one of each (``regexatoms.atom_sets``).
+        self.also = also
+        #: Every match holds a non-ASCII character (``regexatoms.needs_non_ascii``).
+        self.non_ascii = non_ascii
+        self._compiled: Any = None
+        #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
+        self._regex_id: int = -1
 
     @property
     def regex(self) -> Any:
@@ -344,11 +359,14 @@ class RegexNode(PatternNode):
         return out
 
 
-@dataclass(slots=True)
 class DetectNode(PatternNode):
     """What a detector finds (``detect(phone)``)."""
 
-    name: str
+    __slots__ = ("name",)
+    FIELDS = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def matches(self, state: EvalState) -> list[Match]:
         return [
@@ -357,15 +375,20 @@ class DetectNode(PatternNode):
         ]
 
 
-@dataclass(slots=True)
 class ScopedNode(PatternNode):
     """A pattern's matches limited to where they are (first N chars, a field...)."""
 
-    inner: PatternNode
-    kind: str
-    amount: int = 0
-    unit: str = "chars"
-    path: str = ""
+    __slots__ = ("amount", "inner", "kind", "path", "unit")
+    FIELDS = ("inner", "kind", "amount", "unit", "path")
+
+    def __init__(
+        self, inner: PatternNode, kind: str, amount: int = 0, unit: str = "chars", path: str = ""
+    ) -> None:
+        self.inner = inner
+        self.kind = kind
+        self.amount = amount
+        self.unit = unit
+        self.path = path
 
     def matches(self, state: EvalState) -> list[Match]:
         if self.kind == "field":
@@ -396,16 +419,28 @@ class ScopedNode(PatternNode):
         return length - sum(len(line) for line in lines[-self.amount :]), length
 
 
-@dataclass(slots=True)
 class NearNode(PatternNode):
     """Matches of ``left`` within ``distance`` words or chars of ``right``."""
 
-    left: PatternNode
-    right: PatternNode
-    distance: int
-    unit: str
-    negated: bool
-    ordered: bool = False  # 'followed by': right must come after left
+    __slots__ = ("distance", "left", "negated", "ordered", "right", "unit")
+    FIELDS = ("left", "right", "distance", "unit", "negated", "ordered")
+
+    def __init__(
+        self,
+        left: PatternNode,
+        right: PatternNode,
+        distance: int,
+        unit: str,
+        negated: bool,
+        ordered: bool = False,
+    ) -> None:
+        self.left = left
+        self.right = right
+        self.distance = distance
+        self.unit = unit
+        self.negated = negated
+        # 'followed by': right must come after left
+        self.ordered = ordered
 
     def matches(self, state: EvalState) -> list[Match]:
         lefts = self.left.matches(state)
@@ -425,11 +460,14 @@ class NearNode(PatternNode):
         return kept
 
 
-@dataclass(slots=True)
 class AnyNode(PatternNode):
     """Matches of any of the patterns (``a or b``)."""
 
-    items: tuple[PatternNode, ...]
+    __slots__ = ("items",)
+    FIELDS = ("items",)
+
+    def __init__(self, items: tuple[PatternNode, ...]) -> None:
+        self.items = items
 
     def matches(self, state: EvalState) -> list[Match]:
         seen: dict[tuple[int, int, str | None], Match] = {}
@@ -439,11 +477,14 @@ class AnyNode(PatternNode):
         return sorted(seen.values())
 
 
-@dataclass(slots=True)
 class AllNode(PatternNode):
     """Matches of every pattern, when each has one (``a and b``)."""
 
-    items: tuple[PatternNode, ...]
+    __slots__ = ("items",)
+    FIELDS = ("items",)
+
+    def __init__(self, items: tuple[PatternNode, ...]) -> None:
+        self.items = items
 
     def matches(self, state: EvalState) -> list[Match]:
         collected: list[Match] = []
@@ -456,12 +497,20 @@ class AllNode(PatternNode):
 
 
 # ----------------------------------------------------------------------------- conditions
-@dataclass(frozen=True, slots=True)
-class Getter:
+class Getter(Struct):
     """Where an operand's value comes from: a constant, the platform, a metric, metadata."""
 
-    kind: str  # const | platform | metric | meta
-    value: Any = None  # the constant, the metric's name or the metadata path
+    __slots__ = ("kind", "value")
+    FIELDS = ("kind", "value")
+
+    def __init__(self, kind: str, value: Any = None) -> None:
+        # const | platform | metric | meta
+        self.kind = kind
+        # the constant, the metric's name or the metadata path
+        self.value = value
+
+    def __hash__(self) -> int:  # treated as immutable: a value, as a constant is
+        return hash(self.field_values())
 
     def __call__(self, state: EvalState) -> Any:
         kind = self.kind
@@ -480,22 +529,26 @@ class Getter:
         return value
 
 
-class ConditionNode:
+class ConditionNode(Struct):
+    __slots__ = ()
+
     def holds(self, state: EvalState) -> bool:
         raise NotImplementedError
 
 
-@dataclass(slots=True)
 class CompareNode(ConditionNode):
     """``left op right`` on metrics, metadata, settings and constants."""
 
-    left: Getter
-    op: str
-    right: Getter
+    __slots__ = ("_rules_out", "left", "op", "right")
+    FIELDS = ("left", "op", "right")
 
-    #: Decides "false" from a metric's cheap upper bound (``length > 280`` on a short post):
-    #: None until first used, False when the comparison has none.
-    _rules_out: Any = field(default=None, compare=False, repr=False)
+    def __init__(self, left: Getter, op: str, right: Getter) -> None:
+        self.left = left
+        self.op = op
+        self.right = right
+        #: Decides "false" from a metric's cheap upper bound (``length > 280`` on a short post):
+        #: None until first used, False when the comparison has none.
+        self._rules_out: Any = None
 
     def holds(self, state: EvalState) -> bool:
         rules_out = self._rules_out
@@ -575,15 +628,17 @@ def compare(left: Any, op: str, right: Any) -> bool:
     return bool(left >= right)
 
 
-@dataclass(slots=True)
 class MemberNode(ConditionNode):
     """``operand in values`` (or ``not in``)."""
 
-    operand: Getter
-    values: Getter
-    negated: bool
+    __slots__ = ("_constant", "negated", "operand", "values")
+    FIELDS = ("operand", "values", "negated")
 
-    _constant: frozenset[Any] | None = field(default=None, compare=False, repr=False)
+    def __init__(self, operand: Getter, values: Getter, negated: bool) -> None:
+        self.operand = operand
+        self.values = values
+        self.negated = negated
+        self._constant: frozenset[Any] | None = None
 
     def holds(self, state: EvalState) -> bool:
         value = _comparable(self.operand(state))
@@ -603,21 +658,27 @@ def _hashable(value: Any) -> bool:
     return not isinstance(value, list | dict | set)
 
 
-@dataclass(slots=True)
 class ContainsNode(ConditionNode):
     """Whether a pattern matches anywhere in the post (``contains``)."""
 
-    pattern: PatternNode
+    __slots__ = ("pattern",)
+    FIELDS = ("pattern",)
+
+    def __init__(self, pattern: PatternNode) -> None:
+        self.pattern = pattern
 
     def holds(self, state: EvalState) -> bool:
         return bool(self.pattern.matches(state))
 
 
-@dataclass(slots=True)
 class TruthyNode(ConditionNode):
     """Whether a value is set and not empty or false."""
 
-    getter: Getter
+    __slots__ = ("getter",)
+    FIELDS = ("getter",)
+
+    def __init__(self, getter: Getter) -> None:
+        self.getter = getter
 
     def holds(self, state: EvalState) -> bool:
         return truthy(self.getter(state))
@@ -629,52 +690,67 @@ def truthy(value: Any) -> bool:
     return bool(value)
 
 
-@dataclass(slots=True)
 class NotNode(ConditionNode):
     """``not item``."""
 
-    item: ConditionNode
+    __slots__ = ("item",)
+    FIELDS = ("item",)
+
+    def __init__(self, item: ConditionNode) -> None:
+        self.item = item
 
     def holds(self, state: EvalState) -> bool:
         return not self.item.holds(state)
 
 
-@dataclass(slots=True)
 class AndNode(ConditionNode):
     """Every condition holds."""
 
-    items: tuple[ConditionNode, ...]
+    __slots__ = ("items",)
+    FIELDS = ("items",)
+
+    def __init__(self, items: tuple[ConditionNode, ...]) -> None:
+        self.items = items
 
     def holds(self, state: EvalState) -> bool:
         return all(item.holds(state) for item in self.items)
 
 
-@dataclass(slots=True)
 class OrNode(ConditionNode):
     """Some condition holds."""
 
-    items: tuple[ConditionNode, ...]
+    __slots__ = ("items",)
+    FIELDS = ("items",)
+
+    def __init__(self, items: tuple[ConditionNode, ...]) -> None:
+        self.items = items
 
     def holds(self, state: EvalState) -> bool:
         return any(item.holds(state) for item in self.items)
 
 
 # ----------------------------------------------------------------------------- exceptions
-class MatchException:
+class MatchException(Struct):
     """Drops a match that has a certain context (negation, allow-list, ...)."""
+
+    __slots__ = ()
 
     def excuses(self, state: EvalState, found: Match) -> bool:
         raise NotImplementedError
 
 
-@dataclass(slots=True)
 class ContextException(MatchException):
     """Excuses a match preceded, followed or neighboured by a pattern."""
 
-    direction: str  # preceded | followed | near
-    pattern: PatternNode
-    distance: int
-    unit: str
+    __slots__ = ("direction", "distance", "pattern", "unit")
+    FIELDS = ("direction", "pattern", "distance", "unit")
+
+    def __init__(self, direction: str, pattern: PatternNode, distance: int, unit: str) -> None:
+        # preceded | followed | near
+        self.direction = direction
+        self.pattern = pattern
+        self.distance = distance
+        self.unit = unit
 
     def excuses(self, state: EvalState, found: Match) -> bool:
         target = state if found.field is None else (state.field_state(found.field) or state)
@@ -699,12 +775,15 @@ class ContextException(MatchException):
         return False
 
 
-@dataclass(slots=True)
 class AllowException(MatchException):
     """``allow [...]``: compare canonical forms (a detector's, else the folded text)."""
 
-    literal: frozenset[str]
-    by_detector: Mapping[str, frozenset[str]]
+    __slots__ = ("by_detector", "literal")
+    FIELDS = ("literal", "by_detector")
+
+    def __init__(self, literal: frozenset[str], by_detector: Mapping[str, frozenset[str]]) -> None:
+        self.literal = literal
+        self.by_detector = by_detector
 
     def excuses(self, state: EvalState, found: Match) -> bool:
         if found.detector is not None:
@@ -716,11 +795,14 @@ class AllowException(MatchException):
         return fold_term(text[found.start : found.end]) in self.literal
 
 
-@dataclass(slots=True)
 class InsideException(MatchException):
     """``matches P``: the match is part of a match of P (a product name, a disclaimer)."""
 
-    pattern: PatternNode
+    __slots__ = ("pattern",)
+    FIELDS = ("pattern",)
+
+    def __init__(self, pattern: PatternNode) -> None:
+        self.pattern = pattern
 
     def excuses(self, state: EvalState, found: Match) -> bool:
         target = state if found.field is None else (state.field_state(found.field) or state)
@@ -731,15 +813,23 @@ class InsideException(MatchException):
 
 
 # ----------------------------------------------------------------------------- rules
-@dataclass(frozen=True, slots=True)
-class ExampleSpec:
+class ExampleSpec(Struct):
     """A rule's ``example pass|fail``, as ``policylint test`` runs it."""
 
-    expect: str
-    text: str
-    platform: str | None
-    meta: Mapping[str, Any]
-    line: int
+    __slots__ = ("expect", "line", "meta", "platform", "text")
+    FIELDS = ("expect", "text", "platform", "meta", "line")
+
+    def __init__(
+        self, expect: str, text: str, platform: str | None, meta: Mapping[str, Any], line: int
+    ) -> None:
+        self.expect = expect
+        self.text = text
+        self.platform = platform
+        self.meta = meta
+        self.line = line
+
+    def __hash__(self) -> int:  # treated as immutable: a value, as a constant is
+        return hash(self.field_values())
 
 
 class RawFinding(NamedTuple):
@@ -751,31 +841,98 @@ class RawFinding(NamedTuple):
     field: str | None
 
 
-@dataclass(slots=True)
-class CompiledRule:
+class CompiledRule(Struct):
     """A rule ready to evaluate: its guards, exceptions and patterns as nodes."""
 
-    id: str
-    category: str
-    severity: Severity
-    owner: str | None
-    reference: str | None
-    reference_url: str | None
-    message: str
-    description: str | None
-    suggestion: str | None
-    fix_safe: bool
-    waivable: bool
-    path: str
-    line: int
-    guards: tuple[ConditionNode, ...] = ()
-    post_exceptions: tuple[ConditionNode, ...] = ()
-    flags: tuple[PatternNode, ...] = ()
-    requires: tuple[PatternNode, ...] = ()
-    match_exceptions: tuple[MatchException, ...] = ()
-    examples: tuple[ExampleSpec, ...] = ()
-    #: Placeholders the message uses (besides {match}), resolved when a finding is made.
-    placeholders: tuple[str, ...] = ()
+    __slots__ = (
+        "category",
+        "description",
+        "examples",
+        "fix_safe",
+        "flags",
+        "guards",
+        "id",
+        "line",
+        "match_exceptions",
+        "message",
+        "owner",
+        "path",
+        "placeholders",
+        "post_exceptions",
+        "reference",
+        "reference_url",
+        "requires",
+        "severity",
+        "suggestion",
+        "waivable",
+    )
+    FIELDS = (
+        "id",
+        "category",
+        "severity",
+        "owner",
+        "reference",
+        "reference_url",
+        "message",
+        "description",
+        "suggestion",
+        "fix_safe",
+        "waivable",
+        "path",
+        "line",
+        "guards",
+        "post_exceptions",
+        "flags",
+        "requires",
+        "match_exceptions",
+        "examples",
+        "placeholders",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        category: str,
+        severity: Severity,
+        owner: str | None,
+        reference: str | None,
+        reference_url: str | None,
+        message: str,
+        description: str | None,
+        suggestion: str | None,
+        fix_safe: bool,
+        waivable: bool,
+        path: str,
+        line: int,
+        guards: tuple[ConditionNode, ...] = (),
+        post_exceptions: tuple[ConditionNode, ...] = (),
+        flags: tuple[PatternNode, ...] = (),
+        requires: tuple[PatternNode, ...] = (),
+        match_exceptions: tuple[MatchException, ...] = (),
+        examples: tuple[ExampleSpec, ...] = (),
+        placeholders: tuple[str, ...] = (),
+    ) -> None:
+        self.id = id
+        self.category = category
+        self.severity = severity
+        self.owner = owner
+        self.reference = reference
+        self.reference_url = reference_url
+        self.message = message
+        self.description = description
+        self.suggestion = suggestion
+        self.fix_safe = fix_safe
+        self.waivable = waivable
+        self.path = path
+        self.line = line
+        self.guards = guards
+        self.post_exceptions = post_exceptions
+        self.flags = flags
+        self.requires = requires
+        self.match_exceptions = match_exceptions
+        self.examples = examples
+        #: Placeholders the message uses (besides {match}), resolved when a finding is made.
+        self.placeholders = placeholders
 
     def evaluate(self, state: EvalState) -> list[RawFinding]:
         for guard in self.guards:
@@ -833,7 +990,7 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
             kind = type(value)
             found = names.get(kind)
             if found is None:
-                found = names[kind] = tuple(f.name for f in fields(value))  # type: ignore[arg-type]
+                found = names[kind] = kind.FIELDS
             for name in found:
                 child = getattr(value, name)
                 if isinstance(child, walkable):

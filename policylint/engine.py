@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.compiled import (
@@ -35,13 +35,12 @@ __all__ = ["ExampleResult", "LoadSpec", "Policy", "RuleInfo"]
 _PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
-@dataclass(frozen=True, slots=True)
-class LoadSpec:
+class LoadSpec(NamedTuple):
     """How a policy was loaded, so another process can load the same one."""
 
     source: str | None = None
     text: str | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = MappingProxyType({})
 
 
 class RuleInfo(NamedTuple):
@@ -132,7 +131,7 @@ class Policy:
             chosen = [r for r in chosen if not _matches_any(r, ignore)]
         if severities:
             chosen = [
-                replace(r, severity=severities[r.id]) if r.id in severities else r for r in chosen
+                r.replace(severity=severities[r.id]) if r.id in severities else r for r in chosen
             ]
         copy = Policy(
             self.name,

@@ -29,9 +29,10 @@ import re
 import stat
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from typing import Final, NamedTuple
 
 from policylint.records import FindingData, PostData
+from policylint.struct import Struct
 
 # difflib, hashlib and tempfile are imported where used: every text report imports this
 # module to tell which findings --fix could fix, and only --fix and --diff need them.
@@ -81,8 +82,7 @@ class ChangedOnDisk(FixError):
     """The file changed after it was read; it was not overwritten."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """A file as read for fixing: its bytes, decoded text and how to encode it back."""
 
     path: str
@@ -102,31 +102,50 @@ class SourceFile:
         return self.bom + text.encode(self.encoding)
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """Replace ``text[start:end]`` of the file's decoded text with ``replacement``."""
+class Edit(Struct):
+    """Replace ``text[start:end]`` of the file's decoded text with ``replacement``
+    (``finding``, the finding it fixes, is not compared)."""
 
-    start: int
-    end: int
-    replacement: str
-    rule: str
-    finding: FindingData = field(compare=False)
+    __slots__ = ("end", "finding", "replacement", "rule", "start")
+    FIELDS = ("start", "end", "replacement", "rule")
+
+    def __init__(
+        self, start: int, end: int, replacement: str, rule: str, finding: FindingData
+    ) -> None:
+        self.start: Final = start
+        self.end: Final = end
+        self.replacement: Final = replacement
+        self.rule: Final = rule
+        self.finding: Final = finding
+
+    def __hash__(self) -> int:
+        return hash(self.field_values())
 
     @property
     def sort_key(self) -> tuple[int, str, int, str]:
         return (self.start, self.rule, self.end, self.replacement)
 
 
-@dataclass(slots=True)
-class FileFix:
+class FileFix(Struct):
     """What fixing one file did (or, with ``write=False``, would do)."""
 
-    source: SourceFile
-    text: str
-    applied: list[Edit] = field(default_factory=list)
-    #: The last check of :attr:`text`: what is left to report.
-    results: Sequence[tuple[PostData, Sequence[FindingData]]] = ()
-    problem: str | None = None
+    __slots__ = ("applied", "problem", "results", "source", "text")
+    FIELDS = ("source", "text", "applied", "results", "problem")
+
+    def __init__(
+        self,
+        source: SourceFile,
+        text: str,
+        applied: list[Edit] | None = None,
+        results: Sequence[tuple[PostData, Sequence[FindingData]]] = (),
+        problem: str | None = None,
+    ) -> None:
+        self.source = source
+        self.text = text
+        self.applied: list[Edit] = [] if applied is None else applied
+        #: The last check of :attr:`text`: what is left to report.
+        self.results = results
+        self.problem = problem
 
     @property
     def changed(self) -> bool:

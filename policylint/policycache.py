@@ -12,7 +12,6 @@ working directory (relative extends of text policies) and the settings.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint import compiled as c
 from policylint.severity import Severity
+from policylint.struct import Struct
 from policylint.terms import TermIndex
 
 __all__ = ["CachedPolicy", "cache_key", "load", "store"]
@@ -86,15 +86,11 @@ class _Corrupt(Exception):
 def _encode(value: Any) -> Any:
     if isinstance(value, Severity):
         return {"@severity": value.value}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Struct):
         name = type(value).__name__
-        if name not in _NODE_TYPES:
+        if _NODE_TYPES.get(name) is not type(value):
             raise TypeError(f"cannot cache {name}")
-        fields = {
-            f.name: _encode(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not f.name.startswith("_")
-        }
+        fields = {field: _encode(getattr(value, field)) for field in value.FIELDS}
         return {"@": name, **fields}
     if isinstance(value, tuple | list):
         return [_encode(v) for v in value]

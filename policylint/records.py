@@ -9,10 +9,10 @@ pydantic's, so the reporters accept either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from policylint.severity import Severity
+from policylint.struct import Struct
 
 __all__ = [
     "PLATFORM_ALIASES",
@@ -74,25 +74,32 @@ class Location(NamedTuple):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PostData:
-    """A post as the readers produce it (see ``policylint.models.Post``)."""
+class PostData(Struct):
+    """A post as the readers produce it (see ``policylint.models.Post``). Not changed once
+    made (``Final``): ``replace`` makes a new one."""
 
-    text: str
-    id: str | None = None
-    platform: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-    source: Location | None = None
+    __slots__ = ("id", "meta", "platform", "source", "text")
+    FIELDS = ("text", "id", "platform", "meta", "source")
 
-    def __post_init__(self) -> None:
-        if self.platform is not None:
-            object.__setattr__(self, "platform", normalise_platform(self.platform))
-        if isinstance(self.id, int) and not isinstance(self.id, bool):
-            object.__setattr__(self, "id", str(self.id))
+    def __init__(
+        self,
+        text: str,
+        id: str | None = None,
+        platform: str | None = None,
+        meta: dict[str, Any] | None = None,
+        source: Location | None = None,
+    ) -> None:
+        if isinstance(id, int) and not isinstance(id, bool):
+            id = str(id)
+        self.text: Final = text
+        self.id: Final = id
+        self.platform: Final = None if platform is None else normalise_platform(platform)
+        self.meta: Final[dict[str, Any]] = {} if meta is None else meta
+        self.source: Final = source
 
     def __reduce__(self) -> tuple[type[PostData], tuple[Any, ...]]:
-        # Worker pools pickle every post: by its fields this costs a third of what the
-        # dataclass's generated slot state does (its __post_init__ is idempotent).
+        # Worker pools pickle every post: by its fields this is a third of the cost of the
+        # default slot state (the constructor's normalising is idempotent).
         return PostData, (self.text, self.id, self.platform, self.meta, self.source)
 
 
@@ -159,15 +166,25 @@ class FindingData(NamedTuple):
         return data
 
 
-@dataclass(slots=True)
-class SummaryData:
+class SummaryData(Struct):
     """A report's counts: posts checked and with errors, files, findings (and by severity)."""
 
-    posts_checked: int = 0
-    posts_with_errors: int = 0
-    files: int = 0
-    findings: int = 0
-    by_severity: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("by_severity", "files", "findings", "posts_checked", "posts_with_errors")
+    FIELDS = ("posts_checked", "posts_with_errors", "files", "findings", "by_severity")
+
+    def __init__(
+        self,
+        posts_checked: int = 0,
+        posts_with_errors: int = 0,
+        files: int = 0,
+        findings: int = 0,
+        by_severity: dict[str, int] | None = None,
+    ) -> None:
+        self.posts_checked = posts_checked
+        self.posts_with_errors = posts_with_errors
+        self.files = files
+        self.findings = findings
+        self.by_severity = {} if by_severity is None else by_severity
 
     def model_dump(self, mode: str = "python") -> dict[str, Any]:
         return {
@@ -179,14 +196,23 @@ class SummaryData:
         }
 
 
-@dataclass(slots=True)
-class ReportData:
+class ReportData(Struct):
     """What a run produced (see ``policylint.models.Report``)."""
 
-    findings: list[FindingData] = field(default_factory=list)
-    errors: list[ErrorData] = field(default_factory=list)
-    summary: SummaryData = field(default_factory=SummaryData)
-    version: int = 1
+    __slots__ = ("errors", "findings", "summary", "version")
+    FIELDS = ("findings", "errors", "summary", "version")
+
+    def __init__(
+        self,
+        findings: list[FindingData] | None = None,
+        errors: list[ErrorData] | None = None,
+        summary: SummaryData | None = None,
+        version: int = 1,
+    ) -> None:
+        self.findings = [] if findings is None else findings
+        self.errors = [] if errors is None else errors
+        self.summary = SummaryData() if summary is None else summary
+        self.version = version
 
     def at_or_above(self, threshold: Severity) -> list[FindingData]:
         return [f for f in self.findings if f.severity.rank >= threshold.rank]

@@ -20,21 +20,36 @@ import re
 import string
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 __all__ = ["NormalisedText", "fold_for_matching", "fold_term", "is_word_char", "plain_view"]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class NormalisedText:
-    """A normalised string with, for each of its characters, the original range it came from."""
+    """A normalised string with, for each of its characters, the original range it came from.
+    Immutable: views are shared by every rule that checks the post."""
 
+    __slots__ = ("ends", "original_length", "starts", "text")
     text: str
     #: ``starts[i]``/``ends[i]``: the original code-point range ``text[i]`` came from.
     #: Both are non-decreasing; several characters may share a range (``"ß"`` -> ``"ss"``).
     starts: Sequence[int]
     ends: Sequence[int]
     original_length: int
+
+    def __init__(
+        self, text: str, starts: Sequence[int], ends: Sequence[int], original_length: int
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "text", text)
+        setter(self, "starts", starts)
+        setter(self, "ends", ends)
+        setter(self, "original_length", original_length)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"NormalisedText is immutable: cannot set {name!r}")
+
+    def __repr__(self) -> str:
+        return f"NormalisedText({self.text!r}, original_length={self.original_length})"
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span ``[start, end)`` of ``text`` to the span of the original text.

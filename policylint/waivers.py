@@ -34,12 +34,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.records import FindingData, PostData
 from policylint.severity import Severity
+from policylint.struct import Struct
 
 if TYPE_CHECKING:
     from policylint.engine import Policy, RuleInfo
@@ -114,15 +114,24 @@ class Problem(NamedTuple):
     at: tuple[int, int] | None
 
 
-@dataclass(slots=True)
-class Directives:
+class Directives(Struct):
     """The waivers written in a text, and the text with the directive lines removed."""
 
-    text: str
-    waivers: list[Waiver] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    #: Ranges of the original text removed from :attr:`text`, in order.
-    removed: list[tuple[int, int]] = field(default_factory=list)
+    __slots__ = ("problems", "removed", "text", "waivers")
+    FIELDS = ("text", "waivers", "problems", "removed")
+
+    def __init__(
+        self,
+        text: str,
+        waivers: list[Waiver] | None = None,
+        problems: list[Problem] | None = None,
+        removed: list[tuple[int, int]] | None = None,
+    ) -> None:
+        self.text = text
+        self.waivers: list[Waiver] = [] if waivers is None else waivers
+        self.problems: list[Problem] = [] if problems is None else problems
+        #: Ranges of the original text removed from :attr:`text`, in order.
+        self.removed: list[tuple[int, int]] = [] if removed is None else removed
 
 
 def rule_matches(pattern: str, rule: str, category: str) -> bool:
@@ -358,7 +367,7 @@ def check_post(
     directives = parse_directives(post.text)
     from_meta, meta_problems = meta_waivers(post.meta)
     if directives.removed:
-        stripped = replace(post, text=directives.text)
+        stripped = post.replace(text=directives.text)
         found = [_restore(f, post, directives.removed) for f in policy.scan(stripped)]
     else:
         found = policy.scan(post)

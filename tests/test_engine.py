@@ -8,6 +8,7 @@ import pytest
 
 import policylint
 from policylint import Post
+from policylint.struct import Struct
 
 
 def matches(policy_text: str, text: str, **kwargs: Any) -> list[str]:
@@ -362,12 +363,8 @@ def _without_metric_bounds(value: object) -> int:
         return 1
     if isinstance(value, tuple | list):
         return sum(_without_metric_bounds(item) for item in value)
-    if hasattr(value, "__dataclass_fields__"):
-        return sum(
-            _without_metric_bounds(getattr(value, name))
-            for name in value.__dataclass_fields__
-            if not name.startswith("_")
-        )
+    if isinstance(value, Struct):
+        return sum(_without_metric_bounds(item) for item in value.field_values())
     return 0
 
 

@@ -23,6 +23,7 @@ from policylint.regexatoms import (
     required_atoms,
 )
 from policylint.regexset import RegexIndex, compile_regex
+from policylint.struct import Struct
 
 CORPUS = Path(__file__).parent / "corpus"
 TWEETS = Path(__file__).parents[2] / "shared" / "corpora" / "vader_icwsm2014"
@@ -140,10 +141,9 @@ def _builtin_regexes() -> list[tuple[str, str, tuple[str, ...]]]:
         elif isinstance(value, tuple | list):
             for item in value:
                 walk(item)
-        elif hasattr(value, "__dataclass_fields__"):
-            for name in value.__dataclass_fields__:
-                if not name.startswith("_"):
-                    walk(getattr(value, name))
+        elif isinstance(value, Struct):
+            for item in value.field_values():
+                walk(item)
 
     for rule in policylint.load_policy()._rules:
         walk(rule)

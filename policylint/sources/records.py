@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from policylint.records import Location, PostData
 from policylint.sources.jsonable import MetaError, to_jsonable
@@ -58,12 +58,11 @@ class RecordError(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True, slots=True)
-class Defaults:
+class Defaults(NamedTuple):
     """What a post gets when its record does not say: the caller's and its container's."""
 
     platform: str | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = MappingProxyType({})
 
     def under_container(self, container: Mapping[Any, Any]) -> Defaults:
         """Defaults for the posts of ``{"platform": ..., "meta": {...}, "posts": [...]}``.
