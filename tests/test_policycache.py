@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,43 @@ def test_a_changed_extended_file_is_recompiled(cache: Path, tmp_path: Path) -> N
     assert policylint.load_policy(str(root)).check("old").findings
     (tmp_path / "base.policy").write_text('rule a.b { flag ["new"] }', encoding="utf-8")
     assert policylint.load_policy(str(root)).check("new").findings
+
+
+def test_an_edit_keeping_size_and_mtime_is_caught_while_the_entry_is_young(
+    cache: Path, tmp_path: Path
+) -> None:
+    # Written, cached and rewritten within the same timestamp tick: stat alone cannot tell.
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
+    assert policylint.load_policy(str(path)).check("old").findings
+    before = path.stat()
+    path.write_text('rule a.b { flag ["new"] }', encoding="utf-8")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert policylint.load_policy(str(path)).check("new").findings
+
+
+def test_files_older_than_their_entry_are_checked_by_stat_alone(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(path, ns=(hour_ago, hour_ago))
+    policylint.load_policy(str(path))
+    hashed: list[str] = []
+    real = policycache._file_digest
+
+    def counting(name: str) -> str | None:
+        hashed.append(name)
+        return real(name)
+
+    monkeypatch.setattr(policycache, "_file_digest", counting)
+    assert policylint.load_policy(str(path)).check("old").findings
+    assert hashed == []  # a hit without reading the file
+    os.utime(path)  # touched, not changed: hashed once, still a hit
+    assert policylint.load_policy(str(path)).check("old").findings
+    assert len(hashed) == 1
+    assert len(entries(cache)) == 1
 
 
 def test_settings_are_part_of_the_key(cache: Path) -> None:
