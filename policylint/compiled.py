@@ -13,8 +13,8 @@ combined freely and a finding's match is always ``text[start:end]``.
 from __future__ import annotations
 
 import bisect
-import datetime
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -601,8 +601,10 @@ def _is_number(value: Any) -> bool:
 def _comparable(value: Any) -> Any:
     if isinstance(value, str):
         return value.casefold()
-    if isinstance(value, datetime.date):
-        # Dates given through the API compare like the ISO strings files contain.
+    # Dates given through the API compare like the ISO strings files contain. No value can
+    # be a date before something imported datetime (it costs ~1.4 ms a start).
+    dates = sys.modules.get("datetime")
+    if dates is not None and isinstance(value, dates.date):
         return value.isoformat().casefold()
     return value
 

@@ -17,7 +17,6 @@ works from cached per-character results.
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from collections.abc import Sequence
 
@@ -209,7 +208,10 @@ _LEET_HINT = re.compile(r"[^\W\d_][01345789@$!|]{1,3}[^\W\d_]")
 # separator other than " ", 0 = other digit, o = anything else. The tests are necessary
 # conditions only; the exact rules run afterwards.
 _ASCII_CLASSES = {cp: "o" for cp in range(128)}
-_ASCII_CLASSES.update(dict.fromkeys(map(ord, string.ascii_letters), "a"))
+# (string.ascii_letters, written out: the string module compiles a regex at import)
+_ASCII_CLASSES.update(
+    dict.fromkeys(map(ord, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), "a")
+)
 _ASCII_CLASSES.update(dict.fromkeys(map(ord, "0123456789"), "0"))
 _ASCII_CLASSES.update(dict.fromkeys(map(ord, _LEET), "l"))
 _ASCII_CLASSES.update(dict.fromkeys(map(ord, "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"), "w"))
