@@ -117,7 +117,8 @@ def table(
     lines = [
         f"policylint benchmarks, {info['date']}",
         f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, {info['os']}, "
-        f"Python {info['python']}; load average at start {info['load']}",
+        f"Python {info['python']}, policylint {info['install']}; "
+        f"load average at start {info['load']}",
         f"policy: {thr['policy']} ({thr['rules']} rules)"
         + (f"; {thr['note']}" if thr.get("note") else ""),
         "",
