@@ -301,8 +301,17 @@ def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 class RegexNode(PatternNode):
     """Matches of an RE2 regex on the plain view."""
 
-    __slots__ = ("_compiled", "_regex_id", "also", "atoms", "flags", "non_ascii", "source")
-    FIELDS = ("source", "flags", "atoms", "also", "non_ascii")
+    __slots__ = (
+        "_compiled",
+        "_regex_id",
+        "also",
+        "atoms",
+        "exact",
+        "flags",
+        "non_ascii",
+        "source",
+    )
+    FIELDS = ("source", "flags", "atoms", "also", "non_ascii", "exact")
 
     def __init__(
         self,
@@ -311,15 +320,19 @@ class RegexNode(PatternNode):
         atoms: tuple[str, ...] = (),
         also: tuple[str, ...] = (),
         non_ascii: bool = False,
+        exact: bool = False,
     ) -> None:
         self.source = source
         self.flags = flags
-        #: Folded literals one of which any match holds (``regexatoms``); () when none is known.
+        #: Literals one of which any match holds (``regexatoms.analyse``); () when none is
+        #: known. Case-folded, unless ``exact``.
         self.atoms = atoms
-        #: A second such set: any match holds one of each (``regexatoms.atom_sets``).
+        #: A second such set: any match holds one of each.
         self.also = also
         #: Every match holds a non-ASCII character (``regexatoms.needs_non_ascii``).
         self.non_ascii = non_ascii
+        #: The regex is case-sensitive: its atoms are found in the text as it is.
+        self.exact = exact
         self._compiled: Any = None
         #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
         self._regex_id: int = -1
@@ -983,6 +996,7 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
                     value.atoms,
                     also=value.also,
                     non_ascii=value.non_ascii,
+                    exact=value.exact,
                 )
         elif isinstance(value, tuple):
             for item in value:

@@ -41,7 +41,7 @@ else:
         except ImportError:
             from hashlib import sha256
 
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 
 _NODE_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -334,7 +334,7 @@ def regex_key(source: str, flags: str) -> str:
 
 def load_regex_facts() -> dict[str, Any]:
     """Regexes an earlier compile validated with this RE2 build and analysed with this
-    policylint: ``regex_key(source, flags)`` -> ``[atoms, also, non_ascii]``."""
+    policylint: ``regex_key(source, flags)`` -> ``[atoms, also, non_ascii, exact]``."""
     path = _regex_facts_path()
     if path is None:
         return {}

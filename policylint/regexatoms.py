@@ -11,8 +11,10 @@ search trigram indexes, done on the pattern's syntax tree.
 The tree comes from Python's regex parser, after rewriting the few RE2 spellings it lacks
 (``\\p{L}``, ``\\x{1F600}``); a pattern it cannot read, or whose meaning differs between the
 two engines, gets None. Atoms and text are both case-folded (``str.casefold`` gives every
-character of an RE2 case-folding orbit the same folding), so a case-insensitive regex and a
-case-sensitive one are filtered alike.
+character of an RE2 case-folding orbit the same folding). ``analyse`` gives a case-sensitive
+regex (no ``i`` flag, none inline) exact atoms instead, looked up in the text as it is: the
+street words of an address pattern ("St", "Pl") rule out far more posts than their foldings
+("just", "example").
 """
 
 from __future__ import annotations
@@ -49,46 +51,57 @@ _ASCII_TWINS = frozenset(
 
 
 class RegexFacts(NamedTuple):
-    """What the prefilter knows of a regex: two sets of required atoms (None: unknown) and
-    whether every match holds a non-ASCII character."""
+    """What the prefilter knows of a regex: two sets of required atoms (None: unknown),
+    whether every match holds a non-ASCII character, and whether the atoms are exact (to be
+    found in the text as it is) rather than case-folded (in the folded text)."""
 
     atoms: frozenset[str] | None
     also: frozenset[str] | None
     non_ascii: bool
+    exact: bool = False
 
 
 _UNKNOWN_FACTS = RegexFacts(None, None, False)
+# An inline flag group that may turn case-insensitivity on: "(?i)", "(?mi:", "(?s-i:"...
+# (the last clears it, but reading it as folded is merely less selective).
+_INLINE_FLAGS_I = re.compile(r"\(\?[a-zA-Z-]*i")
 
 
-def analyse(pattern: str) -> RegexFacts:
-    """Everything below from one parse of ``pattern`` (the compiler's entry point)."""
+def analyse(pattern: str, flags: str = "") -> RegexFacts:
+    """Everything below from one parse of ``pattern`` (the compiler's entry point); with
+    exact atoms when the regex is case-sensitive (``flags`` without ``i``, no inline one)."""
+    exact = "i" not in flags and not _INLINE_FLAGS_I.search(pattern)
+    return _analyse(pattern, fold=not exact)
+
+
+def _analyse(pattern: str, *, fold: bool) -> RegexFacts:
     tree = _parse(pattern)
     if tree is None:
         return _UNKNOWN_FACTS
     try:
-        atoms, also = _atom_sets(tree)
-        return RegexFacts(atoms, also, _foreign_sequence(tree))
+        atoms, also = _atom_sets(tree, fold)
+        return RegexFacts(atoms, also, _foreign_sequence(tree), exact=not fold)
     except RecursionError:
         return _UNKNOWN_FACTS
 
 
 def required_atoms(pattern: str) -> frozenset[str] | None:
     """Folded strings, one of which is in any text ``pattern`` matches; None if unknown."""
-    return analyse(pattern).atoms
+    return _analyse(pattern, fold=True).atoms
 
 
 def atom_sets(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     """The most selective set of required atoms (as :func:`required_atoms`) and the next
     one: a match holds an atom of each. ``\\d{1,5} \\w+ (?:Street|Road)`` needs a digit
     and a street word; a post without digits skips it whatever street words it holds."""
-    facts = analyse(pattern)
+    facts = _analyse(pattern, fold=True)
     return facts.atoms, facts.also
 
 
 def needs_non_ascii(pattern: str) -> bool:
     """Whether every match of ``pattern`` holds a non-ASCII character (``[\u2460-\u24ff]+``,
     a fancy-letter class): such a regex cannot match an ASCII post. False when unsure."""
-    return analyse(pattern).non_ascii
+    return _analyse(pattern, fold=True).non_ascii
 
 
 def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
@@ -104,9 +117,12 @@ def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
         return None
 
 
-def _atom_sets(tree: list[tuple[Any, Any]]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+def _atom_sets(
+    tree: list[tuple[Any, Any]], fold: bool
+) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     ranked = [
-        _reduced(atoms) for atoms in sorted(_candidates(_sequence(tree)), key=_score, reverse=True)
+        _reduced(atoms)
+        for atoms in sorted(_candidates(_sequence(tree, fold)), key=_score, reverse=True)
     ]
     if not ranked:
         return None, None
@@ -187,32 +203,32 @@ class _Info:
 _UNKNOWN = None  # marker for readability: an exact set nobody can list
 
 
-def _node(op: Any, arg: Any) -> _Info:
+def _node(op: Any, arg: Any, fold: bool) -> _Info:
     name = str(op)
     if name == "LITERAL":
-        return _Info({_fold_char(arg)})
+        return _Info({_fold_char(arg) if fold else chr(arg)})
     if name == "IN":
-        return _Info(_class_chars(arg))
+        return _Info(_class_chars(arg, fold))
     if name == "SUBPATTERN":
-        return _sequence(list(arg[-1]))
+        return _sequence(list(arg[-1]), fold)
     if name == "ATOMIC_GROUP":
-        return _sequence(list(arg))
+        return _sequence(list(arg), fold)
     if name == "BRANCH":
-        return _branch([_sequence(list(branch)) for branch in arg[1]])
+        return _branch([_sequence(list(branch), fold) for branch in arg[1]])
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, high, item = arg
-        return _repeat(low, high, _sequence(list(item)))
+        return _repeat(low, high, _sequence(list(item), fold))
     if name in ("AT", "ASSERT", "ASSERT_NOT"):
         return _Info({""})  # zero-width: matches the empty string as far as atoms go
     return _Info(_UNKNOWN)  # ANY, NOT_LITERAL, CATEGORY, GROUPREF...: no literal
 
 
-def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
+def _sequence(items: Iterable[tuple[Any, Any]], fold: bool) -> _Info:
     run: set[str] = {""}  # the exact strings of the current run of known parts
     whole = True  # every part so far is exactly known and joined into ``run``
     required: list[set[str]] = []
     for op, arg in items:
-        part = _node(op, arg)
+        part = _node(op, arg, fold)
         required.extend(part.required)
         if part.exact is not None:
             joined = _product(run, part.exact)
@@ -300,17 +316,18 @@ def _fold_char(code: int) -> str:
     return chr(code).casefold()
 
 
-def _class_chars(items: list[tuple[Any, Any]]) -> set[str] | None:
+def _class_chars(items: list[tuple[Any, Any]], fold: bool) -> set[str] | None:
+    char = _fold_char if fold else chr
     chars: set[str] = set()
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
-            chars.add(_fold_char(arg))
+            chars.add(char(arg))
         elif name == "RANGE":
             low, high = arg
             if high - low >= _MAX_CLASS:
                 return None
-            chars.update(_fold_char(code) for code in range(low, high + 1))
+            chars.update(char(code) for code in range(low, high + 1))
         elif name == "CATEGORY" and str(arg) == "CATEGORY_DIGIT":
             chars |= _DIGITS  # RE2's \d is ASCII only
         else:  # NEGATE, other categories

@@ -25,12 +25,13 @@ def compile_regex(source: str, flags: str) -> Any:
     return re2.compile(source, options)
 
 
-# (regexes without atoms, [(atom, regexes holding it)], {regex: its second atom set},
-#  regexes needing non-ASCII text)
+# (regexes without atoms, [(folded atom, regexes holding it)], [(exact atom, regexes)],
+#  {regex: (its second atom set, whether exact)}, regexes needing non-ASCII text)
 _Finder = tuple[
     frozenset[int],
     list[tuple[str, tuple[int, ...]]],
-    dict[int, tuple[str, ...]],
+    list[tuple[str, tuple[int, ...]]],
+    dict[int, tuple[tuple[str, ...], bool]],
     frozenset[int],
 ]
 
@@ -63,6 +64,7 @@ class RegexIndex:
         self._atoms: list[tuple[str, ...]] = []
         self._also: list[tuple[str, ...]] = []
         self._non_ascii: list[bool] = []
+        self._exact: list[bool] = []
         self._ids: dict[str, int] = {}
         self._sets: list[tuple[tuple[int, ...], Any]] | None = None
         self._always: frozenset[int] = frozenset()
@@ -81,10 +83,12 @@ class RegexIndex:
         *,
         also: tuple[str, ...] = (),
         non_ascii: bool = False,
+        exact: bool = False,
     ) -> int:
         """Register a regex; ``atoms`` are folded literals one of which any match holds, as
         are ``also`` (a second such set), and ``non_ascii`` says that every match holds a
-        non-ASCII character."""
+        non-ASCII character. With ``exact`` the atoms are not folded: they are looked up in
+        the text as it is (``regexatoms.analyse`` of a case-sensitive regex)."""
         inline = "".join(f for f in "ims" if f in flags)
         pattern = f"(?{inline}){source}" if inline else source
         found = self._ids.get(pattern)
@@ -94,6 +98,7 @@ class RegexIndex:
             self._atoms.append(tuple(atoms))
             self._also.append(tuple(also))
             self._non_ascii.append(non_ascii)
+            self._exact.append(exact)
             self._finder = None
             self._forget_sets()
         return found
@@ -108,33 +113,46 @@ class RegexIndex:
     def _build_finder(self) -> _Finder:
         """The regexes without atoms, each atom with the regexes it stands for, each
         regex's second set of atoms, and the regexes that need a non-ASCII character."""
-        by_atom: dict[str, list[int]] = {}
+        folded: dict[str, list[int]] = {}
+        exact: dict[str, list[int]] = {}
         for regex_id, atoms in enumerate(self._atoms):
+            by_atom = exact if self._exact[regex_id] else folded
             for atom in atoms:
                 by_atom.setdefault(atom, []).append(regex_id)
         unfiltered = frozenset(i for i, atoms in enumerate(self._atoms) if not atoms)
-        also = {i: atoms for i, atoms in enumerate(self._also) if atoms}
+        also = {i: (atoms, self._exact[i]) for i, atoms in enumerate(self._also) if atoms}
         foreign = frozenset(i for i, needed in enumerate(self._non_ascii) if needed)
-        atom_list = [(atom, tuple(ids)) for atom, ids in by_atom.items()]
-        finder = (unfiltered, atom_list, also, foreign)
+        finder = (
+            unfiltered,
+            [(atom, tuple(ids)) for atom, ids in folded.items()],
+            [(atom, tuple(ids)) for atom, ids in exact.items()],
+            also,
+            foreign,
+        )
         self._finder = finder
         return finder
 
     def candidates(self, text: str) -> set[int]:
-        """Ids of the regexes ``text`` holds an atom of (of each set, when there are two),
-        and of those without atoms; on ASCII text, not those that need a non-ASCII one."""
+        """Ids of the regexes ``text`` holds an atom of (of each set, when there are two;
+        folded atoms in the folded text, exact ones in the text as it is), and of those
+        without atoms; on ASCII text, not those that need a non-ASCII one."""
         # Only the first posts of a run come here: a substring test per atom (~1,200 for
         # builtin:all, 0.1 ms a post) costs less than building an automaton of them first.
-        unfiltered, atoms, also, foreign = (
+        unfiltered, folded_atoms, exact_atoms, also, foreign = (
             self._finder if self._finder is not None else self._build_finder()
         )
         found = set(unfiltered)
         folded = text.casefold()
-        for atom, ids in atoms:
+        for atom, ids in folded_atoms:
             if atom in folded:
                 found.update(ids)
+        for atom, ids in exact_atoms:
+            if atom in text:
+                found.update(ids)
         for regex_id in found & also.keys():
-            if not any(atom in folded for atom in also[regex_id]):
+            second, exact = also[regex_id]
+            haystack = text if exact else folded
+            if not any(atom in haystack for atom in second):
                 found.discard(regex_id)
         if foreign and text.isascii():
             found -= foreign

@@ -194,7 +194,7 @@ def test_a_recompile_reuses_what_it_learned_of_each_regex(
     monkeypatch.setattr(
         compiler, "compile_regex", lambda s, f: calls.append(s) or real_compile(s, f)
     )
-    monkeypatch.setattr(compiler, "analyse", lambda s: calls.append(s) or real_analyse(s))
+    monkeypatch.setattr(compiler, "analyse", lambda s, f: calls.append(s) or real_analyse(s, f))
     path = tmp_path / "p.policy"
     path.write_text(POLICY, encoding="utf-8")
     fresh = policylint.load_policy(str(path))

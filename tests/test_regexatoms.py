@@ -18,6 +18,7 @@ import policylint
 from policylint.regexatoms import (
     _ASCII_TWINS,
     _translate,
+    analyse,
     atom_sets,
     needs_non_ascii,
     required_atoms,
@@ -158,8 +159,8 @@ def test_most_builtin_regexes_have_atoms() -> None:
     with_atoms = sum(bool(atoms) for _, _, atoms in BUILTIN)
     assert with_atoms >= 0.8 * len(BUILTIN), with_atoms
     # the cached atoms are the ones the analysis gives
-    for source, _, atoms in BUILTIN:
-        assert atoms == tuple(sorted(required_atoms(source) or ())), source
+    for source, flags, atoms in BUILTIN:
+        assert atoms == tuple(sorted(analyse(source, flags).atoms or ())), source
 
 
 def _texts() -> list[str]:
@@ -175,11 +176,20 @@ def _texts() -> list[str]:
     return texts
 
 
-def _index() -> RegexIndex:
+def _index(*, exact: bool = True) -> RegexIndex:
+    """builtin:all's regexes as the compiler registers them (``exact=False``: as they were
+    before case-sensitive regexes got exact atoms, every atom folded)."""
     index = RegexIndex()
-    for source, flags, atoms in BUILTIN:
-        also = tuple(sorted(atom_sets(source)[1] or ()))
-        index.add(source, flags, atoms, also=also, non_ascii=needs_non_ascii(source))
+    for source, flags, _ in BUILTIN:
+        facts = analyse(source, flags) if exact else analyse(source, "i")
+        index.add(
+            source,
+            flags,
+            tuple(sorted(facts.atoms or ())),
+            also=tuple(sorted(facts.also or ())),
+            non_ascii=facts.non_ascii,
+            exact=facts.exact,
+        )
     return index
 
 
@@ -228,7 +238,7 @@ GENERABLE = [
 
 
 def test_many_builtin_regexes_have_a_second_set_of_atoms() -> None:
-    seconds = [atom_sets(source)[1] for source, _, _ in BUILTIN]
+    seconds = [analyse(source, flags).also for source, flags, _ in BUILTIN]
     assert sum(bool(also) for also in seconds) >= len(BUILTIN) / 4
     policy = policylint.load_policy()
     index = policy._regexes
@@ -254,10 +264,12 @@ def test_atoms_never_hide_a_match_on_generated_matches(data: st.DataObject) -> N
     text = data.draw(st.text(max_size=5)) + inner + data.draw(st.text(max_size=5))
     if compile_regex(source, flags).search(text) is None:
         return
-    folded = text.casefold()
-    assert not atoms or any(atom in folded for atom in atoms), (source, text)
-    also = atom_sets(source)[1]
-    assert not also or any(atom in folded for atom in also), (source, text)
+    facts = analyse(source, flags)
+    assert atoms == tuple(sorted(facts.atoms or ()))
+    haystack = text if facts.exact else text.casefold()
+    assert not atoms or any(atom in haystack for atom in atoms), (source, text)
+    also = facts.also
+    assert not also or any(atom in haystack for atom in also), (source, text)
     assert not (needs_non_ascii(source) and text.isascii()), (source, text)
 
 
@@ -320,3 +332,44 @@ def test_regexes_rules_are_not_dispatched_by_are_matched_on_demand_and_exactly()
                 assert index._sets is None and not expected  # warm-up may over-approximate
         on_demand += len(state._lazy_hits or ())
     assert index._lazy_sets and on_demand > 0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "atoms", "exact"),
+    [
+        ("abc", "", {"abc"}, True),
+        ("Straße", "", {"Straße"}, True),  # exact: not folded to "strasse"
+        (r"(?:Street|St|Pl)\b", "", {"St", "Pl"}, True),  # "Street" holds "St"
+        ("[Ss]t", "", {"St", "st"}, True),
+        ("abc", "i", {"abc"}, False),  # the rule's i flag
+        ("(?i)ABC", "", {"abc"}, False),
+        ("Ab(?i:C)", "", {"abc"}, False),  # any inline i: folded throughout
+        ("(?s-i:Ab)", "", {"ab"}, False),  # clearing i reads as folded too: merely safe
+        ("(?P<digits>x)Y", "", {"xY"}, True),  # a group name is no flag
+    ],
+)
+def test_case_sensitive_regexes_get_exact_atoms(
+    pattern: str, flags: str, atoms: set[str], exact: bool
+) -> None:
+    facts = analyse(pattern, flags)
+    assert (facts.atoms, facts.exact) == (frozenset(atoms), exact)
+
+
+def test_exact_atoms_rule_out_more_posts_and_hide_no_match() -> None:
+    exact, folded = _index(exact=True), _index(exact=False)
+    regexes = [compile_regex(source, flags) for source, flags, _ in BUILTIN]
+    texts = _texts()
+    kept_exact = kept_folded = 0
+    for text in texts:
+        candidates = exact.candidates(text)
+        kept_exact += len(candidates)
+        kept_folded += len(folded.candidates(text))
+        for regex_id, regex in enumerate(regexes):
+            if regex_id not in candidates:
+                assert regex.search(text) is None, (BUILTIN[regex_id][0], text)
+    assert kept_exact < kept_folded, (kept_exact, kept_folded)
+    # The street-address pattern: "example" holds "pl" folded, but no exact street word.
+    post = "Call Ben on +44 7911 123456 or email ben@example.com before Friday"
+    address = next(i for i, (source, _, _) in enumerate(BUILTIN) if "Street|St|" in source)
+    assert address in folded.candidates(post)
+    assert address not in exact.candidates(post)

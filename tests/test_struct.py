@@ -55,7 +55,9 @@ def test_equality_and_repr_use_the_fields_not_the_caches() -> None:
     assert a == b
     assert a != RegexNode("ab+", "", atoms=("ab",))
     assert a != TermsNode((1,))
-    assert repr(a) == "RegexNode(source='ab+', flags='i', atoms=('ab',), also=(), non_ascii=False)"
+    assert repr(a) == (
+        "RegexNode(source='ab+', flags='i', atoms=('ab',), also=(), non_ascii=False, exact=False)"
+    )
     with pytest.raises(TypeError):
         hash(a)  # changing caches: not a key
     assert hash(Getter("meta", "x")) == hash(Getter("meta", "x"))
