@@ -12,7 +12,6 @@ broken file is never mistaken for a clean one).
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import time
@@ -75,8 +74,11 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
             raise
         fail(error.render())
     # The command line owns its process: move the policy's objects out of the collector's
-    # sight, so a long run's full collections do not walk them again and again.
-    gc.freeze()
+    # sight, so a long run's full collections do not walk them again and again; the start
+    # is over (policylint.startup).
+    from policylint import startup
+
+    startup.end()
     if config.settings:
         from policylint.scaffold import setting_names
 

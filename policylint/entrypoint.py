@@ -12,7 +12,6 @@ this parser accepts nothing click would refuse and reads everything as click doe
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import stat
 import sys
@@ -54,16 +53,11 @@ CHECK_OPTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
-# Objects allocated before the young generation is collected. A start allocates some 100,000
-# objects (modules, the cached policy) of which almost none is garbage, and Python's 700
-# would walk them over and over (~4 ms of a ~100 ms run). mypy raises it too; cyclic garbage
-# is still collected, in bigger batches.
-GC_THRESHOLD = 100_000
-
-
 def main() -> None:
     """Run the command line on ``sys.argv``."""
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    from policylint import startup
+
+    startup.begin()  # until the policy is loaded (policylint.startup)
     argv = sys.argv[1:]
     # Windows: click expands wildcards in the arguments itself; completion is click's.
     if os.name != "nt" and not os.environ.get("_POLICYLINT_COMPLETE"):

@@ -186,15 +186,16 @@ def _python(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[st
 
 
 PROBE = """
+import gc
 import sys
 from policylint.entrypoint import main
+before = gc.get_threshold()
 sys.argv = ["policylint", *sys.argv[1:]]
 try:
     main()
 finally:
-    import gc
     sys.stderr.write("\\nclick imported: %s\\n" % ("click" in sys.modules))
-    sys.stderr.write("gc threshold: %d\\n" % gc.get_threshold()[0])
+    sys.stderr.write("gc restored: %s\\n" % (gc.get_threshold() == before))
 """
 
 
@@ -210,7 +211,8 @@ def drafts(tmp_path: Path) -> Path:
 def test_a_plain_check_runs_without_click_and_reports_as_click_does(drafts: Path) -> None:
     args = ["check", "--isolated", "--format", "json", "a.md", "b.txt"]
     fast = _python("-c", PROBE, *args, cwd=drafts, POLICYLINT_NO_CACHE="1")
-    assert fast.stderr.split() == ["click", "imported:", "False", "gc", "threshold:", "100000"]
+    # policylint.startup raised the collector's threshold for the start, and restored it
+    assert fast.stderr.split() == ["click", "imported:", "False", "gc", "restored:", "True"]
     old = Path.cwd()
     os.chdir(drafts)
     try:
@@ -268,6 +270,26 @@ def test_ctrl_c_is_reported_as_click_reports_it(
         entrypoint._run_standalone(CheckOptions())
     assert exited.value.code == 1
     assert capsys.readouterr().err == "\nAborted!\n"
+
+
+def test_the_start_collects_rarely_until_the_policy_is_loaded() -> None:
+    import gc
+
+    from policylint import startup
+
+    before = gc.get_threshold()
+    try:
+        startup.begin()
+        assert gc.get_threshold() == (startup.STARTUP_THRESHOLD, *before[1:])
+        startup.begin()  # once only: the thresholds to restore are the first ones
+        startup.end()
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() > 0
+        startup.end()  # without begin: only freezes
+        assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def test_the_console_script_is_the_entrypoint() -> None:
