@@ -43,8 +43,9 @@ else:
 
 FORMAT_VERSION = 12
 
+# Keyed "@" + class name, as the cache writes them.
 _NODE_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls
+    "@" + cls.__name__: cls
     for cls in (
         c.TermsNode,
         c.RegexNode,
@@ -70,6 +71,16 @@ _NODE_TYPES: dict[str, type[Any]] = {
 }
 
 
+# Nodes are stored by position: the entry's format names the fields of every node class, so
+# a class whose fields change (even only in order) never reads an older entry.
+_FORMAT = (
+    f"{FORMAT_VERSION}/"
+    + sha256(
+        ";".join(f"{key}:{','.join(cls.FIELDS)}" for key, cls in _NODE_TYPES.items()).encode()
+    ).hexdigest()[:16]
+)
+
+
 class CachedPolicy(NamedTuple):
     """What a compiled-policy cache entry holds."""
 
@@ -91,10 +102,10 @@ def _encode(value: Any) -> Any:
         return {"@severity": value.value}
     if isinstance(value, Struct):
         name = type(value).__name__
-        if _NODE_TYPES.get(name) is not type(value):
+        if _NODE_TYPES.get("@" + name) is not type(value):
             raise TypeError(f"cannot cache {name}")
-        fields = {field: _encode(getattr(value, field)) for field in value.FIELDS}
-        return {"@": name, **fields}
+        # By position, in FIELDS order (_SCHEMA below keys the cache by that order).
+        return {"@" + name: [_encode(getattr(value, field)) for field in value.FIELDS]}
     if isinstance(value, tuple | list):
         return [_encode(v) for v in value]
     if isinstance(value, frozenset | set):
@@ -116,18 +127,13 @@ def _decode(value: Any) -> Any:
     if kind is list:
         return tuple([v if type(v) in _SCALARS else _decode(v) for v in value])
     if kind is dict:
-        name = value.get("@")
-        if name is not None:
-            cls = _NODE_TYPES.get(name)
-            if cls is None:
-                raise _Corrupt(f"unknown node {name!r}")
-            return cls(
-                **{
-                    k: v if type(v) in _SCALARS else _decode(v)
-                    for k, v in value.items()
-                    if k != "@"
-                }
-            )
+        if len(value) == 1:
+            ((key, fields),) = value.items()
+            cls = _NODE_TYPES.get(key)
+            if cls is not None:
+                if type(fields) is not list:
+                    raise _Corrupt(f"{key}: fields are not a list")
+                return cls(*[v if type(v) in _SCALARS else _decode(v) for v in fields])
         if "@set" in value:
             return frozenset(value["@set"])
         if "@map" in value:
@@ -145,7 +151,7 @@ def cache_key(source: str | None, text: str | None, settings: Mapping[str, Any] 
 
     digest = sha256()
     for part in (
-        str(FORMAT_VERSION),
+        _FORMAT,
         __version__,
         sha256(grammar_path().read_bytes()).hexdigest(),
         str(Path(source).resolve()) if source and not source.startswith("builtin:") else "",
@@ -220,7 +226,7 @@ def load(key: str) -> CachedPolicy | None:
         return None
     try:
         data = json.loads(path.read_bytes())
-        if data.get("format") != FORMAT_VERSION:
+        if data.get("format") != _FORMAT:
             return None
         inputs = data["inputs"]
         recorded_ns = inputs["recorded_ns"]
@@ -259,7 +265,7 @@ def store(
     try:
         terms, keys = policy.term_index.data()
         data = {
-            "format": FORMAT_VERSION,
+            "format": _FORMAT,
             "name": policy.name,
             "description": policy.description,
             "files": policy.files,

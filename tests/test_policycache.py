@@ -138,7 +138,12 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
     (entry,) = entries(cache)
     if content is None:
         data = json.loads(entry.read_text())
-        data["rules"][0]["flags"][0] = {"@": "Popen", "args": ["touch", str(tmp_path / "pwned")]}
+        from policylint.compiled import CompiledRule
+
+        fields = data["rules"][0]["@CompiledRule"]  # nodes are stored by position
+        fields[CompiledRule.FIELDS.index("flags")] = [
+            {"@Popen": ["touch", str(tmp_path / "pwned")]}
+        ]
         content = json.dumps(data)
     entry.write_text(content, encoding="utf-8")
     assert policycache.load(entry.stem) is None
