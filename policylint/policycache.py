@@ -73,12 +73,12 @@ _NODE_TYPES: dict[str, type[Any]] = {
 
 # Nodes are stored by position: the entry's format names the fields of every node class, so
 # a class whose fields change (even only in order) never reads an older entry.
-_FORMAT = (
-    f"{FORMAT_VERSION}/"
-    + sha256(
-        ";".join(f"{key}:{','.join(cls.FIELDS)}" for key, cls in _NODE_TYPES.items()).encode()
-    ).hexdigest()[:16]
-)
+def _format(node_types: Mapping[str, type[Any]]) -> str:
+    schema = ";".join(f"{key}:{','.join(cls.FIELDS)}" for key, cls in node_types.items())
+    return f"{FORMAT_VERSION}/" + sha256(schema.encode()).hexdigest()[:16]
+
+
+_FORMAT = _format(_NODE_TYPES)
 
 
 class CachedPolicy(NamedTuple):

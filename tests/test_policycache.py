@@ -243,3 +243,22 @@ def test_the_built_in_sha256_gives_hashlibs_digests() -> None:
 
     data = "naïve café\0policy".encode()
     assert policycache.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_path: Path) -> None:
+    from policylint import compiled
+
+    class Reordered(compiled.RegexNode):
+        __slots__ = ()
+        FIELDS = ("flags", "source", "atoms", "also", "non_ascii", "exact")
+
+    changed = dict(policycache._NODE_TYPES, **{"@RegexNode": Reordered})
+    assert policycache._format(changed) != policycache._FORMAT
+    path = tmp_path / "p.policy"
+    path.write_text("rule a.b { flag /x+/ }", encoding="utf-8")
+    policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    data = json.loads(entry.read_text())
+    data["format"] = policycache._format(changed)
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    assert policycache.load(entry.stem) is None
