@@ -54,6 +54,7 @@ def load_policy(
         cached.term_index,
         cached.settings,
         cached.files,
+        routes=cached.routes,
     )
     # How to load it again: worker processes rebuild the policy from this (and the cache)
     # instead of unpickling compiled automata.

@@ -1137,6 +1137,17 @@ def _constant_members(node: ConditionNode, kind: str) -> Sequence[Any] | None:
     return None
 
 
+#: How the dispatch files a rule: what its flags or guards need (None: nothing), and when
+#: they need nothing, the platforms its guards limit it to (None: any).
+Route = tuple[Trigger | None, frozenset[str] | None]
+
+
+def route(rule: CompiledRule) -> Route:
+    """``rule``'s :data:`Route` (after :func:`index_regexes`, which numbers the regexes)."""
+    needed = trigger(rule) or guard_trigger(rule)
+    return needed, None if needed is not None else platforms_of(rule)
+
+
 def guard_trigger(rule: CompiledRule) -> Trigger | None:
     """What a post must contain for every guard of ``rule`` to hold (``when meta.sponsored
     or contains paid_signals``, ``when exclamations > 3``): None when the guards can hold on
@@ -1226,7 +1237,11 @@ class RuleDispatch:
         "_regex_rules",
     )
 
-    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+    def __init__(
+        self, rules: Sequence[CompiledRule], routes: Sequence[Route] | None = None
+    ) -> None:
+        """``routes``: each rule's :func:`route`, when known (the compiled-policy cache
+        keeps them); else they are worked out from the rules' nodes."""
         self._by_term: dict[int, list[int]] = {}
         self._by_regex: dict[int, list[int]] = {}
         regex_rules: set[int] = set()
@@ -1236,7 +1251,7 @@ class RuleDispatch:
         self._by_meta: dict[str, list[int]] = {}
         by_precheck: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
-            needed = trigger(rule) or guard_trigger(rule)
+            needed, limited = routes[position] if routes is not None else route(rule)
             if needed is not None:
                 for term in needed.terms:
                     self._by_term.setdefault(term, []).append(position)
@@ -1248,7 +1263,6 @@ class RuleDispatch:
                 for name in needed.prechecks:
                     by_precheck.setdefault(name, []).append(position)
                 continue
-            limited = platforms_of(rule)
             if limited is None:
                 anywhere.append(position)
             else:

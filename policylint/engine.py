@@ -18,6 +18,7 @@ from policylint.compiled import (
     EvalState,
     RawFinding,
     RegexIndex,
+    Route,
     RuleDispatch,
     index_regexes,
     lookup_path,
@@ -86,6 +87,7 @@ class Policy:
         settings: Mapping[str, Any],
         files: Sequence[str] = (),
         regex_index: RegexIndex | None = None,
+        routes: Sequence[Route] | None = None,
     ) -> None:
         self.name = name
         self.description = description
@@ -93,7 +95,11 @@ class Policy:
         self._index = term_index
         # Copies made by select() share rule nodes, so they share the parent's index too.
         self._regexes = regex_index if regex_index is not None else index_regexes(self._rules)
-        self._dispatch: RuleDispatch | None = RuleDispatch(self._rules)
+        if routes is not None and not _fits(routes, len(self._rules), len(self._regexes)):
+            routes = None  # not this policy's: worked out again from the nodes
+        #: Each rule's dispatch route (compiled.route), aligned with the rules.
+        self._routes = tuple(routes) if routes is not None else None
+        self._dispatch: RuleDispatch | None = RuleDispatch(self._rules, self._routes)
         if regex_index is None:
             # Only the regexes rules are dispatched by are matched on every post (a select()ed
             # copy shares its parent's index, split by the parent's wider set of rules).
@@ -129,6 +135,11 @@ class Policy:
             chosen = [r for r in chosen if _matches_any(r, select)]
         if ignore:
             chosen = [r for r in chosen if not _matches_any(r, ignore)]
+        routes = None
+        if self._routes is not None:
+            pairs = zip(self._rules, self._routes, strict=True)
+            by_rule = {id(rule): known for rule, known in pairs}
+            routes = [by_rule[id(rule)] for rule in chosen]
         if severities:
             chosen = [
                 r.replace(severity=severities[r.id]) if r.id in severities else r for r in chosen
@@ -141,6 +152,7 @@ class Policy:
             self.settings,
             self.files,
             self._regexes,
+            routes,
         )
         copy.load_spec = self.load_spec
         copy.selection = tuple(r.id for r in chosen)
@@ -261,6 +273,16 @@ class Policy:
                     )
                 )
         return results
+
+
+def _fits(routes: Sequence[Route], rules: int, regexes: int) -> bool:
+    """Whether cached routes can be this policy's: one per rule, regex ids in its index."""
+    if len(routes) != rules:
+        return False
+    return all(
+        needed is None or all(0 <= regex < regexes for regex in needed.regexes)
+        for needed, _ in routes
+    )
 
 
 def _matches_any(rule: CompiledRule, patterns: Sequence[str]) -> bool:

@@ -103,6 +103,9 @@ class RegexIndex:
             self._forget_sets()
         return found
 
+    def __len__(self) -> int:
+        return len(self._patterns)
+
     def _forget_sets(self) -> None:
         """Drop the RE2 sets (built again on the next post after warm-up)."""
         self._sets = None

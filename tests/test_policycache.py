@@ -11,6 +11,9 @@ import pytest
 
 import policylint
 from policylint import policycache
+from policylint.compiled import Trigger
+from policylint.engine import Policy
+from policylint.severity import Severity
 
 POLICY = """
 terms g = ["guarantee*"]
@@ -262,3 +265,35 @@ def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_pat
     data["format"] = policycache._format(changed)
     entry.write_text(json.dumps(data), encoding="utf-8")
     assert policycache.load(entry.stem) is None
+
+
+def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None:
+    from policylint.compiled import route
+
+    policylint.load_policy("builtin:all")  # compiled, stored
+    cached = policylint.load_policy("builtin:all")  # from the entry, with its routes
+    assert cached._routes is not None and len(cached._routes) == len(cached._rules) >= 80
+    assert list(cached._routes) == [route(rule) for rule in cached._rules]
+    subset = cached.select(["privacy"], severities={"privacy.email": Severity.INFO})
+    assert subset._routes is not None
+    assert list(subset._routes) == [route(rule) for rule in subset._rules]
+    text = "Mail ben@example.com or call +44 7911 123456 #ad"
+    fresh = policylint.load_policy("builtin:all").select(["privacy"])
+    assert len(fresh.check(text).findings) >= 2  # the e-mail address, the phone number
+    assert [f.rule for f in subset.check(text).findings] == [
+        f.rule for f in fresh.check(text).findings
+    ]
+
+
+def test_routes_that_do_not_fit_the_policy_are_worked_out_again(cache: Path) -> None:
+    from policylint.compiled import route
+
+    policy = policylint.load_policy("rule a.b { flag /x+/ }\n")
+    rules, index = list(policy._rules), policy._index
+    wrong = [(None, frozenset({"tiktok"}))] * (len(rules) + 1)
+    rebuilt = Policy(policy.name, None, rules, index, {}, routes=wrong)
+    assert rebuilt._routes is None
+    assert rebuilt.check("xx").findings
+    bad_regex = [(Trigger(regexes=frozenset({99})), None)]
+    assert Policy(policy.name, None, rules, index, {}, routes=bad_regex)._routes is None
+    assert route(rules[0])[0] is not None
