@@ -86,6 +86,7 @@ def _compile(
         term_index=index,
         settings=dict(resolved.settings),
         files=[f.path for f in resolved.files],
+        routes=policycache.routes(rules),  # stored, and used by the Policy built now
     )
     policycache.store(key, compiled, resolved.real_files, resolved.globbed_folders)
     return compiled

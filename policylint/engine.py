@@ -129,17 +129,16 @@ class Policy:
     ) -> Policy:
         """A copy keeping rules whose id or category matches ``select`` (all if empty), minus
         ``ignore``; patterns are globs (``tone.*``) or categories (``privacy``)."""
-        chosen = list(self._rules)
         select, ignore = list(select), list(ignore)
-        if select:
-            chosen = [r for r in chosen if _matches_any(r, select)]
-        if ignore:
-            chosen = [r for r in chosen if not _matches_any(r, ignore)]
-        routes = None
-        if self._routes is not None:
-            pairs = zip(self._rules, self._routes, strict=True)
-            by_rule = {id(rule): known for rule, known in pairs}
-            routes = [by_rule[id(rule)] for rule in chosen]
+        kept = [
+            position
+            for position, rule in enumerate(self._rules)
+            if (not select or _matches_any(rule, select))
+            and not (ignore and _matches_any(rule, ignore))
+        ]
+        chosen = [self._rules[position] for position in kept]
+        known = self._routes
+        routes = [known[position] for position in kept] if known is not None else None
         if severities:
             chosen = [
                 r.replace(severity=severities[r.id]) if r.id in severities else r for r in chosen

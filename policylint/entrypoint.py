@@ -15,42 +15,47 @@ import errno
 import os
 import stat
 import sys
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from policylint.check_command import CheckOptions
 
-# ``check``'s options: option string -> (CheckOptions field, kind, detail). Kinds:
-# "str" a value; "file" a path that must not be a directory; "choice" one of detail;
-# "count" an integer >= 0; "many" a value, repeatable; "on"/"off" a flag setting True/False.
-_FORMATS = ("text", "json", "jsonl", "sarif", "github", "rdjson")
-_SEVERITIES = ("error", "warning", "info")
-CHECK_OPTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "--policy": ("policy", "str", ()),
-    "-p": ("policy", "str", ()),
-    "--format": ("output_format", "choice", _FORMATS),
-    "--fail-on": ("fail_on", "choice", _SEVERITIES),
-    "--select": ("select", "many", ()),
-    "--ignore": ("ignore", "many", ()),
-    "--platform": ("platform", "str", ()),
-    "--meta": ("meta_pairs", "many", ()),
-    "--config": ("config_file", "file", ()),
-    "--isolated": ("isolated", "on", ()),
-    "--output": ("output", "file", ()),
-    "-o": ("output", "file", ()),
-    "--color": ("color", "on", ()),
-    "--no-color": ("color", "off", ()),
-    "--statistics": ("statistics", "on", ()),
-    "--show-waived": ("show_waived", "on", ()),
-    "--report-unused-waivers": ("report_unused_waivers", "on", ()),
-    "--fix": ("fix", "on", ()),
-    "--unsafe-fixes": ("unsafe_fixes", "on", ()),
-    "--diff": ("diff", "on", ()),
-    "--stdin-filename": ("stdin_filename", "str", ()),
-    "--jobs": ("jobs", "count", ()),
-    "-j": ("jobs", "count", ()),
-    "--max-post-chars": ("max_post_chars", "count", ()),
-}
+
+@cache
+def check_options() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """``check``'s options: option string -> (CheckOptions field, kind, detail). Kinds:
+    "str" a value; "file" a path that must not be a directory; "choice" one of detail;
+    "count" an integer >= 0; "many" a value, repeatable; "on"/"off" a flag setting True/False.
+    (Built on first use: the choices are check_command's, which a check imports anyway.)"""
+    from policylint.check_command import FORMATS, SEVERITIES
+
+    return {
+        "--policy": ("policy", "str", ()),
+        "-p": ("policy", "str", ()),
+        "--format": ("output_format", "choice", FORMATS),
+        "--fail-on": ("fail_on", "choice", SEVERITIES),
+        "--select": ("select", "many", ()),
+        "--ignore": ("ignore", "many", ()),
+        "--platform": ("platform", "str", ()),
+        "--meta": ("meta_pairs", "many", ()),
+        "--config": ("config_file", "file", ()),
+        "--isolated": ("isolated", "on", ()),
+        "--output": ("output", "file", ()),
+        "-o": ("output", "file", ()),
+        "--color": ("color", "on", ()),
+        "--no-color": ("color", "off", ()),
+        "--statistics": ("statistics", "on", ()),
+        "--show-waived": ("show_waived", "on", ()),
+        "--report-unused-waivers": ("report_unused_waivers", "on", ()),
+        "--fix": ("fix", "on", ()),
+        "--unsafe-fixes": ("unsafe_fixes", "on", ()),
+        "--diff": ("diff", "on", ()),
+        "--stdin-filename": ("stdin_filename", "str", ()),
+        "--jobs": ("jobs", "count", ()),
+        "-j": ("jobs", "count", ()),
+        "--max-post-chars": ("max_post_chars", "count", ()),
+    }
 
 
 def main() -> None:
@@ -78,6 +83,7 @@ def main() -> None:
 def parse_check(args: list[str]) -> CheckOptions | None:
     """``check``'s arguments as click would read them, or None for anything this parser
     leaves to click (help, unknown options, bad values: click explains them)."""
+    options = check_options()
     values: dict[str, Any] = {}
     many: dict[str, list[str]] = {}
     paths: list[str] = []
@@ -94,7 +100,7 @@ def parse_check(args: list[str]) -> CheckOptions | None:
         option, equals, attached = token.partition("=")
         if not token.startswith("--"):
             option, equals, attached = token, "", ""  # "-pX", "-j2": click's, not ours
-        spec = CHECK_OPTIONS.get(option)
+        spec = options.get(option)
         if spec is None:
             return None
         name, kind, choices = spec
@@ -130,7 +136,7 @@ def parse_check(args: list[str]) -> CheckOptions | None:
             values[name] = value
     if not all(_acceptable_path(path, directory=True) for path in paths):
         return None
-    from policylint.check_command import CheckOptions
+    from policylint.check_command import CheckOptions  # loaded by check_options()
 
     for name, repeated in many.items():
         values[name] = tuple(repeated)

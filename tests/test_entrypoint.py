@@ -24,7 +24,7 @@ from policylint import entrypoint
 from policylint.check_command import CheckOptions
 from policylint.cli import check as click_check
 from policylint.cli import main as click_main
-from policylint.entrypoint import CHECK_OPTIONS, parse_check
+from policylint.entrypoint import check_options, parse_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def test_the_option_table_is_clicks() -> None:
         assert isinstance(param, click.Option)
         for opt in [*param.opts, *param.secondary_opts]:
             expected[opt] = _kind(param, opt)
-    assert expected == CHECK_OPTIONS
+    assert expected == check_options()
 
 
 def _click_reads(args: list[str]) -> CheckOptions | None:
@@ -93,8 +93,8 @@ def _argv(draw: st.DrawFn, paths: list[str], valid_only: bool) -> list[str]:
         values = values | st.sampled_from(["", "-1", "1_0", " 2", "-", "--fix", "JSON", "=a"])
     groups: list[list[str]] = []
     for _ in range(draw(st.integers(0, 6))):
-        option = draw(st.sampled_from(sorted(CHECK_OPTIONS)))
-        _, kind, choices = CHECK_OPTIONS[option]
+        option = draw(st.sampled_from(sorted(check_options())))
+        _, kind, choices = check_options()[option]
         if kind in ("on", "off"):
             groups.append([option])
             continue
