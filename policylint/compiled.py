@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from policylint.context import PostContext
 from policylint.regexset import RegexIndex, compile_regex
 from policylint.severity import Severity
-from policylint.struct import Struct
+from policylint.struct import Struct, Value
 from policylint.terms import TermIndex
 from policylint.text import fold_term
 
@@ -510,7 +510,7 @@ class AllNode(PatternNode):
 
 
 # ----------------------------------------------------------------------------- conditions
-class Getter(Struct):
+class Getter(Value):
     """Where an operand's value comes from: a constant, the platform, a metric, metadata."""
 
     __slots__ = ("kind", "value")
@@ -521,9 +521,6 @@ class Getter(Struct):
         self.kind = kind
         # the constant, the metric's name or the metadata path
         self.value = value
-
-    def __hash__(self) -> int:  # treated as immutable: a value, as a constant is
-        return hash(self.field_values())
 
     def __call__(self, state: EvalState) -> Any:
         kind = self.kind
@@ -842,9 +839,6 @@ class ExampleSpec(Struct):
         self.platform = platform
         self.meta = meta
         self.line = line
-
-    def __hash__(self) -> int:  # treated as immutable: a value, as a constant is
-        return hash(self.field_values())
 
 
 class RawFinding(NamedTuple):

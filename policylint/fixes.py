@@ -32,7 +32,7 @@ from contextlib import suppress
 from typing import Final, NamedTuple
 
 from policylint.records import FindingData, PostData
-from policylint.struct import Struct
+from policylint.struct import Struct, Value
 
 # difflib, hashlib and tempfile are imported where used: every text report imports this
 # module to tell which findings --fix could fix, and only --fix and --diff need them.
@@ -102,7 +102,7 @@ class SourceFile(NamedTuple):
         return self.bom + text.encode(self.encoding)
 
 
-class Edit(Struct):
+class Edit(Value):
     """Replace ``text[start:end]`` of the file's decoded text with ``replacement``
     (``finding``, the finding it fixes, is not compared)."""
 
@@ -117,9 +117,6 @@ class Edit(Struct):
         self.replacement: Final = replacement
         self.rule: Final = rule
         self.finding: Final = finding
-
-    def __hash__(self) -> int:
-        return hash(self.field_values())
 
     @property
     def sort_key(self) -> tuple[int, str, int, str]:

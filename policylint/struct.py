@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
-__all__ = ["Struct"]
+__all__ = ["Struct", "Value"]
 
 
 class Struct:
@@ -21,7 +21,7 @@ class Struct:
     FIELDS: ClassVar[tuple[str, ...]] = ()
 
     # Defining __eq__ leaves __hash__ None: most structs change (caches, counters). Those
-    # that never do and serve as keys define __hash__ over field_values().
+    # that never do derive from Value.
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
@@ -41,3 +41,12 @@ class Struct:
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
         return type(self)(**{name: getattr(self, name) for name in self.FIELDS} | changes)
+
+
+class Value(Struct):
+    """A struct never changed once made, so it can be a key: hashed by its fields."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(self.field_values())
