@@ -41,7 +41,7 @@ else:
         except ImportError:
             from hashlib import sha256
 
-FORMAT_VERSION = 13
+FORMAT_VERSION = 14
 
 # Keyed "@" + class name, as the cache writes them.
 _NODE_TYPES: dict[str, type[Any]] = {

@@ -31,6 +31,9 @@ _MAX_SET = 64
 _MAX_ATOM = 12
 #: Classes of at most this many characters become literal alternatives ("[$£€]", "\\d").
 _MAX_CLASS = 16
+#: Largest set of atoms made by joining literals to the alternation after them ("#" and 600
+#: hashtag words): one substring test each, far cheaper than compiling the regex.
+_MAX_JOINED = 2048
 
 # RE2 spellings Python's parser lacks, rewritten into ones with the same atoms (a class is
 # never an atom beyond _MAX_CLASS characters, so any large class stands for \\p{...}).
@@ -191,13 +194,20 @@ def _translate(pattern: str) -> str | None:
 
 class _Info:
     """What a node can match: ``exact`` is every string it matches (None: too many or
-    unknown); ``required`` holds sets of which one member must occur in any match."""
+    unknown); ``required`` holds sets of which one member must occur in any match;
+    ``first`` is a set of which every match starts with a member (empty: unknown)."""
 
-    __slots__ = ("exact", "required")
+    __slots__ = ("exact", "first", "required")
 
-    def __init__(self, exact: set[str] | None, required: list[set[str]] | None = None) -> None:
+    def __init__(
+        self,
+        exact: set[str] | None,
+        required: list[set[str]] | None = None,
+        first: set[str] | None = None,
+    ) -> None:
         self.exact = exact
         self.required = required or []
+        self.first = _known(exact if first is None else first)
 
 
 _UNKNOWN = None  # marker for readability: an exact set nobody can list
@@ -226,6 +236,7 @@ def _node(op: Any, arg: Any, fold: bool) -> _Info:
 def _sequence(items: Iterable[tuple[Any, Any]], fold: bool) -> _Info:
     run: set[str] = {""}  # the exact strings of the current run of known parts
     whole = True  # every part so far is exactly known and joined into ``run``
+    first: set[str] = set()  # what every match starts with, once past the first run
     required: list[set[str]] = []
     for op, arg in items:
         part = _node(op, arg, fold)
@@ -235,16 +246,24 @@ def _sequence(items: Iterable[tuple[Any, Any]], fold: bool) -> _Info:
             if joined is not None:
                 run = joined
                 continue
-            required.append(run)  # the run is too big to extend: what it was is required
+            # The run is too big (or too long) to extend: what it was is required.
+            head = _joined(run, part.first)
+            required.append(head if head is not None else run)
+            if whole:
+                first = _first(run, head, part)
             run = set(part.exact)
         else:
-            required.append(run)
+            # "#(?:Monday|...600 words)": every match holds "#" and a word together.
+            head = _joined(run, part.first)
+            required.append(head if head is not None else run)
+            if whole:
+                first = _first(run, head, part)
             run = {""}
         whole = False
     if whole:
         return _Info(run, required)
     required.append(run)
-    return _Info(_UNKNOWN, required)
+    return _Info(_UNKNOWN, required, first)
 
 
 def _branch(branches: list[_Info]) -> _Info:
@@ -253,30 +272,35 @@ def _branch(branches: list[_Info]) -> _Info:
         union = set().union(*exacts)
         if len(union) <= _MAX_SET:
             return _Info(union)
+    # A match starts as its branch does.
+    firsts = [b.first for b in branches]
+    first = set().union(*firsts) if all(firsts) else set()
+    if len(first) > _MAX_JOINED:
+        first = set()
     # One atom of each branch's best set: a match goes through one of the branches.
     merged: set[str] = set()
     for b in branches:
         best = _best(b)
         if best is None or "" in best:
-            return _Info(_UNKNOWN)
+            return _Info(_UNKNOWN, [], first)
         merged |= best
-    return _Info(_UNKNOWN, [merged])
+    return _Info(_UNKNOWN, [merged], first)
 
 
 def _repeat(low: int, high: int, item: _Info) -> _Info:
     if low == 0:
         if high == 1 and item.exact is not None:
             return _Info(item.exact | {""})
-        return _Info(_UNKNOWN)
+        return _Info(_UNKNOWN, [], set())
     if low == high and item.exact is not None:
         exact: set[str] | None = {""}
         for _ in range(low):
             exact = _product(exact, item.exact) if exact is not None else None
         if exact is not None:
             return _Info(exact)
-    # At least one repetition: whatever one needs, all do.
+    # At least one repetition: whatever one needs, all do, and a match starts as one does.
     best = _best(item)
-    return _Info(_UNKNOWN, [best] if best is not None else [])
+    return _Info(_UNKNOWN, [best] if best is not None else [], item.first)
 
 
 def _product(left: set[str], right: set[str]) -> set[str] | None:
@@ -286,6 +310,27 @@ def _product(left: set[str], right: set[str]) -> set[str] | None:
     if any(len(s) > _MAX_ATOM for s in out):
         return None
     return out
+
+
+def _first(run: set[str], head: set[str] | None, part: _Info) -> set[str]:
+    """What a sequence starts with, given its leading run and the part that ends it."""
+    if head is not None:
+        return head
+    return part.first if run == {""} else _known(run)
+
+
+def _known(first: set[str] | None) -> set[str]:
+    """``first`` if it says something (a set without ""), else the empty set."""
+    return first if first and "" not in first else set()
+
+
+def _joined(left: set[str], right: set[str]) -> set[str] | None:
+    """Each of ``left`` followed by each of ``right``, cut to ``_MAX_ATOM`` characters (a
+    part of a required literal is required); None when there is nothing to join or there
+    would be too many."""
+    if not right or "" in right or left == {""} or len(left) * len(right) > _MAX_JOINED:
+        return None
+    return {(a + b)[:_MAX_ATOM] for a in left for b in right}
 
 
 def _best(info: _Info) -> set[str] | None:
