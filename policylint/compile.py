@@ -175,20 +175,24 @@ class _Compiler:
             # Validated and analysed by an earlier compile: RE2 compiles it when first used.
             if not self.supported(node):
                 return None
-            atoms, also, non_ascii, exact = known
-            return c.RegexNode(
-                node.source, node.flags, atoms, also, non_ascii=non_ascii, exact=exact
-            )
+            atoms, also, non_ascii, exact, repeats = known
+            return c.RegexNode(node.source, node.flags, atoms, also, non_ascii, exact, repeats)
         regex = self.regex(node)
         if regex is None:
             return None
         facts = analyse(node.source, node.flags)
         atoms = tuple(sorted(facts.atoms or ()))
         also = tuple(sorted(facts.also or ()))
-        self.regex_facts[key] = [list(atoms), list(also), facts.non_ascii, facts.exact]
+        self.regex_facts[key] = [
+            list(atoms),
+            list(also),
+            facts.non_ascii,
+            facts.exact,
+            facts.repeats,
+        ]
         self.learned_regexes = True
         compiled = c.RegexNode(
-            node.source, node.flags, atoms, also, non_ascii=facts.non_ascii, exact=facts.exact
+            node.source, node.flags, atoms, also, facts.non_ascii, facts.exact, facts.repeats
         )
         compiled._compiled = regex  # validated just now: not compiled a second time
         return compiled
@@ -476,18 +480,23 @@ def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], Term
     return rules, compiler.index
 
 
-def _known_facts(entry: Any) -> tuple[tuple[str, ...], tuple[str, ...], bool, bool] | None:
-    """A regex facts entry as (atoms, also, non_ascii, exact), or None if it is not one."""
+def _known_facts(
+    entry: Any,
+) -> tuple[tuple[str, ...], tuple[str, ...], bool, bool, int] | None:
+    """A regex facts entry as (atoms, also, non_ascii, exact, repeats), or None if it is not
+    one."""
     if not (
         isinstance(entry, list)
-        and len(entry) == 4
+        and len(entry) == 5
         and isinstance(entry[2], bool)
         and isinstance(entry[3], bool)
+        and type(entry[4]) is int
+        and entry[4] >= 1
     ):
         return None
-    atoms, also, non_ascii, exact = entry
+    atoms, also, non_ascii, exact, repeats = entry
     if not all(
         isinstance(part, list) and all(isinstance(a, str) for a in part) for part in (atoms, also)
     ):
         return None
-    return tuple(atoms), tuple(also), non_ascii, exact
+    return tuple(atoms), tuple(also), non_ascii, exact, repeats

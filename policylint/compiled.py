@@ -309,9 +309,10 @@ class RegexNode(PatternNode):
         "exact",
         "flags",
         "non_ascii",
+        "repeats",
         "source",
     )
-    FIELDS = ("source", "flags", "atoms", "also", "non_ascii", "exact")
+    FIELDS = ("source", "flags", "atoms", "also", "non_ascii", "exact", "repeats")
 
     def __init__(
         self,
@@ -321,6 +322,7 @@ class RegexNode(PatternNode):
         also: tuple[str, ...] = (),
         non_ascii: bool = False,
         exact: bool = False,
+        repeats: int = 1,
     ) -> None:
         self.source = source
         self.flags = flags
@@ -333,6 +335,8 @@ class RegexNode(PatternNode):
         self.non_ascii = non_ascii
         #: The regex is case-sensitive: its atoms are found in the text as it is.
         self.exact = exact
+        #: How many non-overlapping occurrences of ``atoms`` a match holds at least.
+        self.repeats = repeats
         self._compiled: Any = None
         #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
         self._regex_id: int = -1
@@ -991,6 +995,7 @@ def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:
                     also=value.also,
                     non_ascii=value.non_ascii,
                     exact=value.exact,
+                    repeats=value.repeats,
                 )
         elif isinstance(value, tuple):
             for item in value:

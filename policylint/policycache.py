@@ -376,7 +376,7 @@ def regex_key(source: str, flags: str) -> str:
 
 def load_regex_facts() -> dict[str, Any]:
     """Regexes an earlier compile validated with this RE2 build and analysed with this
-    policylint: ``regex_key(source, flags)`` -> ``[atoms, also, non_ascii, exact]``."""
+    policylint: ``regex_key(source, flags)`` -> ``[atoms, also, non_ascii, exact, repeats]``."""
     path = _regex_facts_path()
     if path is None:
         return {}

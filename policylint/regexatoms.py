@@ -55,13 +55,15 @@ _ASCII_TWINS = frozenset(
 
 class RegexFacts(NamedTuple):
     """What the prefilter knows of a regex: two sets of required atoms (None: unknown),
-    whether every match holds a non-ASCII character, and whether the atoms are exact (to be
-    found in the text as it is) rather than case-folded (in the folded text)."""
+    whether every match holds a non-ASCII character, whether the atoms are exact (to be
+    found in the text as it is) rather than case-folded (in the folded text), and how many
+    times at least a match holds ``atoms`` (``(?:#\\w+\\s*){3,}``: three "#")."""
 
     atoms: frozenset[str] | None
     also: frozenset[str] | None
     non_ascii: bool
     exact: bool = False
+    repeats: int = 1
 
 
 _UNKNOWN_FACTS = RegexFacts(None, None, False)
@@ -82,8 +84,9 @@ def _analyse(pattern: str, *, fold: bool) -> RegexFacts:
     if tree is None:
         return _UNKNOWN_FACTS
     try:
-        atoms, also = _atom_sets(tree, fold)
-        return RegexFacts(atoms, also, _foreign_sequence(tree), exact=not fold)
+        info = _sequence(tree, fold)
+        atoms, also, repeats = _atom_sets(info)
+        return RegexFacts(atoms, also, _foreign_sequence(tree), not fold, repeats)
     except RecursionError:
         return _UNKNOWN_FACTS
 
@@ -120,17 +123,15 @@ def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
         return None
 
 
-def _atom_sets(
-    tree: list[tuple[Any, Any]], fold: bool
-) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    ranked = [
-        _reduced(atoms)
-        for atoms in sorted(_candidates(_sequence(tree, fold)), key=_score, reverse=True)
-    ]
+def _atom_sets(info: _Info) -> tuple[frozenset[str] | None, frozenset[str] | None, int]:
+    """The best two sets of required atoms, and how many times a match holds the first."""
+    best = sorted(_candidates(info), key=_score, reverse=True)
+    ranked = [_reduced(atoms) for atoms in best]
     if not ranked:
-        return None, None
+        return None, None, 1
     second = next((atoms for atoms in ranked[1:] if atoms != ranked[0]), None)
-    return ranked[0], second
+    # Each occurrence of a dropped atom holds one of a kept atom: the count carries over.
+    return ranked[0], second, info.times.get(frozenset(best[0]), 1)
 
 
 def _reduced(atoms: set[str]) -> frozenset[str]:
@@ -195,9 +196,11 @@ def _translate(pattern: str) -> str | None:
 class _Info:
     """What a node can match: ``exact`` is every string it matches (None: too many or
     unknown); ``required`` holds sets of which one member must occur in any match;
-    ``first`` is a set of which every match starts with a member (empty: unknown)."""
+    ``first`` is a set of which every match starts with a member (empty: unknown); ``times``
+    says how many non-overlapping occurrences of a required set a match holds, if more
+    than one."""
 
-    __slots__ = ("exact", "first", "required")
+    __slots__ = ("exact", "first", "required", "times")
 
     def __init__(
         self,
@@ -208,6 +211,7 @@ class _Info:
         self.exact = exact
         self.required = required or []
         self.first = _known(exact if first is None else first)
+        self.times: dict[frozenset[str], int] = {}
 
 
 _UNKNOWN = None  # marker for readability: an exact set nobody can list
@@ -238,9 +242,12 @@ def _sequence(items: Iterable[tuple[Any, Any]], fold: bool) -> _Info:
     whole = True  # every part so far is exactly known and joined into ``run``
     first: set[str] = set()  # what every match starts with, once past the first run
     required: list[set[str]] = []
+    times: dict[frozenset[str], int] = {}
     for op, arg in items:
         part = _node(op, arg, fold)
         required.extend(part.required)
+        for atoms, count in part.times.items():
+            times[atoms] = max(count, times.get(atoms, 1))
         if part.exact is not None:
             joined = _product(run, part.exact)
             if joined is not None:
@@ -260,10 +267,9 @@ def _sequence(items: Iterable[tuple[Any, Any]], fold: bool) -> _Info:
                 first = _first(run, head, part)
             run = {""}
         whole = False
-    if whole:
-        return _Info(run, required)
-    required.append(run)
-    return _Info(_UNKNOWN, required, first)
+    info = _Info(run, required) if whole else _Info(_UNKNOWN, [*required, run], first)
+    info.times = times
+    return info
 
 
 def _branch(branches: list[_Info]) -> _Info:
@@ -300,7 +306,11 @@ def _repeat(low: int, high: int, item: _Info) -> _Info:
             return _Info(exact)
     # At least one repetition: whatever one needs, all do, and a match starts as one does.
     best = _best(item)
-    return _Info(_UNKNOWN, [best] if best is not None else [], item.first)
+    info = _Info(_UNKNOWN, [best] if best is not None else [], item.first)
+    if best is not None and low > 1:
+        # The repetitions do not overlap: "(?:#\w+\s*){3,}" holds three "#".
+        info.times[frozenset(best)] = low * item.times.get(frozenset(best), 1)
+    return info
 
 
 def _product(left: set[str], right: set[str]) -> set[str] | None:

@@ -26,13 +26,15 @@ def compile_regex(source: str, flags: str) -> Any:
 
 
 # (regexes without atoms, [(folded atom, regexes holding it)], [(exact atom, regexes)],
-#  {regex: (its second atom set, whether exact)}, regexes needing non-ASCII text)
+#  {regex: (its second atom set, whether exact)}, regexes needing non-ASCII text,
+#  {regex: (its atoms, whether exact, how many times a match holds them)} when more than once)
 _Finder = tuple[
     frozenset[int],
     list[tuple[str, tuple[int, ...]]],
     list[tuple[str, tuple[int, ...]]],
     dict[int, tuple[tuple[str, ...], bool]],
     frozenset[int],
+    dict[int, tuple[tuple[str, ...], bool, int]],
 ]
 
 
@@ -65,6 +67,7 @@ class RegexIndex:
         self._also: list[tuple[str, ...]] = []
         self._non_ascii: list[bool] = []
         self._exact: list[bool] = []
+        self._repeats: list[int] = []
         self._ids: dict[str, int] = {}
         self._sets: list[tuple[tuple[int, ...], Any]] | None = None
         self._always: frozenset[int] = frozenset()
@@ -84,11 +87,13 @@ class RegexIndex:
         also: tuple[str, ...] = (),
         non_ascii: bool = False,
         exact: bool = False,
+        repeats: int = 1,
     ) -> int:
         """Register a regex; ``atoms`` are folded literals one of which any match holds, as
         are ``also`` (a second such set), and ``non_ascii`` says that every match holds a
         non-ASCII character. With ``exact`` the atoms are not folded: they are looked up in
-        the text as it is (``regexatoms.analyse`` of a case-sensitive regex)."""
+        the text as it is (``regexatoms.analyse`` of a case-sensitive regex). A match holds
+        ``repeats`` non-overlapping occurrences of ``atoms``."""
         inline = "".join(f for f in "ims" if f in flags)
         pattern = f"(?{inline}){source}" if inline else source
         found = self._ids.get(pattern)
@@ -99,6 +104,7 @@ class RegexIndex:
             self._also.append(tuple(also))
             self._non_ascii.append(non_ascii)
             self._exact.append(exact)
+            self._repeats.append(repeats if atoms else 1)
             self._finder = None
             self._forget_sets()
         return found
@@ -125,23 +131,30 @@ class RegexIndex:
         unfiltered = frozenset(i for i, atoms in enumerate(self._atoms) if not atoms)
         also = {i: (atoms, self._exact[i]) for i, atoms in enumerate(self._also) if atoms}
         foreign = frozenset(i for i, needed in enumerate(self._non_ascii) if needed)
+        counted = {
+            i: (self._atoms[i], self._exact[i], times)
+            for i, times in enumerate(self._repeats)
+            if times > 1
+        }
         finder = (
             unfiltered,
             [(atom, tuple(ids)) for atom, ids in folded.items()],
             [(atom, tuple(ids)) for atom, ids in exact.items()],
             also,
             foreign,
+            counted,
         )
         self._finder = finder
         return finder
 
     def candidates(self, text: str) -> set[int]:
         """Ids of the regexes ``text`` holds an atom of (of each set, when there are two;
-        folded atoms in the folded text, exact ones in the text as it is), and of those
-        without atoms; on ASCII text, not those that need a non-ASCII one."""
+        folded atoms in the folded text, exact ones in the text as it is; as many times as a
+        match holds them), and of those without atoms; on ASCII text, not those that need a
+        non-ASCII one."""
         # Only the first posts of a run come here: a substring test per atom (~1,200 for
         # builtin:all, 0.1 ms a post) costs less than building an automaton of them first.
-        unfiltered, folded_atoms, exact_atoms, also, foreign = (
+        unfiltered, folded_atoms, exact_atoms, also, foreign, counted = (
             self._finder if self._finder is not None else self._build_finder()
         )
         found = set(unfiltered)
@@ -156,6 +169,13 @@ class RegexIndex:
             second, exact = also[regex_id]
             haystack = text if exact else folded
             if not any(atom in haystack for atom in second):
+                found.discard(regex_id)
+        for regex_id in found & counted.keys():
+            atoms, exact, times = counted[regex_id]
+            haystack = text if exact else folded
+            # str.count finds the most non-overlapping occurrences of each atom, so the sum
+            # is never less than what a match holds.
+            if sum(haystack.count(atom) for atom in atoms) < times:
                 found.discard(regex_id)
         if foreign and text.isascii():
             found -= foreign

@@ -65,6 +65,35 @@ def test_required_atoms(pattern: str, atoms: set[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("pattern", "atoms", "repeats"),
+    [
+        (r"(?:#[\p{L}\p{N}_]+[\s.,;|·•]*){3,}$", {"#"}, 3),  # three hashtags at the end
+        (r"a{3,}", {"a"}, 3),
+        (r"(?:#\w+|@\w+){2,}", {"#", "@"}, 2),
+        (r"(?:(?:#x\s){2}y){3,}", {"#x"}, 6),  # nested: 3 times 2
+        (r"x(?:#\w+\s){2,}", {"x#"}, 1),  # the count is of "#", not of the best atom
+        (r"(?:#\w+\s){2,}|#", {"#"}, 1),  # one branch holds one "#"
+        ("abc", {"abc"}, 1),
+    ],
+)
+def test_how_many_times_a_match_holds_its_atoms(
+    pattern: str, atoms: set[str], repeats: int
+) -> None:
+    facts = analyse(pattern)
+    assert (facts.atoms, facts.repeats) == (frozenset(atoms), repeats)
+
+
+def test_a_regex_is_a_candidate_only_with_as_many_atoms_as_a_match_holds() -> None:
+    source = r"(?:#[\p{L}\p{N}_]+[\s.,;|·•]*){3,}$"
+    facts = analyse(source)
+    index = RegexIndex()
+    regex_id = index.add(source, "", tuple(facts.atoms or ()), exact=True, repeats=facts.repeats)
+    assert regex_id not in index.candidates("Our savings account #ad #finance")
+    assert regex_id in index.candidates("Our savings account #ad #finance #money")
+    assert compile_regex(source, "").search("Our savings account #ad #finance #money")
+
+
+@pytest.mark.parametrize(
     ("pattern", "second"),
     [
         (r"\b\d{1,5},?\s+\w+\s+(?:Street|Road)\b", set("0123456789")),  # a digit too
@@ -197,6 +226,7 @@ def _index(*, exact: bool = True) -> RegexIndex:
             also=tuple(sorted(facts.also or ())),
             non_ascii=facts.non_ascii,
             exact=facts.exact,
+            repeats=facts.repeats,
         )
     return index
 
@@ -279,6 +309,7 @@ def test_atoms_never_hide_a_match_on_generated_matches(data: st.DataObject) -> N
     also = facts.also
     assert not also or any(atom in haystack for atom in also), (source, text)
     assert not (needs_non_ascii(source) and text.isascii()), (source, text)
+    assert not atoms or sum(map(haystack.count, atoms)) >= facts.repeats, (source, text)
 
 
 def test_casefold_agrees_with_re2_case_folding_on_every_cased_character() -> None:

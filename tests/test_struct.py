@@ -56,7 +56,8 @@ def test_equality_and_repr_use_the_fields_not_the_caches() -> None:
     assert a != RegexNode("ab+", "", atoms=("ab",))
     assert a != TermsNode((1,))
     assert repr(a) == (
-        "RegexNode(source='ab+', flags='i', atoms=('ab',), also=(), non_ascii=False, exact=False)"
+        "RegexNode(source='ab+', flags='i', atoms=('ab',), also=(), non_ascii=False, "
+        "exact=False, repeats=1)"
     )
     with pytest.raises(TypeError):
         hash(a)  # changing caches: not a key
