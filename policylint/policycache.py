@@ -184,17 +184,24 @@ def _stamp(path: str) -> list[Any] | None:
     return None if digest is None else [info.st_size, info.st_mtime_ns, digest]
 
 
-def _unchanged(path: str, stamp: Any, recorded_ns: int) -> bool:
+_CHANGED = object()
+
+
+def _restamp(path: str, stamp: Any, recorded_ns: int) -> Any:
+    """The file's stamp now if its content is the one recorded (``stamp`` itself when stat
+    alone tells), else ``_CHANGED``."""
     if stamp is None:  # unreadable when recorded
-        return _file_digest(path) is None
+        return stamp if _file_digest(path) is None else _CHANGED
     size, mtime_ns, digest = stamp
     try:
         info = os.stat(path)
     except OSError:
-        return False
+        return _CHANGED
     if (info.st_size, info.st_mtime_ns) == (size, mtime_ns) and mtime_ns < recorded_ns - _RACY_NS:
-        return True
-    return bool(_file_digest(path) == digest)
+        return stamp
+    if _file_digest(path) != digest:
+        return _CHANGED
+    return [info.st_size, info.st_mtime_ns, digest]
 
 
 def _file_digest(path: str) -> str | None:
@@ -205,8 +212,9 @@ def _file_digest(path: str) -> str | None:
 
 
 def _listing(folder: str) -> list[str]:
+    # os.listdir, not Path.glob: a fifth of the time, and only ever compared with itself.
     try:
-        return sorted(p.name for p in Path(folder).glob("*.policy"))
+        return sorted(name for name in os.listdir(folder) if name.endswith(".policy"))
     except OSError:
         return []
 
@@ -232,9 +240,14 @@ def load(key: str) -> CachedPolicy | None:
             return None
         inputs = data["inputs"]
         recorded_ns = inputs["recorded_ns"]
+        rehashed = False
         for file_path, stamp in inputs["files"].items():
-            if not _unchanged(file_path, stamp, recorded_ns):
+            now = _restamp(file_path, stamp, recorded_ns)
+            if now is _CHANGED:
                 return None
+            if now is not stamp:
+                inputs["files"][file_path] = now
+                rehashed = True
         for folder, names in inputs["folders"].items():
             if _listing(folder) != names:
                 return None
@@ -242,6 +255,8 @@ def load(key: str) -> CachedPolicy | None:
         rules = [_decode(rule) for rule in data["rules"]]
         if not all(isinstance(rule, c.CompiledRule) for rule in rules):
             return None
+        if rehashed:
+            _refresh(path, data)
         return CachedPolicy(
             name=str(data["name"]),
             description=data["description"],
@@ -253,6 +268,21 @@ def load(key: str) -> CachedPolicy | None:
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError, _Corrupt):
         return None
+
+
+def _refresh(path: Path, data: dict[str, Any]) -> None:
+    """Record again the stamps of files that were hashed because they were written too
+    close to the entry (an entry stored right after ``pip install``) or touched since (a
+    ``git checkout``): once they are older than the new record, stat alone tells again, and
+    every later start is spared hashing them (~1.5 ms for the built-in packs)."""
+    now = time.time_ns()
+    inputs = data["inputs"]
+    if not any(
+        stamp is not None and stamp[1] < now - _RACY_NS for stamp in inputs["files"].values()
+    ):
+        return  # all still too young: a record now would not spare the next start anything
+    inputs["recorded_ns"] = now
+    _write(path, json.dumps(data, ensure_ascii=True, separators=(",", ":")))
 
 
 def store(

@@ -32,7 +32,7 @@ _MAX_VARIANT_SEPARATORS = 3
 
 class TermSpec(NamedTuple):
     """A term, folded and split into its literal core and wildcard ends (a named tuple:
-    the cache makes thousands of them at start-up, ten times faster than a dataclass)."""
+    made from a cached row in a fraction of a dataclass's time)."""
 
     source: str
     core: str
@@ -104,8 +104,10 @@ class TermIndex:
     WARM_UP = 8
 
     def __init__(self) -> None:
-        self._specs: list[TermSpec] = []
-        self._ids: dict[str, int] = {}
+        # A term's spec, or its row from the compiled cache until first asked for: a start
+        # needs a handful of the thousands of terms.
+        self._specs: list[TermSpec | list[Any]] = []
+        self._ids: dict[str, int] | None = {}  # term -> id; None: not made yet
         self._automaton: Any = None
         self._regex_cache: dict[int, Any] = {}
         # Every key and, for each, its terms as encoded targets (see _target): computed from
@@ -122,25 +124,26 @@ class TermIndex:
     def from_data(cls, terms: list[Any], table: Mapping[str, Any]) -> TermIndex:
         """An index from the compiled cache: term rows and the key table of :meth:`data`."""
         index = cls()
-        index._specs = list(map(TermSpec._make, terms))
-        index._ids = dict(zip(map(itemgetter(0), terms), range(len(terms)), strict=True))
+        index._specs = list(terms)
+        index._ids = None
         index._table = (table["keys"], table["targets"])
         return index
 
     def data(self) -> tuple[list[Any], dict[str, Any]]:
         """The terms and the key table as JSON-able data (for the compiled cache)."""
         keys, targets = self._key_table()
-        terms = [list(spec) for spec in self._specs]
+        terms = [list(spec) for spec in self._all_specs()]
         return terms, {"keys": list(keys), "targets": list(targets)}
 
     def add(self, term: str) -> int:
         """Register a term (idempotent); returns its id."""
-        existing = self._ids.get(term)
+        ids = self._term_ids()
+        existing = ids.get(term)
         if existing is not None:
             return existing
         term_id = len(self._specs)
         self._specs.append(parse_term(term))
-        self._ids[term] = term_id
+        ids[term] = term_id
         self._forget_keys()
         return term_id
 
@@ -151,7 +154,19 @@ class TermIndex:
         self._entries = None
 
     def spec(self, term_id: int) -> TermSpec:
-        return self._specs[term_id]
+        spec = self._specs[term_id]
+        if type(spec) is not TermSpec:  # a cached row
+            spec = self._specs[term_id] = TermSpec._make(spec)
+        return spec
+
+    def _all_specs(self) -> list[TermSpec]:
+        return [self.spec(term_id) for term_id in range(len(self._specs))]
+
+    def _term_ids(self) -> dict[str, int]:
+        if self._ids is None:
+            terms = map(itemgetter(0), self._specs)
+            self._ids = dict(zip(terms, range(len(self._specs)), strict=True))
+        return self._ids
 
     def __len__(self) -> int:
         return len(self._specs)
@@ -167,7 +182,7 @@ class TermIndex:
             return self._table
         entries: dict[str, list[int]] = {}
         pieces: dict[str, list[int]] = {}
-        for term_id, spec in enumerate(self._specs):
+        for term_id, spec in enumerate(self._all_specs()):
             if spec.inner_regex is not None:
                 # A term with an inner '*' runs as a regex, but only on posts where the
                 # automaton saw its longest literal piece.
@@ -176,7 +191,7 @@ class TermIndex:
                 continue
             for variant in _variants(spec.core):
                 entries.setdefault(variant, []).append(term_id)
-        specs = self._specs
+        specs = self._all_specs()
         keys = sorted(entries.keys() | pieces.keys())
         targets: list[int | list[int]] = []
         for key in keys:
@@ -260,7 +275,7 @@ class TermIndex:
                             span_end += 1
                     hits.setdefault(term_id, []).append((span_start, span_end))
         for term_id in sorted(regex_candidates):
-            spec = self._specs[term_id]
+            spec = self.spec(term_id)
             regex = self._regex_cache.get(term_id)
             if regex is None:
                 regex = self._regex_cache[term_id] = compile_regex(spec.inner_regex or "", "")
@@ -309,7 +324,7 @@ class TermIndex:
         return found
 
     def terms(self) -> Sequence[TermSpec]:
-        return tuple(self._specs)
+        return tuple(self._all_specs())
 
     def ids_for(self, terms: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted({self.add(t) for t in terms}))

@@ -116,6 +116,34 @@ def test_files_older_than_their_entry_are_checked_by_stat_alone(
     assert len(entries(cache)) == 1
 
 
+def test_files_hashed_at_load_are_recorded_again_and_then_checked_by_stat(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry stored just after the files were written (the first run after ``pip
+    install``), or files touched since (``git checkout``), make a load hash them: the entry
+    is then recorded again, so the next start needs stat alone, and edits still show."""
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
+    policylint.load_policy(str(path))  # the entry is as young as the file
+    half_hour_ago = time.time_ns() - 1800 * 10**9
+    os.utime(path, ns=(half_hour_ago, half_hour_ago))  # touched: the recorded mtime differs
+    hashed: list[str] = []
+    real = policycache._file_digest
+
+    def counting(name: str) -> str | None:
+        hashed.append(name)
+        return real(name)
+
+    monkeypatch.setattr(policycache, "_file_digest", counting)
+    assert policylint.load_policy(str(path)).check("old").findings
+    assert hashed == [str(path)]
+    assert policylint.load_policy(str(path)).check("old").findings
+    assert hashed == [str(path)]  # recorded again: not hashed a second time
+    assert len(entries(cache)) == 1
+    path.write_text('rule a.b { flag ["new"] }', encoding="utf-8")
+    assert policylint.load_policy(str(path)).check("new").findings
+
+
 def test_settings_are_part_of_the_key(cache: Path) -> None:
     source = 'setting organisation.x = ["a"]\nrule a.b { flag organisation.x }'
     assert policylint.load_policy(source).check("a").findings
