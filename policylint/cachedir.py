@@ -1,4 +1,4 @@
-"""The per-user cache directory (parsed grammar, compiled policies).
+"""The per-user cache directory (parsed grammar, compiled policies, regex programs).
 
 Never a predictable shared path such as /tmp/policylint (another user could plant a file
 there), never inside site-packages (read-only, shared). The directory is created private
@@ -8,13 +8,14 @@ there), never inside site-packages (read-only, shared). The directory is created
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
 from functools import cache
 from pathlib import Path
 
-__all__ = ["cache_dir"]
+__all__ = ["cache_dir", "write_atomic"]
 
 
 def _default_location() -> Path:
@@ -48,3 +49,23 @@ def cache_dir() -> Path | None:
     except OSError:
         return None
     return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a reader sees the old file or the new one);
+    a failure only means the next run does the work again."""
+    import tempfile  # only when storing: a warm run never imports it
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    except OSError:
+        return

@@ -13,7 +13,6 @@ policies) and the settings.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint import compiled as c
+from policylint.cachedir import write_atomic
 from policylint.severity import Severity
 from policylint.struct import Struct
 from policylint.terms import TermIndex
@@ -282,7 +282,7 @@ def _refresh(path: Path, data: dict[str, Any]) -> None:
     ):
         return  # all still too young: a record now would not spare the next start anything
     inputs["recorded_ns"] = now
-    _write(path, json.dumps(data, ensure_ascii=True, separators=(",", ":")))
+    write_atomic(path, json.dumps(data, ensure_ascii=True, separators=(",", ":")))
 
 
 def store(
@@ -317,7 +317,7 @@ def store(
         text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    _write(path, text)
+    write_atomic(path, text)
 
 
 def routes(rules: list[c.CompiledRule]) -> list[c.Route]:
@@ -350,26 +350,6 @@ def _decode_route(item: Any) -> c.Route:
             raise _Corrupt("a route's platforms are not strings")
         platforms = frozenset(platforms)
     return needed, platforms
-
-
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a reader sees the old file or the new one);
-    a failure only means the next run does the work again."""
-    import tempfile  # only when storing: a warm run never imports it
-
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
-    except OSError:
-        return
 
 
 # ----------------------------------------------------------------------------- regex facts
@@ -422,4 +402,4 @@ def store_regex_facts(facts: Mapping[str, Any]) -> None:
     if path is None:
         return
     kept = dict(list(facts.items())[-MAX_REGEX_FACTS:])
-    _write(path, json.dumps(kept, ensure_ascii=True, separators=(",", ":")))
+    write_atomic(path, json.dumps(kept, ensure_ascii=True, separators=(",", ":")))
