@@ -15,8 +15,6 @@ Imports are lazy so that ``import policylint`` stays cheap for the CLI.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -37,7 +35,10 @@ __all__ = [
     "read_text",
 ]
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint.api import load_policy, read_path, read_text
     from policylint.engine import ExampleResult, Policy, RuleInfo
     from policylint.language.errors import PolicyError

@@ -5,9 +5,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from policylint.engine import LoadSpec, Policy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["load_policy", "read_path", "read_text"]
 

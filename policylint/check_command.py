@@ -17,9 +17,13 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TextIO
 
+from policylint.struct import NamedTuple
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NoReturn, TextIO
+
     from policylint.config import Config, ConfigResolver
     from policylint.engine import Policy, RuleInfo
     from policylint.records import ErrorData, FindingData, PostData

@@ -16,14 +16,17 @@ import bisect
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
 
 from policylint.context import PostContext
 from policylint.regexset import RegexIndex, compile_regex
 from policylint.severity import Severity
-from policylint.struct import Struct, Value
+from policylint.struct import NamedTuple, Struct, Value
 from policylint.terms import TermIndex
 from policylint.text import fold_term
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CompiledRule",

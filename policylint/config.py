@@ -39,7 +39,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, NamedTuple
+
+from policylint.struct import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CONFIG_FILE",
@@ -279,7 +284,7 @@ def discover_config(start: Path | None = None) -> Path | None:
 
 def _config_in(folder: Path) -> Path | None:
     """The config file of one folder, if it has one."""
-    import tomllib
+    from policylint import tomlcache
 
     dedicated = folder / CONFIG_FILE
     if dedicated.is_file():
@@ -291,9 +296,11 @@ def _config_in(folder: Path) -> Path | None:
         raw = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    if "policylint" not in raw:
+        return None  # no [tool.policylint] (however it is spelled): nothing to parse
     try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as error:
+        data = tomlcache.loads(pyproject, raw)
+    except ValueError as error:  # tomllib.TOMLDecodeError
         # Someone else's broken pyproject.toml is not ours to report, unless it is where our
         # configuration lives: ignoring that would silently check with the wrong settings.
         if "tool.policylint" in raw:
@@ -368,15 +375,17 @@ class ConfigResolver:
 def load_config(path: Path) -> Config:
     """Read and validate one configuration file (a ``pyproject.toml`` uses its
     ``[tool.policylint]`` table). Raises :class:`ConfigError`."""
-    import tomllib
+    from policylint import tomlcache
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(path, "no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, f"cannot read: {error}") from None
-    except tomllib.TOMLDecodeError as error:
+    try:
+        data = tomlcache.loads(Path(os.path.abspath(path)), text)
+    except ValueError as error:  # tomllib.TOMLDecodeError
         raise ConfigError(path, f"invalid TOML: {error}") from None
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})

@@ -8,9 +8,11 @@ detector once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint.detectors import Detection
     from policylint.entities import Span
     from policylint.text import NormalisedText

@@ -11,7 +11,6 @@ import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.compiled import (
     CompiledRule,
@@ -26,9 +25,13 @@ from policylint.compiled import (
 from policylint.context import PostContext
 from policylint.records import ErrorData, FindingData, PostData, summarise
 from policylint.severity import Severity
+from policylint.struct import NamedTuple
 from policylint.terms import TermIndex
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint.models import Finding, InputError, Post, Report
 
 __all__ = ["ExampleResult", "LoadSpec", "Policy", "RuleInfo"]

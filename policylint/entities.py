@@ -28,7 +28,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache, partial
-from typing import NamedTuple
+
+from policylint.struct import NamedTuple
+
+TYPE_CHECKING = False
 
 __all__ = [
     "KNOWN_TLDS",

@@ -16,9 +16,11 @@ import os
 import stat
 import sys
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint.check_command import CheckOptions
 
 

@@ -29,10 +29,13 @@ import re
 import stat
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from typing import Final, NamedTuple
 
 from policylint.records import FindingData, PostData
-from policylint.struct import Struct, Value
+from policylint.struct import NamedTuple, Struct, Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
 
 # difflib, hashlib and tempfile are imported where used: every text report imports this
 # module to tell which findings --fix could fix, and only --fix and --diff need them.

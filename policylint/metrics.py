@@ -17,9 +17,13 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
 
+from policylint.struct import NamedTuple
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint.context import PostContext
 
 __all__ = ["EXCLAMATION_MARKS", "METRICS", "QUESTION_MARKS", "Metric"]

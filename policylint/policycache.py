@@ -18,28 +18,18 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint import compiled as c
-from policylint.cachedir import write_atomic
+from policylint.cachedir import sha256, write_atomic
 from policylint.severity import Severity
-from policylint.struct import Struct
+from policylint.struct import NamedTuple, Struct
 from policylint.terms import TermIndex
 
 __all__ = ["CachedPolicy", "cache_key", "load", "routes", "store"]
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hashlib import sha256
-else:
-    # CPython's built-in SHA-256: hashlib's digests without loading OpenSSL, which hashlib
-    # does whatever the algorithm (~2.5 ms of a ~100 ms start-up).
-    try:
-        from _sha256 import sha256  # CPython 3.11
-    except ImportError:  # the module's name and presence depend on the version and build
-        try:
-            from _sha2 import sha256  # CPython 3.12 and later
-        except ImportError:
-            from hashlib import sha256
+    from typing import Any
 
 FORMAT_VERSION = 14
 

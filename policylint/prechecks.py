@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from policylint import metrics
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint.context import PostContext
 

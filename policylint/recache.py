@@ -21,7 +21,10 @@ import atexit
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["MAX_ENTRIES", "install", "installed", "save", "uninstall"]
 

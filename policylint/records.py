@@ -9,10 +9,12 @@ pydantic's, so the reporters accept either.
 
 from __future__ import annotations
 
-from typing import Any, Final, NamedTuple
-
 from policylint.severity import Severity
-from policylint.struct import Struct
+from policylint.struct import NamedTuple, Struct
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 __all__ = [
     "PLATFORM_ALIASES",

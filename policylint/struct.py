@@ -5,13 +5,44 @@ A struct is slotted and writes its constructor out; ``FIELDS`` names what it is 
 is a cache or working state. Dataclasses would cost ~13 ms of every start: ~8 ms generating
 code for the ~30 classes a check loads, and ~5 ms importing ``inspect``, which nothing else
 on the check path needs. Immutable records with no behaviour of their own are NamedTuples.
+
+Nothing a check imports imports ``typing`` at run time (~2.5 ms of a start): annotations are
+strings (``from __future__ import annotations``), names used only in them are imported
+under ``if TYPE_CHECKING:`` with ``TYPE_CHECKING = False`` defined in the module (mypy reads
+any name ``TYPE_CHECKING`` as true), and records derive from this module's ``NamedTuple``:
+``typing.NamedTuple`` to mypy, ``collections.namedtuple`` at run time.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from collections import namedtuple
 
-__all__ = ["Struct", "Value"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Self
+    from typing import NamedTuple as NamedTuple
+else:
+
+    class _NamedTupleMaker(type):
+        """Makes ``class Point(NamedTuple): x: int; y: int = 0`` a ``namedtuple`` with
+        the class's docstring, methods and defaults, as ``typing.NamedTuple`` does."""
+
+        def __new__(mcls, name, bases, namespace):
+            if not bases:  # NamedTuple itself
+                return super().__new__(mcls, name, bases, namespace)
+            fields = tuple(namespace.get("__annotations__", {}))
+            defaults = [namespace[field] for field in fields if field in namespace]
+            made = namedtuple(name, fields, defaults=defaults, module=namespace["__module__"])
+            for key, value in namespace.items():
+                if key not in fields and key not in ("__module__", "__dict__", "__weakref__"):
+                    setattr(made, key, value)
+            return made
+
+    class NamedTuple(metaclass=_NamedTupleMaker):
+        pass
+
+
+__all__ = ["NamedTuple", "Struct", "Value"]
 
 
 class Struct:

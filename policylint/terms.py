@@ -16,16 +16,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, NamedTuple
 
 from policylint.regexset import compile_regex
+from policylint.struct import NamedTuple
 from policylint.text import fold_term, is_word_char
 
-__all__ = ["TermIndex", "TermSpec", "parse_term"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-# A key's length, whether its first and last characters are word characters, the ids of its
-# terms when none has a wildcard or runs as a regex (else None), and its targets.
-_Row = tuple[int, bool, bool, "tuple[int, ...] | None", Sequence[Any]]
+    # A key's length, whether its first and last characters are word characters, the ids of
+    # its terms when none has a wildcard or runs as a regex (else None), and its targets.
+    _Row = tuple[int, bool, bool, tuple[int, ...] | None, Sequence[Any]]
+
+__all__ = ["TermIndex", "TermSpec", "parse_term"]
 
 _MAX_VARIANT_SEPARATORS = 3
 

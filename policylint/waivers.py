@@ -35,13 +35,15 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.records import FindingData, PostData
 from policylint.severity import Severity
-from policylint.struct import Struct
+from policylint.struct import NamedTuple, Struct
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint.engine import Policy, RuleInfo
 
 __all__ = [

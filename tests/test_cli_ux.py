@@ -400,8 +400,10 @@ def test_start_up_imports_only_click() -> None:
 def test_a_warm_check_imports_only_what_checking_needs(repo: Path) -> None:
     # The console script's path: not click, not the parser or pydantic (the compiled policy
     # is cached), not the process pool for one small folder, not OpenSSL through hashlib,
-    # not inspect (dataclasses import it: policylint.struct says why there are none).
+    # not inspect (dataclasses import it: policylint.struct says why there are none), not
+    # typing (policylint.struct again).
     heavy = ["click", "lark", "pydantic", "rich", "policylint.parallel", "hashlib", "inspect"]
+    heavy.append("typing")
     code = (
         "import sys\n"
         "from policylint.entrypoint import main\n"

@@ -18,10 +18,16 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from policylint.struct import NamedTuple
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from policylint.context import PostContext
+else:
+    Protocol = object  # a structural type: nothing to check at run time
 
 __all__ = ["DETECTORS", "Detection", "Detector", "DetectorRegistry"]
 

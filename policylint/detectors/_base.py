@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
 
 from policylint.detectors import Detection
+from policylint.struct import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint.context import PostContext
 

@@ -36,11 +36,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple
 
 from policylint.detectors import Detection, Detector
 from policylint.detectors._base import Found, TextDetector
+from policylint.struct import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint.context import PostContext
 

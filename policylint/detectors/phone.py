@@ -45,12 +45,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.detectors import Detection, Detector
 from policylint.detectors._base import Found, TextDetector, plain_text
+from policylint.struct import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint.context import PostContext
 
 __all__ = ["DEFAULT_REGIONS", "DETECTOR", "PhoneDetector"]

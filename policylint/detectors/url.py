@@ -8,10 +8,10 @@ The value is the host name, lower-cased and without ``www.`` (``https://www.Acme
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from policylint.detectors import Detection, Detector
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint.context import PostContext
 

@@ -6,9 +6,14 @@ The registry maps a format name to its module, imported only when that format is
 from __future__ import annotations
 
 import importlib
-from typing import Any, Protocol, TextIO
 
 from policylint.records import ReportData
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol, TextIO
+else:
+    Protocol = object  # a structural type: nothing to check at run time
 
 __all__ = ["FORMATS", "render"]
 

@@ -14,11 +14,13 @@ location properties and name the position in the message instead.
 
 from __future__ import annotations
 
-from typing import Any, TextIO
-
 from policylint.records import ErrorData, FindingData, ReportData
 from policylint.reporters.columns import STDIN, display_path
 from policylint.reporters.text import _summary_line
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["escape_data", "escape_property", "render"]
 

@@ -11,9 +11,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
 
 from policylint.records import ReportData
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["render"]
 

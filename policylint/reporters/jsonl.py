@@ -9,9 +9,12 @@ as they come with :func:`write_finding` and :func:`write_error`.
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
 
 from policylint.records import ErrorData, FindingData, ReportData
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["render", "write_error", "write_finding"]
 

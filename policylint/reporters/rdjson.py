@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, TextIO
 
 from policylint.records import ErrorData, FindingData, ReportData
 from policylint.reporters.columns import (
@@ -31,11 +30,15 @@ from policylint.reporters.columns import (
 from policylint.reporters.sarif import INFORMATION_URI
 from policylint.severity import Severity
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+    Json = dict[str, Any]
+
 __all__ = ["build_result", "render"]
 
 _SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
-
-Json = dict[str, Any]
 
 
 def render(

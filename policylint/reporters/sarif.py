@@ -21,7 +21,6 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
 from policylint import __version__
@@ -35,6 +34,14 @@ from policylint.reporters.columns import (
 )
 from policylint.severity import Severity
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol, TextIO
+
+    Json = dict[str, Any]
+else:
+    Protocol = object  # a structural type: nothing to check at run time
+
 __all__ = ["INFORMATION_URI", "SCHEMA_URI", "RuleMetadata", "build_log", "render"]
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -43,8 +50,6 @@ INFORMATION_URI = "https://pypi.org/project/policylint/"
 FINGERPRINT = "policylint/v1"
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-Json = dict[str, Any]
 
 
 class RuleMetadata(Protocol):

@@ -19,10 +19,13 @@ Waived findings are left out unless ``show_waived``; they never count in the sum
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any, TextIO
 
 from policylint.records import FindingData, ReportData
 from policylint.reporters.columns import SourceLines
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["render", "render_statistics", "visible"]
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from policylint.records import ErrorData, Location, PostData
 from policylint.sources.positions import LineIndex
@@ -38,6 +37,10 @@ from policylint.sources.records import (
     text_field,
 )
 from policylint.sources.result import ReadResult, error_at
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["read"]
 

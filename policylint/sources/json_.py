@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from policylint.records import ErrorData, Location, PostData
 from policylint.sources.jsonscan import (
@@ -35,6 +34,10 @@ from policylint.sources.records import (
     text_field,
 )
 from policylint.sources.result import ReadResult, error_at
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["read_json", "read_jsonl"]
 

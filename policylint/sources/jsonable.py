@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
 
 from policylint.limits import MAX_META_DEPTH, MAX_META_NODES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MetaError", "to_jsonable"]
 

@@ -15,8 +15,6 @@ checked: checking it without its metadata could both miss and invent findings.
 
 from __future__ import annotations
 
-from typing import Any
-
 from yaml.nodes import Node
 
 from policylint.records import Location
@@ -24,6 +22,10 @@ from policylint.sources.positions import LineIndex
 from policylint.sources.records import Defaults, RecordError, post_from_fields
 from policylint.sources.result import ReadResult, error_at
 from policylint.sources.yamlnodes import YamlProblem, documents, key_nodes, with_raw_scalars
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["read"]
 

@@ -11,12 +11,15 @@ import importlib
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
 from policylint.sources.formats import canonical_format, format_for
 from policylint.sources.records import Defaults
 from policylint.sources.result import ReadResult
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["read_bytes", "read_path", "read_text"]
 

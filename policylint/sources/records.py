@@ -24,10 +24,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, NamedTuple
 
 from policylint.records import Location, PostData
 from policylint.sources.jsonable import MetaError, to_jsonable
+from policylint.struct import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CONTAINER_KEY",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from policylint.records import ErrorData, PostData
 from policylint.sources.positions import LineIndex
+from policylint.struct import NamedTuple
+
+TYPE_CHECKING = False
 
 __all__ = ["ReadResult", "error_at"]
 

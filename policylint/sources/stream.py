@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from policylint.records import ErrorData, PostData
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
@@ -24,6 +23,10 @@ from policylint.sources.json_ import read_jsonl
 from policylint.sources.positions import line_starts
 from policylint.sources.reader import describe_os_error, read_path
 from policylint.sources.records import Defaults
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CHUNK_BYTES", "iter_jsonl"]
 

@@ -18,7 +18,6 @@ a malformed record is an error for that record only.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from yaml.nodes import Node, SequenceNode
 
@@ -41,6 +40,10 @@ from policylint.sources.yamlnodes import (
     key_nodes,
     with_raw_scalars,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["read"]
 

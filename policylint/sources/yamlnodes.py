@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "YamlProblem",
