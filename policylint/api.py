@@ -58,6 +58,7 @@ def load_policy(
         cached.settings,
         cached.files,
         routes=cached.routes,
+        regexes=cached.regex_index,
     )
     # How to load it again: worker processes rebuild the policy from this (and the cache)
     # instead of unpickling compiled automata.
@@ -82,6 +83,7 @@ def _compile(
 
     resolved = resolve_policy(path=path, text=text, settings=settings)
     rules, index = compile_policy(resolved)
+    regexes, routes = policycache.indexed(rules)
     compiled = policycache.CachedPolicy(
         name=resolved.name,
         description=resolved.description,
@@ -89,7 +91,8 @@ def _compile(
         term_index=index,
         settings=dict(resolved.settings),
         files=[f.path for f in resolved.files],
-        routes=policycache.routes(rules),  # stored, and used by the Policy built now
+        routes=routes,  # stored, and used by the Policy built now
+        regex_index=regexes,
     )
     policycache.store(key, compiled, resolved.real_files, resolved.globbed_folders)
     return compiled

@@ -301,6 +301,9 @@ def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return kept
 
 
+_NOT_INDEXED = -2  # a RegexNode's id before index_regexes or its first use
+
+
 class RegexNode(PatternNode):
     """Matches of an RE2 regex on the plain view."""
 
@@ -341,8 +344,9 @@ class RegexNode(PatternNode):
         #: How many non-overlapping occurrences of ``atoms`` a match holds at least.
         self.repeats = repeats
         self._compiled: Any = None
-        #: Position in the policy's RegexIndex (assigned by the engine; -1: not prefiltered).
-        self._regex_id: int = -1
+        #: Position in the policy's RegexIndex: assigned by index_regexes, or looked up on
+        #: first use in a policy loaded from the cache with its index (-1: not prefiltered).
+        self._regex_id: int = _NOT_INDEXED
 
     @property
     def regex(self) -> Any:
@@ -351,9 +355,12 @@ class RegexNode(PatternNode):
         return self._compiled
 
     def matches(self, state: EvalState) -> list[Match]:
-        if not state.regex_may_match(self._regex_id):
+        regex_id = self._regex_id
+        if regex_id == _NOT_INDEXED and state.regex_index is not None:
+            regex_id = self._regex_id = state.regex_index.id_of(self.source, self.flags)
+        if not state.regex_may_match(regex_id):
             return []
-        key = ("re", self._regex_id)
+        key = ("re", regex_id)
         cached = state.memo.get(key)
         if cached is not None:
             return cached
@@ -374,7 +381,7 @@ class RegexNode(PatternNode):
                 continue
             out.append(Match(*plain.to_original(start, end), state.field_name))
             position = end
-        if self._regex_id >= 0:
+        if regex_id >= 0:
             state.memo[key] = out
         return out
 

@@ -91,15 +91,26 @@ class Policy:
         files: Sequence[str] = (),
         regex_index: RegexIndex | None = None,
         routes: Sequence[Route] | None = None,
+        *,
+        regexes: RegexIndex | None = None,
     ) -> None:
+        """``regex_index`` is a parent's, shared by a select()ed copy; ``regexes`` those of
+        ``rules`` as the cache numbered them for ``routes`` (else numbered here)."""
         self.name = name
         self.description = description
         self._rules = tuple(rules)
         self._index = term_index
         # Copies made by select() share rule nodes, so they share the parent's index too.
-        self._regexes = regex_index if regex_index is not None else index_regexes(self._rules)
+        if regex_index is not None:
+            self._regexes = regex_index
+        elif regexes is not None and routes is not None:
+            self._regexes = regexes
+        else:
+            self._regexes = index_regexes(self._rules)
         if routes is not None and not _fits(routes, len(self._rules), len(self._regexes)):
             routes = None  # not this policy's: worked out again from the nodes
+            if self._regexes is regexes:
+                self._regexes = index_regexes(self._rules)
         #: Each rule's dispatch route (compiled.route), aligned with the rules.
         self._routes = tuple(routes) if routes is not None else None
         self._dispatch: RuleDispatch | None = RuleDispatch(self._rules, self._routes)

@@ -21,17 +21,18 @@ from pathlib import Path
 
 from policylint import compiled as c
 from policylint.cachedir import sha256, write_atomic
+from policylint.regexset import RegexIndex
 from policylint.severity import Severity
 from policylint.struct import NamedTuple, Struct
 from policylint.terms import TermIndex
 
-__all__ = ["CachedPolicy", "cache_key", "load", "routes", "store"]
+__all__ = ["CachedPolicy", "cache_key", "indexed", "load", "store"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT_VERSION = 14
+FORMAT_VERSION = 15
 
 # Keyed "@" + class name, as the cache writes them.
 _NODE_TYPES: dict[str, type[Any]] = {
@@ -82,6 +83,8 @@ class CachedPolicy(NamedTuple):
     files: list[str]
     #: Each rule's dispatch route (compiled.route), when the cache had them.
     routes: list[c.Route] | None = None
+    #: The rules' regexes, numbered as the routes number them (compiled.index_regexes).
+    regex_index: RegexIndex | None = None
 
 
 class _Corrupt(Exception):
@@ -242,6 +245,9 @@ def load(key: str) -> CachedPolicy | None:
             if _listing(folder) != names:
                 return None
         index = TermIndex.from_data(data["terms"], data["keys"])
+        # The regexes as numbered when stored: no walk over every rule to number them again
+        # (a rule's regex nodes look their ids up on first use).
+        regexes = RegexIndex.from_table(data["regexes"])
         rules = [_decode(rule) for rule in data["rules"]]
         if not all(isinstance(rule, c.CompiledRule) for rule in rules):
             return None
@@ -255,6 +261,7 @@ def load(key: str) -> CachedPolicy | None:
             settings=_decode(data["settings"]),
             files=list(data["files"]),
             routes=[_decode_route(item) for item in data["routes"]],
+            regex_index=regexes,
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError, _Corrupt):
         return None
@@ -287,6 +294,10 @@ def store(
         return
     try:
         terms, keys = policy.term_index.data()
+        if policy.routes is None or policy.regex_index is None:
+            regexes, known = indexed(policy.rules)
+        else:
+            regexes, known = policy.regex_index, policy.routes
         data = {
             "format": _FORMAT,
             "name": policy.name,
@@ -301,7 +312,8 @@ def store(
             "terms": terms,
             "keys": keys,
             "rules": [_encode(rule) for rule in policy.rules],
-            "routes": [_encode_route(known) for known in policy.routes or routes(policy.rules)],
+            "regexes": regexes.table(),
+            "routes": [_encode_route(route) for route in known],
         }
         # ASCII with \u escapes: it loads in 12 ms, UTF-8 in 20 (confusable and emoji keys).
         text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
@@ -310,11 +322,11 @@ def store(
     write_atomic(path, text)
 
 
-def routes(rules: list[c.CompiledRule]) -> list[c.Route]:
-    """Each rule's dispatch route, the regexes numbered as the engine numbers them (it runs
-    the same index_regexes over the same rules in the same order when it loads them)."""
-    c.index_regexes(rules)
-    return [c.route(rule) for rule in rules]
+def indexed(rules: list[c.CompiledRule]) -> tuple[RegexIndex, list[c.Route]]:
+    """The rules' regexes, numbered (compiled.index_regexes), and each rule's dispatch
+    route by those numbers."""
+    regexes = c.index_regexes(rules)
+    return regexes, [c.route(rule) for rule in rules]
 
 
 def _encode_route(known: c.Route) -> list[Any]:

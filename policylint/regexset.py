@@ -71,6 +71,8 @@ class RegexIndex:
         self._non_ascii: list[bool] = []
         self._exact: list[bool] = []
         self._repeats: list[int] = []
+        # What add() was given for each regex, in id order: table() and from_table().
+        self._registered: list[list[Any]] = []
         self._ids: dict[str, int] = {}
         self._sets: list[tuple[tuple[int, ...], Any]] | None = None
         self._always: frozenset[int] = frozenset()
@@ -108,12 +110,54 @@ class RegexIndex:
             self._non_ascii.append(non_ascii)
             self._exact.append(exact)
             self._repeats.append(repeats if atoms else 1)
+            self._registered.append(
+                [source, flags, list(atoms), list(also), non_ascii, exact, repeats]
+            )
             self._finder = None
             self._forget_sets()
         return found
 
     def __len__(self) -> int:
         return len(self._patterns)
+
+    def table(self) -> list[list[Any]]:
+        """Every regex as registered, in id order (JSON-able: the compiled-policy cache)."""
+        return [list(entry) for entry in self._registered]
+
+    @classmethod
+    def from_table(cls, table: list[Any]) -> RegexIndex:
+        """The index :meth:`table` describes, with the same ids. Raises ``ValueError`` for
+        anything else."""
+        index = cls()
+        for position, entry in enumerate(table):
+            if not (isinstance(entry, list) and len(entry) == 7):
+                raise ValueError("not a regex entry")
+            source, flags, atoms, also, non_ascii, exact, repeats = entry
+            if not (
+                isinstance(source, str)
+                and isinstance(flags, str)
+                and all(isinstance(a, str) for a in (*atoms, *also))
+                and type(repeats) is int
+                and repeats >= 1
+            ):
+                raise ValueError("not a regex entry")
+            added = index.add(
+                source,
+                flags,
+                tuple(atoms),
+                also=tuple(also),
+                non_ascii=bool(non_ascii),
+                exact=bool(exact),
+                repeats=repeats,
+            )
+            if added != position:
+                raise ValueError("a regex registered twice")
+        return index
+
+    def id_of(self, source: str, flags: str) -> int:
+        """The id ``source`` with ``flags`` was registered under, or -1."""
+        inline = "".join(f for f in "ims" if f in flags)
+        return self._ids.get(f"(?{inline}){source}" if inline else source, -1)
 
     def _forget_sets(self) -> None:
         """Drop the RE2 sets (built again on the next post after warm-up)."""

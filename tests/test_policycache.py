@@ -296,11 +296,14 @@ def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_pat
 
 
 def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None:
-    from policylint.compiled import route
+    from policylint.compiled import index_regexes, route
 
     policylint.load_policy("builtin:all")  # compiled, stored
     cached = policylint.load_policy("builtin:all")  # from the entry, with its routes
     assert cached._routes is not None and len(cached._routes) == len(cached._rules) >= 80
+    # The entry's regexes are numbered as a walk over the rules numbers them (route() reads
+    # the nodes' numbers, which a cached policy's nodes only look up when first used).
+    assert index_regexes(cached._rules).table() == cached._regexes.table()
     assert list(cached._routes) == [route(rule) for rule in cached._rules]
     subset = cached.select(["privacy"], severities={"privacy.email": Severity.INFO})
     assert subset._routes is not None
@@ -325,3 +328,33 @@ def test_routes_that_do_not_fit_the_policy_are_worked_out_again(cache: Path) -> 
     bad_regex = [(Trigger(regexes=frozenset({99})), None)]
     assert Policy(policy.name, None, rules, index, {}, routes=bad_regex)._routes is None
     assert route(rules[0])[0] is not None
+
+
+def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -> None:
+    from policylint.compiled import RegexNode
+
+    compiled = policylint.load_policy("builtin:all")  # compiled, numbered by a walk
+    cached = policylint.load_policy("builtin:all")  # from the entry: numbered on use
+
+    def regex_nodes(value: object) -> list[RegexNode]:
+        if isinstance(value, RegexNode):
+            return [value]
+        if isinstance(value, tuple | list):
+            return [n for item in value for n in regex_nodes(item)]
+        if hasattr(value, "FIELDS"):
+            return [n for name in value.FIELDS for n in regex_nodes(getattr(value, name))]
+        return []
+
+    nodes = regex_nodes(list(cached._rules))
+    assert len(nodes) >= 80 and all(node._regex_id == -2 for node in nodes)
+    texts = [
+        "Guaranteed 12% returns! Mail jo.smith@gmail.com, call +44 7911 123456 #ad",
+        "Password is hunter22. Card 4111 1111 1111 1111 #spon #gifted #partner",
+        "THIS IS HUGE!!!! Shop now https://example.com #throwbackthursday",
+    ] * 12  # past the regex index's warm-up: its RE2 sets are used too
+    for text in texts:
+        assert cached.check(text) == compiled.check(text)
+    used = [node for node in nodes if node._regex_id != -2]
+    assert len(used) >= 10
+    for node in used:
+        assert node._regex_id == cached._regexes.id_of(node.source, node.flags) >= 0
