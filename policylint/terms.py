@@ -14,6 +14,7 @@ matched with RE2 on the folded text instead.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
@@ -103,8 +104,10 @@ class TermIndex:
     """All literal terms of a policy, found in one pass over a post's folded text."""
 
     #: Posts looked up key by key before the automaton is built. Building it for a big
-    #: policy (14,000 keys) costs ~15 ms; a direct lookup of every substring of a short post
-    #: whose length is a key's costs ~1 ms. A pre-commit run over a few posts never builds it.
+    #: policy (14,000 keys) costs ~15 ms; looking up the substrings of a short post that
+    #: start as some key starts and are as long (~0.4 ms) needs no table of all the keys
+    #: (hashing 14,000 keys for a dict costs ~2 ms of a start): the keys are sorted, so a
+    #: binary search finds each. A pre-commit run over a few posts never builds either.
     WARM_UP = 8
 
     def __init__(self) -> None:
@@ -119,9 +122,10 @@ class TermIndex:
         # lookup's entries are positions in these lists.
         self._table: tuple[Sequence[str], Sequence[int | list[int]]] | None = None
         self._rows: list[_Row | None] = []  # per key, made by _row() on its first hit
-        # key -> position, and the key lengths longest first (for the lookup)
-        self._entries: dict[str, int] | None = None
-        self._lengths: tuple[int, ...] = ()
+        self._entries: dict[str, int] | None = None  # key -> position (for the automaton)
+        # A key's first two characters (its only one, for a one-character key) -> the
+        # lengths of the keys that start so, longest first (for the lookup)
+        self._starts: Mapping[str, Sequence[int]] | None = None
         self._uses = 0
 
     @classmethod
@@ -131,13 +135,15 @@ class TermIndex:
         index._specs = list(terms)
         index._ids = None
         index._table = (table["keys"], table["targets"])
+        index._starts = table["starts"]
         return index
 
     def data(self) -> tuple[list[Any], dict[str, Any]]:
         """The terms and the key table as JSON-able data (for the compiled cache)."""
         keys, targets = self._key_table()
         terms = [list(spec) for spec in self._all_specs()]
-        return terms, {"keys": list(keys), "targets": list(targets)}
+        starts = {start: list(lengths) for start, lengths in self._key_starts().items()}
+        return terms, {"keys": list(keys), "targets": list(targets), "starts": starts}
 
     def add(self, term: str) -> int:
         """Register a term (idempotent); returns its id."""
@@ -156,6 +162,8 @@ class TermIndex:
         self._automaton = None
         self._table = None
         self._entries = None
+        self._starts = None
+        self._rows = []
 
     def spec(self, term_id: int) -> TermSpec:
         spec = self._specs[term_id]
@@ -209,14 +217,19 @@ class TermIndex:
         return self._table
 
     def _entries_table(self) -> dict[str, int]:
-        """Number the keys: the automaton's values and the lookup's entries."""
+        """Number the keys: the automaton's values (positions in the sorted keys)."""
         if self._entries is None:
-            # C-level passes only: this runs at start-up.
             keys = self._key_table()[0]
-            self._rows = [None] * len(keys)
             self._entries = dict(zip(keys, range(len(keys)), strict=True))
-            self._lengths = tuple(sorted(set(map(len, keys)), reverse=True))
         return self._entries
+
+    def _key_starts(self) -> Mapping[str, Sequence[int]]:
+        if self._starts is None:
+            lengths: dict[str, set[int]] = {}
+            for key in self._key_table()[0]:
+                lengths.setdefault(key[:2], set()).add(len(key))
+            self._starts = {s: sorted(found, reverse=True) for s, found in lengths.items()}
+        return self._starts
 
     def _build(self) -> Any:
         import ahocorasick
@@ -240,7 +253,9 @@ class TermIndex:
         if folded:
             length = len(folded)
             raw = self._raw_hits(folded)
-            rows = self._rows  # sized by _raw_hits on first use
+            rows = self._rows
+            if not rows:
+                rows = self._rows = [None] * len(self._key_table()[0])
             for end_index, entry in raw:
                 row = rows[entry]
                 if row is None:
@@ -316,16 +331,27 @@ class TermIndex:
         return automaton.iter(folded) if automaton is not None else ()
 
     def _lookup(self, folded: str) -> list[tuple[int, int]]:
-        get = self._entries_table().get
-        lengths = self._lengths
-        found: list[tuple[int, int]] = []
-        for end in range(1, len(folded) + 1):
-            for key_length in lengths:
-                if key_length <= end:
-                    entry = get(folded[end - key_length : end])
-                    if entry is not None:
-                        found.append((end - 1, entry))
-        return found
+        keys = self._key_table()[0]
+        count = len(keys)
+        starts = self._key_starts()
+        size = len(folded)
+        found: list[tuple[int, int, int]] = []  # (end index, -length, entry)
+        for start in range(size):
+            pair = folded[start : start + 2]
+            both = (pair, pair[0]) if len(pair) == 2 else (pair,)
+            for lengths in map(starts.get, both):
+                if lengths is None:
+                    continue
+                for key_length in lengths:
+                    end = start + key_length
+                    if end > size:
+                        continue
+                    piece = folded[start:end]
+                    entry = bisect_left(keys, piece)
+                    if entry < count and keys[entry] == piece:
+                        found.append((end - 1, -key_length, entry))
+        found.sort()
+        return [(end, entry) for end, _, entry in found]
 
     def terms(self) -> Sequence[TermSpec]:
         return tuple(self._all_specs())

@@ -65,6 +65,7 @@ def test_a_few_posts_do_not_build_the_automaton() -> None:
     for _ in range(3):
         assert policy.check("This miracle cream cures eczema.").findings
     assert policy._index._automaton is None
+    assert policy._index._entries is None  # nor a table of every key: a binary search
     for _ in range(TermIndex.WARM_UP):
         policy.check("This miracle cream cures eczema.")
     assert policy._index._automaton is not None
