@@ -32,7 +32,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT_VERSION = 16
+FORMAT_VERSION = 17
 
 # Keyed "@" + class name, as the cache writes them.
 _NODE_TYPES: dict[str, type[Any]] = {

@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from operator import itemgetter
 
 from policylint.regexset import compile_regex
 from policylint.struct import NamedTuple
@@ -111,9 +110,9 @@ class TermIndex:
     WARM_UP = 8
 
     def __init__(self) -> None:
-        # A term's spec, or its row from the compiled cache until first asked for: a start
-        # needs a handful of the thousands of terms.
-        self._specs: list[TermSpec | list[Any]] = []
+        # A term's spec, or the term as written (from the compiled cache) until its spec is
+        # first asked for: a start needs a handful of the thousands of terms.
+        self._specs: list[TermSpec | str] = []
         self._ids: dict[str, int] | None = {}  # term -> id; None: not made yet
         self._automaton: Any = None
         self._regex_cache: dict[int, Any] = {}
@@ -130,7 +129,10 @@ class TermIndex:
 
     @classmethod
     def from_data(cls, terms: list[Any], table: Mapping[str, Any]) -> TermIndex:
-        """An index from the compiled cache: term rows and the key table of :meth:`data`."""
+        """An index from the compiled cache: the terms and the key table of :meth:`data`.
+        Raises ``ValueError`` for anything else."""
+        if not set(map(type, terms)) <= {str}:
+            raise ValueError("terms are not strings")
         index = cls()
         index._specs = list(terms)
         index._ids = None
@@ -139,9 +141,10 @@ class TermIndex:
         return index
 
     def data(self) -> tuple[list[Any], dict[str, Any]]:
-        """The terms and the key table as JSON-able data (for the compiled cache)."""
+        """The terms as written and the key table, as JSON-able data (for the compiled
+        cache: a spec is made again from its term when needed)."""
         keys, targets = self._key_table()
-        terms = [list(spec) for spec in self._all_specs()]
+        terms = [spec.source for spec in self._all_specs()]
         starts = {start: list(lengths) for start, lengths in self._key_starts().items()}
         return terms, {"keys": list(keys), "targets": list(targets), "starts": starts}
 
@@ -167,8 +170,8 @@ class TermIndex:
 
     def spec(self, term_id: int) -> TermSpec:
         spec = self._specs[term_id]
-        if type(spec) is not TermSpec:  # a cached row
-            spec = self._specs[term_id] = TermSpec._make(spec)
+        if isinstance(spec, str):  # a term from the cache
+            spec = self._specs[term_id] = parse_term(spec)
         return spec
 
     def _all_specs(self) -> list[TermSpec]:
@@ -176,7 +179,7 @@ class TermIndex:
 
     def _term_ids(self) -> dict[str, int]:
         if self._ids is None:
-            terms = map(itemgetter(0), self._specs)
+            terms = (s if isinstance(s, str) else s.source for s in self._specs)
             self._ids = dict(zip(terms, range(len(self._specs)), strict=True))
         return self._ids
 

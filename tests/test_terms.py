@@ -69,3 +69,18 @@ def test_a_few_posts_do_not_build_the_automaton() -> None:
     for _ in range(TermIndex.WARM_UP):
         policy.check("This miracle cream cures eczema.")
     assert policy._index._automaton is not None
+
+
+def test_the_cache_keeps_terms_as_written_and_their_specs_come_back_the_same() -> None:
+    import pytest
+
+    fresh = TermIndex()
+    for term in ("guarantee*", "*coin", "risk-free", "crème brûlée", "get rich * quick", "#ad"):
+        fresh.add(term)
+    terms, table = fresh.data()
+    assert terms == ["guarantee*", "*coin", "risk-free", "crème brûlée", "get rich * quick", "#ad"]
+    cached = TermIndex.from_data(terms, table)
+    assert [cached.spec(i) for i in range(len(cached))] == [fresh.spec(i) for i in range(6)]
+    assert cached.add("#ad") == 5 and cached.add("new") == 6  # ids as before, then new ones
+    with pytest.raises(ValueError):
+        TermIndex.from_data([["#ad", "#ad", False, False, None]], table)
