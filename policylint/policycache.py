@@ -13,6 +13,7 @@ policies) and the settings.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -26,7 +27,7 @@ from policylint.severity import Severity
 from policylint.struct import NamedTuple, Struct
 from policylint.terms import TermIndex
 
-__all__ = ["CachedPolicy", "cache_key", "indexed", "load", "store"]
+__all__ = ["STALE_AFTER_S", "CachedPolicy", "cache_key", "indexed", "load", "store"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -251,8 +252,9 @@ def load(key: str) -> CachedPolicy | None:
         rules = [_decode(rule) for rule in data["rules"]]
         if not all(isinstance(rule, c.CompiledRule) for rule in rules):
             return None
-        if rehashed:
-            _refresh(path, data)
+        if not (rehashed and _refresh(path, data)):
+            with contextlib.suppress(OSError):
+                os.utime(path)  # in use: see _prune
         return CachedPolicy(
             name=str(data["name"]),
             description=data["description"],
@@ -267,19 +269,21 @@ def load(key: str) -> CachedPolicy | None:
         return None
 
 
-def _refresh(path: Path, data: dict[str, Any]) -> None:
+def _refresh(path: Path, data: dict[str, Any]) -> bool:
     """Record again the stamps of files that were hashed because they were written too
     close to the entry (an entry stored right after ``pip install``) or touched since (a
     ``git checkout``): once they are older than the new record, stat alone tells again, and
-    every later start is spared hashing them (~1.5 ms for the built-in packs)."""
+    every later start is spared hashing them (~1.5 ms for the built-in packs). Whether
+    the entry was written."""
     now = time.time_ns()
     inputs = data["inputs"]
     if not any(
         stamp is not None and stamp[1] < now - _RACY_NS for stamp in inputs["files"].values()
     ):
-        return  # all still too young: a record now would not spare the next start anything
+        return False  # all still too young: a record now would spare the next start nothing
     inputs["recorded_ns"] = now
     write_atomic(path, json.dumps(data, ensure_ascii=True, separators=(",", ":")))
+    return True
 
 
 def store(
@@ -320,6 +324,32 @@ def store(
     except (TypeError, ValueError):
         return
     write_atomic(path, text)
+    _prune(path.parent)
+
+
+#: Entries not used for this long are deleted when another is stored: those of policies
+#: gone, moved or edited under another name, and of earlier policylint versions (~1 MB each).
+STALE_AFTER_S = 30 * 24 * 3600
+
+
+def _prune(folder: Path) -> None:
+    """Delete the entries of ``folder`` unused for ``STALE_AFTER_S`` (a load touches its
+    entry), and temporary files a killed process left (after an hour)."""
+    now = time.time()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(".tmp-"):
+            old = 3600
+        elif name.endswith(".json"):
+            old = STALE_AFTER_S
+        else:
+            continue  # not ours
+        with contextlib.suppress(OSError):
+            if os.stat(folder / name).st_mtime < now - old:
+                os.unlink(folder / name)
 
 
 def indexed(rules: list[c.CompiledRule]) -> tuple[RegexIndex, list[c.Route]]:

@@ -358,3 +358,27 @@ def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -
     assert len(used) >= 10
     for node in used:
         assert node._regex_id == cached._regexes.id_of(node.source, node.flags) >= 0
+
+
+def test_entries_unused_for_a_month_are_deleted_when_another_is_stored(
+    cache: Path, tmp_path: Path
+) -> None:
+    used = tmp_path / "used.policy"
+    used.write_text('rule a.b { flag ["x"] }', encoding="utf-8")
+    policylint.load_policy(str(used))
+    (kept,) = entries(cache)
+    folder = cache / "policies"
+    stale = time.time() - policycache.STALE_AFTER_S - 60
+    for name in ("old.json", ".tmp-dead.json", "kept.json", "notes.txt"):
+        (folder / name).write_text("{}", encoding="utf-8")
+    for name in ("old.json", ".tmp-dead.json", "notes.txt"):
+        os.utime(folder / name, (stale, stale))
+    os.utime(kept, (stale, stale))
+    assert policylint.load_policy(str(used)).check("x").findings  # a load touches its entry
+    other = tmp_path / "other.policy"
+    other.write_text('rule c.d { flag ["y"] }', encoding="utf-8")
+    policylint.load_policy(str(other))  # stored: the folder is pruned
+    left = sorted(p.name for p in folder.iterdir())
+    assert kept.name in left and "kept.json" in left and "notes.txt" in left
+    assert "old.json" not in left and ".tmp-dead.json" not in left
+    assert len([n for n in left if n.endswith(".json")]) == 3  # used, other, kept.json
