@@ -297,7 +297,7 @@ def _config_in(folder: Path) -> Path | None:
     except (OSError, UnicodeDecodeError):
         return None
     if "policylint" not in raw:
-        return None  # no [tool.policylint] (however it is spelled): nothing to parse
+        return None  # [tool.policylint], quoted or dotted, holds the word: not ours
     try:
         data = tomlcache.loads(pyproject, raw)
     except ValueError as error:  # tomllib.TOMLDecodeError
