@@ -74,6 +74,9 @@ def table(
     plain = start.get("check_warm_no_number_s")
     if plain is not None:
         add(("start-up: the same post without its number", ms(plain), "", ""))
+    configured = start.get("check_warm_configured_s")
+    if configured is not None:
+        add(("start-up: the same post, pyproject.toml config", ms(configured), "", ""))
     add(("start-up: check one post, policy changed", ms(start["check_policy_changed_s"]), "", ""))
     add(("start-up: check one post, no cache", ms(start["check_no_cache_s"]), "", ""))
     add((f"start-up: proselint {start['proselint_version']}", ms(start["proselint_s"]), "", ""))

@@ -6,6 +6,8 @@ Each figure is the median wall-clock time of N fresh processes, measured in this
 - ``policylint --version``;
 - ``policylint check one-post.txt`` with the compiled-policy cache warm (the pre-commit case),
   and the same post without its phone number (plain-post.txt: phonenumbers is not loaded);
+- the same from a project folder whose ``pyproject.toml`` configures policylint (the
+  pre-commit case: configuration discovered and read; the policy named there);
 - the same right after the policy changed (the cache entry is stale: one rebuild per run);
 - the same with caching off (``POLICYLINT_NO_CACHE=1``);
 - ``proselint check one-post.txt`` (PyPI, in benchmarks/.venvs/proselint).
@@ -107,6 +109,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         changed.write_text(f"{body}\n# edit {counter[0]}\n", encoding="utf-8")
 
     changed_check = [POLICYLINT, "check", "--isolated", "--policy", str(changed), str(post)]
+    # A project configured in its pyproject.toml, as a pre-commit hook finds it.
+    project = DATA / "project"
+    project.mkdir(exist_ok=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "site"\n\n[tool.policylint]\n'
+        f'policy = "{chosen.cli_arg}"\nfail-on = "error"\n',
+        encoding="utf-8",
+    )
+    shutil.copyfile(post, project / "one-post.txt")
+    config_check = [POLICYLINT, "check", "one-post.txt"]
     plain_check = [*check[:-1], str(require_data("plain-post.txt"))]
     prose_cmd = [*_proselint.proselint(), str(post)]
     # Round-robin, so that other load on the machine hits every command alike.
@@ -116,6 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "version": Command([POLICYLINT, "--version"], env=env),
             "warm": Command(check, env=env, cwd=DATA),
             "warm_plain": Command(plain_check, env=env, cwd=DATA),
+            "warm_config": Command(config_check, env=env, cwd=project),
             "stale": Command(changed_check, env=env, cwd=DATA, before_each=touch),
             "uncached": Command(check, env=clean_env(POLICYLINT_NO_CACHE="1"), cwd=DATA),
             "proselint": Command(prose_cmd, env=clean_env(), cwd=_proselint.run_dir()),
@@ -132,6 +145,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "policylint_version_s": median(version),
             "check_warm_s": median(warm),
             "check_warm_no_number_s": median(times["warm_plain"]),
+            "check_warm_configured_s": median(times["warm_config"]),
             "check_policy_changed_s": median(stale),
             "check_no_cache_s": median(uncached),
             "proselint_s": median(prose),
@@ -154,6 +168,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ("policylint --version", results["policylint_version_s"]),
         ("policylint check, warm cache", results["check_warm_s"]),
         ("  the same post without the phone number", results["check_warm_no_number_s"]),
+        ("  the same, configured in pyproject.toml", results["check_warm_configured_s"]),
         ("policylint check, policy just changed", results["check_policy_changed_s"]),
         ("policylint check, no cache", results["check_no_cache_s"]),
         (f"proselint {results['proselint_version']} check", results["proselint_s"]),
