@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from policylint import compiled as c
-from policylint.cachedir import sha256, write_atomic
+from policylint.cachedir import read_json_object, sha256, write_atomic
 from policylint.regexset import RegexIndex
 from policylint.severity import Severity
 from policylint.struct import NamedTuple, Struct
@@ -420,13 +420,7 @@ def load_regex_facts() -> dict[str, Any]:
     """Regexes an earlier compile validated with this RE2 build and analysed with this
     policylint: ``regex_key(source, flags)`` -> ``[atoms, also, non_ascii, exact, repeats]``."""
     path = _regex_facts_path()
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return {} if path is None else read_json_object(path)
 
 
 def store_regex_facts(facts: Mapping[str, Any]) -> None:

@@ -22,6 +22,8 @@ import json
 import sys
 from collections.abc import Callable
 
+from policylint.cachedir import cache_dir, read_json_object, write_atomic
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -59,11 +61,7 @@ def install() -> None:
             return
     except Exception:  # internals this version lacks: leave re alone
         return
-    try:
-        loaded = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        loaded = {}
-    _table = loaded if isinstance(loaded, dict) else {}
+    _table = read_json_object(path)
     _original = _compiler.compile
     _compiler.compile = _compile
     atexit.register(save)
@@ -91,18 +89,11 @@ def save() -> None:
     if not _learned or path is None:
         return
     _learned = False
-    try:
-        current = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        current = {}
     kept = dict(_used)
-    if isinstance(current, dict):
-        for key, entry in current.items():
-            if len(kept) >= MAX_ENTRIES:
-                break
-            kept.setdefault(key, entry)
-    from policylint.cachedir import write_atomic
-
+    for key, entry in read_json_object(path).items():
+        if len(kept) >= MAX_ENTRIES:
+            break
+        kept.setdefault(key, entry)
     write_atomic(path, json.dumps(kept, ensure_ascii=True, separators=(",", ":")))
 
 
@@ -170,8 +161,6 @@ def _make(pattern: str, entry: list[Any]) -> Any:
 
 
 def _path() -> Any:
-    from policylint.cachedir import cache_dir
-
     directory = cache_dir()
     if directory is None:
         return None

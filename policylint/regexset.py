@@ -28,6 +28,12 @@ def compile_regex(source: str, flags: str) -> Any:
     return re2.compile(source, options)
 
 
+def _with_flags(source: str, flags: str) -> str:
+    """The pattern RE2 compiles: ``source`` with ``flags`` (i, m, s) inline."""
+    inline = "".join(f for f in "ims" if f in flags)
+    return f"(?{inline}){source}" if inline else source
+
+
 # (regexes without atoms, [(folded atom, regexes holding it)], [(exact atom, regexes)],
 #  {regex: (its second atom set, whether exact)}, regexes needing non-ASCII text,
 #  {regex: (its atoms, whether exact, how many times a match holds them)} when more than once)
@@ -71,8 +77,7 @@ class RegexIndex:
         self._non_ascii: list[bool] = []
         self._exact: list[bool] = []
         self._repeats: list[int] = []
-        # What add() was given for each regex, in id order: table() and from_table().
-        self._registered: list[list[Any]] = []
+        self._sources: list[tuple[str, str]] = []  # each regex's source and flags
         self._ids: dict[str, int] = {}
         self._sets: list[tuple[tuple[int, ...], Any]] | None = None
         self._always: frozenset[int] = frozenset()
@@ -99,8 +104,7 @@ class RegexIndex:
         non-ASCII character. With ``exact`` the atoms are not folded: they are looked up in
         the text as it is (``regexatoms.analyse`` of a case-sensitive regex). A match holds
         ``repeats`` non-overlapping occurrences of ``atoms``."""
-        inline = "".join(f for f in "ims" if f in flags)
-        pattern = f"(?{inline}){source}" if inline else source
+        pattern = _with_flags(source, flags)
         found = self._ids.get(pattern)
         if found is None:
             found = self._ids[pattern] = len(self._patterns)
@@ -110,9 +114,7 @@ class RegexIndex:
             self._non_ascii.append(non_ascii)
             self._exact.append(exact)
             self._repeats.append(repeats if atoms else 1)
-            self._registered.append(
-                [source, flags, list(atoms), list(also), non_ascii, exact, repeats]
-            )
+            self._sources.append((source, flags))
             self._finder = None
             self._forget_sets()
         return found
@@ -122,7 +124,18 @@ class RegexIndex:
 
     def table(self) -> list[list[Any]]:
         """Every regex as registered, in id order (JSON-able: the compiled-policy cache)."""
-        return [list(entry) for entry in self._registered]
+        return [
+            [source, flags, list(atoms), list(also), non_ascii, exact, repeats]
+            for (source, flags), atoms, also, non_ascii, exact, repeats in zip(
+                self._sources,
+                self._atoms,
+                self._also,
+                self._non_ascii,
+                self._exact,
+                self._repeats,
+                strict=True,
+            )
+        ]
 
     @classmethod
     def from_table(cls, table: list[Any]) -> RegexIndex:
@@ -156,8 +169,7 @@ class RegexIndex:
 
     def id_of(self, source: str, flags: str) -> int:
         """The id ``source`` with ``flags`` was registered under, or -1."""
-        inline = "".join(f for f in "ims" if f in flags)
-        return self._ids.get(f"(?{inline}){source}" if inline else source, -1)
+        return self._ids.get(_with_flags(source, flags), -1)
 
     def _forget_sets(self) -> None:
         """Drop the RE2 sets (built again on the next post after warm-up)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 
-from policylint.cachedir import cache_dir, sha256, write_atomic
+from policylint.cachedir import cache_dir, read_json_object, sha256, write_atomic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,13 +63,7 @@ def _plain(value: Any) -> bool:
 
 def _read() -> dict[str, Any]:
     store = _store_path()
-    if store is None:
-        return {}
-    try:
-        known = json.loads(store.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return known if isinstance(known, dict) else {}
+    return {} if store is None else read_json_object(store)
 
 
 def _store_path() -> Path | None:

@@ -92,14 +92,8 @@ def test_an_edit_keeping_size_and_mtime_is_caught_while_the_entry_is_young(
     assert policylint.load_policy(str(path)).check("new").findings
 
 
-def test_files_older_than_their_entry_are_checked_by_stat_alone(
-    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "p.policy"
-    path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
-    hour_ago = time.time_ns() - 3600 * 10**9
-    os.utime(path, ns=(hour_ago, hour_ago))
-    policylint.load_policy(str(path))
+def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The policy files hashed from now on."""
     hashed: list[str] = []
     real = policycache._file_digest
 
@@ -108,6 +102,18 @@ def test_files_older_than_their_entry_are_checked_by_stat_alone(
         return real(name)
 
     monkeypatch.setattr(policycache, "_file_digest", counting)
+    return hashed
+
+
+def test_files_older_than_their_entry_are_checked_by_stat_alone(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(path, ns=(hour_ago, hour_ago))
+    policylint.load_policy(str(path))
+    hashed = _count_hashing(monkeypatch)
     assert policylint.load_policy(str(path)).check("old").findings
     assert hashed == []  # a hit without reading the file
     os.utime(path)  # touched, not changed: hashed once, still a hit
@@ -127,14 +133,7 @@ def test_files_hashed_at_load_are_recorded_again_and_then_checked_by_stat(
     policylint.load_policy(str(path))  # the entry is as young as the file
     half_hour_ago = time.time_ns() - 1800 * 10**9
     os.utime(path, ns=(half_hour_ago, half_hour_ago))  # touched: the recorded mtime differs
-    hashed: list[str] = []
-    real = policycache._file_digest
-
-    def counting(name: str) -> str | None:
-        hashed.append(name)
-        return real(name)
-
-    monkeypatch.setattr(policycache, "_file_digest", counting)
+    hashed = _count_hashing(monkeypatch)
     assert policylint.load_policy(str(path)).check("old").findings
     assert hashed == [str(path)]
     assert policylint.load_policy(str(path)).check("old").findings
