@@ -7,6 +7,7 @@ environment outside the source tree, and check a post with the built-in policy t
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -68,3 +69,32 @@ def test_installed_wheel_checks_posts_with_the_builtin_policy(wheel: Path, tmp_p
         check=True,
     ).stdout
     assert str(env_dir) in where and str(ROOT) not in where
+
+
+def test_mypy_strict_sees_policylint_as_installed(tmp_path: Path) -> None:
+    # The README's development install (and CI's) is `pip install -e '.[test]'`. setuptools'
+    # default editable install of this layout is an import hook, which mypy cannot follow: a
+    # user's `mypy --strict` found no policylint. pyproject.toml asks for a plain .pth path
+    # instead. Type-check a script, away from the checkout, against this environment's
+    # install (editable or not): it must see policylint's types and the planted mistake.
+    # (Installing into a scratch venv to test this costs 30-50 s of pip; this costs 3.)
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import policylint\n"
+        "policy: policylint.Policy = policylint.load_policy()\n"
+        "wrong: int = policylint.__version__\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert "import-not-found" not in result.stdout, result.stdout
+    planted = 'script.py:3: error: Incompatible types in assignment (expression has type "str"'
+    assert planted in result.stdout
+    assert result.stdout.count("error:") == 1, result.stdout
