@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["caret_line"]
+__all__ = ["caret_line", "display_width"]
 
 
-def _display_width(ch: str) -> int:
+def display_width(ch: str) -> int:
+    """The terminal cells one character takes: 0 (combining, joiners), 1 or 2 (wide)."""
     if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f\ufe0e":
         return 0
     if unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -24,7 +25,7 @@ def caret_line(text: str, column: int, length: int) -> str:
     (CJK, most emoji) take two cells.
     """
     before = text[: column - 1]
-    pad = "".join("\t" if ch == "\t" else " " * _display_width(ch) for ch in before)
+    pad = "".join("\t" if ch == "\t" else " " * display_width(ch) for ch in before)
     marked = text[column - 1 : column - 1 + length]
-    width = sum(_display_width(ch) for ch in marked) if marked else 1
+    width = sum(display_width(ch) for ch in marked) if marked else 1
     return pad + "^" * max(width, 1)

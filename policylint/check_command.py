@@ -7,7 +7,7 @@ Nothing here imports click.
 
 Exit codes (like every linter): 0 clean; 1 findings at or above ``--fail-on``; 2 a usage,
 configuration, policy or input error (an input that could not be checked wins over 1, so a
-broken file is never mistaken for a clean one).
+broken file is never mistaken for a clean one); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ if TYPE_CHECKING:
     from policylint.config import Config, ConfigResolver
     from policylint.engine import Policy, RuleInfo
     from policylint.records import ErrorData, FindingData, PostData
-    from policylint.severity import Severity
     from policylint.waivers import AuditedFinding, RuleTable, WaiverOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Ctrl-C: 128 + SIGINT, as shells report a process the signal stopped (not 1, "findings").
+EXIT_INTERRUPTED = 130
 SEVERITIES = ("error", "warning", "info")
+#: ``--fail-on``'s values: a severity, or ``never`` (``--exit-zero``: findings never fail).
+FAIL_ON = (*SEVERITIES, "never")
 FORMATS = ("text", "json", "jsonl", "sarif", "github", "rdjson")
 _STDIN = "<stdin>"
 # Formats that keep waived findings (marked "waived": true): the audit trail. The others
@@ -129,7 +132,11 @@ class _Request(NamedTuple):
     unsafe_fixes: bool
     max_post_chars: int = 0
     jobs: int = 1
+    extend_select: tuple[str, ...] = ()
 
+
+#: The threshold of ``--fail-on never``: above every severity's rank.
+_NEVER = 99
 
 # Below this many posts in one file, starting worker processes costs more than it saves.
 _POOL_MIN_POSTS = 1000
@@ -143,7 +150,8 @@ class _Context(NamedTuple):
     table: RuleTable
     platform: str | None
     meta: dict[str, Any]
-    threshold: Severity
+    #: The lowest severity rank that fails the check (above error's: ``never``).
+    threshold: int
     waivers: WaiverOptions
     #: Each rule alone, as ``stable`` checks a fix with it (filled on first use).
     single: dict[str, Policy]
@@ -157,6 +165,8 @@ class _Checker:
         self.request = request
         self._policies: dict[str, tuple[Policy, list[RuleInfo]]] = {}
         self._contexts: dict[str, _Context] = {}
+        #: (configuration file, policy) pairs whose selectors have been checked.
+        self._validated: set[tuple[Path | None, str]] = set()
         #: Every rule that ran on some file, for reporters that describe rules (SARIF).
         self.rules: dict[str, RuleInfo] = {}
 
@@ -172,11 +182,11 @@ class _Checker:
         source = request.policy or config.policy_path()
         policy_key = json.dumps([source, config.settings], sort_keys=True, default=str)
         if request.select:
-            select: tuple[str, ...] = request.select
+            select: tuple[str, ...] = request.select + request.extend_select
         elif options.select:
-            select = options.select + options.extend_select
+            select = options.select + options.extend_select + request.extend_select
         else:
-            select = ()
+            select = ()  # every rule: extending it adds nothing
         ignore = options.ignore + request.ignore
         platform = request.platform or options.platform
         meta = {**options.meta, **request.meta}
@@ -203,7 +213,10 @@ class _Checker:
         if cached is not None:
             return cached
         loaded, infos = self._policy(policy_key, source, config)
-        selected = loaded.select(select, ignore) if select or ignore else loaded
+        self._check_selectors(config, policy_key, source, infos)
+        selected = _selected(
+            loaded, infos, select, ignore, path, source, configured=config.path is not None
+        )
         selected_infos = infos if selected is loaded else selected.rules
         self.rules.update((info.id, info) for info in selected_infos)
         context = _Context(
@@ -212,12 +225,44 @@ class _Checker:
             table=RuleTable(infos, (r.id for r in selected_infos)),
             platform=platform,
             meta=meta,
-            threshold=Severity(fail_on),
+            threshold=_NEVER if fail_on == "never" else Severity(fail_on).rank,
             waivers=waivers,
             single={},
         )
         self._contexts[key] = context
         return context
+
+    def _check_selectors(
+        self, config: Config, policy_key: str, source: str | None, infos: list[RuleInfo]
+    ) -> None:
+        """Fail (exit 2) on a selector of the command line or of ``config`` (overrides
+        included, whichever files they are for) that names no rule of the policy: a typo
+        must not quietly check less, or nothing."""
+        if (config.path, policy_key) in self._validated:
+            return
+        self._validated.add((config.path, policy_key))
+        from policylint.selectors import SelectorError, check_selectors
+
+        policy = _policy_name(source)
+        request = self.request
+        try:
+            for option, selectors in (
+                ("--select", request.select),
+                ("--extend-select", request.extend_select),
+                ("--ignore", request.ignore),
+            ):
+                check_selectors(selectors, infos, origin=option, policy=policy)
+        except SelectorError as error:
+            fail(_render_selector_error(error))
+        if config.path is None:
+            return
+        for key, selectors in config.selector_lists():
+            try:
+                check_selectors(selectors, infos, origin=f"'{key}' entry", policy=policy)
+            except SelectorError as error:
+                assert error.selector is not None
+                where = config.locate(key, error.selector)
+                fail(_render_selector_error(error, _display(str(config.path)), where))
 
     def _policy(
         self, key: str, source: str | None, config: Config
@@ -353,6 +398,65 @@ class _Checker:
         return True
 
 
+def _policy_name(source: str | None) -> str:
+    """The policy as messages name it: ``builtin:NAME`` or its path."""
+    if source is None:
+        return "builtin:all"
+    return source if source.startswith("builtin:") else _display(source)
+
+
+def _render_selector_error(
+    error: Exception, path: str | None = None, where: tuple[int, int] | None = None
+) -> str:
+    """A selector error as the command line prints it, ruff-style: the place (a
+    configuration file, with line and column when known), the problem, the hint."""
+    from policylint.selectors import SelectorError
+
+    assert isinstance(error, SelectorError)
+    place = ""
+    if path is not None:
+        place = f"{path}:{where[0]}:{where[1]}: " if where else f"{path}: "
+    text = f"{place}error: {error.problem}"
+    if error.hint:
+        text += f"\n  = hint: {error.hint}"
+    return text
+
+
+def _selected(
+    loaded: Policy,
+    infos: list[RuleInfo],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    path: str | None,
+    source: str | None,
+    configured: bool,
+) -> Policy:
+    """``loaded`` narrowed to the selection; fail (exit 2) when no rule would be left, as a
+    check that runs no rule is never a pass."""
+    what = "stdin" if path is None else _display(path)
+    if not infos:
+        fail(f"error: {_policy_name(source)} has no rules: nothing would check {what}")
+    if not select and not ignore:
+        return loaded
+    from policylint.selectors import SelectorError
+
+    try:
+        return loaded.select(select, ignore)
+    except SelectorError:
+        pass
+    chosen = f"select {', '.join(select)}" if select else "every rule"
+    fail(
+        f"error: no rule is left to check {what}: {chosen} minus ignore {', '.join(ignore)} "
+        f"leaves none of the {len(infos)} rules of {_policy_name(source)}"
+        + (
+            "\n  = hint: --select replaces the configuration's select and extend-select; "
+            "--ignore adds to its ignore"
+            if configured
+            else ""
+        )
+    )
+
+
 def _too_long(post: PostData, limit: int) -> ErrorData:
     from policylint.records import ErrorData
 
@@ -416,7 +520,9 @@ class _Run:
         "fixed",
         "fixed_files",
         "notes",
+        "post_texts",
         "posts",
+        "posts_with_errors",
         "sources",
         "stream",
         "streamed_errors",
@@ -427,6 +533,8 @@ class _Run:
         self.findings: list[AuditedFinding] = []
         self.errors: list[ErrorData] = []
         self.posts = 0
+        #: Posts with an unwaived finding of severity error.
+        self.posts_with_errors = 0
         self.files = 0
         self.failing = False
         self.fixable: set[FindingData] = set()
@@ -437,6 +545,9 @@ class _Run:
         self.notes: list[str] = []
         #: Texts read from stdin, by label, for the text report's excerpts.
         self.sources: dict[str, str] = {}
+        #: The text of the post of each finding read from a record (JSON, CSV...), for the
+        #: text report's excerpts: the post's line, not the raw record.
+        self.post_texts: dict[FindingData, str] = {}
         #: ``--format jsonl``: findings and errors are written here as they come, not held.
         self.stream: TextIO | None = None
         self.streamed_errors = 0
@@ -461,17 +572,23 @@ class _Run:
         pairs: Sequence[tuple[PostData, Sequence[AuditedFinding]]],
         errors: Sequence[ErrorData],
     ) -> None:
-        threshold = context.threshold.rank
+        threshold = context.threshold
         stream = self.stream
+        from policylint.records import has_error
+
         if stream is not None:
             from policylint.reporters.jsonl import write_finding
         for post, findings in pairs:
             self.posts += 1
+            self.posts_with_errors += has_error(findings)
+            record = stream is None and bool(findings) and _from_record(post)
             for finding in findings:
                 if stream is not None:
                     write_finding(finding, stream)
                 else:
                     self.findings.append(finding)
+                if record:
+                    self.post_texts[finding] = post.text
                 if finding.waived:
                     continue
                 if finding.severity.rank >= threshold:
@@ -487,6 +604,17 @@ class _Run:
                     )
         for error in errors:
             self.add_error(error)
+
+
+#: Formats whose posts are records (a field of the file holds the text).
+_RECORD_FORMATS = ("json", "jsonl", "csv", "yaml")
+
+
+def _from_record(post: PostData) -> bool:
+    """Whether the post is a record's text rather than a whole file's (Markdown, text)."""
+    from policylint.sources import format_for
+
+    return post.source is not None and format_for(post.source.path) in _RECORD_FORMATS
 
 
 def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[str]:
@@ -518,7 +646,9 @@ class CheckOptions(NamedTuple):
     policy: str | None = None
     output_format: str = "text"
     fail_on: str | None = None
+    exit_zero: bool = False
     select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     platform: str | None = None
     meta_pairs: tuple[str, ...] = ()
@@ -527,6 +657,7 @@ class CheckOptions(NamedTuple):
     output: str | None = None
     color: bool | None = None
     statistics: bool = False
+    quiet: bool = False
     show_waived: bool = False
     report_unused_waivers: bool = False
     fix: bool = False
@@ -546,16 +677,22 @@ def run_check(options: CheckOptions) -> NoReturn:
     fix, diff = options.fix, options.diff
     if statistics and output_format not in ("text", "json"):
         fail("error: --statistics works with --format text or json")
+    fail_on = options.fail_on
+    if options.exit_zero:
+        if fail_on not in (None, "never"):
+            fail(f"error: --exit-zero and --fail-on {fail_on} contradict each other")
+        fail_on = "never"
     from policylint.limits import MAX_POST_CHARS
 
     max_post_chars = options.max_post_chars
     request = _Request(
         policy=options.policy,
         select=options.select,
+        extend_select=options.extend_select,
         ignore=options.ignore,
         platform=options.platform,
         meta=parse_meta(options.meta_pairs),
-        fail_on=options.fail_on,
+        fail_on=fail_on,
         report_unused=options.report_unused_waivers,
         unsafe_fixes=options.unsafe_fixes,
         max_post_chars=MAX_POST_CHARS if max_post_chars is None else max_post_chars,
@@ -576,9 +713,10 @@ def run_check(options: CheckOptions) -> NoReturn:
         run.stream = _open_output(options.output) if options.output else sys.stdout
     try:
         targets = _inputs(paths, resolver, run)
-        _check_targets(
-            targets, checker, run, fix=fix, diff=diff, stdin_filename=options.stdin_filename
-        )
+        _check_targets(targets, checker, run, options)
+        if not run.files:
+            # Nothing to check is no reason to pass a broken selection or policy.
+            checker.context(None)
     except ConfigError as error:
         fail(str(error))
     finally:
@@ -586,25 +724,18 @@ def run_check(options: CheckOptions) -> NoReturn:
             run.stream.close()
 
     if diff:
-        _finish_diff(run)
+        _finish_diff(run, unsafe=options.unsafe_fixes, quiet=options.quiet)
     if fix and (run.fixed or run.notes):
         for note in run.notes:
             print(note, file=sys.stderr)
-        print(
-            f"Fixed {run.fixed} finding{'s' if run.fixed != 1 else ''} in "
-            f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''}.",
-            file=sys.stderr,
-        )
+        if not options.quiet:
+            print(
+                f"Fixed {run.fixed} finding{'s' if run.fixed != 1 else ''} in "
+                f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''}.",
+                file=sys.stderr,
+            )
     if not streaming:
-        _report(
-            run,
-            checker,
-            output_format,
-            options.output,
-            options.color,
-            statistics,
-            options.show_waived,
-        )
+        _report(run, checker, options)
     if run.had_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if run.failing else EXIT_CLEAN)
@@ -618,17 +749,13 @@ def _open_output(path: str) -> TextIO:
 
 
 def _check_targets(
-    targets: Sequence[str],
-    checker: _Checker,
-    run: _Run,
-    *,
-    fix: bool,
-    diff: bool,
-    stdin_filename: str | None,
+    targets: Sequence[str], checker: _Checker, run: _Run, options: CheckOptions
 ) -> None:
     from policylint.sources import format_for, read_path
 
-    progress = _Progress(sum(1 for t in targets if t != "-"))
+    fix, diff, stdin_filename = options.fix, options.diff, options.stdin_filename
+    # --quiet: no progress line either (a total of one file never shows one).
+    progress = _Progress(1 if options.quiet else sum(1 for t in targets if t != "-"))
     try:
         for target in targets:
             if target == "-":
@@ -742,17 +869,21 @@ def _display(path: str) -> str:
     return display_path(path)
 
 
-def _finish_diff(run: _Run) -> NoReturn:
+def _finish_diff(run: _Run, *, unsafe: bool, quiet: bool) -> NoReturn:
     for patch in run.diffs:
         sys.stdout.write(patch)
     sys.stdout.flush()  # the diff, then the notes, in that order even when both are piped
     for note in run.notes:
         print(note, file=sys.stderr)
-    if run.diffs:
+    if quiet:
+        pass
+    elif run.diffs:
+        # The command that applies exactly this diff: unsafe fixes need their flag too.
+        apply = "--fix --unsafe-fixes" if unsafe else "--fix"
         print(
             f"Would fix {run.fixed} finding{'s' if run.fixed != 1 else ''} in "
             f"{run.fixed_files} file{'s' if run.fixed_files != 1 else ''} "
-            "(run with --fix to apply).",
+            f"(run with {apply} to apply).",
             file=sys.stderr,
         )
     else:
@@ -767,25 +898,24 @@ def _finish_diff(run: _Run) -> NoReturn:
     sys.exit(EXIT_FINDINGS if run.diffs else EXIT_CLEAN)
 
 
-def _report(
-    run: _Run,
-    checker: _Checker,
-    output_format: str,
-    output: str | None,
-    color: bool | None,
-    statistics: bool,
-    show_waived: bool,
-) -> None:
+def _report(run: _Run, checker: _Checker, options: CheckOptions) -> None:
     from policylint.records import summarise
 
+    output_format, output, color = options.output_format, options.output, options.color
+    statistics = options.statistics
+
     active: list[FindingData] = [f for f in run.findings if not f.waived]
-    report = summarise(active, run.errors, run.posts, run.files)
+    report = summarise(
+        active, run.errors, run.posts, run.files, posts_with_errors=run.posts_with_errors
+    )
     shown: list[FindingData] = list(run.findings) if output_format in _AUDIT_FORMATS else active
     report.findings = shown
 
     def write(stream: TextIO, use_color: bool) -> None:
         if statistics:
-            _write_statistics(report.findings, stream, output_format, use_color, run)
+            _write_statistics(
+                report.findings, stream, output_format, use_color, run, quiet=options.quiet
+            )
             return
         from policylint.reporters import render
 
@@ -796,9 +926,11 @@ def _report(
             color=use_color,
             sources=run.sources,
             rules=sorted(checker.rules.values(), key=lambda r: r.id),
-            show_waived=show_waived,
+            show_waived=options.show_waived,
+            summary=not options.quiet,
             fixable=run.fixable,
             unsafe_fixable=run.unsafe_fixable,
+            post_texts=run.post_texts,
         )
 
     if output:
@@ -809,7 +941,13 @@ def _report(
 
 
 def _write_statistics(
-    findings: Sequence[FindingData], out: TextIO, output_format: str, color: bool, run: _Run
+    findings: Sequence[FindingData],
+    out: TextIO,
+    output_format: str,
+    color: bool,
+    run: _Run,
+    *,
+    quiet: bool,
 ) -> None:
     if output_format == "json":
         import json
@@ -835,7 +973,7 @@ def _write_statistics(
         return
     from policylint.reporters.text import render_statistics
 
-    render_statistics(findings, out, color=color, fixable=run.fixable)
+    render_statistics(findings, out, color=color, fixable=run.fixable, show_total=not quiet)
 
 
 def _use_color(flag: bool | None) -> bool:

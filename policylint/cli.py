@@ -19,8 +19,9 @@ from policylint import __version__
 from policylint.check_command import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    FAIL_ON,
     FORMATS,
-    SEVERITIES,
     CheckOptions,
     config_or_fail,
     fail,
@@ -40,6 +41,16 @@ class _Group(click.Group):
         kwargs.setdefault("prog_name", "policylint")
         kwargs.setdefault("complete_var", "_POLICYLINT_COMPLETE")
         return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # click ends a Ctrl-C with "Aborted!" and 1, the code of findings; a script must be
+        # able to tell an interrupted check from a failed one: 130, as shells report it.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(file=sys.stderr)
+            click.echo("Aborted!", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 # ---------------------------------------------------------------------------- completion
@@ -114,11 +125,15 @@ def main() -> None:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(SEVERITIES),
+    type=click.Choice(FAIL_ON),
     default=None,
-    help="Lowest severity that makes the exit code 1 (default: config, else error).",
+    help="Lowest severity that makes the exit code 1, or never (default: config, else error).",
 )
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (--fail-on never).")
 @click.option("--select", multiple=True, help="Only these rules: id, glob (tone.*) or category.")
+@click.option(
+    "--extend-select", multiple=True, help="Add these rules to --select's or config's select."
+)
 @click.option("--ignore", multiple=True, help="Also skip these rules: id, glob or category.")
 @click.option("--platform", help="Platform of posts that do not say (x, linkedin, instagram, ...).")
 @click.option(
@@ -135,6 +150,9 @@ def main() -> None:
     help="Colour the text report (default: on a terminal; NO_COLOR, FORCE_COLOR respected).",
 )
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of findings.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print findings and errors only: no summary, no notes."
+)
 @click.option("--show-waived", is_flag=True, help="List waived findings in the text report.")
 @click.option("--report-unused-waivers", is_flag=True, help="Report waivers that waive nothing.")
 @click.option("--fix", is_flag=True, help="Apply rules' safe suggestions to the files.")

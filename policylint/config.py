@@ -13,7 +13,7 @@ docs/configuration.md documents each key; ``policylint schema config`` is the JS
     policy = "policy/org.policy"          # a file or builtin:NAME (default builtin:all)
     select = ["privacy", "regulatory"]     # rule ids, globs (tone.*) or categories
     ignore = ["tone.exclamation"]
-    fail-on = "warning"                    # error (default) | warning | info
+    fail-on = "warning"                    # error (default) | warning | info | never
     platform = "linkedin"                  # default platform for posts that do not say
     exclude = ["drafts/archive/**"]
 
@@ -94,7 +94,7 @@ WAIVER_KEYS: tuple[str, ...] = ("require-reason", "report-unused")
 #: setting ``organisation.competitors``.
 SETTING_TABLES: tuple[str, ...] = ("organisation", "thresholds")
 
-_SEVERITIES = ("error", "warning", "info")
+_FAIL_ON = ("error", "warning", "info", "never")
 
 
 class ConfigError(Exception):
@@ -117,8 +117,9 @@ _NOTHING: Mapping[str, Any] = MappingProxyType({})
 class WaiverSettings(NamedTuple):
     """``[waivers]``: how inline and metadata waivers are policed."""
 
-    #: A waiver without ``-- reason`` is refused (and reported as ``policylint.waiver``).
-    require_reason: bool = False
+    #: A waiver without ``-- reason``: True refuses it (an error of ``policylint.waiver``),
+    #: False allows it silently, None (not configured) lets it work but reports a warning.
+    require_reason: bool | None = None
     #: Report waivers that waive nothing (same as ``--report-unused-waivers``).
     report_unused: bool = False
 
@@ -223,6 +224,53 @@ class Config(NamedTuple):
                 f"unknown setting '{key}' in [{table}]: the policy does not declare {name}",
                 hint,
             )
+
+    def selector_lists(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every rule-selector list of the file, keyed as messages name it (``select``,
+        ``overrides[2].ignore``), so each can be checked against the policy."""
+        lists = [
+            ("select", self.select),
+            ("extend-select", self.extend_select),
+            ("ignore", self.ignore),
+        ]
+        for number, override in enumerate(self.overrides, start=1):
+            lists.append((f"overrides[{number}].select", override.select or ()))
+            lists.append((f"overrides[{number}].extend-select", override.extend_select))
+            lists.append((f"overrides[{number}].ignore", override.ignore))
+        return lists
+
+    def locate(self, key: str, value: str) -> tuple[int, int] | None:
+        """Line and column (1-based) of the string ``value`` written under ``key`` (as
+        :meth:`selector_lists` names it), for error messages; None when it cannot be told.
+        TOML parsers keep no positions, so the text is searched: the value's first quoted
+        occurrence after the key's assignment, in the key's table."""
+        if self.path is None:
+            return None
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        import re
+
+        table, _, name = key.rpartition(".")
+        header = r"^[ \t]*\[tool\.policylint\]"  # pyproject.toml; none in .policylint.toml
+        if table:  # "overrides[N]": the N-th [[overrides]] table
+            header = r"^[ \t]*\[\[(?:tool\.policylint\.)?overrides\]\]"
+        number = int(table[len("overrides[") : -1]) if table else 1
+        headers = list(re.finditer(header, text, re.MULTILINE))
+        if table and len(headers) < number:
+            return None
+        start = headers[number - 1].end() if len(headers) >= number else 0
+        assignment = re.compile(rf"^[ \t]*{re.escape(name)}[ \t]*=", re.MULTILINE)
+        assigned = assignment.search(text, start)
+        if assigned is None:
+            return None
+        found = re.compile(rf"([\"'])({re.escape(value)})\1").search(text, assigned.end())
+        if found is None:
+            return None
+        offset = found.start(2)
+        line_start = text.rfind("\n", 0, offset) + 1
+        return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
     def for_path(self, path: str | os.PathLike[str] | None) -> PathOptions:
         """The options for ``path`` (None: standard input), overrides applied in order."""
@@ -405,10 +453,8 @@ def from_mapping(path: Path, data: Mapping[str, Any]) -> Config:
             for name, setting in value.items():
                 settings[f"{table}.{name}"] = setting
     fail_on = data.get("fail-on", "error")
-    if fail_on not in _SEVERITIES:
-        raise ConfigError(
-            path, f"'fail-on' must be one of {', '.join(_SEVERITIES)}, not {fail_on!r}"
-        )
+    if fail_on not in _FAIL_ON:
+        raise ConfigError(path, f"'fail-on' must be one of {', '.join(_FAIL_ON)}, not {fail_on!r}")
     return Config(
         path=path,
         policy=_string(path, data, "policy", ""),
@@ -457,7 +503,9 @@ def _waivers(path: Path, data: Mapping[str, Any]) -> WaiverSettings:
     _check_keys(path, table, WAIVER_KEYS, "waivers.")
     values = {}
     for key in WAIVER_KEYS:
-        value = table.get(key, False)
+        if key not in table:
+            continue  # the default: unset (see WaiverSettings)
+        value = table[key]
         if not isinstance(value, bool):
             raise ConfigError(path, f"'waivers.{key}' must be true or false")
         values[key.replace("-", "_")] = value

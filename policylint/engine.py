@@ -7,7 +7,6 @@ detectors and metrics computed at most once per post and only when a rule asks).
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
@@ -23,7 +22,8 @@ from policylint.compiled import (
     lookup_path,
 )
 from policylint.context import PostContext
-from policylint.records import ErrorData, FindingData, PostData, summarise
+from policylint.records import ErrorData, FindingData, PostData, has_error, summarise
+from policylint.selectors import SelectorError, check_selectors, matches
 from policylint.severity import Severity
 from policylint.struct import NamedTuple
 from policylint.terms import TermIndex
@@ -142,14 +142,27 @@ class Policy:
         severities: Mapping[str, Severity] | None = None,
     ) -> Policy:
         """A copy keeping rules whose id or category matches ``select`` (all if empty), minus
-        ``ignore``; patterns are globs (``tone.*``) or categories (``privacy``)."""
+        ``ignore``; selectors are ids, globs (``tone.*``), prefixes (``tone``) or
+        categories (``privacy``).
+
+        Raises ``policylint.SelectorError`` when a selector names no rule of this policy
+        (with a "did you mean") or when no rule is left: a misspelt selector must never
+        turn the check off.
+        """
         select, ignore = list(select), list(ignore)
+        here = f"policy '{self.name}'" if self.name else "the policy"
+        check_selectors(select, self._rules, origin="select", policy=here)
+        check_selectors(ignore, self._rules, origin="ignore", policy=here)
         kept = [
             position
             for position, rule in enumerate(self._rules)
             if (not select or _matches_any(rule, select))
             and not (ignore and _matches_any(rule, ignore))
         ]
+        if not kept:
+            raise SelectorError(
+                f"select {select or 'everything'} minus ignore {ignore} leaves no rule of {here}"
+            )
         chosen = [self._rules[position] for position in kept]
         known = self._routes
         routes = [known[position] for position in kept] if known is not None else None
@@ -221,13 +234,15 @@ class Policy:
 
         found: list[FindingData] = []
         error_data = [ErrorData(e.path, e.message, e.line, e.column) for e in errors]
-        checked = 0
+        checked = with_errors = 0
         if jobs == 1:
             for post in posts:
                 if isinstance(post, str):
                     post = PostData(text=post)
-                found.extend(self._findings(post, self._rules))
+                findings = self._findings(post, self._rules)
+                found.extend(findings)
                 checked += 1
+                with_errors += has_error(findings)
         else:
             from policylint.parallel import scan_many
 
@@ -237,7 +252,9 @@ class Policy:
                 else:
                     found.extend(item.findings)
                     checked += 1
-        return Report.from_data(summarise(found, error_data, checked))
+                    with_errors += has_error(item.findings)
+        report = summarise(found, error_data, checked, posts_with_errors=with_errors)
+        return Report.from_data(report)
 
     def iter_findings(
         self, posts: Iterable[Post | PostData]
@@ -299,12 +316,7 @@ def _fits(routes: Sequence[Route], rules: int, regexes: int) -> bool:
 
 
 def _matches_any(rule: CompiledRule, patterns: Sequence[str]) -> bool:
-    for pattern in patterns:
-        if pattern in (rule.id, rule.category) or fnmatch.fnmatchcase(rule.id, pattern):
-            return True
-        if rule.id.startswith(pattern + "."):
-            return True
-    return False
+    return any(matches(pattern, rule.id, rule.category) for pattern in patterns)
 
 
 def _info(rule: CompiledRule) -> RuleInfo:

@@ -30,14 +30,16 @@ def check_options() -> dict[str, tuple[str, str, tuple[str, ...]]]:
     "str" a value; "file" a path that must not be a directory; "choice" one of detail;
     "count" an integer >= 0; "many" a value, repeatable; "on"/"off" a flag setting True/False.
     (Built on first use: the choices are check_command's, which a check imports anyway.)"""
-    from policylint.check_command import FORMATS, SEVERITIES
+    from policylint.check_command import FAIL_ON, FORMATS
 
     return {
         "--policy": ("policy", "str", ()),
         "-p": ("policy", "str", ()),
         "--format": ("output_format", "choice", FORMATS),
-        "--fail-on": ("fail_on", "choice", SEVERITIES),
+        "--fail-on": ("fail_on", "choice", FAIL_ON),
+        "--exit-zero": ("exit_zero", "on", ()),
         "--select": ("select", "many", ()),
+        "--extend-select": ("extend_select", "many", ()),
         "--ignore": ("ignore", "many", ()),
         "--platform": ("platform", "str", ()),
         "--meta": ("meta_pairs", "many", ()),
@@ -48,6 +50,8 @@ def check_options() -> dict[str, tuple[str, str, tuple[str, ...]]]:
         "--color": ("color", "on", ()),
         "--no-color": ("color", "off", ()),
         "--statistics": ("statistics", "on", ()),
+        "--quiet": ("quiet", "on", ()),
+        "-q": ("quiet", "on", ()),
         "--show-waived": ("show_waived", "on", ()),
         "--report-unused-waivers": ("report_unused_waivers", "on", ()),
         "--fix": ("fix", "on", ()),
@@ -162,17 +166,17 @@ def _acceptable_path(path: str, *, directory: bool) -> bool:
 
 
 def _run_standalone(options: CheckOptions) -> None:
-    """Run a check and exit, ending as click's standalone mode ends a command: Ctrl-C
-    (or end of input) prints "Aborted!" and exits 1, and so does a closed output pipe
-    (``policylint check ... | head``), silently."""
-    from policylint.check_command import run_check
+    """Run a check and exit, ending as the click application (``policylint.cli``) ends a
+    command: Ctrl-C prints "Aborted!" and exits 130, end of input "Aborted!" and 1, and a
+    closed output pipe (``policylint check ... | head``) exits 1 silently."""
+    from policylint.check_command import EXIT_INTERRUPTED, run_check
 
     try:
         run_check(options)
-    except (KeyboardInterrupt, EOFError):
+    except (KeyboardInterrupt, EOFError) as error:
         print(file=sys.stderr)
         print("Aborted!", file=sys.stderr)
-        sys.exit(1)
+        sys.exit(EXIT_INTERRUPTED if isinstance(error, KeyboardInterrupt) else 1)
     except OSError as error:
         if error.errno != errno.EPIPE:
             raise

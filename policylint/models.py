@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from policylint.records import PLATFORM_ALIASES, normalise_platform
+from policylint.records import PLATFORM_ALIASES, REPORT_VERSION, normalise_platform
 from policylint.severity import Severity
 
 __all__ = [
@@ -162,17 +162,29 @@ class InputError(BaseModel):
 
 
 class Summary(BaseModel):
-    posts_checked: int = 0
-    posts_with_errors: int = 0
-    files: int = 0
-    findings: int = 0
-    by_severity: dict[str, int] = Field(default_factory=dict)
+    """What a check counted. Waived findings are not counted."""
+
+    posts_checked: int = Field(default=0, description="Posts checked.")
+    posts_with_errors: int = Field(
+        default=0, description="Posts with at least one finding of severity error."
+    )
+    input_errors: int = Field(
+        default=0, description="Inputs that could not be checked (the report's errors)."
+    )
+    files: int = Field(default=0, description="Files read (standard input counts as one).")
+    findings: int = Field(default=0, description="Findings.")
+    by_severity: dict[str, int] = Field(
+        default_factory=dict, description="Findings by severity: error, warning, info."
+    )
 
 
 class Report(BaseModel):
     """What a check produced: the findings, the inputs that failed, and a summary."""
 
-    version: int = 1
+    version: int = Field(
+        REPORT_VERSION,
+        description="Raised when a field is added, removed or changes meaning.",
+    )
     findings: list[Finding] = Field(default_factory=list)
     errors: list[InputError] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)

@@ -9,6 +9,8 @@ pydantic's, so the reporters accept either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from policylint.severity import Severity
 from policylint.struct import NamedTuple, Struct
 
@@ -18,12 +20,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PLATFORM_ALIASES",
+    "REPORT_VERSION",
     "ErrorData",
     "FindingData",
     "Location",
     "PostData",
     "ReportData",
     "SummaryData",
+    "has_error",
     "normalise_platform",
 ]
 
@@ -168,22 +172,49 @@ class FindingData(NamedTuple):
         return data
 
 
-class SummaryData(Struct):
-    """A report's counts: posts checked and with errors, files, findings (and by severity)."""
+#: The JSON report's ``version``: raised when a field is added, removed or changes meaning
+#: (2: ``summary.posts_with_errors`` counts posts with error findings, no longer input
+#: errors, which ``summary.input_errors`` counts).
+REPORT_VERSION = 2
 
-    __slots__ = ("by_severity", "files", "findings", "posts_checked", "posts_with_errors")
-    FIELDS = ("posts_checked", "posts_with_errors", "files", "findings", "by_severity")
+
+def has_error(findings: Iterable[FindingData]) -> bool:
+    """Whether an unwaived finding of error severity is among ``findings`` (one post's)."""
+    return any(f.severity is Severity.ERROR and not f.waived for f in findings)
+
+
+class SummaryData(Struct):
+    """A report's counts (see ``policylint.models.Summary`` for each field's meaning)."""
+
+    __slots__ = (
+        "by_severity",
+        "files",
+        "findings",
+        "input_errors",
+        "posts_checked",
+        "posts_with_errors",
+    )
+    FIELDS = (
+        "posts_checked",
+        "posts_with_errors",
+        "input_errors",
+        "files",
+        "findings",
+        "by_severity",
+    )
 
     def __init__(
         self,
         posts_checked: int = 0,
         posts_with_errors: int = 0,
+        input_errors: int = 0,
         files: int = 0,
         findings: int = 0,
         by_severity: dict[str, int] | None = None,
     ) -> None:
         self.posts_checked = posts_checked
         self.posts_with_errors = posts_with_errors
+        self.input_errors = input_errors
         self.files = files
         self.findings = findings
         self.by_severity = {} if by_severity is None else by_severity
@@ -192,6 +223,7 @@ class SummaryData(Struct):
         return {
             "posts_checked": self.posts_checked,
             "posts_with_errors": self.posts_with_errors,
+            "input_errors": self.input_errors,
             "files": self.files,
             "findings": self.findings,
             "by_severity": dict(self.by_severity),
@@ -209,7 +241,7 @@ class ReportData(Struct):
         findings: list[FindingData] | None = None,
         errors: list[ErrorData] | None = None,
         summary: SummaryData | None = None,
-        version: int = 1,
+        version: int = REPORT_VERSION,
     ) -> None:
         self.findings = [] if findings is None else findings
         self.errors = [] if errors is None else errors
@@ -229,9 +261,15 @@ class ReportData(Struct):
 
 
 def summarise(
-    findings: list[FindingData], errors: list[ErrorData], checked: int, files: int | None = None
+    findings: list[FindingData],
+    errors: list[ErrorData],
+    checked: int,
+    files: int | None = None,
+    *,
+    posts_with_errors: int | None = None,
 ) -> ReportData:
-    """A report with its summary counted from the findings and errors."""
+    """A report with its summary counted from the findings and errors. Callers that saw
+    the posts pass ``posts_with_errors``; else the posts are told apart by path and id."""
     by_severity: dict[str, int] = {}
     for finding in findings:
         key = finding.severity.value
@@ -240,7 +278,10 @@ def summarise(
         files = len({f.path for f in findings if f.path} | {e.path for e in errors})
     summary = SummaryData(
         posts_checked=checked,
-        posts_with_errors=len(errors),
+        posts_with_errors=len({(f.path, f.post) for f in findings if has_error((f,))})
+        if posts_with_errors is None
+        else posts_with_errors,
+        input_errors=len(errors),
         files=files,
         findings=len(findings),
         by_severity=by_severity,

@@ -114,8 +114,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "properties": {
                 "require-reason": {
                     "type": "boolean",
-                    "default": False,
-                    "description": "A waiver without '-- reason' is refused and reported.",
+                    "description": "true: a waiver without '-- reason' is refused (an error); "
+                    "false: it is accepted silently; unset: accepted with a warning.",
                 },
                 "report-unused": {
                     "type": "boolean",

@@ -24,7 +24,8 @@ content; offsets, lines and columns of findings still point into the original te
 Waived findings are kept, marked ``waived`` with the waiver's reason, so the JSON report is
 an audit trail; they never count towards the exit code. Problems with waivers themselves are
 findings of the synthetic rule ``policylint.waiver`` (see :data:`WAIVER_RULE`): a waiver
-without a reason when ``[waivers] require-reason`` is on, a waiver of a rule marked
+without a reason (an error when ``[waivers] require-reason`` is on, a warning unless it is
+explicitly off), a waiver of a rule marked
 ``waivable false``, a malformed directive, an unknown rule and (``--report-unused-waivers``)
 a waiver that waives nothing.
 """
@@ -34,9 +35,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from fnmatch import fnmatchcase
 
 from policylint.records import FindingData, PostData
+from policylint.selectors import matches as rule_matches
 from policylint.severity import Severity
 from policylint.struct import NamedTuple, Struct
 
@@ -86,9 +87,13 @@ AuditedFinding = FindingData
 
 
 class WaiverOptions(NamedTuple):
-    """How waivers are checked: whether each needs a reason, whether unused ones are reported."""
+    """How waivers are checked: whether each needs a reason, whether unused ones are reported.
 
-    require_reason: bool = False
+    ``require_reason``: True refuses a waiver without ``-- reason`` (an error), False accepts
+    it silently, None (the default) accepts it with a warning, so a reason-less waiver never
+    goes unnoticed unless the configuration says reasons are optional."""
+
+    require_reason: bool | None = None
     report_unused: bool = False
 
 
@@ -134,14 +139,6 @@ class Directives(Struct):
         self.problems: list[Problem] = [] if problems is None else problems
         #: Ranges of the original text removed from :attr:`text`, in order.
         self.removed: list[tuple[int, int]] = [] if removed is None else removed
-
-
-def rule_matches(pattern: str, rule: str, category: str) -> bool:
-    """Whether a waiver/selection pattern names a rule: its id, a glob, a prefix
-    (``tone`` = ``tone.*``) or its category (the same as ``--select``)."""
-    return (
-        pattern in (rule, category) or fnmatchcase(rule, pattern) or rule.startswith(pattern + ".")
-    )
 
 
 class RuleTable:
@@ -380,7 +377,7 @@ def check_post(
 
     usable: list[Waiver] = []
     for waiver in waivers:
-        if options.require_reason and waiver.reason is None:
+        if waiver.reason is None and options.require_reason:
             problems.append(
                 Problem(
                     f"waiver of {waiver.rule} needs a reason ('-- why'): "
@@ -390,6 +387,15 @@ def check_post(
                 )
             )
             continue
+        if waiver.reason is None and options.require_reason is None:
+            problems.append(
+                Problem(
+                    f"waiver of {waiver.rule} gives no reason ('-- why'); it applies, but "
+                    "say why (or set [waivers] require-reason = false)",
+                    Severity.WARNING,
+                    waiver.at,
+                )
+            )
         known = rules.matching(waiver.rule)
         if not known:
             from policylint.language.errors import did_you_mean

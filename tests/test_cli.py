@@ -112,7 +112,7 @@ def test_json_report_shape(repo: Path) -> None:
         "check", "--isolated", "--policy", "org.policy", "--format", "json", "posts", cwd=repo
     )
     report = json.loads(result.stdout)
-    assert report["version"] == 1
+    assert report["version"] == 2
     finding = report["findings"][0]
     for key in (
         "rule",

@@ -259,17 +259,35 @@ def test_a_closed_pipe_ends_the_run_quietly_with_1(tmp_path: Path) -> None:
     assert "Traceback" not in error and "Exception ignored" not in error
 
 
-def test_ctrl_c_is_reported_as_click_reports_it(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(("stop", "code"), [(KeyboardInterrupt, 130), (EOFError, 1)])
+def test_ctrl_c_exits_130_on_both_paths(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stop: type[BaseException],
+    code: int,
 ) -> None:
+    # Ctrl-C is 130 (128 + SIGINT), as shells report it: not 1, which means "findings".
     def interrupted(options: Any) -> None:
-        raise KeyboardInterrupt
+        raise stop
 
     monkeypatch.setattr("policylint.check_command.run_check", interrupted)
     with pytest.raises(SystemExit) as exited:
         entrypoint._run_standalone(CheckOptions())
-    assert exited.value.code == 1
+    assert exited.value.code == code
     assert capsys.readouterr().err == "\nAborted!\n"
+    monkeypatch.setattr("policylint.cli.run_check", interrupted)
+    slow = CliRunner().invoke(click_main, ["check", "x.txt"])
+    assert slow.exit_code == code
+    assert slow.stderr == "\nAborted!\n"
+
+
+def test_ctrl_c_in_other_commands_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("policylint.cli.policy_or_fail", interrupted)
+    result = CliRunner().invoke(click_main, ["rules", "--isolated"])
+    assert result.exit_code == 130
 
 
 def test_the_start_collects_rarely_until_the_policy_is_loaded() -> None:

@@ -10,9 +10,13 @@
 
 The first line is ``path:line:col: severity rule message`` (editors and CI log parsers jump
 to it); the excerpt underlines the matched characters, measured in display cells so wide
-characters and tabs line up. Colour is used only when the caller says so (the command
-line decides: a terminal, ``NO_COLOR``, ``FORCE_COLOR``, ``--color``). Control and bidi
-characters of posts are shown as visible stand-ins so a post cannot drive the terminal.
+characters and tabs line up. A long line is cut to a window around the match (``…`` marks
+each cut), so a 10 KB line costs a line of report per finding, not 10 KB. A post read from
+a record (JSON, JSON Lines, CSV, YAML) is shown by its id and the line of its text, not as
+the raw record (``p3 line 2 | text``), when the caller passes the post's text in
+``post_texts``. Colour is used only when the caller says so (the command line decides: a
+terminal, ``NO_COLOR``, ``FORCE_COLOR``, ``--color``). Control and bidi characters of posts
+are shown as visible stand-ins so a post cannot drive the terminal.
 Waived findings are left out unless ``show_waived``; they never count in the summary.
 """
 
@@ -22,6 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 
 from policylint.records import FindingData, ReportData
 from policylint.reporters.columns import SourceLines
+from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,6 +48,10 @@ _VISIBLE.update({code: 0xFFFD for code in (*range(0x202A, 0x202F), *range(0x2066
 
 Paint = Callable[[str, str], str]
 
+#: The most display cells of a line shown under a finding, and of them, how many at least
+#: before and after the match (a long match is cut to leave room for them).
+_WIDTH, _CONTEXT = 100, 30
+
 
 def visible(text: str) -> str:
     """``text`` with control and bidi characters replaced by visible stand-ins."""
@@ -56,27 +65,33 @@ def render(
     color: bool = False,
     sources: Mapping[str, str] | None = None,
     show_waived: bool = False,
+    summary: bool = True,
     fixable: Collection[FindingData] = (),
     unsafe_fixable: Collection[FindingData] = (),
+    post_texts: Mapping[FindingData, str] | None = None,
     **options: Any,
 ) -> None:
     """Write every finding (waived ones only with ``show_waived``), input errors and a
-    summary line. ``fixable``/``unsafe_fixable`` are the findings ``--fix`` (with
-    ``--unsafe-fixes``) would fix, for the hints."""
+    summary line (unless not ``summary``: ``--quiet``). ``fixable``/``unsafe_fixable`` are
+    the findings ``--fix`` (with ``--unsafe-fixes``) would fix, for the hints;
+    ``post_texts`` the text of the post of findings read from records."""
     paint = _painter(color)
     lines = SourceLines(sources)
+    texts = post_texts or {}
     for finding in report.findings:
         if _waived(finding) and not show_waived:
             continue
         fix = "--fix" if finding in fixable else None
         if fix is None and finding in unsafe_fixable:
             fix = "--fix --unsafe-fixes"
-        _render_finding(finding, out, paint, lines, fix)
+        _render_finding(finding, out, paint, _excerpt_of(finding, lines, texts.get(finding)), fix)
     for error in report.errors:
         out.write(
             f"{paint(_BOLD, f'{error.path}:{error.line}:{error.column}:')} "
             f"{paint(_SEVERITY_COLOURS['error'], 'input-error')} {visible(error.message)}\n"
         )
+    if not summary:
+        return
     waived = sum(1 for f in report.findings if _waived(f))
     out.write(paint(_BOLD, _summary_line(report, waived, len(fixable), len(unsafe_fixable))) + "\n")
 
@@ -87,9 +102,10 @@ def render_statistics(
     *,
     color: bool = False,
     fixable: Collection[FindingData] = (),
+    show_total: bool = True,
 ) -> None:
     """``--statistics``: one line per rule (count, rule, severity, ``[*]`` when --fix can
-    fix some), most frequent first, then the total."""
+    fix some), most frequent first, then the total (unless not ``show_total``)."""
     paint = _painter(color)
     counts: dict[str, list[Any]] = {}
     for finding in findings:
@@ -108,7 +124,8 @@ def render_statistics(
             f"{count:>5}  {paint(_BOLD, rule.ljust(width))}  "
             f"{paint(_SEVERITY_COLOURS[severity], severity)}{pad}{marker}\n"
         )
-    out.write(paint(_BOLD, f"{total} finding{'s' if total != 1 else ''}") + "\n")
+    if show_total:
+        out.write(paint(_BOLD, f"{total} finding{'s' if total != 1 else ''}") + "\n")
 
 
 def _painter(color: bool) -> Paint:
@@ -121,11 +138,121 @@ def _waived(finding: FindingData) -> bool:
     return bool(getattr(finding, "waived", False))
 
 
+class _Excerpt(NamedTuple):
+    """The line a finding is shown on: its label in the gutter (a line number, or a post's
+    id and line), its text, and the matched span in it (code points, end exclusive; None
+    when the line does not hold the match)."""
+
+    label: str
+    text: str
+    span: tuple[int, int] | None
+
+
+def _excerpt_of(finding: FindingData, lines: SourceLines, post_text: str | None) -> _Excerpt | None:
+    """The line to show under a finding: its post's (a record's text) or its file's."""
+    if finding.field is not None:
+        return None  # the match is in a metadata field: a note says what
+    if post_text is not None:
+        return _post_excerpt(finding, post_text)
+    text = lines.line(finding.path, finding.line)
+    if text is None:
+        return None
+    start = finding.column - 1
+    stop = finding.end_column - 1 if finding.end_line == finding.line else len(text)
+    first = finding.match.split("\n")[0].split("\r")[0]
+    insertion = not finding.match and finding.suggestion is not None
+    # caret_line marks one cell for an empty span: where a suggestion is inserted.
+    if (stop > start and text[start:stop] == first) or insertion:
+        return _Excerpt(str(finding.line), text, (start, max(stop, start)))
+    return _Excerpt(str(finding.line), text, None)
+
+
+def _post_excerpt(finding: FindingData, text: str) -> _Excerpt:
+    """The line of a record's text holding the match, labelled with the post's id (and the
+    line's number in the text, when it has more than one)."""
+    start = max(0, min(finding.start, len(text)))
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
+    line_end = min(ends, default=len(text))
+    number = 1 + text.count("\n", 0, line_start) + text.count("\r", 0, line_start)
+    number -= text.count("\r\n", 0, line_start)
+    one_line = line_start == 0 and line_end == len(text)
+    if finding.post:
+        label = finding.post if one_line else f"{finding.post} line {number}"
+    else:
+        label = f"line {number}"
+    holds = text[finding.start : finding.end] == finding.match
+    stop = min(max(finding.end, start), line_end)
+    span = (start - line_start, stop - line_start) if holds else None
+    return _Excerpt(visible(label), text[line_start:line_end], span)
+
+
+def _window(text: str, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
+    """``text`` cut to at most :data:`_WIDTH` display cells around ``span`` (the start when
+    None), ``…`` standing for each cut; the span moved into the cut text. Only the window's
+    characters are measured, so a 10 KB line costs no more than a short one."""
+    from policylint.carets import display_width
+
+    if len(text) <= _WIDTH and sum(display_width(ch) for ch in text) <= _WIDTH:
+        return text, span
+    start, stop = span if span is not None else (0, 0)
+    budget = _WIDTH - 2  # room for the two "…"
+    stop = min(stop, len(text))
+    left = _extend_back(text, start, 0, _CONTEXT)
+    budget -= _cells(text, left, start)
+    # The match, with room for context after it; a match too long for that is cut at the
+    # window's end instead, and nothing after it is shown.
+    end = _extend(text, start, stop, budget - _CONTEXT)
+    if end < stop:
+        end = _extend(text, start, stop, budget)
+    budget -= _cells(text, start, end)
+    right = end if end < stop else _extend(text, end, len(text), budget)
+    budget -= _cells(text, end, right)
+    left = _extend_back(text, left, 0, budget)  # what the right side did not need
+    head = "…" if left > 0 else ""
+    tail = "…" if right < len(text) else ""
+    shown = head + text[left:right] + tail
+    if span is None:
+        return shown, None
+    offset = len(head) - left
+    # A match cut short is underlined up to the cut, and the "…" after it too.
+    cut = 1 if end < stop else 0
+    return shown, (start + offset, end + offset + cut)
+
+
+def _cells(text: str, start: int, end: int) -> int:
+    from policylint.carets import display_width
+
+    return sum(display_width(ch) for ch in text[start:end])
+
+
+def _extend(text: str, start: int, limit: int, cells: int) -> int:
+    """How far right of ``start`` (up to ``limit``) ``cells`` display cells reach."""
+    from policylint.carets import display_width
+
+    end = start
+    while end < limit and display_width(text[end]) <= cells:
+        cells -= display_width(text[end])
+        end += 1
+    return end
+
+
+def _extend_back(text: str, start: int, limit: int, cells: int) -> int:
+    """How far left of ``start`` (down to ``limit``) ``cells`` display cells reach."""
+    from policylint.carets import display_width
+
+    begin = start
+    while begin > limit and display_width(text[begin - 1]) <= cells:
+        cells -= display_width(text[begin - 1])
+        begin -= 1
+    return begin
+
+
 def _render_finding(
     finding: FindingData,
     out: TextIO,
     paint: Paint,
-    lines: SourceLines,
+    excerpt: _Excerpt | None,
     fix: str | None,
 ) -> None:
     where = f"{finding.path or '<text>'}:{finding.line}:{finding.column}:"
@@ -145,30 +272,25 @@ def _render_finding(
         )
         + "\n"
     )
-    gutter = str(finding.line)
+    gutter = excerpt.label if excerpt is not None else str(finding.line)
     pad = " " * len(gutter)
     bar = paint(_BLUE, "|")
-    source_line = lines.line(finding.path, finding.line) if finding.field is None else None
     underlined = False
-    if source_line is not None:
-        shown = visible(source_line)
+    if excerpt is not None:
+        text, span = _window(excerpt.text, excerpt.span)
+        shown = visible(text)
         out.write(f"{pad} {bar}\n{paint(_BLUE, gutter)} {bar} {shown}\n")
-        start = finding.column - 1
-        stop = finding.end_column - 1 if finding.end_line == finding.line else len(source_line)
-        first = finding.match.split("\n")[0].split("\r")[0]
-        insertion = not finding.match and finding.suggestion is not None
-        if (stop > start and source_line[start:stop] == first) or insertion:
+        if span is not None:
             from policylint.carets import caret_line
 
-            # caret_line marks one cell for an empty span: where a suggestion is inserted.
-            caret = caret_line(shown, finding.column, max(stop - start, 0))
+            caret = caret_line(shown, span[0] + 1, span[1] - span[0])
             out.write(f"{pad} {bar} {paint(_CARET_COLOURS[severity], caret)}\n")
             underlined = True
     notes: list[str] = []
     if finding.field is not None and finding.match:
-        notes.append(f"in {finding.field}: '{visible(finding.match)}'")
-    elif not underlined and finding.match and source_line is None:
-        notes.append(f"match: '{visible(finding.match)}'")
+        notes.append(f"in {finding.field}: '{visible(_clip(finding.match))}'")
+    elif not underlined and finding.match:
+        notes.append(f"match: '{visible(_clip(finding.match))}'")
     details = [d for d in (finding.owner and f"owner: {finding.owner}", finding.reference) if d]
     if details:
         notes.append(paint(_DIM, visible(" · ".join(details))))
@@ -186,6 +308,11 @@ def _render_finding(
         notes.append(paint(_DIM, f"waived: {visible(reason) if reason else 'no reason given'}"))
     for note in notes:
         out.write(f"{pad} {paint(_BLUE, '=')} {note}\n")
+
+
+def _clip(text: str) -> str:
+    """``text`` cut to :data:`_WIDTH` characters, ``…`` standing for the rest."""
+    return text if len(text) <= _WIDTH else text[: _WIDTH - 1] + "…"
 
 
 def _plural(count: int, word: str) -> str:
