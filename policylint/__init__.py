@@ -26,6 +26,7 @@ __all__ = [
     "Post",
     "Report",
     "RuleInfo",
+    "SelectorError",
     "Severity",
     "SourceLocation",
     "Summary",
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
         SourceLocation,
         Summary,
     )
+    from policylint.selectors import SelectorError
 
 _LAZY = {
     "load_policy": "policylint.api",
@@ -58,6 +60,7 @@ _LAZY = {
     "RuleInfo": "policylint.engine",
     "ExampleResult": "policylint.engine",
     "PolicyError": "policylint.language.errors",
+    "SelectorError": "policylint.selectors",
     "Finding": "policylint.models",
     "InputError": "policylint.models",
     "Post": "policylint.models",

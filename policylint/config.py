@@ -268,7 +268,7 @@ class Config(NamedTuple):
         found = re.compile(rf"([\"'])({re.escape(value)})\1").search(text, assigned.end())
         if found is None:
             return None
-        offset = found.start(2)
+        offset = found.start()  # the string's opening quote, as TOML's own errors point
         line_start = text.rfind("\n", 0, offset) + 1
         return text.count("\n", 0, offset) + 1, offset - line_start + 1
 

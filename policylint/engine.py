@@ -150,7 +150,8 @@ class Policy:
         turn the check off.
         """
         select, ignore = list(select), list(ignore)
-        here = f"policy '{self.name}'" if self.name else "the policy"
+        named = self.name and not self.name.startswith("<")  # "<policy>": text, no header
+        here = f"policy '{self.name}'" if named else "the policy"
         check_selectors(select, self._rules, origin="select", policy=here)
         check_selectors(ignore, self._rules, origin="ignore", policy=here)
         kept = [

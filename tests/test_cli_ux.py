@@ -276,6 +276,127 @@ def test_stdin_filename_sets_format_and_configuration(repo: Path) -> None:
     assert (finding["path"], finding["line"], finding["column"]) == ("posts/new.md", 4, 4)
 
 
+# --- exit codes, quiet, the summary --------------------------------------------------------
+
+
+def test_summary_fields_mean_what_their_names_say(repo: Path) -> None:
+    posts = repo / "posts"
+    (posts / "b.txt").write_text("Project Falcon\n", encoding="utf-8")  # an error finding
+    (posts / "c.txt").write_text("Falcon and we utilize falcon\n", encoding="utf-8")
+    (posts / "d.json").write_text("{broken", encoding="utf-8")  # an input error
+    result = run("check", "--format", "json", "posts", cwd=repo)
+    report = json.loads(result.stdout)
+    assert report["version"] == 2
+    # a.txt has only a warning: it is no post "with errors"; the input error has its count.
+    assert report["summary"] == {
+        "posts_checked": 3,
+        "posts_with_errors": 2,
+        "input_errors": 1,
+        "files": 4,
+        "findings": 5,
+        "by_severity": {"warning": 2, "error": 3},
+    }
+    Draft202012Validator(schema_of("report", repo)).validate(report)
+    summary = schema_of("report", repo)["$defs"]["Summary"]["properties"]
+    assert "error" in summary["posts_with_errors"]["description"]
+    assert set(summary) == set(report["summary"])
+    import policylint
+
+    api = policylint.load_policy(POLICY).check_many(["Project falcon", "utilize", "fine"])
+    assert (api.summary.posts_with_errors, api.summary.input_errors) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "args", [["--exit-zero"], ["--fail-on", "never"], ["--exit-zero", "--fail-on", "never"]]
+)
+def test_exit_zero_passes_findings_but_not_errors(repo: Path, args: list[str]) -> None:
+    (repo / "posts" / "b.txt").write_text("Project Falcon\n", encoding="utf-8")
+    assert run("check", "posts", cwd=repo).returncode == 1
+    result = run("check", *args, "posts", cwd=repo)
+    assert result.returncode == 0
+    assert "2 findings (1 error, 1 warning)" in result.stdout
+    assert run("check", *args, "posts", "missing.txt", cwd=repo).returncode == 2
+
+
+def test_exit_zero_and_a_threshold_contradict(repo: Path) -> None:
+    result = run("check", "--exit-zero", "--fail-on", "warning", "posts", cwd=repo)
+    assert result.returncode == 2
+    assert "--exit-zero and --fail-on warning contradict each other" in result.stderr
+
+
+def test_fail_on_never_in_the_configuration(repo: Path) -> None:
+    (repo / ".policylint.toml").write_text(
+        'policy = "org.policy"\nfail-on = "never"\n', encoding="utf-8"
+    )
+    (repo / "posts" / "b.txt").write_text("Project Falcon\n", encoding="utf-8")
+    assert run("check", "posts", cwd=repo).returncode == 0
+    assert run("check", "--fail-on", "error", "posts", cwd=repo).returncode == 1
+
+
+def test_quiet_prints_findings_only(repo: Path) -> None:
+    loud = run("check", "posts", cwd=repo).stdout
+    quiet = run("check", "-q", "posts", cwd=repo)
+    assert quiet.returncode == 0  # a warning
+    assert quiet.stdout == loud.rpartition("1 finding")[0]  # all but the summary line
+    (repo / "posts" / "a.txt").write_text("All fine.\n", encoding="utf-8")
+    clean = run("check", "--quiet", "posts", cwd=repo)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    stats = run("check", "-q", "--statistics", "posts", cwd=repo)
+    assert stats.stdout == ""
+
+
+# --- what the text report shows of a post -------------------------------------------------
+
+
+def test_records_are_shown_by_post_id_and_line_not_as_raw_json(repo: Path) -> None:
+    posts = repo / "posts"
+    (posts / "a.txt").unlink()
+    (posts / "cal.jsonl").write_text(
+        '{"id": "p1", "text": "We utilize AI", "platform": "x"}\n'
+        '{"id": "p2", "text": "Line one\\nWe \\"utilize\\" it"}\n',
+        encoding="utf-8",
+    )
+    (posts / "cal.csv").write_text('id,text\nc1,"a ""quoted"" utilize"\n', encoding="utf-8")
+    out = run("check", "posts", cwd=repo).stdout
+    assert "{" not in out and '""' not in out  # never the raw record
+    assert (
+        "posts/cal.csv:2:5: [c1] warning style.utilize Say 'use', not 'utilize'\n"
+        "   |\n"
+        'c1 | a "quoted" utilize\n'
+        "   |            ^^^^^^^\n"
+    ) in out
+    assert "   |\np1 | We utilize AI\n   |    ^^^^^^^\n" in out
+    # A text of several lines: the line of the match, numbered within the post.
+    assert '          |\np2 line 2 | We "utilize" it\n          |     ^^^^^^^\n' in out
+
+
+def test_a_long_line_is_shown_as_a_window_around_the_match(repo: Path) -> None:
+    # 10 KB lines used to be printed whole under each of their findings.
+    words = " ".join(f"w{n}" for n in range(2000))
+    line = f"{words} we utilize {words} falcon 🦅 {words}"
+    (repo / "posts" / "a.txt").write_text(line + "\n", encoding="utf-8")
+    out = run("check", "posts", cwd=repo).stdout
+    assert len(out) < 2000
+    shown = [text for text in out.splitlines() if text.startswith("1 | ")]
+    carets = [text for text in out.splitlines() if text.strip().startswith("| ") and "^" in text]
+    assert len(shown) == len(carets) == 2
+    for text, caret in zip(shown, carets, strict=True):
+        assert text.startswith("1 | …") and text.endswith("…")
+        start = caret.index("^")
+        marked = text[start : start + caret.count("^")]
+        assert marked.lower() in ("utilize", "falcon")
+
+
+def test_a_match_in_a_record_that_is_not_verbatim_is_still_shown(repo: Path) -> None:
+    # An escaped JSON string: the raw line does not hold the match, the post's text does.
+    (repo / "posts" / "a.txt").unlink()
+    (repo / "posts" / "p.json").write_text(
+        '[{"id": "e", "text": "caf\\u00e9 utilize"}]\n', encoding="utf-8"
+    )
+    out = run("check", "posts", cwd=repo).stdout
+    assert "e | café utilize\n  |      ^^^^^^^\n" in out
+
+
 # --- init ---------------------------------------------------------------------------------
 
 

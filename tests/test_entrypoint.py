@@ -167,10 +167,27 @@ def test_the_fast_parser_takes_every_ordinary_command_line() -> None:
         ["-pbuiltin:all"],
         ["--config", "."],
         ["--unknown"],
+        ["--fail-on", "nevr"],
+        ["--exit-zero=1"],
+        ["-qq"],
+        ["--extend-select"],
     ],
 )
 def test_what_click_must_explain_is_left_to_click(args: list[str]) -> None:
     assert parse_check(args) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--fail-on", "never", "-q", "x.md"],
+        ["--exit-zero", "--quiet", "--extend-select", "tone", "--extend-select=legal"],
+        ["--select", "privacy", "--extend-select", "tone.*", "--ignore", "tone.exclamation"],
+    ],
+)
+def test_the_issue_15_options_read_as_click_reads_them(args: list[str]) -> None:
+    fast = parse_check(args)
+    assert fast is not None and fast == _click_reads(args)
 
 
 def _python(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

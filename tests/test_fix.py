@@ -128,6 +128,31 @@ def test_diff_shows_the_fixes_as_a_patch_and_writes_nothing(repo: Path, tmp_path
         assert (copy / "posts" / "a.md").read_bytes() == post.read_bytes()
 
 
+def test_diff_names_the_command_that_applies_it(repo: Path) -> None:
+    post = repo / "posts" / "a.md"
+    post.write_text(POST, encoding="utf-8")
+    safe = run("check", "--diff", "posts", cwd=repo)
+    assert "Would fix 2 findings in 1 file (run with --fix to apply)." in safe.stderr
+    # --unsafe-fixes diffs the unsafe fix too: --fix alone would not apply it.
+    unsafe = run("check", "--diff", "--unsafe-fixes", "posts", cwd=repo)
+    assert "+We use AI to use data.\n" in unsafe.stdout
+    assert (
+        "Would fix 3 findings in 1 file (run with --fix --unsafe-fixes to apply)." in unsafe.stderr
+    )
+    quiet = run("check", "--diff", "-q", "posts", cwd=repo)
+    assert (quiet.stdout, quiet.stderr, quiet.returncode) == (safe.stdout, "", 1)
+
+
+def test_quiet_fix_prints_what_is_left_and_nothing_else(repo: Path) -> None:
+    post = repo / "posts" / "a.md"
+    post.write_text(POST, encoding="utf-8")
+    result = run("check", "--fix", "--quiet", "posts", cwd=repo)
+    assert "We use AI" in post.read_text(encoding="utf-8")
+    assert result.stderr == ""
+    assert result.stdout.startswith("posts/a.md:5:14: info style.leverage")
+    assert "finding" not in result.stdout.splitlines()[-1]  # no summary line
+
+
 def test_encoding_bom_and_line_endings_are_preserved(repo: Path) -> None:
     crlf = repo / "posts" / "crlf.txt"
     crlf.write_bytes(b"\xef\xbb\xbfWe utilize it.\r\nAnd utilise.\r\n")

@@ -228,6 +228,33 @@ def test_require_reason_refuses_waivers_without_one(repo: Path) -> None:
     assert run("check", "posts", cwd=repo).returncode == 0
 
 
+@pytest.mark.parametrize(
+    ("setting", "reported"),
+    [
+        ("", [("policylint.waiver", "warning", 1, False), ("tone.shouting", "warning", 2, True)]),
+        ("[waivers]\nrequire-reason = false\n", [("tone.shouting", "warning", 2, True)]),
+    ],
+)
+def test_a_waiver_without_a_reason_is_reported_unless_reasons_are_optional(
+    repo: Path, setting: str, reported: list[tuple[str, str, int, bool]]
+) -> None:
+    # Issue 15: a silent reason-less waiver is an audit trail with a hole in it. By default
+    # it still waives (no surprise failures) but is reported; `require-reason = false` says
+    # reasons are optional here, `true` refuses it (above).
+    (repo / ".policylint.toml").write_text('policy = "org.policy"\n' + setting, encoding="utf-8")
+    write(repo, "a.md", "<!-- policylint-disable-next-line tone.shouting -->\nBUY NOW\n")
+    result = run("check", "--format", "json", "posts", cwd=repo)
+    assert result.returncode == 0  # a warning: the default fail-on is error
+    state = [(f["rule"], f["severity"], f["line"], f["waived"]) for f in findings(result)]
+    assert state == reported
+    if not setting:
+        text = run("check", "posts", cwd=repo).stdout
+        assert (
+            "posts/a.md:1:1: warning policylint.waiver waiver of tone.shouting gives no reason "
+            "('-- why'); it applies, but say why (or set [waivers] require-reason = false)"
+        ) in text
+
+
 def test_rules_marked_not_waivable_cannot_be_waived(repo: Path) -> None:
     write(
         repo,
