@@ -67,8 +67,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "default": [],
         },
         "fail-on": {
-            "enum": ["error", "warning", "info"],
-            "description": "Lowest severity of an unwaived finding that makes the exit code 1.",
+            "enum": ["error", "warning", "info", "never"],
+            "description": "Lowest severity of an unwaived finding that makes the exit code 1 "
+            "(never: findings never do).",
             "default": "error",
         },
         "platform": {
