@@ -213,7 +213,7 @@ class _Checker:
         if cached is not None:
             return cached
         loaded, infos = self._policy(policy_key, source, config)
-        self._check_selectors(config, policy_key, source, infos)
+        self._check_names(config, policy_key, source, infos)
         selected = _selected(
             loaded, infos, select, ignore, path, source, configured=config.path is not None
         )
@@ -232,12 +232,13 @@ class _Checker:
         self._contexts[key] = context
         return context
 
-    def _check_selectors(
+    def _check_names(
         self, config: Config, policy_key: str, source: str | None, infos: list[RuleInfo]
     ) -> None:
         """Fail (exit 2) on a selector of the command line or of ``config`` (overrides
-        included, whichever files they are for) that names no rule of the policy: a typo
-        must not quietly check less, or nothing."""
+        included, whichever files they are for) that names no rule of the policy, and on a
+        configured platform that is a misspelt known one: a typo must not quietly check
+        less, or nothing."""
         if (config.path, policy_key) in self._validated:
             return
         self._validated.add((config.path, policy_key))
@@ -263,6 +264,17 @@ class _Checker:
                 assert error.selector is not None
                 where = config.locate(key, error.selector)
                 fail(_render_selector_error(error, _display(str(config.path)), where))
+        platforms = [("platform", config.platform)]
+        platforms += [
+            (f"overrides[{number}].platform", override.platform)
+            for number, override in enumerate(config.overrides, start=1)
+        ]
+        for key, value in platforms:
+            hint = _misspelt_platform(value)
+            if hint and value is not None:
+                where = config.locate(key, value)
+                place = _display(str(config.path)) + (f":{where[0]}:{where[1]}" if where else "")
+                fail(f"{place}: error: '{key}' {value!r} is not a platform policylint knows{hint}")
 
     def _policy(
         self, key: str, source: str | None, config: Config
@@ -396,6 +408,29 @@ class _Checker:
             if found.start == found.end and finding.start <= found.start <= end:
                 return False  # a finding at a point (a require rule's) inside or at the edges
         return True
+
+
+def _misspelt_platform(value: str | None) -> str | None:
+    """A "did you mean" when ``value`` is not a known platform but close to one, else None.
+    A platform policylint does not know is allowed (an organisation may publish on its
+    intranet, and a rule may say ``platform == "intranet"``); a near miss of a known one
+    ("twiter") is a typo that would quietly switch that platform's rules off."""
+    from policylint.platforms import LIMITS
+    from policylint.records import PLATFORM_ALIASES, normalise_platform
+
+    name = normalise_platform(value)
+    if name is None or name in LIMITS:
+        return None
+    import difflib
+
+    # Closer than did_you_mean's 0.6: "intranet" is not a misspelt "insta".
+    close = difflib.get_close_matches(name, sorted({*LIMITS, *PLATFORM_ALIASES}), 1, 0.8)
+    if not close:
+        return None
+    return (
+        f"\n  = hint: did you mean '{close[0]}'? (a platform of your own is fine, but not "
+        "one this close to a known one)"
+    )
 
 
 def _policy_name(source: str | None) -> str:
@@ -677,6 +712,15 @@ def run_check(options: CheckOptions) -> NoReturn:
     fix, diff = options.fix, options.diff
     if statistics and output_format not in ("text", "json"):
         fail("error: --statistics works with --format text or json")
+    if options.diff and (statistics or output_format != "text" or options.output):
+        # The diff goes to stdout as a patch: a report format or file would be ignored.
+        fail(
+            "error: --diff prints a unified diff: --format, --output and --statistics "
+            "do not apply to it"
+        )
+    hint = _misspelt_platform(options.platform)
+    if hint:
+        fail(f"error: --platform {options.platform!r} is not a platform policylint knows{hint}")
     fail_on = options.fail_on
     if options.exit_zero:
         if fail_on not in (None, "never"):

@@ -345,6 +345,52 @@ def test_quiet_prints_findings_only(repo: Path) -> None:
     assert stats.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("args", "config", "message"),
+    [
+        (["--platform", "twiter"], "", "error: --platform 'twiter' is not a platform"),
+        (
+            [],
+            'platform = "linkdin"\n',
+            ".policylint.toml:2:12: error: 'platform' 'linkdin' is not a platform",
+        ),
+        (
+            [],
+            '[[overrides]]\npaths = ["x/**"]\nplatform = "tiktock"\n',
+            ".policylint.toml:4:12: error: 'overrides[1].platform' 'tiktock' is not a platform",
+        ),
+    ],
+)
+def test_a_misspelt_platform_is_an_error(
+    repo: Path, args: list[str], config: str, message: str
+) -> None:
+    # A typo would quietly switch the platform's rules off; a platform of one's own
+    # ("intranet") is still fine.
+    (repo / ".policylint.toml").write_text('policy = "org.policy"\n' + config, encoding="utf-8")
+    result = run("check", *args, "posts", cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert "did you mean" in result.stderr
+
+
+def test_a_platform_of_ones_own_is_fine(repo: Path) -> None:
+    (repo / ".policylint.toml").write_text(
+        'policy = "org.policy"\nplatform = "intranet"\n', encoding="utf-8"
+    )
+    assert run("check", "--platform", "blog", "posts", cwd=repo).returncode == 0
+    assert run("check", "posts", cwd=repo).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args", [["--format", "json"], ["--output", "report.txt"], ["--statistics"]]
+)
+def test_diff_refuses_options_it_would_ignore(repo: Path, args: list[str]) -> None:
+    result = run("check", "--diff", *args, "posts", cwd=repo)
+    assert result.returncode == 2
+    assert "--diff prints a unified diff" in result.stderr
+    assert not (repo / "report.txt").exists()
+
+
 # --- what the text report shows of a post -------------------------------------------------
 
 
