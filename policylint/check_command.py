@@ -415,6 +415,8 @@ def _misspelt_platform(value: str | None) -> str | None:
     A platform policylint does not know is allowed (an organisation may publish on its
     intranet, and a rule may say ``platform == "intranet"``); a near miss of a known one
     ("twiter") is a typo that would quietly switch that platform's rules off."""
+    if value is None:
+        return None  # the common case, decided before importing the platforms' table
     from policylint.platforms import LIMITS
     from policylint.records import PLATFORM_ALIASES, normalise_platform
 

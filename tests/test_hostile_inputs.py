@@ -289,7 +289,7 @@ def test_each_bad_input_is_a_clear_per_file_error(tmp_path: Path, case: Case) ->
     assert [(f["line"], f["column"]) for f in run.findings_for("zz_good.txt")] == [(1, 3)]
     summary = run.report["summary"]
     assert summary["posts_checked"] == case.posts + 1
-    assert summary["posts_with_errors"] == case.errors
+    assert summary["input_errors"] == case.errors
     assert run.returncode == (2 if case.errors else 1)
 
 
@@ -303,7 +303,7 @@ def test_all_bad_inputs_together(tmp_path: Path) -> None:
         _assert_case(run, case)
     summary = run.report["summary"]
     assert summary["posts_checked"] == sum(c.posts for c in CASES)
-    assert summary["posts_with_errors"] == sum(c.errors for c in CASES)
+    assert summary["input_errors"] == sum(c.errors for c in CASES)
     assert run.returncode == 2
     print(
         f"\n{len(CASES)} bad inputs in one folder: {run.seconds:.2f} s, peak {run.peak_mb:.0f} MB"
@@ -475,7 +475,7 @@ def test_nothing_is_lost(tmp_path: Path) -> None:
     )
     assert lost == 0
     assert summary["posts_checked"] == good
-    assert summary["posts_with_errors"] == len(errors)
+    assert summary["input_errors"] == len(errors)
     # Every good record was really checked: each holds exactly one finding.
     assert summary["findings"] == good
     assert run.returncode == 2
