@@ -1,0 +1,127 @@
+"""Matching at run time stays linear and bounded whatever the policy and the post hold.
+
+Each test pins one hard edge of issue 15 by counting work (or, where the old behaviour took
+minutes or gigabytes, with a generous bound in a child process); the times before and
+after are in the commit messages and ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+import policylint
+from policylint.compiled import EvalState, RegexNode
+from policylint.context import PostContext
+from policylint.regexset import compile_regex, spans
+from policylint.terms import TermIndex
+
+
+class _CountingRegex:
+    """A compiled regex that counts the bytes or characters of the text it is handed."""
+
+    def __init__(self, regex: Any) -> None:
+        self.regex = regex
+        self.handed = 0
+
+    def search(self, text: Any, *args: Any) -> Any:
+        self.handed += len(text)
+        return self.regex.search(text, *args)
+
+    def finditer(self, text: Any, *args: Any) -> Any:
+        self.handed += len(text)
+        return self.regex.finditer(text, *args)
+
+
+def _node_matches(source: str, text: str) -> tuple[list[tuple[int, int]], int]:
+    """A regex node's spans on ``text`` (below the loader and its bounds), and how much
+    text RE2 was handed to find them."""
+    node = RegexNode(source)
+    counting = _CountingRegex(compile_regex(source, ""))
+    node._compiled = counting
+    state = EvalState(PostContext(text), TermIndex())
+    found = [(m.start, m.end) for m in node.matches(state)]
+    return found, counting.handed
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("b?", "a" * 10_000),  # an empty match at every position (43 s on 100 KB before)
+        ("a", "a" * 10_000),  # a match at every position (8 s on 40 KB before)
+        ("a", "é" * 5_000),  # non-ASCII: byte offsets mapped to characters in one pass
+    ],
+)
+def test_a_regex_reads_the_post_once_however_many_matches(source: str, text: str) -> None:
+    found, handed = _node_matches(source, text)
+    assert handed <= 2 * len(text.encode())  # was once per match: quadratic
+    assert len(found) == (0 if source == "b?" else text.count(source))
+
+
+def test_regex_spans_are_characters_on_mixed_text() -> None:
+    text = "añb 😀c\u0301d x"
+    regex = compile_regex(r"\w+|😀|.", "")
+    found = list(spans(regex, text))
+    assert "".join(text[s:e] for s, e in found) == text
+    assert all(s < e for s, e in found)
+
+
+def test_groups_never_capture() -> None:
+    # RE2 computes every group of a match it is asked to report: 1,000 "(a?)" groups on a
+    # 10 KB post took 14 s, 100,000 nested groups more memory than the machine had.
+    regex = compile_regex("(a?)" * 1_000 + "a", "")
+    assert regex.groups == 0
+    found, _ = _node_matches("(a?)" * 1_000 + "a", "a" * 10_000)
+    assert found[0] == (0, 1_001) and len(found) == 10  # the last one: 991 characters
+
+
+def test_deeply_nested_groups_match_in_bounded_memory() -> None:
+    """100,000 nested groups on a 1,000-character post: was std::bad_alloc at a 3 GiB
+    address-space cap (24 GB unbounded); now a few MB."""
+    code = textwrap.dedent(
+        """
+        import json, resource, sys
+        limit = 1 << 30
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        from policylint.compiled import EvalState, RegexNode
+        from policylint.context import PostContext
+        from policylint.terms import TermIndex
+        node = RegexNode("(" * 100_000 + "a" + ")" * 100_000)
+        found = node.matches(EvalState(PostContext("a" * 1_000), TermIndex()))
+        print(json.dumps(len(found)))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == 1_000
+
+
+def test_a_lone_surrogate_is_matched_around() -> None:
+    """Half of a UTF-16 pair (a truncated string, a JSON escape) is a character like any
+    other: it raised UnicodeEncodeError from every regex before."""
+    policy = policylint.load_policy(
+        'rule t.word { flag /gu.ranteed/ }\nrule t.any { flag /x.y/ }\nrule t.t { flag ["now"] }'
+    )
+    text = "call \ud800 now: gu\udc00ranteed x\ud83dy"
+    report = policy.check(text)
+    found = {(f.rule, f.match) for f in report.findings}
+    assert found == {
+        ("t.word", "gu\udc00ranteed"),
+        ("t.any", "x\ud83dy"),
+        ("t.t", "now"),
+    }
+    for finding in report.findings:
+        assert text[finding.start : finding.end] == finding.match
+
+
+def test_builtin_packs_check_a_post_with_lone_surrogates() -> None:
+    text = "Call 415-555-0132 \ud800 now!!! Guaranteed 20% returns \udfff #ad"
+    report = policylint.load_policy().check(text)
+    assert report.findings
+    for finding in report.findings:
+        assert text[finding.start : finding.end] == finding.match
