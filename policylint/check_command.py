@@ -562,6 +562,7 @@ def run_check(options: CheckOptions) -> NoReturn:
         jobs=options.jobs,
     )
     paths = options.paths
+    _escape_lone_surrogates(sys.stdout)
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             fail("error: no input; pass files or folders, or - to read a post from stdin")
@@ -610,9 +611,17 @@ def run_check(options: CheckOptions) -> NoReturn:
     sys.exit(EXIT_FINDINGS if run.failing else EXIT_CLEAN)
 
 
+def _escape_lone_surrogates(stream: TextIO | None) -> None:
+    """A post read from JSON may hold a lone surrogate (``"\\ud800"``), which the engine
+    matches around: the report writes it as that same escape instead of failing."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
 def _open_output(path: str) -> TextIO:
     try:
-        return open(path, "w", encoding="utf-8")
+        return open(path, "w", encoding="utf-8", errors="backslashreplace")
     except OSError as error:
         fail(f"error: cannot write {path}: {error.strerror or error}")
 
@@ -802,7 +811,7 @@ def _report(
         )
 
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(output, "w", encoding="utf-8", errors="backslashreplace") as handle:
             write(handle, bool(color))
     else:
         write(sys.stdout, _use_color(color))

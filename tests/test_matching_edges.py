@@ -125,3 +125,25 @@ def test_builtin_packs_check_a_post_with_lone_surrogates() -> None:
     assert report.findings
     for finding in report.findings:
         assert text[finding.start : finding.end] == finding.match
+
+
+@pytest.mark.parametrize("output_format", ["json", "text", "sarif", "github", "jsonl"])
+def test_the_cli_reports_a_lone_surrogate_as_its_escape(tmp_path: Any, output_format: str) -> None:
+    (tmp_path / "any.policy").write_text(
+        'rule t.any {\n  severity error\n  message "found {match}"\n  flag /x.y/\n}\n'
+    )
+    (tmp_path / "posts.jsonl").write_text('{"text": "x\\ud800y"}\n')
+    command = ["check", "--policy", "any.policy", "--format", output_format, "posts.jsonl"]
+    done = subprocess.run(
+        [sys.executable, "-m", "policylint", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "x\\ud800y" in done.stdout
+    if output_format == "json":
+        (finding,) = json.loads(done.stdout)["findings"]
+        assert finding["match"] == "x\ud800y"
