@@ -108,6 +108,9 @@ class TermIndex:
     #: (hashing 14,000 keys for a dict costs ~2 ms of a start): the keys are sorted, so a
     #: binary search finds each. A pre-commit run over a few posts never builds either.
     WARM_UP = 8
+    #: Longest post looked up key by key: the lookup costs a few binary searches per
+    #: character (1.6 s on 200,000), far more than building the automaton on a long post.
+    LOOKUP_MAX = 5_000
 
     def __init__(self) -> None:
         # A term's spec, or the term as written (from the compiled cache) until its spec is
@@ -327,7 +330,7 @@ class TermIndex:
     def _raw_hits(self, folded: str) -> Iterable[tuple[int, int]]:
         """Every key occurrence as (end index, entry in ``_table``): at each end, longest
         key first (the automaton's order, which the lookup reproduces)."""
-        if self._automaton is None and self._uses < self.WARM_UP:
+        if self._automaton is None and self._uses < self.WARM_UP and len(folded) <= self.LOOKUP_MAX:
             self._uses += 1
             return self._lookup(folded)
         automaton = self._automaton if self._automaton is not None else self._build()

@@ -147,3 +147,77 @@ def test_the_cli_reports_a_lone_surrogate_as_its_escape(tmp_path: Any, output_fo
     if output_format == "json":
         (finding,) = json.loads(done.stdout)["findings"]
         assert finding["match"] == "x\ud800y"
+
+
+# ------------------------------------------------------------------------------- long posts
+
+
+def test_sentiment_scores_a_long_post_in_bounded_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """VADER's cost is quadratic in the words it is given (100,000 characters: 8 s)."""
+    from policylint import metrics
+
+    sentence = "The service was great, but the wait was awful! "
+    short = sentence * 50  # 450 words: scored whole, as VADER scores it
+    assert metrics.METRICS["sentiment"].compute(PostContext(short)) == pytest.approx(
+        metrics._vader().polarity_scores(short)["compound"]
+    )
+    given: list[int] = []
+    real = metrics._vader()
+
+    class Counting:
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            given.append(len(text.split()))
+            return dict(real.polarity_scores(text))
+
+    monkeypatch.setattr(metrics, "_vader", Counting)
+    long = sentence * 2_000  # 18,000 words
+    score = metrics.METRICS["sentiment"].compute(PostContext(long))
+    assert sum(given) == 18_000
+    assert max(given) <= metrics.SENTIMENT_WORDS
+    assert score == pytest.approx(real.polarity_scores(sentence * 111)["compound"], abs=0.05)
+
+
+def test_sentence_groups_keep_every_word_in_order() -> None:
+    from policylint.metrics import _sentence_groups
+
+    text = "One two three. " + "long " * 25 + "end! Four five?\nsix"
+    groups = list(_sentence_groups(text, 10))
+    assert " ".join(groups).split() == text.split()
+    assert all(0 < len(group.split()) <= 10 for group in groups)
+    assert groups[0] == "One two three."  # whole sentences, while they fit
+
+
+def test_phone_numbers_claim_their_spans_without_rescanning() -> None:
+    import random
+
+    from policylint.detectors._base import Found
+    from policylint.detectors.phone import _Claimed
+
+    rng = random.Random(3)
+    claimed = _Claimed()
+    for _ in range(2_000):
+        start = rng.randrange(0, 5_000)
+        span = Found(start, start + rng.randrange(1, 30), "", "")
+        overlaps = any(span.start < f.end and f.start < span.end for f in claimed.found)
+        assert claimed.free(span) is not overlaps
+        if not overlaps:
+            claimed.add(span)
+
+
+def test_a_long_post_builds_the_automaton_instead_of_looking_up_each_position(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = TermIndex()
+    index.add("guaranteed")
+    looked_up: list[int] = []
+    lookup = index._lookup
+
+    def counting(folded: str) -> list[tuple[int, int]]:
+        looked_up.append(len(folded))
+        return lookup(folded)
+
+    monkeypatch.setattr(index, "_lookup", counting)
+    assert index.find("a guaranteed win") == {0: [(2, 12)]}
+    hits = index.find("guaranteed " * 10_000)
+    assert len(hits[0]) == 10_000
+    assert looked_up == [16]  # the short post only
