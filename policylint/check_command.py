@@ -65,7 +65,6 @@ def config_or_fail(config_file: str | None, isolated: bool) -> Config:
 
 def policy_or_fail(policy: str | None, config: Config) -> Policy:
     from policylint.api import load_policy
-    from policylint.config import ConfigError
 
     source = policy or config.policy_path()
     try:
@@ -76,6 +75,9 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
 
         if not isinstance(error, PolicyError):
             raise
+        if all(d.path == "<settings>" for d in error.diagnostics):
+            # a setting the policy does not declare: say so naming the configuration file
+            _check_config_settings(config, load_policy(source))
         fail(error.render())
     # The command line owns its process: move the policy's objects out of the collector's
     # sight, so a long run's full collections do not walk them again and again; the start
@@ -83,6 +85,14 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
     from policylint import startup
 
     startup.end()
+    _check_config_settings(config, loaded)
+    return loaded
+
+
+def _check_config_settings(config: Config, loaded: Policy) -> None:
+    """Fail on an ``[organisation]``/``[thresholds]`` key ``loaded`` does not declare."""
+    from policylint.config import ConfigError
+
     if config.settings:
         from policylint.scaffold import setting_names
 
@@ -92,7 +102,6 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
                 config.check_settings(declared)
             except ConfigError as error:
                 fail(str(error))
-    return loaded
 
 
 def parse_meta(pairs: Sequence[str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from policylint.compiled import (
     lookup_path,
 )
 from policylint.context import PostContext
+from policylint.limits import MAX_POST_CHARS
 from policylint.records import ErrorData, FindingData, PostData, summarise
 from policylint.severity import Severity
 from policylint.struct import NamedTuple
@@ -179,11 +180,17 @@ class Policy:
         """
         return self._findings(post, self._rules)
 
-    def findings(self, post: Post | PostData) -> list[Finding]:
-        """Every finding for one post, sorted and without duplicates."""
+    def findings(
+        self, post: Post | PostData | str, *, max_post_chars: int | None = MAX_POST_CHARS
+    ) -> list[Finding]:
+        """Every finding for one post, sorted and without duplicates. Raises ``TypeError``
+        for what is not a post, ``ValueError`` for a post over ``max_post_chars``."""
         from policylint.models import Finding
 
-        return [Finding.from_data(f) for f in self._findings(post, self._rules)]
+        checked = _checkable(post, "Policy.findings()")
+        if _too_long(checked, max_post_chars):
+            raise ValueError(_too_long_message(checked, 0, max_post_chars))
+        return [Finding.from_data(f) for f in self._findings(checked, self._rules)]
 
     def check(
         self,
@@ -191,19 +198,31 @@ class Policy:
         *,
         platform: str | None = None,
         meta: Mapping[str, Any] | None = None,
+        max_post_chars: int | None = MAX_POST_CHARS,
     ) -> Report:
-        """Check one post (a ``Post`` or plain text) and return a ``Report``."""
-        if isinstance(post, str):
-            post = PostData(text=post, platform=platform, meta=dict(meta or {}))
-        elif platform is not None or meta is not None:
-            post = PostData(
-                text=post.text,
-                id=post.id,
-                platform=post.platform if platform is None else platform,
-                meta={**post.meta, **(meta or {})},
-                source=post.source,  # type: ignore[arg-type]
+        """Check one post (a ``Post`` or plain text) and return a ``Report``; ``platform``
+        and ``meta`` override the post's. A post over ``max_post_chars`` (None or 0: no
+        limit) is an input error in the report, not checked. Raises ``TypeError`` for an
+        argument of the wrong type."""
+        checked = _checkable(post, "Policy.check()")
+        if platform is not None and not isinstance(platform, str):
+            raise TypeError(
+                f"Policy.check(): platform must be a str or None, not {type(platform).__name__}"
             )
-        return self.check_many([post])
+        if meta is not None and not isinstance(meta, Mapping):
+            raise TypeError(
+                "Policy.check(): meta must be a mapping (a dict) or None, "
+                f"not {type(meta).__name__}"
+            )
+        if platform is not None or meta is not None:
+            checked = PostData(
+                text=checked.text,
+                id=checked.id,
+                platform=checked.platform if platform is None else platform,
+                meta={**checked.meta, **(meta or {})},
+                source=checked.source,
+            )
+        return self.check_many([checked], max_post_chars=max_post_chars)
 
     def check_many(
         self,
@@ -211,27 +230,34 @@ class Policy:
         *,
         errors: Iterable[InputError | ErrorData] = (),
         jobs: int | None = 1,
+        max_post_chars: int | None = MAX_POST_CHARS,
     ) -> Report:
         """Check many posts; ``errors`` are input errors to carry into the report.
 
         ``jobs`` > 1 (or None: every core) checks in worker processes, in input order; a
-        post that fails to check becomes an error entry instead of stopping the run.
+        post that fails to check becomes an error entry instead of stopping the run. A post
+        over ``max_post_chars`` (None or 0: no limit) becomes an error entry too. Raises
+        ``TypeError`` for an item that is not a post.
         """
         from policylint.models import Report
 
+        if isinstance(posts, str | bytes) or not isinstance(posts, Iterable):
+            raise TypeError(
+                "Policy.check_many(): posts must be an iterable of Post objects or strings, "
+                f"not {type(posts).__name__}"
+            )
         found: list[FindingData] = []
         error_data = [ErrorData(e.path, e.message, e.line, e.column) for e in errors]
+        admitted = self._admitted(posts, max_post_chars, error_data)
         checked = 0
         if jobs == 1:
-            for post in posts:
-                if isinstance(post, str):
-                    post = PostData(text=post)
+            for post in admitted:
                 found.extend(self._findings(post, self._rules))
                 checked += 1
         else:
             from policylint.parallel import scan_many
 
-            for item in scan_many(self, posts, jobs=jobs):
+            for item in scan_many(self, admitted, jobs=jobs):
                 if item.error is not None:
                     error_data.append(item.error)
                 else:
@@ -239,12 +265,26 @@ class Policy:
                     checked += 1
         return Report.from_data(summarise(found, error_data, checked))
 
+    @staticmethod
+    def _admitted(
+        posts: Iterable[Any], max_post_chars: int | None, errors: list[ErrorData]
+    ) -> Iterator[Any]:
+        """The posts to check, each made checkable; those over ``max_post_chars`` go to
+        ``errors`` instead (accounted for, never silently dropped)."""
+        for index, item in enumerate(posts):
+            post = _checkable(item, "Policy.check_many()")
+            if _too_long(post, max_post_chars):
+                errors.append(_too_long_error(post, index, max_post_chars))
+            else:
+                yield post
+
     def iter_findings(
-        self, posts: Iterable[Post | PostData]
+        self, posts: Iterable[Post | PostData], *, max_post_chars: int | None = MAX_POST_CHARS
     ) -> Iterator[tuple[Post | PostData, list[Finding]]]:
-        """Stream (post, findings) pairs without holding all posts or findings."""
+        """Stream (post, findings) pairs without holding all posts or findings (raises as
+        :meth:`findings` does)."""
         for post in posts:
-            yield post, self.findings(post)
+            yield post, self.findings(post, max_post_chars=max_post_chars)
 
     def _findings(self, post: Any, rules: Sequence[CompiledRule]) -> list[FindingData]:
         ctx = PostContext(post.text, post.platform, post.meta, self.settings)
@@ -286,6 +326,41 @@ class Policy:
                     )
                 )
         return results
+
+
+def _checkable(item: Any, caller: str) -> Any:
+    """``item`` as the engine checks it: a str becomes a post; anything else must be a
+    ``Post`` (or have its ``text``, ``platform``, ``meta``, ``id`` and ``source``)."""
+    if isinstance(item, str):
+        return PostData(text=item)
+    text = getattr(item, "text", None)
+    if isinstance(text, str) and isinstance(getattr(item, "meta", None), Mapping):
+        platform = getattr(item, "platform", None)
+        if platform is None or isinstance(platform, str):
+            return item
+    if isinstance(item, bytes | bytearray):
+        raise TypeError(f"{caller}: a post is text, not bytes: decode it first")
+    raise TypeError(f"{caller}: expected a Post or a str, not {type(item).__name__}")
+
+
+def _too_long(post: Any, limit: int | None) -> bool:
+    return bool(limit) and len(post.text) > limit  # type: ignore[operator]
+
+
+def _too_long_message(post: Any, index: int, limit: int | None) -> str:
+    name = post.id if post.id is not None else f"#{index + 1}"
+    return (
+        f"post {name} is {len(post.text):,} characters; the limit is {limit:,} "
+        "(max_post_chars): not checked"
+    )
+
+
+def _too_long_error(post: Any, index: int, limit: int | None) -> ErrorData:
+    message = _too_long_message(post, index, limit)
+    source = post.source
+    if source is not None:
+        return ErrorData(source.path, message, source.line, source.column)
+    return ErrorData("<posts>", message)
 
 
 def _fits(routes: Sequence[Route], rules: int, regexes: int) -> bool:

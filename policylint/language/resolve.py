@@ -351,6 +351,9 @@ class _Resolver:
             for disable in header.disables:
                 disabled.update(self.match_rules(policy_file, disable.rule, disable.pos, rules))
         for key, value in overrides.items():
+            if key not in settings:
+                self.unknown_override(key, settings)
+                continue
             settings[key] = value
         kept = [rule for rule_id, rule in rules.items() if rule_id not in disabled]
         if len(rules) > MAX_RULES:
@@ -363,6 +366,21 @@ class _Resolver:
                 hint="split the policy, or disable the packs you do not use",
             )
         return kept, {r.id: severities[r.id] for r in kept}, settings
+
+    def unknown_override(self, key: str, declared: Mapping[str, ast.Value]) -> None:
+        """A setting given to ``load_policy(settings=...)`` (or in configuration) that the
+        policy does not declare: it would change nothing, silently."""
+        self.diagnostics.append(
+            Diagnostic(
+                "PL213",
+                f"unknown setting '{key}': the policy does not declare it",
+                "<settings>",
+                1,
+                1,
+                hint=did_you_mean(key, declared)
+                or "the policy declares: " + (", ".join(sorted(declared)) or "no settings"),
+            )
+        )
 
     def match_rules(
         self,
