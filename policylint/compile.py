@@ -374,6 +374,7 @@ class _Compiler:
                 for e in node.examples
             ),
             placeholders=placeholders,
+            supersedes=tuple(dict.fromkeys(ref.rule for ref in node.supersedes)),
         )
 
     def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:

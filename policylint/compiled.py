@@ -885,6 +885,7 @@ class CompiledRule(Struct):
         "requires",
         "severity",
         "suggestion",
+        "supersedes",
         "waivable",
     )
     FIELDS = (
@@ -908,6 +909,7 @@ class CompiledRule(Struct):
         "match_exceptions",
         "examples",
         "placeholders",
+        "supersedes",
     )
 
     def __init__(
@@ -932,6 +934,7 @@ class CompiledRule(Struct):
         match_exceptions: tuple[MatchException, ...] = (),
         examples: tuple[ExampleSpec, ...] = (),
         placeholders: tuple[str, ...] = (),
+        supersedes: tuple[str, ...] = (),
     ) -> None:
         self.id = id
         self.category = category
@@ -954,6 +957,8 @@ class CompiledRule(Struct):
         self.examples = examples
         #: Placeholders the message uses (besides {match}), resolved when a finding is made.
         self.placeholders = placeholders
+        #: Ids of the rules whose finding on the same text this rule's replaces.
+        self.supersedes = supersedes
 
     def evaluate(self, state: EvalState) -> list[RawFinding]:
         for guard in self.guards:
@@ -980,7 +985,22 @@ class CompiledRule(Struct):
                 break
         if not self.flags and not self.requires:
             found.append(RawFinding(self, 0, 0, None))
-        return found
+        return _merged(found) if len(found) > 1 else found
+
+
+def _merged(found: list[RawFinding]) -> list[RawFinding]:
+    """One finding per stretch of text: overlapping matches of one rule ("earn 8%" and "8% a
+    year") are one problem, reported once over their union."""
+    found.sort(key=lambda f: (f.field or "", f.start, f.end))
+    merged = [found[0]]
+    for finding in found[1:]:
+        last = merged[-1]
+        if finding.field == last.field and finding.start < last.end:
+            if finding.end > last.end:
+                merged[-1] = last._replace(end=finding.end)
+        else:
+            merged.append(finding)
+    return merged
 
 
 def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:

@@ -7,6 +7,7 @@ detectors and metrics computed at most once per post and only when a rule asks).
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -65,6 +66,8 @@ class RuleInfo(NamedTuple):
     path: str
     line: int
     examples: tuple[tuple[str, str], ...]
+    #: Rules whose finding on the same text this one's replaces (``supersedes``).
+    supersedes: tuple[str, ...] = ()
 
 
 class ExampleResult(NamedTuple):
@@ -119,6 +122,8 @@ class Policy:
             # Only the regexes rules are dispatched by are matched on every post (a select()ed
             # copy shares its parent's index, split by the parent's wider set of rules).
             self._regexes.set_eager(self._dispatch.regex_triggers)
+        #: For each rule another supersedes, the ids of those that do (``supersedes``).
+        self._superseded_by = _superseded_by(self._rules)
         self.settings: Mapping[str, Any] = dict(settings)
         self.files = tuple(files)
         self.load_spec = LoadSpec()
@@ -299,6 +304,8 @@ class Policy:
                 raw.extend(rule.evaluate(state))
         if not raw:
             return []
+        if self._superseded_by:
+            raw = _without_restated(raw, self._superseded_by)
         maker = _FindingMaker(post, state)
         made = {maker.make(r) for r in raw}
         return sorted(made, key=FindingData.sort_key)
@@ -326,6 +333,43 @@ class Policy:
                     )
                 )
         return results
+
+
+def _superseded_by(rules: Sequence[CompiledRule]) -> dict[str, frozenset[str]]:
+    """Rule id -> the ids of the rules of ``rules`` that supersede it."""
+    found: dict[str, set[str]] = {}
+    for rule in rules:
+        for target in rule.supersedes:
+            found.setdefault(target, set()).add(rule.id)
+    return {target: frozenset(by) for target, by in found.items()}
+
+
+def _without_restated(
+    raw: list[RawFinding], superseded_by: Mapping[str, frozenset[str]]
+) -> list[RawFinding]:
+    """``raw`` less the findings a superseding rule restates: same post, same field, and an
+    overlapping (or the same empty) span. A rule's own spans are disjoint (one finding per
+    stretch of text), so each lookup is a binary search."""
+    spans: dict[tuple[str, str | None], tuple[list[int], list[int]]] = {}
+    for finding in sorted(raw, key=lambda f: f.start):
+        starts, ends = spans.setdefault((finding.rule.id, finding.field), ([], []))
+        starts.append(finding.start)
+        ends.append(finding.end)
+
+    def restated(finding: RawFinding) -> bool:
+        for rival in superseded_by.get(finding.rule.id, ()):
+            found = spans.get((rival, finding.field))
+            if found is None:
+                continue
+            starts, ends = found
+            index = bisect.bisect_right(starts, finding.start)
+            if index and (ends[index - 1] > finding.start or starts[index - 1] == finding.start):
+                return True  # one starting at or before it reaches into it (or is the same)
+            if index < len(starts) and starts[index] < finding.end:
+                return True
+        return False
+
+    return [finding for finding in raw if not restated(finding)]
 
 
 def _checkable(item: Any, caller: str) -> Any:
@@ -398,6 +442,7 @@ def _info(rule: CompiledRule) -> RuleInfo:
         path=rule.path,
         line=rule.line,
         examples=tuple((e.expect, e.text) for e in rule.examples),
+        supersedes=rule.supersedes,
     )
 
 
