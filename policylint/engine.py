@@ -347,17 +347,22 @@ def _superseded_by(rules: Sequence[CompiledRule]) -> dict[str, frozenset[str]]:
 def _without_restated(
     raw: list[RawFinding], superseded_by: Mapping[str, frozenset[str]]
 ) -> list[RawFinding]:
-    """``raw`` less the findings a superseding rule restates: same post, same field, and an
-    overlapping (or the same empty) span. A rule's own spans are disjoint (one finding per
-    stretch of text), so each lookup is a binary search."""
+    """``raw`` less the findings a superseding rule restates: in the same field, one on an
+    overlapping (or the same empty) span; a finding of the whole post (empty, at 0), any.
+    A rule's own spans are disjoint (one finding per stretch of text), so each lookup is a
+    binary search."""
     spans: dict[tuple[str, str | None], tuple[list[int], list[int]]] = {}
+    reporting = {finding.rule.id for finding in raw}
     for finding in sorted(raw, key=lambda f: f.start):
         starts, ends = spans.setdefault((finding.rule.id, finding.field), ([], []))
         starts.append(finding.start)
         ends.append(finding.end)
 
     def restated(finding: RawFinding) -> bool:
-        for rival in superseded_by.get(finding.rule.id, ()):
+        rivals = superseded_by.get(finding.rule.id, frozenset())
+        if finding.field is None and finding.start == finding.end == 0:
+            return not rivals.isdisjoint(reporting)  # the post as a whole
+        for rival in rivals:
             found = spans.get((rival, finding.field))
             if found is None:
                 continue
@@ -495,12 +500,21 @@ class _FindingMaker:
             end=raw.end,
             match=matched,
             field=raw.field,
-            suggestion=rule.suggestion,
+            suggestion=self.suggestion(rule, matched),
         )
 
     def message(self, rule: CompiledRule, matched: str) -> str:
-        if "{" not in rule.message and "}" not in rule.message:
-            return rule.message
+        return self.render(rule.message, rule, matched)
+
+    def suggestion(self, rule: CompiledRule, matched: str) -> str | None:
+        """The rule's suggestion for this match (a template, as messages are)."""
+        if rule.suggestion is None:
+            return None
+        return self.render(rule.suggestion, rule, matched)
+
+    def render(self, template: str, rule: CompiledRule, matched: str) -> str:
+        if "{" not in template and "}" not in template:
+            return template
 
         def substitute(found: re.Match[str]) -> str:
             token = found.group(0)
@@ -509,7 +523,7 @@ class _FindingMaker:
             name = found.group(1)
             return _format_value(self.value(rule, name, matched))
 
-        return _PLACEHOLDER_RE.sub(substitute, rule.message)
+        return _PLACEHOLDER_RE.sub(substitute, template)
 
     def value(self, rule: CompiledRule, name: str, matched: str) -> Any:
         if name == "match":
@@ -518,7 +532,13 @@ class _FindingMaker:
             return rule.id
         if name == "platform":
             return self.post.platform or "any platform"
-        if name in ("suggestion", "owner", "category"):
+        if name == "camelcase":
+            from policylint.camelcase import camel_case
+
+            return camel_case(matched)
+        if name == "suggestion":
+            return self.suggestion(rule, matched) or ""
+        if name in ("owner", "category"):
             return getattr(rule, name) or ""
         if name.startswith("meta."):
             return lookup_path(self.post.meta, name.removeprefix("meta."))

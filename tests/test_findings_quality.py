@@ -117,3 +117,83 @@ def test_a_rule_of_a_pack_not_loaded_may_be_superseded() -> None:
 def test_examples_run_each_rule_alone(builtin: Any) -> None:
     failed = [r for r in builtin.run_examples() if not r.passed]
     assert failed == []
+
+
+# ------------------------------------------------------------------------------- where to change
+
+
+def test_an_exclamation_run_is_underlined_where_it_is(builtin: Any) -> None:
+    pick = builtin.select(["tone.exclamation"])
+    assert found(pick, "Big news today, we launched!!! Come see") == [("tone.exclamation", "!!!")]
+    assert found(pick, "Doors open at 9 ‼️!") == [("tone.exclamation", "‼️!")]
+    assert found(pick, "Wow!! Sale！！！") == [
+        ("tone.exclamation", "!!"),
+        ("tone.exclamation", "！！！"),
+    ]
+    # marks spread out one by one: the post as a whole, as before
+    assert found(pick, "Wow! Amazing! Thanks! See you!") == [("tone.exclamation", "")]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Call me at (415-555-0132 now", "415-555-0132"),
+        ("Call me at ( 415-555-0132 now", "415-555-0132"),
+        ("Call me at (415) 555-0132 now", "(415) 555-0132"),
+        ("Call me (at 415-555-0132) now", "415-555-0132"),
+    ],
+)
+def test_a_phone_number_does_not_swallow_an_unclosed_bracket(
+    builtin: Any, text: str, number: str
+) -> None:
+    assert found(builtin.select(["privacy.phone"]), text) == [("privacy.phone", number)]
+
+
+def test_a_run_together_hashtag_gets_its_own_camel_case_as_the_fix(builtin: Any) -> None:
+    report = builtin.select(["a11y.hashtag_case"]).check("Morning! #coffeelover #mondaymotivation")
+    assert [(f.match, f.suggestion) for f in report.findings] == [
+        ("#coffeelover", "#CoffeeLover"),
+        ("#mondaymotivation", "#MondayMotivation"),
+    ]
+    assert report.findings[0].message.endswith("Capitalise each word: #CoffeeLover.")
+
+
+@pytest.mark.parametrize(
+    ("hashtag", "camel"),
+    [
+        ("#throwbackthursday2024", "#ThrowbackThursday2024"),
+        ("#Mondaymotivation", "#MondayMotivation"),
+        ("#smallbusinessoftheyear", "#SmallBusinessOfTheYear"),
+        ("#xyzzy", "#xyzzy"),  # no split into known words: left as it is
+    ],
+)
+def test_camel_case_splits_into_the_fewest_known_words(hashtag: str, camel: str) -> None:
+    from policylint.camelcase import camel_case
+
+    assert camel_case(hashtag) == camel
+
+
+def test_a_suggestion_is_a_template_checked_when_the_policy_loads() -> None:
+    policy = policylint.load_policy(
+        'rule t.r {\n  flag ["teh"]\n  suggest "the (not {match})"\n}\n'
+    )
+    assert [f.suggestion for f in policy.check("teh end").findings] == ["the (not teh)"]
+    for bad in ("{nope}", "{suggestion}"):
+        with pytest.raises(PolicyError) as error:
+            policylint.load_policy(f'rule t.r {{\n  flag ["teh"]\n  suggest "{bad}"\n}}\n')
+        assert error.value.first.code == "PL215"
+        assert "in suggestion" in error.value.first.message
+
+
+def test_a_hostile_reply_is_not_excused_by_a_help_phrase(builtin: Any) -> None:
+    tone = builtin.select(["tone.*"])
+    for text in (
+        "@dan your complaint is frankly stupid. DM us your order number",
+        "@dan your complaint is frankly stupid. Sorry for the wait.",
+    ):
+        assert found(tone, text) == [("tone.hostile", "stupid")]
+    # the post-level note is not repeated beside the insult it comes from
+    assert found(tone, "@ben_k this is a terrible, stupid complaint and you are wrong") == [
+        ("tone.hostile", "stupid")
+    ]
+    assert found(tone, "@ben_k that's awful, we're so sorry. DM us your order number?") == []

@@ -298,11 +298,19 @@ class _Unlisted(NamedTuple):
 def _matches(pn: Any, text: str, region: str | None, leniency: Any) -> Iterator[_Match]:
     for match in pn.PhoneNumberMatcher(text, region, leniency=leniency):
         raw = match.raw_string
-        stripped = raw.strip()
+        stripped = _unbracketed(raw.strip())
         if not stripped:
             continue
-        start = match.start + len(raw) - len(raw.lstrip())
+        start = match.start + raw.index(stripped)
         yield _Match(start, start + len(stripped), stripped, match.number)
+
+
+def _unbracketed(raw: str) -> str:
+    """``raw`` without an opening bracket it never closes: the matcher keeps the "(" of
+    "(415-555-0132", but the number, the part to change, starts after it."""
+    if raw[:1] in "([" and ")" not in raw and "]" not in raw:
+        return raw[1:].lstrip()
+    return raw
 
 
 def _national(text: str, match: _Match, needs_cue: bool = False) -> bool:
