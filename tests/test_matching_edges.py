@@ -221,3 +221,20 @@ def test_a_long_post_builds_the_automaton_instead_of_looking_up_each_position(
     hits = index.find("guaranteed " * 10_000)
     assert len(hits[0]) == 10_000
     assert looked_up == [16]  # the short post only
+
+
+def test_terms_sharing_a_wildcard_piece_run_only_where_all_their_pieces_are() -> None:
+    """100,000 terms "guarantee*abcd"... all ran as regexes on the first post holding
+    "guarantee" (7.7 s, 520 MB): now they are keyed by their rarest piece."""
+    import itertools
+    import string
+
+    index = TermIndex()
+    words = ["".join(p) for p in itertools.product(string.ascii_lowercase, repeat=3)]
+    ids = {word: index.add(f"guarantee*{word}") for word in words[:5_000]}
+    text = "we guarantee returns; guaranteedabc and guaranteeabd"
+    hits = index.find(text)
+    assert hits == {ids["abc"]: [(22, 35)], ids["abd"]: [(40, 52)]}
+    # compiled only for the terms every piece of which is in the post ("ret", "and"...)
+    assert set(index._regex_cache) == {i for word, i in ids.items() if word in text}
+    assert len(index._regex_cache) < 20
