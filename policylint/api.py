@@ -29,10 +29,13 @@ def load_policy(
     ``thresholds.*``), as ``[tool.policylint]`` configuration does.
 
     Raises ``policylint.PolicyError`` listing every problem found, each with
-    ``path:line:col``, the source line and a hint.
+    ``path:line:col``, the source line and a hint (an empty ``source`` and a setting the
+    policy does not declare are such problems), and ``TypeError`` for an argument of the
+    wrong type.
     """
     from policylint import policycache
 
+    _check_arguments(source, text, settings)
     path: str | Path | None = None
     if text is None and isinstance(source, str) and ("\n" in source or "{" in source):
         text = source
@@ -68,6 +71,38 @@ def load_policy(
         settings=dict(settings or {}),
     )
     return policy
+
+
+def _check_arguments(source: Any, text: Any, settings: Any) -> None:
+    """Refuse what cannot name a policy before the cache is asked: ``""`` would otherwise
+    share the key of ``None`` (``builtin:all``) and load whatever the cache held."""
+    if source is not None and not isinstance(source, str | Path):
+        raise TypeError(
+            "load_policy(): source must be a path, 'builtin:NAME' or policy text, "
+            f"not {type(source).__name__}"
+        )
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"load_policy(): text must be a str, not {type(text).__name__}")
+    if settings is not None and not (
+        isinstance(settings, Mapping) and all(isinstance(key, str) for key in settings)
+    ):
+        raise TypeError("load_policy(): settings must be a mapping of setting names to values")
+    if isinstance(source, str) and not source.strip() and text is None:
+        from policylint.language.errors import Diagnostic, PolicyError
+
+        raise PolicyError(
+            [
+                Diagnostic(
+                    "PL100",
+                    "no policy given: the source is an empty string",
+                    "<policy>",
+                    1,
+                    1,
+                    hint="pass a .policy file, 'builtin:NAME', policy text, "
+                    "or None for builtin:all",
+                )
+            ]
+        )
 
 
 def _compile(

@@ -68,7 +68,6 @@ def config_or_fail(config_file: str | None, isolated: bool) -> Config:
 
 def policy_or_fail(policy: str | None, config: Config) -> Policy:
     from policylint.api import load_policy
-    from policylint.config import ConfigError
 
     source = policy or config.policy_path()
     try:
@@ -79,6 +78,9 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
 
         if not isinstance(error, PolicyError):
             raise
+        if all(d.path == "<settings>" for d in error.diagnostics):
+            # a setting the policy does not declare: say so naming the configuration file
+            _check_config_settings(config, load_policy(source))
         fail(error.render())
     # The command line owns its process: move the policy's objects out of the collector's
     # sight, so a long run's full collections do not walk them again and again; the start
@@ -86,6 +88,14 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
     from policylint import startup
 
     startup.end()
+    _check_config_settings(config, loaded)
+    return loaded
+
+
+def _check_config_settings(config: Config, loaded: Policy) -> None:
+    """Fail on an ``[organisation]``/``[thresholds]`` key ``loaded`` does not declare."""
+    from policylint.config import ConfigError
+
     if config.settings:
         from policylint.scaffold import setting_names
 
@@ -95,7 +105,6 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
                 config.check_settings(declared)
             except ConfigError as error:
                 fail(str(error))
-    return loaded
 
 
 def parse_meta(pairs: Sequence[str]) -> dict[str, Any]:
@@ -745,6 +754,7 @@ def run_check(options: CheckOptions) -> NoReturn:
         jobs=options.jobs,
     )
     paths = options.paths
+    _escape_lone_surrogates(sys.stdout)
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             fail("error: no input; pass files or folders, or - to read a post from stdin")
@@ -787,9 +797,17 @@ def run_check(options: CheckOptions) -> NoReturn:
     sys.exit(EXIT_FINDINGS if run.failing else EXIT_CLEAN)
 
 
+def _escape_lone_surrogates(stream: TextIO | None) -> None:
+    """A post read from JSON may hold a lone surrogate (``"\\ud800"``), which the engine
+    matches around: the report writes it as that same escape instead of failing."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
 def _open_output(path: str) -> TextIO:
     try:
-        return open(path, "w", encoding="utf-8")
+        return open(path, "w", encoding="utf-8", errors="backslashreplace")
     except OSError as error:
         fail(f"error: cannot write {path}: {error.strerror or error}")
 
@@ -980,7 +998,7 @@ def _report(run: _Run, checker: _Checker, options: CheckOptions) -> None:
         )
 
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(output, "w", encoding="utf-8", errors="backslashreplace") as handle:
             write(handle, bool(color))
     else:
         write(sys.stdout, _use_color(color))

@@ -27,7 +27,15 @@ from policylint.text import fold_term
 __all__ = ["compile_policy"]
 
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
-_BUILTIN_PLACEHOLDERS = ("match", "rule", "platform", "suggestion", "owner", "category")
+_BUILTIN_PLACEHOLDERS = (
+    "match",
+    "rule",
+    "platform",
+    "suggestion",
+    "owner",
+    "category",
+    "camelcase",  # the match as a CamelCase hashtag (policylint.camelcase)
+)
 # RE2 rejects these too, but with messages written for C++ programmers.
 _UNSUPPORTED_REGEX = (
     (re.compile(r"\\[1-9]|\(\?P=|\\k<"), "backreferences (\\1, (?P=name)) are not supported"),
@@ -348,6 +356,11 @@ class _Compiler:
                 match_exceptions.append(compiled)
         message = node.message or _default_message(node)
         placeholders = self.placeholders(message, node.message_pos or node.pos)
+        if node.suggest is not None:
+            # a suggestion is a template too ("{camelcase}"), but cannot name itself
+            for name in self.placeholders(node.suggest, node.pos, "suggestion"):
+                if name not in placeholders:
+                    placeholders += (name,)
         if len(self.diagnostics) > before:
             return None
         return c.CompiledRule(
@@ -374,6 +387,7 @@ class _Compiler:
                 for e in node.examples
             ),
             placeholders=placeholders,
+            supersedes=tuple(dict.fromkeys(ref.rule for ref in node.supersedes)),
         )
 
     def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:
@@ -385,19 +399,20 @@ class _Compiler:
                 return ast.Pos(pos.line, index + 1, pos.line, index + 1 + len(needle))
         return pos
 
-    def placeholders(self, message: str, pos: ast.Pos) -> tuple[str, ...]:
+    def placeholders(self, message: str, pos: ast.Pos, where: str = "message") -> tuple[str, ...]:
         names: list[str] = []
-        known = [*_BUILTIN_PLACEHOLDERS, *self.metric_names, *self.settings]
+        builtin = [p for p in _BUILTIN_PLACEHOLDERS if p != where]  # never itself
+        known = [*builtin, *self.metric_names, *self.settings]
         for found in _PLACEHOLDER_RE.finditer(message.replace("{{", "").replace("}}", "")):
             name = found.group(1)
-            if name in _BUILTIN_PLACEHOLDERS:
+            if name in builtin:
                 continue
             if name in self.metric_names or name in self.settings or name.startswith("meta."):
                 names.append(name)
                 continue
             self.error(
                 "PL215",
-                f"unknown placeholder '{{{name}}}' in message",
+                f"unknown placeholder '{{{name}}}' in {where}",
                 self.locate_in_line(pos, "{" + name + "}"),
                 hint=did_you_mean(name, known)
                 or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 
 from policylint.context import PostContext
-from policylint.regexset import RegexIndex, compile_regex
+from policylint.regexset import RegexIndex, compile_regex, encode, spans
 from policylint.severity import Severity
 from policylint.struct import NamedTuple, Struct, Value
 from policylint.terms import TermIndex
@@ -55,6 +55,7 @@ class EvalState:
     """What the rules share while checking one post (or one metadata field of it)."""
 
     __slots__ = (
+        "_encoded",
         "_fields",
         "_hits",
         "_lazy_hits",
@@ -93,10 +94,17 @@ class EvalState:
         self._line_starts: list[int] | None = None
         self._sentence_ends: list[int] | None = None
         self._fields: dict[str, EvalState | None] = {}
+        self._encoded: bytes | None = None
 
     @property
     def text(self) -> str:
         return self.ctx.text
+
+    def encoded_plain(self) -> bytes:
+        """The plain view in UTF-8, as RE2 reads it: encoded once per post for every regex."""
+        if self._encoded is None:
+            self._encoded = encode(self.ctx.plain.text)
+        return self._encoded
 
     def term_hits(self) -> dict[int, list[tuple[int, int]]]:
         if self._hits is None:
@@ -119,7 +127,7 @@ class EvalState:
             self._lazy_hits = {}
         found = self._lazy_hits.get(lazy)
         if found is None:
-            found = self._lazy_hits[lazy] = self.regex_index.match_lazy(lazy, self.ctx.plain.text)
+            found = self._lazy_hits[lazy] = self.regex_index.match_lazy(lazy, self.encoded_plain())
         return regex_id in found
 
     def regex_hits(self) -> frozenset[int] | None:
@@ -128,7 +136,7 @@ class EvalState:
         if self.regex_index is None:
             return None
         if self._regex_hits is None:
-            self._regex_hits = self.regex_index.matching(self.ctx.plain.text)
+            self._regex_hits = self.regex_index.matching(self.ctx.plain.text, self.encoded_plain)
         return self._regex_hits
 
     def _words(self) -> list[tuple[int, int]]:
@@ -365,22 +373,12 @@ class RegexNode(PatternNode):
         if cached is not None:
             return cached
         plain = state.ctx.plain
-        text = plain.text
-        regex = self.regex
-        out = []
-        # Not finditer: after an empty match google-re2 steps one byte, not one character,
-        # and later offsets drift past the text on non-ASCII input.
-        position = 0
-        while position <= len(text):
-            found = regex.search(text, position)
-            if found is None:
-                break
-            start, end = found.span()
-            if start == end:
-                position = end + 1
-                continue
-            out.append(Match(*plain.to_original(start, end), state.field_name))
-            position = end
+        to_original = plain.to_original
+        field_name = state.field_name
+        out = [
+            Match(*to_original(start, end), field_name)
+            for start, end in spans(self.regex, plain.text, state.encoded_plain())
+        ]
         if regex_id >= 0:
             state.memo[key] = out
         return out
@@ -887,6 +885,7 @@ class CompiledRule(Struct):
         "requires",
         "severity",
         "suggestion",
+        "supersedes",
         "waivable",
     )
     FIELDS = (
@@ -910,6 +909,7 @@ class CompiledRule(Struct):
         "match_exceptions",
         "examples",
         "placeholders",
+        "supersedes",
     )
 
     def __init__(
@@ -934,6 +934,7 @@ class CompiledRule(Struct):
         match_exceptions: tuple[MatchException, ...] = (),
         examples: tuple[ExampleSpec, ...] = (),
         placeholders: tuple[str, ...] = (),
+        supersedes: tuple[str, ...] = (),
     ) -> None:
         self.id = id
         self.category = category
@@ -956,6 +957,8 @@ class CompiledRule(Struct):
         self.examples = examples
         #: Placeholders the message uses (besides {match}), resolved when a finding is made.
         self.placeholders = placeholders
+        #: Ids of the rules whose finding on the same text this rule's replaces.
+        self.supersedes = supersedes
 
     def evaluate(self, state: EvalState) -> list[RawFinding]:
         for guard in self.guards:
@@ -982,7 +985,22 @@ class CompiledRule(Struct):
                 break
         if not self.flags and not self.requires:
             found.append(RawFinding(self, 0, 0, None))
-        return found
+        return _merged(found) if len(found) > 1 else found
+
+
+def _merged(found: list[RawFinding]) -> list[RawFinding]:
+    """One finding per stretch of text: overlapping matches of one rule ("earn 8%" and "8% a
+    year") are one problem, reported once over their union."""
+    found.sort(key=lambda f: (f.field or "", f.start, f.end))
+    merged = [found[0]]
+    for finding in found[1:]:
+        last = merged[-1]
+        if finding.field == last.field and finding.start < last.end:
+            if finding.end > last.end:
+                merged[-1] = last._replace(end=finding.end)
+        else:
+            merged.append(finding)
+    return merged
 
 
 def index_regexes(rules: Sequence[CompiledRule]) -> RegexIndex:

@@ -7,6 +7,7 @@ detectors and metrics computed at most once per post and only when a rule asks).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
@@ -22,6 +23,7 @@ from policylint.compiled import (
     lookup_path,
 )
 from policylint.context import PostContext
+from policylint.limits import MAX_POST_CHARS
 from policylint.records import ErrorData, FindingData, PostData, has_error, summarise
 from policylint.selectors import SelectorError, check_selectors, matches
 from policylint.severity import Severity
@@ -64,6 +66,8 @@ class RuleInfo(NamedTuple):
     path: str
     line: int
     examples: tuple[tuple[str, str], ...]
+    #: Rules whose finding on the same text this one's replaces (``supersedes``).
+    supersedes: tuple[str, ...] = ()
 
 
 class ExampleResult(NamedTuple):
@@ -118,6 +122,8 @@ class Policy:
             # Only the regexes rules are dispatched by are matched on every post (a select()ed
             # copy shares its parent's index, split by the parent's wider set of rules).
             self._regexes.set_eager(self._dispatch.regex_triggers)
+        #: For each rule another supersedes, the ids of those that do (``supersedes``).
+        self._superseded_by = _superseded_by(self._rules)
         self.settings: Mapping[str, Any] = dict(settings)
         self.files = tuple(files)
         self.load_spec = LoadSpec()
@@ -193,11 +199,17 @@ class Policy:
         """
         return self._findings(post, self._rules)
 
-    def findings(self, post: Post | PostData) -> list[Finding]:
-        """Every finding for one post, sorted and without duplicates."""
+    def findings(
+        self, post: Post | PostData | str, *, max_post_chars: int | None = MAX_POST_CHARS
+    ) -> list[Finding]:
+        """Every finding for one post, sorted and without duplicates. Raises ``TypeError``
+        for what is not a post, ``ValueError`` for a post over ``max_post_chars``."""
         from policylint.models import Finding
 
-        return [Finding.from_data(f) for f in self._findings(post, self._rules)]
+        checked = _checkable(post, "Policy.findings()")
+        if _too_long(checked, max_post_chars):
+            raise ValueError(_too_long_message(checked, 0, max_post_chars))
+        return [Finding.from_data(f) for f in self._findings(checked, self._rules)]
 
     def check(
         self,
@@ -205,19 +217,31 @@ class Policy:
         *,
         platform: str | None = None,
         meta: Mapping[str, Any] | None = None,
+        max_post_chars: int | None = MAX_POST_CHARS,
     ) -> Report:
-        """Check one post (a ``Post`` or plain text) and return a ``Report``."""
-        if isinstance(post, str):
-            post = PostData(text=post, platform=platform, meta=dict(meta or {}))
-        elif platform is not None or meta is not None:
-            post = PostData(
-                text=post.text,
-                id=post.id,
-                platform=post.platform if platform is None else platform,
-                meta={**post.meta, **(meta or {})},
-                source=post.source,  # type: ignore[arg-type]
+        """Check one post (a ``Post`` or plain text) and return a ``Report``; ``platform``
+        and ``meta`` override the post's. A post over ``max_post_chars`` (None or 0: no
+        limit) is an input error in the report, not checked. Raises ``TypeError`` for an
+        argument of the wrong type."""
+        checked = _checkable(post, "Policy.check()")
+        if platform is not None and not isinstance(platform, str):
+            raise TypeError(
+                f"Policy.check(): platform must be a str or None, not {type(platform).__name__}"
             )
-        return self.check_many([post])
+        if meta is not None and not isinstance(meta, Mapping):
+            raise TypeError(
+                "Policy.check(): meta must be a mapping (a dict) or None, "
+                f"not {type(meta).__name__}"
+            )
+        if platform is not None or meta is not None:
+            checked = PostData(
+                text=checked.text,
+                id=checked.id,
+                platform=checked.platform if platform is None else platform,
+                meta={**checked.meta, **(meta or {})},
+                source=checked.source,
+            )
+        return self.check_many([checked], max_post_chars=max_post_chars)
 
     def check_many(
         self,
@@ -225,21 +249,28 @@ class Policy:
         *,
         errors: Iterable[InputError | ErrorData] = (),
         jobs: int | None = 1,
+        max_post_chars: int | None = MAX_POST_CHARS,
     ) -> Report:
         """Check many posts; ``errors`` are input errors to carry into the report.
 
         ``jobs`` > 1 (or None: every core) checks in worker processes, in input order; a
-        post that fails to check becomes an error entry instead of stopping the run.
+        post that fails to check becomes an error entry instead of stopping the run. A post
+        over ``max_post_chars`` (None or 0: no limit) becomes an error entry too. Raises
+        ``TypeError`` for an item that is not a post.
         """
         from policylint.models import Report
 
+        if isinstance(posts, str | bytes) or not isinstance(posts, Iterable):
+            raise TypeError(
+                "Policy.check_many(): posts must be an iterable of Post objects or strings, "
+                f"not {type(posts).__name__}"
+            )
         found: list[FindingData] = []
         error_data = [ErrorData(e.path, e.message, e.line, e.column) for e in errors]
+        admitted = self._admitted(posts, max_post_chars, error_data)
         checked = with_errors = 0
         if jobs == 1:
-            for post in posts:
-                if isinstance(post, str):
-                    post = PostData(text=post)
+            for post in admitted:
                 findings = self._findings(post, self._rules)
                 found.extend(findings)
                 checked += 1
@@ -247,7 +278,7 @@ class Policy:
         else:
             from policylint.parallel import scan_many
 
-            for item in scan_many(self, posts, jobs=jobs):
+            for item in scan_many(self, admitted, jobs=jobs):
                 if item.error is not None:
                     error_data.append(item.error)
                 else:
@@ -257,12 +288,26 @@ class Policy:
         report = summarise(found, error_data, checked, posts_with_errors=with_errors)
         return Report.from_data(report)
 
+    @staticmethod
+    def _admitted(
+        posts: Iterable[Any], max_post_chars: int | None, errors: list[ErrorData]
+    ) -> Iterator[Any]:
+        """The posts to check, each made checkable; those over ``max_post_chars`` go to
+        ``errors`` instead (accounted for, never silently dropped)."""
+        for index, item in enumerate(posts):
+            post = _checkable(item, "Policy.check_many()")
+            if _too_long(post, max_post_chars):
+                errors.append(_too_long_error(post, index, max_post_chars))
+            else:
+                yield post
+
     def iter_findings(
-        self, posts: Iterable[Post | PostData]
+        self, posts: Iterable[Post | PostData], *, max_post_chars: int | None = MAX_POST_CHARS
     ) -> Iterator[tuple[Post | PostData, list[Finding]]]:
-        """Stream (post, findings) pairs without holding all posts or findings."""
+        """Stream (post, findings) pairs without holding all posts or findings (raises as
+        :meth:`findings` does)."""
         for post in posts:
-            yield post, self.findings(post)
+            yield post, self.findings(post, max_post_chars=max_post_chars)
 
     def _findings(self, post: Any, rules: Sequence[CompiledRule]) -> list[FindingData]:
         ctx = PostContext(post.text, post.platform, post.meta, self.settings)
@@ -277,6 +322,8 @@ class Policy:
                 raw.extend(rule.evaluate(state))
         if not raw:
             return []
+        if self._superseded_by:
+            raw = _without_restated(raw, self._superseded_by)
         maker = _FindingMaker(post, state)
         made = {maker.make(r) for r in raw}
         return sorted(made, key=FindingData.sort_key)
@@ -304,6 +351,83 @@ class Policy:
                     )
                 )
         return results
+
+
+def _superseded_by(rules: Sequence[CompiledRule]) -> dict[str, frozenset[str]]:
+    """Rule id -> the ids of the rules of ``rules`` that supersede it."""
+    found: dict[str, set[str]] = {}
+    for rule in rules:
+        for target in rule.supersedes:
+            found.setdefault(target, set()).add(rule.id)
+    return {target: frozenset(by) for target, by in found.items()}
+
+
+def _without_restated(
+    raw: list[RawFinding], superseded_by: Mapping[str, frozenset[str]]
+) -> list[RawFinding]:
+    """``raw`` less the findings a superseding rule restates: in the same field, one on an
+    overlapping (or the same empty) span; a finding of the whole post (empty, at 0), any.
+    A rule's own spans are disjoint (one finding per stretch of text), so each lookup is a
+    binary search."""
+    spans: dict[tuple[str, str | None], tuple[list[int], list[int]]] = {}
+    reporting = {finding.rule.id for finding in raw}
+    for finding in sorted(raw, key=lambda f: f.start):
+        starts, ends = spans.setdefault((finding.rule.id, finding.field), ([], []))
+        starts.append(finding.start)
+        ends.append(finding.end)
+
+    def restated(finding: RawFinding) -> bool:
+        rivals = superseded_by.get(finding.rule.id, frozenset())
+        if finding.field is None and finding.start == finding.end == 0:
+            return not rivals.isdisjoint(reporting)  # the post as a whole
+        for rival in rivals:
+            found = spans.get((rival, finding.field))
+            if found is None:
+                continue
+            starts, ends = found
+            index = bisect.bisect_right(starts, finding.start)
+            if index and (ends[index - 1] > finding.start or starts[index - 1] == finding.start):
+                return True  # one starting at or before it reaches into it (or is the same)
+            if index < len(starts) and starts[index] < finding.end:
+                return True
+        return False
+
+    return [finding for finding in raw if not restated(finding)]
+
+
+def _checkable(item: Any, caller: str) -> Any:
+    """``item`` as the engine checks it: a str becomes a post; anything else must be a
+    ``Post`` (or have its ``text``, ``platform``, ``meta``, ``id`` and ``source``)."""
+    if isinstance(item, str):
+        return PostData(text=item)
+    text = getattr(item, "text", None)
+    if isinstance(text, str) and isinstance(getattr(item, "meta", None), Mapping):
+        platform = getattr(item, "platform", None)
+        if platform is None or isinstance(platform, str):
+            return item
+    if isinstance(item, bytes | bytearray):
+        raise TypeError(f"{caller}: a post is text, not bytes: decode it first")
+    raise TypeError(f"{caller}: expected a Post or a str, not {type(item).__name__}")
+
+
+def _too_long(post: Any, limit: int | None) -> bool:
+    return bool(limit) and len(post.text) > limit  # type: ignore[operator]
+
+
+def _too_long_message(post: Any, index: int, limit: int | None) -> str:
+    name = post.id if post.id is not None else f"#{index + 1}"
+    return (
+        f"post {name} is {len(post.text):,} characters; the limit is {limit:,} "
+        "(max_post_chars): not checked"
+    )
+
+
+def _too_long_error(post: Any, index: int, limit: int | None) -> ErrorData:
+    message = _too_long_message(post, index, limit)
+    source = post.source
+    if source is not None:
+        return ErrorData(source.path, message, source.line, source.column)
+    return ErrorData("<posts>", message)
 
 
 def _fits(routes: Sequence[Route], rules: int, regexes: int) -> bool:
@@ -336,6 +460,7 @@ def _info(rule: CompiledRule) -> RuleInfo:
         path=rule.path,
         line=rule.line,
         examples=tuple((e.expect, e.text) for e in rule.examples),
+        supersedes=rule.supersedes,
     )
 
 
@@ -388,12 +513,21 @@ class _FindingMaker:
             end=raw.end,
             match=matched,
             field=raw.field,
-            suggestion=rule.suggestion,
+            suggestion=self.suggestion(rule, matched),
         )
 
     def message(self, rule: CompiledRule, matched: str) -> str:
-        if "{" not in rule.message and "}" not in rule.message:
-            return rule.message
+        return self.render(rule.message, rule, matched)
+
+    def suggestion(self, rule: CompiledRule, matched: str) -> str | None:
+        """The rule's suggestion for this match (a template, as messages are)."""
+        if rule.suggestion is None:
+            return None
+        return self.render(rule.suggestion, rule, matched)
+
+    def render(self, template: str, rule: CompiledRule, matched: str) -> str:
+        if "{" not in template and "}" not in template:
+            return template
 
         def substitute(found: re.Match[str]) -> str:
             token = found.group(0)
@@ -402,7 +536,7 @@ class _FindingMaker:
             name = found.group(1)
             return _format_value(self.value(rule, name, matched))
 
-        return _PLACEHOLDER_RE.sub(substitute, rule.message)
+        return _PLACEHOLDER_RE.sub(substitute, template)
 
     def value(self, rule: CompiledRule, name: str, matched: str) -> Any:
         if name == "match":
@@ -411,7 +545,13 @@ class _FindingMaker:
             return rule.id
         if name == "platform":
             return self.post.platform or "any platform"
-        if name in ("suggestion", "owner", "category"):
+        if name == "camelcase":
+            from policylint.camelcase import camel_case
+
+            return camel_case(matched)
+        if name == "suggestion":
+            return self.suggestion(rule, matched) or ""
+        if name in ("owner", "category"):
             return getattr(rule, name) or ""
         if name.startswith("meta."):
             return lookup_path(self.post.meta, name.removeprefix("meta."))

@@ -70,8 +70,11 @@ REGEX_MAX_MEM = 8 << 20
 #: before reading, so a stray video or database dump costs nothing.
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 
-#: Default of ``--max-post-chars``: longer posts are reported as input errors instead of
-#: checked (*proposed*). The longest post any platform accepts is about 63,000 characters.
+#: Default of ``--max-post-chars`` and of the API's ``max_post_chars``: longer posts are
+#: reported as input errors instead of checked (enforced: ``policylint.check_command``,
+#: ``Policy.check``/``check_many``; ``Policy.findings`` raises ``ValueError``). The longest
+#: post any platform accepts is about 63,000 characters; a post at the limit checks in
+#: about 2 s with every built-in pack.
 MAX_POST_CHARS = 100_000
 
 #: Deepest metadata nesting accepted from a record (enforced:

@@ -36,6 +36,14 @@ def render_rule(info: RuleInfo) -> str:
     if info.suggestion:
         safety = "safe fix" if info.fix_safe else "applied only with --unsafe-fixes"
         lines += ["## Suggested fix", "", f"`{info.suggestion}` ({safety})", ""]
+    if info.supersedes:
+        named = ", ".join(f"[`{rule}`]({_page_name(rule)})" for rule in info.supersedes)
+        lines += [
+            "## Supersedes",
+            "",
+            f"{named}: their finding on the same text is not reported.",
+            "",
+        ]
     fails = [text for expect, text in info.examples if expect == "fail"]
     passes = [text for expect, text in info.examples if expect == "pass"]
     if fails or passes:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from policylint.regexset import compile_regex
+from policylint.regexset import compile_regex, encode, spans
 from policylint.struct import NamedTuple
 from policylint.text import fold_term, is_word_char
 
@@ -108,6 +109,9 @@ class TermIndex:
     #: (hashing 14,000 keys for a dict costs ~2 ms of a start): the keys are sorted, so a
     #: binary search finds each. A pre-commit run over a few posts never builds either.
     WARM_UP = 8
+    #: Longest post looked up key by key: the lookup costs a few binary searches per
+    #: character (1.6 s on 200,000), far more than building the automaton on a long post.
+    LOOKUP_MAX = 5_000
 
     def __init__(self) -> None:
         # A term's spec, or the term as written (from the compiled cache) until its spec is
@@ -197,12 +201,16 @@ class TermIndex:
             return self._table
         entries: dict[str, list[int]] = {}
         pieces: dict[str, list[int]] = {}
+        wild = [(i, s) for i, s in enumerate(self._all_specs()) if s.inner_regex is not None]
+        shared = Counter(piece for _, spec in wild for piece in set(_pieces_of(spec)))
+        for term_id, spec in wild:
+            # A term with an inner '*' runs as a regex, but only on posts where the automaton
+            # saw its rarest literal piece (the longest of those): keyed by a piece 100,000
+            # terms share ("guarantee*..."), every post holding it ran them all (7.7 s).
+            piece = min(_pieces_of(spec), key=lambda p: (shared[p], -len(p)), default="")
+            pieces.setdefault(piece or spec.core, []).append(term_id)
         for term_id, spec in enumerate(self._all_specs()):
             if spec.inner_regex is not None:
-                # A term with an inner '*' runs as a regex, but only on posts where the
-                # automaton saw its longest literal piece.
-                piece = max(spec.core.split("*"), key=lambda p: len(p.strip())).strip()
-                pieces.setdefault(piece or spec.core, []).append(term_id)
                 continue
             for variant in _variants(spec.core):
                 entries.setdefault(variant, []).append(term_id)
@@ -296,16 +304,33 @@ class TermIndex:
                         while span_end < length and _is_word(folded[span_end]):
                             span_end += 1
                     hits.setdefault(term_id, []).append((span_start, span_end))
-        for term_id in sorted(regex_candidates):
+        if regex_candidates:
+            self._find_wild(folded, regex_candidates, hits)
+        return hits
+
+    def _find_wild(
+        self, folded: str, candidates: set[int], hits: dict[int, list[tuple[int, int]]]
+    ) -> None:
+        """Hits of the terms with an inner ``*`` whose key the automaton found: a regex runs
+        only for a term every piece of which is in the post (each piece looked for once)."""
+        present: dict[str, bool] = {}
+        encoded: bytes | None = None
+        for term_id in sorted(candidates):
             spec = self.spec(term_id)
+            if not all(
+                present[piece] if piece in present else present.setdefault(piece, piece in folded)
+                for piece in _pieces_of(spec)
+            ):
+                continue
             regex = self._regex_cache.get(term_id)
             if regex is None:
                 regex = self._regex_cache[term_id] = compile_regex(spec.inner_regex or "", "")
-            for match in regex.finditer(folded):
-                span = _fit(folded, len(folded), match.start(), match.end(), spec)
+            if encoded is None:
+                encoded = encode(folded)
+            for start, end in spans(regex, folded, encoded):
+                span = _fit(folded, len(folded), start, end, spec)
                 if span is not None:
                     hits.setdefault(term_id, []).append(span)
-        return hits
 
     def _row(self, entry: int) -> _Row:
         """What find() needs of a key, worked out on its first hit (most keys never hit)."""
@@ -327,7 +352,7 @@ class TermIndex:
     def _raw_hits(self, folded: str) -> Iterable[tuple[int, int]]:
         """Every key occurrence as (end index, entry in ``_table``): at each end, longest
         key first (the automaton's order, which the lookup reproduces)."""
-        if self._automaton is None and self._uses < self.WARM_UP:
+        if self._automaton is None and self._uses < self.WARM_UP and len(folded) <= self.LOOKUP_MAX:
             self._uses += 1
             return self._lookup(folded)
         automaton = self._automaton if self._automaton is not None else self._build()
@@ -361,6 +386,11 @@ class TermIndex:
 
     def ids_for(self, terms: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted({self.add(t) for t in terms}))
+
+
+def _pieces_of(spec: TermSpec) -> list[str]:
+    """The literal pieces of a term with an inner ``*``, as the automaton can find them."""
+    return [piece for part in spec.core.split("*") if (piece := part.strip())]
 
 
 def _target(term_id: int, left_wild: bool, right_wild: bool, via_regex: bool) -> int:

@@ -226,7 +226,8 @@ def test_workers_rebuild_the_policy_from_its_load_spec(policy: policylint.Policy
 
 def test_policy_ref_replays_load_spec_and_selection(tmp_path: Path) -> None:
     path = tmp_path / "p.policy"
-    path.write_text(POLICY, encoding="utf-8")
+    # a setting given to load_policy must be one the policy declares
+    path.write_text('setting organisation.name = ""\n' + POLICY, encoding="utf-8")
     loaded = policylint.load_policy(str(path), settings={"organisation.name": "Acme"})
     chosen = loaded.select(["fin.*"])
     ref = policy_ref(chosen)

@@ -43,6 +43,7 @@ The value is the E.164 form (``+442079460958``) and the label the number's count
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cache
 
@@ -155,7 +156,8 @@ class PhoneDetector(TextDetector):
         if not _PRECHECK.search(text):
             return iter(())
         pn = _lib()
-        found: list[Found] = []
+        claimed = _Claimed()
+        found = claimed.found
         # Every pass below is as strict as POSSIBLE or stricter, and a stricter matcher only
         # finds what the POSSIBLE one over the same region finds (a valid number is a
         # possible one): a region whose POSSIBLE pass finds nothing is skipped. On a post
@@ -164,14 +166,14 @@ class PhoneDetector(TextDetector):
         possible = list(_matches(pn, text, None, pn.Leniency.POSSIBLE))
         if possible:
             for m in _matches(pn, text, None, pn.Leniency.VALID):
-                if _free(found, m) and _plausible(text, m.start, m.end, m.raw, True):
-                    found.append(m.found(pn, pn.region_code_for_number(m.number) or ""))
+                if claimed.free(m) and _plausible(text, m.start, m.end, m.raw, True):
+                    claimed.add(m.found(pn, pn.region_code_for_number(m.number) or ""))
         for m in possible:
-            if not _free(found, m):
+            if not claimed.free(m):
                 continue
             unlisted = _unlisted(pn, text, m, None)
             if unlisted and _plausible(text, m.start, m.end, m.raw, True):
-                found.append(m.found(pn, unlisted.region))
+                claimed.add(m.found(pn, unlisted.region))
         # A national reading must not overlap the numbers found so far, and must hold a run
         # of seven digits (the filter below): with none left outside them ("+44 7911 123456"
         # alone), the eight regions' passes would find nothing that is kept.
@@ -201,16 +203,16 @@ class PhoneDetector(TextDetector):
                         readings.append((key, m.found(pn, unlisted.region)))
             readings.sort(key=lambda reading: reading[0])
             for _, reading in readings:
-                if _free(found, reading):
-                    found.append(reading)
+                if claimed.free(reading):
+                    claimed.add(reading)
             # 3. "my phone number is 425 8829090": grouped oddly, but announced as a phone.
             if _cue().search(text):
                 for region in regions[len(home) :]:
                     if region in silent:
                         continue
                     for m in _matches(pn, text, region, pn.Leniency.VALID):
-                        if _free(found, m) and _national(text, m, needs_cue=True):
-                            found.append(m.found(pn, pn.region_code_for_number(m.number) or region))
+                        if claimed.free(m) and _national(text, m, needs_cue=True):
+                            claimed.add(m.found(pn, pn.region_code_for_number(m.number) or region))
         # Six-digit German and Italian numbers are valid for libphonenumber; without this
         # they were reported only when some unrelated seven-digit run let the precheck pass.
         found = [f for f in found if _PRECHECK.search(text, f.start, f.end)]
@@ -296,11 +298,19 @@ class _Unlisted(NamedTuple):
 def _matches(pn: Any, text: str, region: str | None, leniency: Any) -> Iterator[_Match]:
     for match in pn.PhoneNumberMatcher(text, region, leniency=leniency):
         raw = match.raw_string
-        stripped = raw.strip()
+        stripped = _unbracketed(raw.strip())
         if not stripped:
             continue
-        start = match.start + len(raw) - len(raw.lstrip())
+        start = match.start + raw.index(stripped)
         yield _Match(start, start + len(stripped), stripped, match.number)
+
+
+def _unbracketed(raw: str) -> str:
+    """``raw`` without an opening bracket it never closes: the matcher keeps the "(" of
+    "(415-555-0132", but the number, the part to change, starts after it."""
+    if raw[:1] in "([" and ")" not in raw and "]" not in raw:
+        return raw[1:].lstrip()
+    return raw
 
 
 def _national(text: str, match: _Match, needs_cue: bool = False) -> bool:
@@ -311,14 +321,40 @@ def _national(text: str, match: _Match, needs_cue: bool = False) -> bool:
 
 
 def _blanked(text: str, found: Sequence[Found]) -> str:
-    """``text`` with the spans of ``found`` turned into spaces (same length)."""
-    for f in found:
-        text = text[: f.start] + " " * (f.end - f.start) + text[f.end :]
-    return text
+    """``text`` with the (disjoint) spans of ``found`` turned into spaces (same length)."""
+    parts: list[str] = []
+    position = 0
+    for f in sorted(found):
+        parts += (text[position : f.start], " " * (f.end - f.start))
+        position = f.end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
-def _free(found: Sequence[Found], span: Found | _Match) -> bool:
-    return not any(span.start < f.end and f.start < span.end for f in found)
+class _Claimed:
+    """The numbers found so far, whose spans are disjoint: whether another span overlaps
+    one of them is a binary search, not a scan (a long post holds thousands of numbers)."""
+
+    __slots__ = ("_ends", "_starts", "found")
+
+    def __init__(self) -> None:
+        self.found: list[Found] = []
+        self._starts: list[int] = []  # sorted, and so are the ends (the spans are disjoint)
+        self._ends: list[int] = []
+
+    def free(self, span: Found | _Match) -> bool:
+        """Whether ``span`` overlaps none of the numbers found."""
+        index = bisect_right(self._starts, span.start)
+        if index and self._ends[index - 1] > span.start:
+            return False  # the last one starting at or before it reaches into it
+        return index == len(self._starts) or self._starts[index] >= span.end
+
+    def add(self, number: Found) -> None:
+        """Keep ``number``, which :meth:`free` said overlaps none kept."""
+        index = bisect_right(self._starts, number.start)
+        self._starts.insert(index, number.start)
+        self._ends.insert(index, number.end)
+        self.found.append(number)
 
 
 def _digits(raw: str) -> int:

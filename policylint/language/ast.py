@@ -296,6 +296,8 @@ class RuleNode:
     suggest: str | None = None
     fix_safe: bool = False
     waivable: bool = True
+    #: Rules whose finding on the same text this rule's finding replaces (``supersedes``).
+    supersedes: list[RuleRef] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     #: The file the rule was written in (filled in by the parser).
     path: str = ""
@@ -327,6 +329,14 @@ class SeverityOverride:
     level: str
     pos: Pos
     level_pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef:
+    """A rule id a rule names (``supersedes``), and where it is written."""
+
+    rule: str
+    pos: Pos
 
 
 @dataclass(frozen=True, slots=True)

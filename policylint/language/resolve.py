@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -351,8 +351,13 @@ class _Resolver:
             for disable in header.disables:
                 disabled.update(self.match_rules(policy_file, disable.rule, disable.pos, rules))
         for key, value in overrides.items():
+            if key not in settings:
+                self.unknown_override(key, settings)
+                continue
             settings[key] = value
         kept = [rule for rule_id, rule in rules.items() if rule_id not in disabled]
+        for rule in kept:
+            self.check_superseded(rule, owner_file[rule.id], rules)
         if len(rules) > MAX_RULES:
             extra = list(rules.values())[MAX_RULES]
             self.error(
@@ -363,6 +368,44 @@ class _Resolver:
                 hint="split the policy, or disable the packs you do not use",
             )
         return kept, {r.id: severities[r.id] for r in kept}, settings
+
+    def check_superseded(
+        self, rule: ast.RuleNode, policy_file: ast.PolicyFile, rules: Mapping[str, ast.RuleNode]
+    ) -> None:
+        """A ``supersedes`` id must name another rule. One this policy does not define is
+        accepted as a rule of a pack it does not load (``builtin:regulatory`` alone lacks
+        ``platform.fold``), unless the policy has rules of that family (the same first part,
+        ``platform.``) or one spelt almost the same: then it is a typo (PL207)."""
+        for ref in rule.supersedes:
+            if ref.rule == rule.id:
+                self.error("PL207", "a rule cannot supersede itself", policy_file, ref.pos)
+                continue
+            if ref.rule in rules:
+                continue
+            family = ref.rule.split(".", 1)[0] + "."
+            if any(other.startswith(family) for other in rules) or _spelt_alike(ref.rule, rules):
+                self.error(
+                    "PL207",
+                    f"no rule matches '{ref.rule}'",
+                    policy_file,
+                    ref.pos,
+                    hint=did_you_mean(ref.rule, rules) or "run 'policylint rules' to list them",
+                )
+
+    def unknown_override(self, key: str, declared: Mapping[str, ast.Value]) -> None:
+        """A setting given to ``load_policy(settings=...)`` (or in configuration) that the
+        policy does not declare: it would change nothing, silently."""
+        self.diagnostics.append(
+            Diagnostic(
+                "PL213",
+                f"unknown setting '{key}': the policy does not declare it",
+                "<settings>",
+                1,
+                1,
+                hint=did_you_mean(key, declared)
+                or "the policy declares: " + (", ".join(sorted(declared)) or "no settings"),
+            )
+        )
 
     def match_rules(
         self,
@@ -384,6 +427,13 @@ class _Resolver:
                 hint=did_you_mean(pattern, rules) or "run 'policylint rules' to list rule ids",
             )
         return matched
+
+
+def _spelt_alike(name: str, candidates: Iterable[str]) -> bool:
+    """Whether ``name`` differs from one of ``candidates`` by a slip of a key or two."""
+    import difflib
+
+    return bool(difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.85))
 
 
 def _check_setting_type(

@@ -430,6 +430,11 @@ def _waivable(b: _Builder, rule: ast.RuleNode, stmt: Tree[Token]) -> None:
     rule.waivable = str(stmt.children[0]) == "true"
 
 
+def _supersedes(b: _Builder, rule: ast.RuleNode, stmt: Tree[Token]) -> None:
+    for ref in stmt.children:
+        rule.supersedes.append(ast.RuleRef(b.dotted(ref), _pos_of(ref)))
+
+
 def _example(b: _Builder, rule: ast.RuleNode, stmt: Tree[Token]) -> None:
     kind, text_token, *fields = stmt.children
     platform: str | None = None
@@ -485,6 +490,7 @@ _RULE_STATEMENTS: dict[str, Callable[[_Builder, ast.RuleNode, Tree[Token]], None
     "unless_stmt": _unless,
     "suggest_stmt": _suggest,
     "waivable_stmt": _waivable,
+    "supersedes_stmt": _supersedes,
     "example_stmt": _example,
 }
 
