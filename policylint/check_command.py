@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from policylint.engine import Policy, RuleInfo
     from policylint.records import ErrorData, FindingData, PostData
     from policylint.severity import Severity
+    from policylint.sources.discover import Skip
     from policylint.waivers import AuditedFinding, RuleTable, WaiverOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -417,6 +418,7 @@ class _Run:
         "fixed_files",
         "notes",
         "posts",
+        "skipped",
         "sources",
         "stream",
         "streamed_errors",
@@ -435,6 +437,8 @@ class _Run:
         self.fixed = 0
         self.fixed_files = 0
         self.notes: list[str] = []
+        #: Files found or named that were not read (policylint.sources.discover).
+        self.skipped: list[Skip] = []
         #: Texts read from stdin, by label, for the text report's excerpts.
         self.sources: dict[str, str] = {}
         #: ``--format jsonl``: findings and errors are written here as they come, not held.
@@ -489,10 +493,14 @@ class _Run:
             self.add_error(error)
 
 
-def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[str]:
-    """The files to check (and ``-`` for stdin), configured excludes applied."""
+def _inputs(
+    paths: Sequence[str], resolver: ConfigResolver, run: _Run, *, force_exclude: bool = False
+) -> list[str]:
+    """The files to check (and ``-`` for stdin): ``exclude`` applied, and of the files of a
+    folder (of every file, with ``force_exclude``) only content (sources.discover)."""
     from policylint.records import ErrorData
     from policylint.sources import discover
+    from policylint.sources.discover import skip_reason
 
     targets: list[str] = []
     for raw in paths:
@@ -503,11 +511,28 @@ def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[s
         if not path.exists():
             run.add_error(ErrorData(path=raw, message="no such file or folder"))
             continue
-        found = list(discover([path])) if path.is_dir() else [path]
-        for target in found:
-            if not resolver.for_file(target).is_excluded(target):
+        walked = path.is_dir()
+        for target in discover([path]) if walked else [path]:
+            config = resolver.for_file(target)
+            skip = skip_reason(target, config, chosen=walked or force_exclude)
+            if skip is None:
                 targets.append(str(target))
+            else:
+                run.skipped.append(skip)
     return targets
+
+
+def _report_skipped(skipped: Sequence[Skip], verbose: bool) -> None:
+    """On stderr: each skipped file with --verbose; else how many were judged not posts by
+    their contents (a rule of thumb, so never silent), if any."""
+    if verbose:
+        for skip in skipped:
+            print(f"policylint: skipped {skip.path}: {skip.reason}", file=sys.stderr)
+        return
+    count = sum(skip.by_contents for skip in skipped)
+    if count:
+        files = "file that holds" if count == 1 else "files that hold"
+        print(f"policylint: skipped {count} {files} no post (-v lists them)", file=sys.stderr)
 
 
 class CheckOptions(NamedTuple):
@@ -535,6 +560,8 @@ class CheckOptions(NamedTuple):
     stdin_filename: str | None = None
     jobs: int = 0
     max_post_chars: int | None = None
+    force_exclude: bool = False
+    verbose: bool = False
 
 
 def run_check(options: CheckOptions) -> NoReturn:
@@ -575,7 +602,8 @@ def run_check(options: CheckOptions) -> NoReturn:
     if streaming:
         run.stream = _open_output(options.output) if options.output else sys.stdout
     try:
-        targets = _inputs(paths, resolver, run)
+        targets = _inputs(paths, resolver, run, force_exclude=options.force_exclude)
+        _report_skipped(run.skipped, options.verbose)
         _check_targets(
             targets, checker, run, fix=fix, diff=diff, stdin_filename=options.stdin_filename
         )
