@@ -81,7 +81,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": (
                 "Globs of the files that are content, when policylint chooses the files (a "
                 "folder's; every named one with --force-exclude). Default: files that can "
-                "hold posts (Markdown with front matter, calendars with a text field...)."
+                "hold posts (Markdown and text but README, LICENSE...; calendars with a "
+                "text field)."
             ),
             "default": [],
         },

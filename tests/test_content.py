@@ -17,14 +17,23 @@ PHONE_POST = "Call us on 020 7946 0958 today"
 #: (file name, contents, is it a post?)
 CASES = [
     ("notes.txt", "Anything at all.\n", True),
+    ("LICENSE.txt", "Permission is hereby granted...\n", False),
+    ("post.md", "Hello, no front matter.\n", True),
+    ("empty.md", "", True),
     ("README.md", "# Our site\n\nHow to build it.\n", False),
-    ("post.md", "---\nplatform: x\n---\nHello.\n", True),
-    ("crlf.md", "---\r\nplatform: x\r\n---\r\nHello.\r\n", True),
-    ("cr.md", "---\rplatform: x\r---\rHello.\r", True),
-    ("blanks.md", "---  \nplatform: x\n---\nHello.\n", True),
-    ("bom.md", "\ufeff---\nplatform: x\n---\nHello.\n", True),
-    ("unclosed.md", "---\nplatform: x\nHello.\n", True),  # the reader reports it
-    ("empty.md", "", False),
+    ("readme.de.md", "# Unsere Seite\n", False),
+    ("CODE-OF-CONDUCT.markdown", "Be kind.\n", False),
+    ("CHANGELOG.md", "## 1.0\n", False),
+    ("READMEFIRST.md", "A post after all.\n", True),
+    ("SECURITY.md", "Report issues to security@example.com\n", False),
+    ("security.md", "Five tips to keep your account safe.\n", True),
+    ("news.txt", "Our news this week.\n", True),
+    ("NEWS", "1.0: first release\n", False),
+    ("README.page.md", "---\ntitle: Home\n---\nWelcome!\n", True),
+    ("README.crlf.md", "---\r\ntitle: x\r\n---\r\nHello.\r\n", True),
+    ("README.cr.md", "---\rtitle: x\r---\rHello.\r", True),
+    ("README.blanks.md", "---  \ntitle: x\n---\nHello.\n", True),
+    ("README.bom.md", "\ufeff---\ntitle: x\n---\nHello.\n", True),
     ("package.json", '{"name": "site", "scripts": {"build": "mkdocs build"}}\n', False),
     ("post.json", '{"id": "a", "text": "Hello"}', True),
     ("list.json", '[{"title": "x"}, {"caption": "Hello"}]', True),
@@ -62,9 +71,9 @@ def test_which_files_are_posts(tmp_path: Path, name: str, text: str, is_post: bo
 
 
 def test_a_file_that_cannot_be_read_is_left_to_the_reader(tmp_path: Path) -> None:
-    assert not_a_post(tmp_path / "missing.md") is None
-    (tmp_path / "latin1.md").write_bytes(b"caf\xe9\n")
-    assert not_a_post(tmp_path / "latin1.md") is None
+    assert not_a_post(tmp_path / "missing.json") is None
+    (tmp_path / "latin1.csv").write_bytes(b"caf\xe9\n")
+    assert not_a_post(tmp_path / "latin1.csv") is None
     (tmp_path / "wide.jsonl").write_bytes('{"event": "a"}\n'.encode("utf-16"))
     assert not_a_post(tmp_path / "wide.jsonl") is None
 
@@ -100,8 +109,10 @@ def site(tmp_path: Path) -> Path:
         "README.md": f"# Our site\n\nMaintainer: {PHONE_POST}.\n",
         "package.json": '{"name": "site", "scripts": {"build": "mkdocs build"}}\n',
         "mkdocs.yml": "site_name: Site\nnav:\n  - Home: index.md\n",
+        "CONTRIBUTING.md": f"Questions? {PHONE_POST}.\n",
+        "LICENSE": f"Copyright Acme. {PHONE_POST}.\n",
         "posts/good.md": "---\nplatform: linkedin\n---\nA calm note about our week.\n",
-        "posts/notes.md": f"Draft without front matter. {PHONE_POST}.\n",
+        "posts/notes.md": f"A post without front matter. {PHONE_POST}.\n",
         "calendar.jsonl": json.dumps({"id": "mon", "platform": "x", "text": PHONE_POST}) + "\n",
     }
     for name, text in files.items():
@@ -116,14 +127,14 @@ def _paths(result: subprocess.CompletedProcess[str]) -> set[str]:
     return {f["path"] for f in report["findings"]} | {e["path"] for e in report["errors"]}
 
 
-NOT_POSTS = {"README.md", "package.json", "mkdocs.yml", "posts/notes.md"}
+NOT_POSTS = {"README.md", "CONTRIBUTING.md", "package.json", "mkdocs.yml"}
 
 
 def test_a_folder_is_checked_for_its_posts_only(site: Path) -> None:
     result = run("--format", "json", ".", cwd=site)
     assert result.returncode == 1, result.stderr
-    assert _paths(result) == {"calendar.jsonl"}
-    assert json.loads(result.stdout)["summary"]["files"] == 2
+    assert _paths(result) == {"calendar.jsonl", "posts/notes.md"}
+    assert json.loads(result.stdout)["summary"]["files"] == 3
     # never silent: the count, and how to see the files
     assert result.stderr == "policylint: skipped 4 files that hold no post (-v lists them)\n"
 
@@ -131,7 +142,7 @@ def test_a_folder_is_checked_for_its_posts_only(site: Path) -> None:
 def test_verbose_lists_each_skipped_file_and_why(site: Path) -> None:
     result = run("-v", "--format", "json", ".", cwd=site)
     lines = result.stderr.splitlines()
-    assert "policylint: skipped README.md: not a post: Markdown without front matter" in lines
+    assert "policylint: skipped README.md: not a post: a repository document (README)" in lines
     assert (
         "policylint: skipped package.json: not a post: no text, body, caption, content or "
         "posts field" in lines
@@ -142,6 +153,7 @@ def test_verbose_lists_each_skipped_file_and_why(site: Path) -> None:
 def test_force_exclude_chooses_named_files_as_a_folders_are(site: Path) -> None:
     """What the pre-commit hook does: every changed file is named, only posts are read."""
     names = ["README.md", "package.json", "mkdocs.yml", "posts/good.md", "calendar.jsonl"]
+    names += ["CONTRIBUTING.md", "LICENSE"]
     hook = run("--force-exclude", "--format", "json", *names, cwd=site)
     assert hook.returncode == 1, hook.stderr
     assert _paths(hook) == {"calendar.jsonl"}
@@ -161,11 +173,11 @@ def test_a_file_named_without_force_exclude_is_always_read(site: Path) -> None:
 
 def test_include_says_what_is_content(site: Path) -> None:
     (site / ".policylint.toml").write_text(
-        'select = ["privacy.phone"]\ninclude = ["posts/**"]\n', encoding="utf-8"
+        'select = ["privacy.phone"]\ninclude = ["posts/**", "README.md"]\n', encoding="utf-8"
     )
     result = run("-v", "--format", "json", ".", cwd=site)
-    # posts/notes.md has no front matter, but include names it; the calendar is outside.
-    assert _paths(result) == {"posts/notes.md"}
+    # README.md is a repository document, but include names it; the calendar is outside.
+    assert _paths(result) == {"posts/notes.md", "README.md"}
     assert "policylint: skipped calendar.jsonl: not in 'include'" in result.stderr.splitlines()
     quiet = run(".", cwd=site)
     assert "skipped" not in quiet.stderr  # globs the user wrote are not a rule of thumb

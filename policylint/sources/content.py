@@ -5,19 +5,21 @@ Read as posts, those are findings or input errors that block every commit. So wh
 policylint chooses the files itself (walking a folder, or ``--force-exclude``, which the
 pre-commit hook passes), a file is checked only if it can hold posts:
 
-* ``.txt``: always (plain text has no way to say otherwise);
-* Markdown: when it opens with front matter (a first line ``---``), which is how a post
-  gives its platform and metadata; a README or a docs page without it is not a post;
+* Markdown and ``.txt``: always, except a repository's own documents, known by their name
+  (README, CHANGELOG, LICENSE, CONTRIBUTING...: :data:`REPOSITORY_DOCUMENTS`), unless a
+  Markdown one opens with front matter (a first line ``---``): a site's page written as a
+  post;
 * CSV: when its header names a text column (``text``, ``body``, ``caption``, ``content``);
 * JSON, YAML: when some record has a text field, or the document is a ``posts`` container
   (the structures :mod:`records` reads); ``package.json`` and ``mkdocs.yml`` have neither;
 * JSON Lines: when some line is a record with a text field.
 
-Whatever cannot be decided is a post: a file that cannot be read or parsed is left to the
-reader, which reports why, so a broken calendar is never skipped. A file whose format has
-no post in it may still hold the field *names*; only a file that does not even mention one
-is decided without parsing. ``include`` in the configuration replaces this rule with
-globs (see :meth:`policylint.config.Config.is_included`).
+Skipping a post would be a silent false negative, so whatever cannot be decided is a post:
+a Markdown or text file is one by default (a docs page too: ``exclude`` or ``include`` say
+otherwise), and a file that cannot be read or parsed is left to the reader, which reports
+why, so a broken calendar is never skipped (unless it does not even mention a text field:
+a ``tsconfig.json`` with comments). ``include`` in the configuration replaces this rule
+with globs (see :meth:`policylint.config.Config.is_included`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,21 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-__all__ = ["not_a_post"]
+__all__ = ["REPOSITORY_DOCUMENTS", "REPOSITORY_DOCUMENTS_IN_CAPITALS", "not_a_post"]
+
+#: A repository's own documents, by the part of their name before the first dot, "-" read
+#: as "_": README.md, readme.de.md, CODE-OF-CONDUCT.md, LICENSE.txt. Not posts, whatever
+#: they say. These names mean nothing else, in any case; the words that could also name a
+#: post (news.md, history.txt, security.md) count only in capitals, as repositories write
+#: them (NEWS, SECURITY.md).
+REPOSITORY_DOCUMENTS = frozenset(
+    {"CHANGELOG", "CODE_OF_CONDUCT", "CODEOWNERS", "CONTRIBUTING", "COPYING", "LICENCE"}
+    | {"LICENSE", "README"}
+)
+REPOSITORY_DOCUMENTS_IN_CAPITALS = frozenset(
+    {"AUTHORS", "CHANGES", "CONTRIBUTORS", "GOVERNANCE", "HISTORY", "MAINTAINERS", "NEWS"}
+    | {"NOTICE", "SECURITY", "SUPPORT"}
+)
 
 #: A post's field names as words: a file without one cannot hold a post record.
 _POST_WORD = re.compile(rf"\b(?:{'|'.join((*TEXT_FIELDS, CONTAINER_KEY))})\b")
@@ -52,14 +68,24 @@ def not_a_post(path: str | os.PathLike[str]) -> str | None:
     format = format_for(path)
     if format is None:
         return "not a format policylint reads"
-    if format == "txt":
-        return None
+    if format in ("txt", "markdown"):
+        reason = _repository_document(path)
+        if reason is not None and format == "markdown" and _has_front_matter(path):
+            return None  # a README with front matter: a site's page, written as a post
+        return reason
     if format == "jsonl":
         return _jsonl(path)
     text = _text(path)
     if text is None:
         return None
     return _DECIDERS[format](text)
+
+
+def _repository_document(path: str | os.PathLike[str]) -> str | None:
+    stem = os.path.basename(path).split(".", 1)[0].replace("-", "_")
+    if stem.upper() in REPOSITORY_DOCUMENTS or stem in REPOSITORY_DOCUMENTS_IN_CAPITALS:
+        return f"a repository document ({stem.upper()})"
+    return None
 
 
 def _text(path: str | os.PathLike[str]) -> str | None:
@@ -77,11 +103,11 @@ def _first_line(text: str) -> str:
     return match.group() if match else ""
 
 
-def _markdown(text: str) -> str | None:
-    # The reader's test (sources.markdown): a first line "---", trailing blanks allowed.
-    if _first_line(text).rstrip(" \t") == "---":
-        return None
-    return "Markdown without front matter"
+def _has_front_matter(path: str | os.PathLike[str]) -> bool:
+    # The reader's test (sources.markdown): a first line "---", trailing blanks allowed. A
+    # file that cannot be read is the reader's to report.
+    text = _text(path)
+    return text is None or _first_line(text).rstrip(" \t") == "---"
 
 
 def _csv(text: str) -> str | None:
@@ -167,7 +193,6 @@ def _holds_posts(data: Any) -> bool:
 
 
 _DECIDERS: dict[str, Callable[[str], str | None]] = {
-    "markdown": _markdown,
     "csv": _csv,
     "json": _json,
     "yaml": _yaml,
