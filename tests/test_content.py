@@ -43,6 +43,15 @@ CASES = [
     ("tsconfig.json", '{\n  // comments\n  "compilerOptions": {"strict": true},\n}\n', False),
     ("empty.json", "", False),
     ("mkdocs.yml", "site_name: Site\ntheme:\n  features: [content.code.copy]\n", False),
+    (
+        "mkdocs-material.yml",
+        "site_name: Site\ntheme:\n  features:\n    - content.code.copy\n"
+        "markdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "extra:\n  analytics: !ENV GOOGLE_ANALYTICS_KEY\n",
+        False,
+    ),
+    ("tagged.yaml", "- text: !custom Hello\n- text: Hi\n", True),
     ("openapi.yaml", "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      content: {}\n", False),
     ("calendar.yaml", "- id: a\n  text: Hello\n- id: b\n  body: Hi\n", True),
     ("container.yml", "platform: x\nposts:\n  - text: Hello\n", True),

@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from functools import cache
 
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
 from policylint.sources.formats import format_for
@@ -145,14 +146,28 @@ def _yaml(text: str) -> str | None:
         return _NO_FIELDS
     import yaml
 
-    # libyaml when PyYAML has it: this only looks at the structure, and the reader's own
-    # pure-Python parse of a calendar is slow enough without a second one at its speed.
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        found = any(_holds_posts(data) for data in yaml.load_all(text, Loader=loader))
+        found = any(_holds_posts(data) for data in yaml.load_all(text, Loader=_yaml_loader()))
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
     return None if found else _NO_RECORD
+
+
+@cache
+def _yaml_loader() -> Any:
+    """A safe loader that reads any tag it does not know as null: only the document's shape
+    matters here, and an ``mkdocs.yml`` is full of ``!!python/name:`` and ``!ENV`` tags that
+    would otherwise make it unreadable, and so content. libyaml when PyYAML has it: the
+    reader's own pure-Python parse of a calendar is slow enough without a second one."""
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class ShapeLoader(base):  # type: ignore[misc]
+        pass
+
+    ShapeLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+    return ShapeLoader
 
 
 def _jsonl(path: str | os.PathLike[str]) -> str | None:
