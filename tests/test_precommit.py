@@ -1,10 +1,11 @@
 """The pre-commit hook, end to end, as a content repository uses it.
 
 pre-commit builds policylint from a git repository into its own virtualenv (from PyPI, or
-the local index pip is configured with), so this test needs the network and ~30 s the
+the local index pip is configured with), so the first test needs the network and ~30 s the
 first time. It uses a private PRE_COMMIT_HOME and git configuration, and a copy of this
 checkout committed to a scratch repository (pre-commit only installs committed files, and
-the working tree here may hold uncommitted work).
+the working tree here may hold uncommitted work). The tests of which files the hook reads
+run the published hook's definition as a local hook of this interpreter: offline.
 """
 
 from __future__ import annotations
