@@ -270,6 +270,19 @@ def emit(results: dict[str, Any], json_path: str | None) -> None:
         Path(json_path).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
+def require_corpora(*names: str) -> None:
+    """Exit with a clear message unless each of ``names`` (paths under :data:`CORPORA`) is
+    there. The reference corpora are optional extras beside the repository, never in it."""
+    missing = [name for name in names if not (CORPORA / name).is_file()]
+    if missing:
+        raise SystemExit(
+            f"{CORPORA} does not hold {', '.join(missing)}.\n"
+            "These benchmarks need the reference corpora (shared/corpora/SOURCES.md), which a "
+            "clone of the repository does not have: put them at ../shared/corpora beside it, "
+            "or set POLICYLINT_CORPORA to their folder."
+        )
+
+
 def require_data(name: str) -> Path:
     path = DATA / name
     if not path.exists():

@@ -32,9 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import CORPORA, DATA
+from _common import CORPORA, DATA, require_corpora
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+VADER_TWEETS = "vader_icwsm2014/tweets_GroundTruth.txt"
+DAVIDSON_TWEETS = "davidson_hate_offensive_2017/labeled_data.csv"
 
 ONE_POST = (
     "Big news! Our new savings account is guaranteed to double your returns. "
@@ -48,7 +50,7 @@ PLAIN_POST = (
 
 
 def vader_tweets() -> list[tuple[str, str]]:
-    path = CORPORA / "vader_icwsm2014" / "tweets_GroundTruth.txt"
+    path = CORPORA / VADER_TWEETS
     out = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line in handle:
@@ -59,7 +61,7 @@ def vader_tweets() -> list[tuple[str, str]]:
 
 
 def davidson_tweets() -> list[tuple[str, str]]:
-    path = CORPORA / "davidson_hate_offensive_2017" / "labeled_data.csv"
+    path = CORPORA / DAVIDSON_TWEETS
     out = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -170,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k, 100k, 1m")
     args = p.parse_args(argv)
+    require_corpora(VADER_TWEETS, DAVIDSON_TWEETS, "ldnoobw_wordlists/en.txt")
     DATA.mkdir(parents=True, exist_ok=True)
     tweets = pool()
     print(f"pool: {len(tweets):,} tweets (VADER + Davidson)")

@@ -9,9 +9,11 @@ Each file labels the categories named in CORPUS_CATEGORIES below; findings of ot
 categories are not scored on it (the other file covers them). Scores are at post level: a
 post is a positive for a category when it should trigger any rule of that category.
 
-With ``--real N`` it also runs builtin:all over N real tweets from ../shared/corpora (VADER
-and Davidson et al.) and prints findings per 1,000 posts per rule. Those tweets are test
-data under their own licences and are never copied into the repository.
+With ``--real N`` it also runs builtin:all over N real tweets from the reference corpora
+(VADER and Davidson et al.) and prints findings per 1,000 posts per rule. Those are an
+optional extra: test data under their own licences, never copied into the repository, read
+from ../shared/corpora beside it (or ``POLICYLINT_CORPORA``); ``--real`` says so and stops
+when they are missing. The evaluation set needs nothing outside the repository.
 """
 
 from __future__ import annotations
@@ -19,15 +21,21 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import policylint
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import CORPORA, require_corpora
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
-SHARED = ROOT.parent / "shared" / "corpora"
+VADER_TWEETS = "vader_icwsm2014/tweets_GroundTruth.txt"
+DAVIDSON_TWEETS = "davidson_hate_offensive_2017/labeled_data.csv"
 
 # The categories each labelled file is complete for.
 CORPUS_CATEGORIES = {
@@ -108,15 +116,13 @@ def real_tweets(limit: int) -> dict[str, list[str]]:
     """Tweets from each corpus: VADER's rated tweets (general) and Davidson et al.'s
     (collected for hate and offensive language, so profanity is expected to be common)."""
     vader: list[str] = []
-    path = SHARED / "vader_icwsm2014" / "tweets_GroundTruth.txt"
+    path = CORPORA / VADER_TWEETS
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         parts = line.split("\t")
         if len(parts) >= 3:
             vader.append(parts[2])
     davidson: list[str] = []
-    with (SHARED / "davidson_hate_offensive_2017" / "labeled_data.csv").open(
-        encoding="utf-8", errors="replace", newline=""
-    ) as handle:
+    with (CORPORA / DAVIDSON_TWEETS).open(encoding="utf-8", errors="replace", newline="") as handle:
         for record in csv.DictReader(handle):
             davidson.append(record["tweet"])
     return {"vader": vader[:limit], "davidson": davidson[:limit]}
@@ -144,6 +150,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--real", type=int, default=0, help="also run over N real tweets")
     args = parser.parse_args()
+    if args.real:
+        require_corpora(VADER_TWEETS, DAVIDSON_TWEETS)  # before the long evaluation
     evaluate()
     if args.real:
         rates_on_real_tweets(args.real)

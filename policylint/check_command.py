@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from policylint.config import Config, ConfigResolver
     from policylint.engine import Policy, RuleInfo
     from policylint.records import ErrorData, FindingData, PostData
+    from policylint.sources.discover import Skip
     from policylint.waivers import AuditedFinding, RuleTable, WaiverOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -569,6 +570,7 @@ class _Run:
         "post_texts",
         "posts",
         "posts_with_errors",
+        "skipped",
         "sources",
         "stream",
         "streamed_errors",
@@ -589,6 +591,8 @@ class _Run:
         self.fixed = 0
         self.fixed_files = 0
         self.notes: list[str] = []
+        #: Files found or named that were not read (policylint.sources.discover).
+        self.skipped: list[Skip] = []
         #: Texts read from stdin, by label, for the text report's excerpts.
         self.sources: dict[str, str] = {}
         #: The text of the post of each finding read from a record (JSON, CSV...), for the
@@ -663,10 +667,14 @@ def _from_record(post: PostData) -> bool:
     return post.source is not None and format_for(post.source.path) in _RECORD_FORMATS
 
 
-def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[str]:
-    """The files to check (and ``-`` for stdin), configured excludes applied."""
+def _inputs(
+    paths: Sequence[str], resolver: ConfigResolver, run: _Run, *, force_exclude: bool = False
+) -> list[str]:
+    """The files to check (and ``-`` for stdin): ``exclude`` applied, and of the files of a
+    folder (of every file, with ``force_exclude``) only content (sources.discover)."""
     from policylint.records import ErrorData
     from policylint.sources import discover
+    from policylint.sources.discover import skip_reason
 
     targets: list[str] = []
     for raw in paths:
@@ -677,11 +685,28 @@ def _inputs(paths: Sequence[str], resolver: ConfigResolver, run: _Run) -> list[s
         if not path.exists():
             run.add_error(ErrorData(path=raw, message="no such file or folder"))
             continue
-        found = list(discover([path])) if path.is_dir() else [path]
-        for target in found:
-            if not resolver.for_file(target).is_excluded(target):
+        walked = path.is_dir()
+        for target in discover([path]) if walked else [path]:
+            config = resolver.for_file(target)
+            skip = skip_reason(target, config, chosen=walked or force_exclude)
+            if skip is None:
                 targets.append(str(target))
+            else:
+                run.skipped.append(skip)
     return targets
+
+
+def _report_skipped(skipped: Sequence[Skip], verbose: bool, quiet: bool) -> None:
+    """On stderr: each skipped file with --verbose; else, unless --quiet, how many were
+    judged not posts by their contents (a rule of thumb, so never silent), if any."""
+    if verbose:
+        for skip in skipped:
+            print(f"policylint: skipped {skip.path}: {skip.reason}", file=sys.stderr)
+        return
+    count = sum(skip.by_contents for skip in skipped)
+    if count and not quiet:
+        files = "file that holds" if count == 1 else "files that hold"
+        print(f"policylint: skipped {count} {files} no post (-v lists them)", file=sys.stderr)
 
 
 class CheckOptions(NamedTuple):
@@ -712,6 +737,8 @@ class CheckOptions(NamedTuple):
     stdin_filename: str | None = None
     jobs: int = 0
     max_post_chars: int | None = None
+    force_exclude: bool = False
+    verbose: bool = False
 
 
 def run_check(options: CheckOptions) -> NoReturn:
@@ -768,7 +795,8 @@ def run_check(options: CheckOptions) -> NoReturn:
     if streaming:
         run.stream = _open_output(options.output) if options.output else sys.stdout
     try:
-        targets = _inputs(paths, resolver, run)
+        targets = _inputs(paths, resolver, run, force_exclude=options.force_exclude)
+        _report_skipped(run.skipped, options.verbose, options.quiet)
         _check_targets(targets, checker, run, options)
         if not run.files:
             # Nothing to check is no reason to pass a broken selection or policy.

@@ -178,6 +178,12 @@ def main() -> None:
     default=None,
     help="Longer posts are input errors, not checked (default 100000; 0: no limit).",
 )
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Choose named files as folders' files are: skip those that are not posts (hooks).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List the files skipped, and why.")
 def check(**params: Any) -> None:
     """Check posts in PATHS (files, folders, or - for stdin)."""
     run_check(CheckOptions(**params))

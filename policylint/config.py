@@ -15,6 +15,7 @@ docs/configuration.md documents each key; ``policylint schema config`` is the JS
     ignore = ["tone.exclamation"]
     fail-on = "warning"                    # error (default) | warning | info | never
     platform = "linkedin"                  # default platform for posts that do not say
+    include = ["posts/**"]                 # what is content (default: files that hold posts)
     exclude = ["drafts/archive/**"]
 
     [[tool.policylint.overrides]]          # per-path changes, in order
@@ -73,6 +74,7 @@ KEYS: tuple[str, ...] = (
     "ignore",
     "fail-on",
     "platform",
+    "include",
     "exclude",
     "overrides",
     "waivers",
@@ -158,6 +160,9 @@ class Config(NamedTuple):
     ignore: tuple[str, ...] = ()
     fail_on: str = "error"
     platform: str | None = None
+    #: Globs of the files that are content; empty: files that can hold posts are (see
+    #: :mod:`policylint.sources.content`).
+    include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     overrides: tuple[Override, ...] = ()
     waivers: WaiverSettings = WaiverSettings()
@@ -196,12 +201,21 @@ class Config(NamedTuple):
         root or one of its parent folders (``archive/2023``, ``posts/*/old/**``). Files
         outside the root are matched on their name only.
         """
-        if not self.exclude:
+        return self._matches(path, self.exclude)
+
+    def is_included(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``include`` names ``path`` as content, matched as ``exclude`` is. Only
+        asked when ``include`` is set, of the files policylint chooses itself (a folder's,
+        or every named file with ``--force-exclude``)."""
+        return self._matches(path, self.include)
+
+    def _matches(self, path: str | os.PathLike[str], patterns: tuple[str, ...]) -> bool:
+        if not patterns:
             return False
         relative = self.relative(path)
         if relative is None:
             relative = Path(path).name
-        return any(_glob_match(relative, pattern) for pattern in self.exclude)
+        return any(_glob_match(relative, pattern) for pattern in patterns)
 
     def check_settings(self, declared: Iterable[str]) -> None:
         """Raise :class:`ConfigError` for an ``[organisation]``/``[thresholds]`` key that the
@@ -463,6 +477,7 @@ def from_mapping(path: Path, data: Mapping[str, Any]) -> Config:
         ignore=_strings(path, data, "ignore", ""),
         fail_on=fail_on,
         platform=_string(path, data, "platform", ""),
+        include=_strings(path, data, "include", ""),
         exclude=_strings(path, data, "exclude", ""),
         overrides=_overrides(path, data),
         waivers=_waivers(path, data),

@@ -61,6 +61,9 @@ def check_options() -> dict[str, tuple[str, str, tuple[str, ...]]]:
         "--jobs": ("jobs", "count", ()),
         "-j": ("jobs", "count", ()),
         "--max-post-chars": ("max_post_chars", "count", ()),
+        "--force-exclude": ("force_exclude", "on", ()),
+        "--verbose": ("verbose", "on", ()),
+        "-v": ("verbose", "on", ()),
     }
 
 

@@ -143,6 +143,7 @@ def starter_config(settings: list[Setting] | None = None) -> str:
         '# ignore = ["tone.exclamation"]       # never these',
         'fail-on = "error"             # lowest severity that fails: error | warning | info',
         '# platform = "linkedin"       # for posts whose metadata does not say',
+        '# include = ["posts/**"]      # content (default: the files that hold posts)',
         '# exclude = ["drafts/archive/**"]',
         "",
         "# Per-path changes, applied in order to the files their globs match:",

@@ -76,6 +76,17 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "string",
             "description": "Platform of posts that do not say (x, linkedin, instagram...).",
         },
+        "include": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": (
+                "Globs of the files that are content, when policylint chooses the files (a "
+                "folder's; every named one with --force-exclude). Default: files that can "
+                "hold posts (Markdown and text but README, LICENSE...; calendars with a "
+                "text field)."
+            ),
+            "default": [],
+        },
         "exclude": {
             "type": "array",
             "items": {"type": "string"},

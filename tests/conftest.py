@@ -1,9 +1,40 @@
-"""Test-wide set-up: a private cache directory, so tests never touch the user's cache."""
+"""Test-wide set-up: a private cache directory, so tests never touch the user's cache; and
+the ``shared_file`` fixture for optional extras.
+
+Test data the suite needs lives in ``tests/data`` (each set with its LICENSE and
+PROVENANCE.md). The project's full reference corpora and documents sit in ``../shared``
+beside the repository in its workspace and CI, never in a clone: the few tests that use
+them skip, saying why, when it is not there.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 # Set before policylint.cachedir is first used; subprocesses inherit it.
 os.environ.setdefault("POLICYLINT_CACHE_DIR", tempfile.mkdtemp(prefix="policylint-test-cache-"))
+
+#: ``../shared`` beside the repository (or where ``POLICYLINT_SHARED`` says, for a git
+#: worktree elsewhere): optional extras only.
+SHARED = Path(os.environ.get("POLICYLINT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+
+
+@pytest.fixture
+def shared_file() -> Callable[[str], Path]:
+    """``shared_file("corpora/x/y.txt")``: that file of ``../shared``, or skip the test."""
+
+    def get(relative: str) -> Path:
+        path = SHARED / relative
+        if not path.is_file():
+            pytest.skip(
+                f"optional extra: {SHARED / relative} is not there (../shared beside the "
+                "repository, which a clone does not have; see tests/data/README.md)"
+            )
+        return path
+
+    return get

@@ -283,7 +283,8 @@ def test_summary_fields_mean_what_their_names_say(repo: Path) -> None:
     posts = repo / "posts"
     (posts / "b.txt").write_text("Project Falcon\n", encoding="utf-8")  # an error finding
     (posts / "c.txt").write_text("Falcon and we utilize falcon\n", encoding="utf-8")
-    (posts / "d.json").write_text("{broken", encoding="utf-8")  # an input error
+    # an input error (a calendar record cut short; it names a text field, so it is content)
+    (posts / "d.json").write_text('{"text": "broken', encoding="utf-8")
     result = run("check", "--format", "json", "posts", cwd=repo)
     report = json.loads(result.stdout)
     assert report["version"] == 2

@@ -18,7 +18,7 @@ import pytest
 from policylint.context import PostContext
 from policylint.detectors import DETECTORS, Detection, Detector, DetectorRegistry
 
-CORPORA = Path(__file__).parents[2] / "shared" / "corpora"
+DATA = Path(__file__).parent / "data"
 BUILT_IN = ["card", "email", "fancy_text", "iban", "ip", "phone", "ssn", "url"]
 
 
@@ -782,7 +782,7 @@ def test_url_near_misses() -> None:
 
 def test_presidio_demo_paragraph() -> None:
     """Presidio's demo text (MIT): every kind of PII once, nothing else."""
-    text = (CORPORA / "presidio_fixtures" / "demo.txt").read_text(encoding="utf-8")
+    text = (DATA / "presidio_fixtures" / "demo.txt").read_text(encoding="utf-8")
     ctx = PostContext(text)
     got = {name: [d.value for d in ctx.detections(name)] for name in BUILT_IN}
     assert got == {

@@ -1,7 +1,7 @@
 """Tests for policylint.entities: hashtags, mentions, links and emoji.
 
 The bulk runs twitter-text's official conformance fixtures (``extract.yml``, Apache-2.0,
-read from ``../shared/corpora``: never copied into this repository).
+in ``tests/data/twitter_text_conformance`` with its licence and provenance).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from policylint.entities import (
     mention_spans,
 )
 
-CONFORMANCE = Path(__file__).parents[2] / "shared" / "corpora" / "twitter_text_conformance"
+CONFORMANCE = Path(__file__).parent / "data" / "twitter_text_conformance"
 
 
 def _load(section: str) -> list[dict[str, Any]]:

@@ -1,7 +1,9 @@
 """Tests for policylint.platforms: per-platform limits and length counting.
 
 X's weighted length is checked against twitter-text's official fixtures (``validate.yml``,
-read from ``../shared/corpora``) and against twitter-text-parser itself on real tweets.
+in ``tests/data``) and against twitter-text-parser itself on real tweets: a sample of VADER's
+in ``tests/data``, and Davidson et al.'s when ``../shared/corpora`` is there (an optional
+extra: those tweets are offensive and are kept out of the repository).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +27,10 @@ from policylint.platforms import (
     weighted_length_x,
 )
 
-CORPORA = Path(__file__).parents[2] / "shared" / "corpora"
-VALIDATE = CORPORA / "twitter_text_conformance" / "validate.yml"
+DATA = Path(__file__).parent / "data"
+VALIDATE = DATA / "twitter_text_conformance" / "validate.yml"
+TWEETS = DATA / "vader_icwsm2014" / "tweets_GroundTruth.sample.txt"
+LABELLED_TWEETS = "corpora/davidson_hate_offensive_2017/labeled_data.csv"
 # The v3 rules (emoji discounted); the directional-marker cases are counted with them.
 V3_SECTIONS = (
     "WeightedTweetsWithDiscountedEmojiCounterTest",
@@ -53,16 +58,14 @@ def test_conformance_has_the_v3_cases() -> None:
 
 
 def _tweets(limit: int) -> list[str]:
-    """Real tweets from the VADER corpus: ``id<TAB>score<TAB>text`` lines, CRLF ends."""
-    path = CORPORA / "vader_icwsm2014" / "tweets_GroundTruth.txt"
-    with path.open(encoding="utf-8", newline="") as f:
+    """Real tweets from the VADER sample: ``id<TAB>score<TAB>text`` lines, CRLF ends."""
+    with TWEETS.open(encoding="utf-8", newline="") as f:
         raw = f.read()
     return [line.split("\t", 2)[2] for line in raw.split("\r\n") if line.count("\t") >= 2][:limit]
 
 
-def _labelled_tweets(limit: int) -> list[str]:
+def _labelled_tweets(path: Path, limit: int) -> list[str]:
     """Real tweets with emoji, URLs and typos (Davidson et al.); used only as input text."""
-    path = CORPORA / "davidson_hate_offensive_2017" / "labeled_data.csv"
     with path.open(encoding="utf-8", newline="") as f:
         rows = csv.reader(f)
         next(rows)
@@ -75,15 +78,26 @@ def parse_tweet() -> Any:
     return twitter_text.parse_tweet
 
 
-def test_weighted_length_matches_twitter_text_on_real_tweets(parse_tweet: Any) -> None:
-    tweets = _tweets(400) + _labelled_tweets(400)
-    assert len(tweets) == 800
-    mismatches = [
+def _mismatches(parse_tweet: Any, tweets: list[str]) -> list[tuple[str, int, int]]:
+    return [
         (t, parse_tweet(t).weightedLength, weighted_length_x(t))
         for t in tweets
         if parse_tweet(t).weightedLength != weighted_length_x(t)
     ]
-    assert mismatches == []
+
+
+def test_weighted_length_matches_twitter_text_on_real_tweets(parse_tweet: Any) -> None:
+    tweets = _tweets(1000)
+    assert len(tweets) == 1000
+    assert _mismatches(parse_tweet, tweets) == []
+
+
+def test_weighted_length_matches_twitter_text_on_labelled_tweets(
+    parse_tweet: Any, shared_file: Callable[[str], Path]
+) -> None:
+    tweets = _labelled_tweets(shared_file(LABELLED_TWEETS), 400)
+    assert len(tweets) == 400
+    assert _mismatches(parse_tweet, tweets) == []
 
 
 def test_counting_imports_nothing_heavy() -> None:

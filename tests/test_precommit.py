@@ -1,21 +1,25 @@
 """The pre-commit hook, end to end, as a content repository uses it.
 
 pre-commit builds policylint from a git repository into its own virtualenv (from PyPI, or
-the local index pip is configured with), so this test needs the network and ~30 s the
+the local index pip is configured with), so the first test needs the network and ~30 s the
 first time. It uses a private PRE_COMMIT_HOME and git configuration, and a copy of this
 checkout committed to a scratch repository (pre-commit only installs committed files, and
-the working tree here may hold uncommitted work).
+the working tree here may hold uncommitted work). The tests of which files the hook reads
+run the published hook's definition as a local hook of this interpreter: offline.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,3 +160,79 @@ def test_hook_fails_on_a_bad_post_and_blocks_its_commit(tmp_path: Path) -> None:
     assert blocked.returncode != 0, output
     assert "posts/bad.md:5:1: error fin.promise" in output
     assert _git(content, env, "log", "--format=%s") == "good posts"
+
+
+# --- which files the hook reads (offline) -----------------------------------------------------
+
+
+def _published_hook() -> dict[str, Any]:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [hook["id"] for hook in hooks] == ["policylint"]
+    hook: dict[str, Any] = hooks[0]
+    return hook
+
+
+def _local_hook_config() -> str:
+    """The published hook as a `repo: local` one run by this interpreter: the same file
+    selection and arguments, without pre-commit building a virtualenv (and so offline)."""
+    hook = _published_hook()
+    program, *args = hook["entry"].split()
+    assert program == "policylint"
+    local = {key: value for key, value in hook.items() if key not in ("entry", "language")}
+    local["entry"] = " ".join([sys.executable, "-m", "policylint", *args])
+    local["language"] = "system"
+    return yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]})
+
+
+def test_hook_receives_every_format_the_cli_reads_and_only_those() -> None:
+    from policylint.sources import SUPPORTED_SUFFIXES
+
+    hook = _published_hook()
+    assert hook.get("types") == ["text"] and "types_or" not in hook
+    files = re.compile(hook["files"])
+    for suffix in SUPPORTED_SUFFIXES:
+        assert files.search(f"posts/a{suffix}") and files.search(f"A{suffix.upper()}"), suffix
+    for name in ("LICENSE", "setup.py", "style.css", "index.html", "a.md.bak", "a.json5"):
+        assert not files.search(name), name
+
+
+CALENDAR = '{"id": "mon", "platform": "x", "text": "Call us on 020 7946 0958 today"}\n'
+
+
+def test_hook_blocks_a_commit_for_its_posts_only(tmp_path: Path) -> None:
+    """A content repository's README, package.json and mkdocs.yml are not posts and never
+    block a commit; a .jsonl calendar with a phone number does, and nothing else does."""
+    env = _env(tmp_path)
+    content = tmp_path / "site"
+    (content / "posts").mkdir(parents=True)
+    files = {
+        # a phone number here too: were the README read as a post, it would be flagged
+        "README.md": "# Our site\n\nMaintainer: call 020 7946 0958.\n",
+        "package.json": '{"name": "site", "scripts": {"build": "mkdocs build"}}\n',
+        "mkdocs.yml": "site_name: Our site\nnav:\n  - Home: index.md\n",
+        "calendar.jsonl": CALENDAR,
+        "posts/good.md": "---\nplatform: linkedin\n---\nA calm note about our week.\n",
+        ".pre-commit-config.yaml": _local_hook_config(),
+    }
+    for name, text in files.items():
+        (content / name).write_text(text, encoding="utf-8")
+    _git(content, env, "init", "-q")
+    installed = _run([sys.executable, "-m", "pre_commit", "install"], content, env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    _git(content, env, "add", "-A")
+
+    blocked = _run(["git", "commit", "-m", "site"], content, env)
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "calendar.jsonl:1:" in output and "privacy.phone" in output
+    for name in ("README.md", "package.json", "mkdocs.yml", "good.md"):
+        assert f"{name}:" not in output, output
+    assert "input-error" not in output
+    assert "skipped 3 files that hold no post" in output
+
+    # Only the calendar was in the way.
+    (content / "calendar.jsonl").write_text(CALENDAR.replace("on 020 7946 0958", "in"))
+    _git(content, env, "add", "calendar.jsonl")
+    passed = _run(["git", "commit", "-m", "site"], content, env)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert _git(content, env, "log", "--format=%s") == "site"

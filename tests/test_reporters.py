@@ -21,8 +21,8 @@ from policylint.reporters.github import escape_data, escape_property
 from policylint.reporters.jsonl import write_finding
 from policylint.reporters.sarif import FINGERPRINT
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared/corpora/schemas"
-SARIF_SCHEMA = SCHEMAS / "sarif-2.1.0.microsoft-multitool-5.7.0.json"
+SCHEMAS = Path(__file__).resolve().parent / "data" / "schemas"
+SARIF_SCHEMA = SCHEMAS / "sarif" / "sarif-2.1.0.json"
 RDJSON_SCHEMAS = SCHEMAS / "reviewdog_rdf"
 
 EMOJI_LINE = "\U0001f600 Guaranteed returns"

@@ -42,7 +42,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["read"]
+__all__ = ["header_delimiter", "read"]
 
 _QUOTE = '"'
 _DELIMITERS = (",", ";", "\t")
@@ -87,7 +87,7 @@ class _Reader:
         self.path = path
         self.defaults = defaults
         self.lines = LineIndex(text)
-        self.delimiter = _delimiter(text[: self.lines.line_span(1)[1]])
+        self.delimiter = header_delimiter(text[: self.lines.line_span(1)[1]])
         self.source = _Lines(self.lines)
         self.rows = csv.reader(self.source, delimiter=self.delimiter, quotechar=_QUOTE, strict=True)
         self.posts: list[PostData] = []
@@ -179,7 +179,8 @@ def read(text: str, path: str, defaults: Defaults) -> ReadResult:
     return _Reader(text, path, defaults).read()
 
 
-def _delimiter(header_line: str) -> str:
+def header_delimiter(header_line: str) -> str:
+    """The delimiter of a file whose header is ``header_line``."""
     # max() keeps the first of equal counts, so "," wins ties (and a one-column header).
     return max(_DELIMITERS, key=header_line.count)
 

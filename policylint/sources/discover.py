@@ -16,6 +16,13 @@ passing every changed file still honours them):
 
 Matching is case-sensitive so results do not depend on the operating system. The output
 is sorted within each named path, deduplicated, and otherwise in the order given.
+
+:func:`skip_reason` then decides, with each file's configuration, which of them are read:
+``exclude`` leaves out any file; of the files policylint chooses itself (a walked folder's,
+or every named file with ``--force-exclude``, as the pre-commit hook runs it), only content
+is read: what ``include`` names, or by default a file that can hold posts
+(:mod:`policylint.sources.content`). A file named on the command line without
+``--force-exclude`` is always read, post or not: the reader then says what is wrong with it.
 """
 
 from __future__ import annotations
@@ -25,9 +32,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from policylint.sources.formats import SUPPORTED_SUFFIXES
+from policylint.sources.formats import SUPPORTED_SUFFIXES, format_for
+from policylint.struct import NamedTuple
 
-__all__ = ["SKIPPED_DIRS", "discover"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from policylint.config import Config
+
+__all__ = ["SKIPPED_DIRS", "Skip", "discover", "skip_reason"]
 
 #: Folder names never walked into, besides hidden ones: they hold dependencies, not posts.
 SKIPPED_DIRS: frozenset[str] = frozenset({"node_modules", "__pycache__"})
@@ -48,6 +60,32 @@ def discover(paths: Iterable[str | Path], *, exclude: Sequence[str] = ()) -> Ite
             if key not in seen:
                 seen.add(key)
                 yield path
+
+
+class Skip(NamedTuple):
+    """A file that is not read, and why (``--verbose`` lists them)."""
+
+    path: str
+    reason: str
+    #: Judged by its contents (no front matter, no text field...), not by a glob the user
+    #: wrote: such skips are counted even without --verbose, since a heuristic can be wrong.
+    by_contents: bool = False
+
+
+def skip_reason(path: str | Path, config: Config, *, chosen: bool) -> Skip | None:
+    """Why ``path`` is not read, or None when it is. ``chosen``: policylint chose the file
+    itself (a folder's, or with ``--force-exclude``), so it is read only if it is content."""
+    label = str(path)
+    if config.is_excluded(path):
+        return Skip(label, "excluded by 'exclude'")
+    if not chosen:
+        return None
+    if config.include and format_for(path) is not None:
+        return None if config.is_included(path) else Skip(label, "not in 'include'")
+    from policylint.sources.content import not_a_post
+
+    reason = not_a_post(path)
+    return None if reason is None else Skip(label, f"not a post: {reason}", by_contents=True)
 
 
 def _walk(root: Path, patterns: _Patterns) -> list[Path]:
