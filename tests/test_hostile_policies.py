@@ -8,7 +8,7 @@ Many people write policy (hub and spoke), so a policy is treated like untrusted 
   named (PL208), chains are bounded (PL218);
 * nothing in a policy reads files, environment variables or the network, or runs code;
 * sizes, counts and nesting are bounded (``policylint.limits``), each with a clear error;
-* the grammar cache is only read from a private per-user folder.
+* the parser's tables ship with policylint: no pickle is read at run time.
 
 Timings of the ReDoS cases are printed (run with ``-s`` to see them) and asserted against a
 generous bound so that a slow CI machine does not flake; docs/security.md records them.
@@ -625,16 +625,8 @@ def test_proximity_is_bounded_on_a_long_post(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------- the cache
 
 
-def _grammar_cache_name() -> str:
-    import hashlib
-
-    import lark
-
-    from policylint.resources import grammar_path
-
-    grammar = grammar_path().read_text(encoding="utf-8")
-    digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
-    return f"grammar-{digest}.lark"
+#: The name an earlier policylint gave Lark's pickled parser in the cache folder.
+_OLD_GRAMMAR_CACHE = "grammar-0123456789abcdef.lark"
 
 
 def _poisoned_pickle(marker: Path) -> bytes:
@@ -675,28 +667,35 @@ def _check_with_cache(cache: Path, cwd: Path) -> subprocess.CompletedProcess[str
     )
 
 
+def _grammar_cache_names() -> list[str]:
+    """Every name Lark could give its cache file for policylint's grammar, whatever the
+    options' hash: a planted file under any of them must stay unread."""
+    import hashlib
+
+    import lark
+
+    from policylint.resources import grammar_path
+
+    grammar = grammar_path().read_text(encoding="utf-8")
+    digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
+    return [_OLD_GRAMMAR_CACHE, f"grammar-{digest}.lark"]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
-def test_cache_in_a_shared_folder_is_never_loaded(tmp_path: Path) -> None:
-    shared = tmp_path / "shared-cache"
-    shared.mkdir()
-    shared.chmod(0o777)
+@pytest.mark.parametrize("mode", [0o777, 0o700])
+def test_a_planted_grammar_pickle_is_never_loaded(tmp_path: Path, mode: int) -> None:
+    """Not in a shared folder, and not even in the user's own private one: the parser's
+    tables ship with policylint and no pickle is read at run time."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(mode)
     marker = tmp_path / "pwned"
-    (shared / _grammar_cache_name()).write_bytes(_poisoned_pickle(marker))
-    result = _check_with_cache(shared, tmp_path)
-    assert result.returncode == 1, result.stderr
-    assert not marker.exists()
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
-def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
-    private = tmp_path / "cache"
-    private.mkdir(mode=0o700)
-    cache_file = private / _grammar_cache_name()
-    cache_file.write_bytes(b"not a cache\n\x00\x01garbage")
-    result = _check_with_cache(private, tmp_path)
+    for name in _grammar_cache_names():
+        (cache / name).write_bytes(_poisoned_pickle(marker))
+    result = _check_with_cache(cache, tmp_path)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert not cache_file.read_bytes().startswith(b"not a cache")  # rebuilt
+    assert not marker.exists()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

@@ -1,12 +1,11 @@
 """Parse policy text into a ``PolicyFile``, reporting every independent syntax error.
 
-The LALR tables are built once per grammar version and kept in the per-user cache directory
-(see ``policylint.cachedir``); a warm start loads them instead of rebuilding the parser.
+The LALR tables ship with the grammar as JSON (``policylint.language.tables``): nothing is
+built, cached or unpickled at run time.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -111,30 +110,9 @@ def _describe_terminal(name: str) -> str:
 
 @cache
 def _parser() -> Lark:
-    from lark import Lark
+    from policylint.language.tables import load_parser
 
-    from policylint.cachedir import cache_dir
-    from policylint.resources import grammar_path
-
-    grammar = grammar_path().read_text(encoding="utf-8")
-    options: dict[str, Any] = {
-        "parser": "lalr",
-        "lexer": "contextual",
-        "propagate_positions": True,
-        "maybe_placeholders": False,
-    }
-    directory = cache_dir()
-    if directory is not None:
-        import lark
-
-        digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
-        options["cache"] = str(directory / f"grammar-{digest}.lark")
-    try:
-        return Lark(grammar, **options)
-    except (OSError, EOFError, ValueError):
-        # An unreadable or truncated cache file: rebuild without it.
-        options.pop("cache", None)
-        return Lark(grammar, **options)
+    return load_parser()
 
 
 def parse_policy(source: str, path: str = "<policy>") -> ast.PolicyFile:
