@@ -66,12 +66,17 @@ def codes(error: PolicyError) -> list[str]:
 
 
 def run_python(
-    code: str, *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None
+    code: str,
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    argv: list[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a Python snippet in a fresh interpreter; a hang past ``timeout`` fails the test."""
     try:
         return subprocess.run(
-            [sys.executable, "-c", code],
+            [sys.executable, "-c", code, *(argv or [])],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -300,6 +305,25 @@ def test_extends_refuses_a_symlinked_folder_leading_out(tree: Path) -> None:
     (tree / "shared").symlink_to(tree.parent / "outside", target_is_directory=True)
     error = _load_extending(tree, "shared/evil.policy")
     assert codes(error) == ["PL209"]
+
+
+def test_extends_reads_only_policy_files(tree: Path) -> None:
+    """``extends "etc/passwd"`` from ``/`` read the file and quoted its lines in the errors."""
+    (tree / "etc").mkdir()
+    (tree / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    error = _load_extending(tree, "etc/passwd")
+    assert codes(error) == ["PL209"]
+    assert ".policy" in error.diagnostics[0].message
+    assert "root:" not in error.render()
+
+
+@pytest.mark.parametrize("target", ["x\\u0000", "\\ud800", "p\\u0007.policy", "\\udfff.policy"])
+def test_extends_of_an_impossible_file_name_is_pl209(tree: Path, target: str) -> None:
+    """Found by the grammar-aware fuzzer: a NUL or a lone surrogate in the name crashed the
+    loader (ValueError, UnicodeEncodeError) instead of reporting it."""
+    error = _load_extending(tree, target)
+    assert codes(error) == ["PL209"]
+    assert error.diagnostics[0].message.isprintable()  # the name is shown escaped
 
 
 def test_text_policy_is_confined_to_the_working_folder(
@@ -556,6 +580,173 @@ def test_rule_count_is_limited() -> None:
 def test_term_count_is_limited() -> None:
     terms = ",".join(f'"t{i}"' for i in range(limits.MAX_TERMS + 1))
     _assert_limit_error(f"terms big = [{terms}]\nrule a.b {{ flag big }}\n")
+
+
+_BOUNDED_LOAD = textwrap.dedent(
+    """
+    import resource, sys, time
+    limit = int(sys.argv[2]) << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    import policylint
+    started = time.perf_counter()
+    try:
+        policylint.load_policy(sys.argv[1])
+        codes = "loaded"
+    except policylint.PolicyError as error:
+        codes = ",".join(sorted({d.code for d in error.diagnostics}))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(codes, round(seconds, 2), peak)
+    """
+)
+
+
+def bounded_load(
+    source: str, tmp_path: Path, *, memory_mb: int = 2048, timeout: float = 120
+) -> tuple[str, float, int]:
+    """Load ``source`` in a fresh interpreter limited to ``memory_mb`` of address space:
+    (the codes of its errors or "loaded", seconds, peak RSS in MB). A MemoryError, a crash or
+    a hang past ``timeout`` fails the test."""
+    path = tmp_path / "hostile.policy"
+    path.write_text(source, encoding="utf-8")
+    done = run_python(
+        _BOUNDED_LOAD, timeout=timeout, cwd=tmp_path, argv=[str(path), str(memory_mb)]
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    codes, seconds, peak = done.stdout.split()
+    return codes, float(seconds), int(peak)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource limits")
+def test_term_lists_that_double_each_other_stay_small(tmp_path: Path) -> None:
+    """30 lines of ``terms t{i+1} = t{i} + t{i}`` (670 bytes) asked for 2^30 terms: 24 GB."""
+    lines = ['terms t0 = ["a"]'] + [f"terms t{i + 1} = t{i} + t{i}" for i in range(30)]
+    source = "\n".join(lines) + "\nrule a.b { flag t30 }\n"
+    codes, seconds, peak = bounded_load(source, tmp_path, memory_mb=1024)
+    print(f"\n30 doublings ({len(source)} bytes): {codes}, {seconds} s, peak {peak} MB")
+    assert codes == "loaded"  # each list holds its distinct terms once
+
+
+def test_a_chain_of_term_lists_is_bounded_while_it_is_built() -> None:
+    """``t{i+1} = t{i} + ["a{i}"]`` copies ever longer lists: their sizes are summed as the
+    lists are resolved, and the first list past the bound is the error."""
+    lines = ['terms t0 = ["a"]'] + [f'terms t{i + 1} = t{i} + ["a{i}"]' for i in range(2_000)]
+    with pytest.raises(PolicyError) as caught:
+        load("\n".join(lines) + "\nrule a.b { flag t2000 }\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "PL218"
+    # t1 .. tn hold 2 .. n+1 terms: n(n+3)/2 passes the bound at n = 1,413
+    assert "'t1413'" in diagnostic.message and diagnostic.line == 1_414
+    assert f"{limits.MAX_EXPANDED_TERMS:,}" in diagnostic.message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource limits")
+def test_a_100000_link_chain_of_term_lists_is_bounded(tmp_path: Path) -> None:
+    lines = ['terms t0 = ["a"]'] + [f'terms t{i + 1} = t{i} + ["a{i}"]' for i in range(100_000)]
+    source = "\n".join(lines) + "\nrule a.b { flag t100000 }\n"
+    codes, seconds, peak = bounded_load(source, tmp_path)
+    print(f"\n100,000-link chain ({len(source):,} bytes): {codes}, {seconds} s, peak {peak} MB")
+    assert codes == "PL218"
+
+
+def test_spellings_count_against_the_limit_not_terms() -> None:
+    """A four-word phrase is 27 keys of the automaton: 100,000 of them built 2.7 million
+    (31 s, 884 MB, a 78 MB cache entry) under a limit that counted 100,000 terms."""
+    phrases = ", ".join(f'"w{i} x{i} y{i} z{i}"' for i in range(limits.MAX_TERM_KEYS // 27 + 1))
+    with pytest.raises(PolicyError) as caught:
+        load(f"terms p = [{phrases}]\nrule a.b {{ flag p }}\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "PL218" and "spellings" in diagnostic.message
+
+
+def test_phrases_under_the_spelling_limit_load() -> None:
+    def word(n: int) -> str:  # letters only: digits fold like leetspeak
+        return "".join(chr(ord("a") + int(d)) for d in str(n))
+
+    phrases = ", ".join(f'"risk{word(i)} free fund now"' for i in range(2_000))
+    policy = load(f"terms p = [{phrases}]\nrule a.b {{ flag p }}\n")
+    found = policy.check("so riskbh-free fundnow it is").findings
+    assert [f.match for f in found] == ["riskbh-free fundnow"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource limits")
+def test_tokens_per_file_are_limited(tmp_path: Path) -> None:
+    """100,000 ``or`` alternatives (1.4 MB) took 52-80 s to load: parsing costs per token,
+    and tokens are now counted while parsing."""
+    alternatives = " or ".join(f'["a{i}"]' for i in range(100_000))
+    source = f"rule a.b {{ flag {alternatives} }}\n"
+    codes, seconds, peak = bounded_load(source, tmp_path)
+    print(f"\n100,000 'or' alternatives: {codes}, {seconds} s, peak {peak} MB")
+    assert codes == "PL218"
+
+
+def test_the_token_limit_points_at_the_token_past_it() -> None:
+    terms = ", ".join(f'"t{i}"' for i in range(limits.MAX_POLICY_TOKENS // 2))
+    with pytest.raises(PolicyError) as caught:
+        load(f"# {limits.MAX_POLICY_TOKENS:,} tokens and more\nterms big = [{terms}]\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.line) == ("PL218", 2)
+    line = f"terms big = [{terms}]"
+    assert line[diagnostic.column - 1 :].startswith(",") or line[diagnostic.column - 1] == '"'
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "setting x = " + "1" * 5_000,  # int() refuses over 4,300 digits
+        "setting x = 0." + "1" * 5_000,
+        'rule a.b { flag ["x"] near ["y"] within ' + "9" * 5_000 + " words }",
+        'rule a.b { flag ["x"] in first ' + "9" * 20 + " chars }",
+        "rule a.b { when length > " + "7" * 16 + " }",
+    ],
+    ids=["int", "float", "within", "first", "compare"],
+)
+def test_numbers_with_too_many_digits_are_pl218(source: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        load(source + "\n")
+    assert codes(caught.value) == ["PL218"]
+    assert "digits" in caught.value.diagnostics[0].message
+
+
+def test_capture_groups_are_bounded_at_load(tmp_path: Path) -> None:
+    """Matching with captures costs per group (1,000 groups: two minutes on 100,000
+    characters); findings report the whole match, so (?:...) is free."""
+    groups = "(a)" * (limits.MAX_REGEX_GROUPS + 1)
+    source = f"# many groups\nrule a.b {{\n  flag /x{groups}/\n}}\n"
+    path = tmp_path / "org.policy"
+    path.write_text(source)
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "PL218"
+    # the caret is on the first group past the limit
+    column = source.split("\n")[2].index("/") + 2 + 1 + 3 * limits.MAX_REGEX_GROUPS
+    assert (diagnostic.line, diagnostic.column) == (3, column)
+    assert f"{path}:3:{column}: error[PL218]" in caught.value.render()
+    load(f"rule a.b {{ flag /x{'(a)' * limits.MAX_REGEX_GROUPS}/ }}\n")
+    load(f"rule a.b {{ flag /x{'(?:a)' * 1_000}/ }}\n")
+
+
+def test_regex_programs_are_bounded_at_load() -> None:
+    with pytest.raises(PolicyError) as caught:
+        load("rule a.b {\n  flag /\\pL{200}/\n}\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("PL218", 2, 8)
+    assert "instructions" in diagnostic.message
+    load("rule a.b { flag /\\pL{100}/ }\n")
+
+
+def test_a_policy_path_that_names_no_file_is_pl100(tmp_path: Path) -> None:
+    """From a configuration file: ``policy = "p\\u0000.policy"`` crashed the check."""
+    (tmp_path / ".policylint.toml").write_text('policy = "p\\u0000.policy"\n')
+    (tmp_path / "post.txt").write_text("hello\n")
+    result = run_cli("check", "post.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "error[PL100]" in result.stderr and "Traceback" not in result.stderr
+    for path in ("p\x00.policy", "\ud800.policy"):
+        with pytest.raises(PolicyError) as caught:
+            policylint.load_policy(path)
+        assert codes(caught.value) == ["PL100"]
 
 
 NESTED = {

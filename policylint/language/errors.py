@@ -48,6 +48,10 @@ CODES: dict[str, str] = {
 }
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a misspelt name, or None when nothing is close."""
     import difflib  # only on a mistake: it costs a millisecond of every run's start-up
@@ -105,7 +109,17 @@ class PolicyError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        return "\n\n".join(d.render() for d in self.diagnostics)
+        """Every diagnostic, then a count line ("4 errors in 2 files")."""
+        return "\n\n".join([*(d.render() for d in self.diagnostics), self.summary()])
+
+    def summary(self) -> str:
+        files = len({d.path for d in self.diagnostics})
+        counts = [
+            _plural(sum(d.severity == severity for d in self.diagnostics), severity)
+            for severity in ("error", "warning")
+        ]
+        found = " and ".join(c for c in counts if not c.startswith("0 ")) or "0 errors"
+        return f"{found} in {_plural(files, 'file')}"
 
     def __reduce__(self) -> tuple[type[PolicyError], tuple[list[Diagnostic]]]:
         # Exceptions pickle their args (the rendered text); rebuild from the diagnostics so

@@ -46,11 +46,12 @@ def grammar_digest(grammar: str) -> str:
     return sha256(grammar.encode("utf-8")).hexdigest()
 
 
-def build_parser(grammar: str) -> Lark:
-    """The parser, built from the grammar's text (the slow way)."""
+def build_parser(grammar: str, **options: Any) -> Lark:
+    """The parser, built from the grammar's text (the slow way). ``options`` are those
+    Lark accepts for loaded tables too, such as ``postlex``."""
     from lark import Lark
 
-    return Lark(grammar, **PARSER_OPTIONS)
+    return Lark(grammar, **PARSER_OPTIONS, **options)
 
 
 def serialise_parser(grammar: str) -> dict[str, Any]:
@@ -108,30 +109,31 @@ def _canonical_table(table: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def load_parser() -> Lark:
-    """The parser from the shipped tables, or built from the grammar if they do not fit."""
+def load_parser(**options: Any) -> Lark:
+    """The parser from the shipped tables, or built from the grammar if they do not fit.
+    ``options``: see :func:`build_parser`."""
     from policylint.resources import grammar_path, tables_path
 
     grammar = grammar_path().read_text(encoding="utf-8")
     try:
         text = tables_path().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return build_parser(grammar)
+        return build_parser(grammar, **options)
     try:
         document = json.loads(text, object_hook=_from_json_object)
         if document.get("grammar_sha256") == grammar_digest(grammar):
-            return _parser_from(document)
+            return _parser_from(document, options)
     except Exception:  # any shape Lark cannot read: the grammar is still there
         pass
-    return build_parser(grammar)
+    return build_parser(grammar, **options)
 
 
-def _parser_from(document: dict[str, Any]) -> Lark:
+def _parser_from(document: dict[str, Any], options: dict[str, Any]) -> Lark:
     from lark import Lark
 
     # The classmethod lark.tools.standalone's generated parsers load their tables with.
     parser: Lark = Lark._load_from_dict(  # type: ignore[no-untyped-call]
-        document["data"], document["memo"]
+        document["data"], document["memo"], **options
     )
     return parser
 
