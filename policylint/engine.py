@@ -64,6 +64,8 @@ class RuleInfo(NamedTuple):
     path: str
     line: int
     examples: tuple[tuple[str, str], ...]
+    #: Each example's ``with`` values, parallel to ``examples``: (platform or None, meta).
+    example_contexts: tuple[tuple[str | None, Mapping[str, Any]], ...] = ()
 
 
 class ExampleResult(NamedTuple):
@@ -76,6 +78,9 @@ class ExampleResult(NamedTuple):
     found: tuple[str, ...]
     path: str
     line: int
+    #: The example's ``with`` values: it ran as a post on this platform with this metadata.
+    platform: str | None = None
+    meta: Mapping[str, Any] = MappingProxyType({})
 
 
 class Policy:
@@ -283,6 +288,8 @@ class Policy:
                         found=tuple(f.match or f.message for f in found),
                         path=rule.path,
                         line=example.line,
+                        platform=example.platform,
+                        meta=example.meta,
                     )
                 )
         return results
@@ -323,6 +330,7 @@ def _info(rule: CompiledRule) -> RuleInfo:
         path=rule.path,
         line=rule.line,
         examples=tuple((e.expect, e.text) for e in rule.examples),
+        example_contexts=tuple((e.platform, e.meta) for e in rule.examples),
     )
 
 
