@@ -29,7 +29,7 @@ from policylint.records import normalise_platform
 from policylint.regexatoms import analyse
 from policylint.regexset import compile_regex
 from policylint.severity import Severity
-from policylint.terms import TermIndex, key_count
+from policylint.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
 from policylint.text import fold_term
 
 __all__ = ["compile_policy"]
@@ -70,9 +70,10 @@ class _Compiler:
         # Term ids of each named list, by (file, name): a list used by many rules is
         # resolved once, not once per use.
         self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
-        #: Keys (spellings) of the automaton so far, and whether a limit is reached
-        #: (MAX_TERMS, MAX_TERM_KEYS): then no term is added any more.
-        self.keys = 0
+        #: Keys (spellings) of the automaton so far (None: not counted yet, see
+        #: count_keys), and whether a limit is reached (MAX_TERMS, MAX_TERM_KEYS): then no
+        #: term is added any more.
+        self.keys: int | None = None
         self.full = False
 
     # ------------------------------------------------------------------ diagnostics
@@ -132,10 +133,21 @@ class _Compiler:
             known = len(self.index)
             term_id = self.index.add(text)
             if term_id == known:  # a new term
-                self.keys += key_count(self.index.spec(term_id))
-                self.full = len(self.index) > MAX_TERMS or self.keys > MAX_TERM_KEYS
+                self.count_keys(known + 1)
             ids.add(term_id)
         return tuple(sorted(ids))
+
+    def count_keys(self, terms: int) -> None:
+        """Count the keys of the index's newest term, once they could pass the limit: until
+        then (a policy of under 7,400 terms, such as every built-in pack together) no
+        term's spellings need counting."""
+        if self.keys is None:
+            if terms * MAX_KEYS_PER_TERM <= MAX_TERM_KEYS:
+                return
+            self.keys = sum(key_count(self.index.spec(i)) for i in range(terms))
+        else:
+            self.keys += key_count(self.index.spec(terms - 1))
+        self.full = terms > MAX_TERMS or self.keys > MAX_TERM_KEYS
 
     def setting_terms(self, name: str, pos: ast.Pos) -> list[str] | None:
         if name in self.settings:
@@ -251,6 +263,8 @@ class _Compiler:
                     "context with 'near', 'followed by' or 'unless preceded by' instead",
                 )
                 return False
+        if node.source.count("(") <= MAX_REGEX_GROUPS:
+            return True  # too few '(' to be too many groups: no need to scan
         groups = scan_regex(node.source).groups
         if len(groups) > MAX_REGEX_GROUPS:
             self.error(

@@ -29,9 +29,12 @@ if TYPE_CHECKING:
     # its terms when none has a wildcard or runs as a regex (else None), and its targets.
     _Row = tuple[int, bool, bool, tuple[int, ...] | None, Sequence[Any]]
 
-__all__ = ["TermIndex", "TermSpec", "key_count", "parse_term"]
+__all__ = ["MAX_KEYS_PER_TERM", "TermIndex", "TermSpec", "key_count", "parse_term"]
 
 _MAX_VARIANT_SEPARATORS = 3
+#: The most keys one term can add (key_count): 3 separators spelt 3 ways, with and without
+#: its apostrophes.
+MAX_KEYS_PER_TERM = 2 * 3**_MAX_VARIANT_SEPARATORS
 
 
 class TermSpec(NamedTuple):
