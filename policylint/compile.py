@@ -15,7 +15,7 @@ from typing import Any
 from policylint import compiled as c
 from policylint import policycache
 from policylint.language import ast
-from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
+from policylint.language.errors import Diagnostic, PolicyError
 from policylint.language.regexerrors import explain as explain_regex
 from policylint.language.regexerrors import scan as scan_regex
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
@@ -65,6 +65,8 @@ class _Compiler:
         self.detector_names = DETECTORS.names()
         self.metric_names = sorted(METRICS)
         # Regexes earlier compiles validated and analysed (policycache.load_regex_facts)
+        self.suggest = resolved.suggest
+        self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
         self.regex_facts = policycache.load_regex_facts()
         self.learned_regexes = False
         # Term ids of each named list, by (file, name): a list used by many rules is
@@ -158,14 +160,12 @@ class _Compiler:
             return None
         if not self.scope.complete or self.resolved.lost("terms", name):
             return None  # defined, perhaps, by what failed to load: already an error
-        candidates = list(self.scope.terms) + [
-            k for k, v in self.settings.items() if isinstance(v, list)
-        ]
         self.error(
             "PL201",
             f"unknown term list '{name}'",
             pos,
-            hint=did_you_mean(name, candidates) or "define it with: terms NAME = [...]",
+            hint=self.suggest(name, self.scope.terms.keys(), self.list_settings)
+            or "define it with: terms NAME = [...]",
         )
         return None
 
@@ -182,7 +182,7 @@ class _Compiler:
                     "PL205",
                     f"unknown detector '{node.name}'",
                     node.pos,
-                    hint=did_you_mean(node.name, self.detector_names)
+                    hint=self.suggest(node.name, self.detector_names)
                     or "available: " + ", ".join(self.detector_names),
                 )
                 return None
@@ -376,7 +376,7 @@ class _Compiler:
                     "PL206",
                     f"unknown metric '{node.name}'",
                     node.pos,
-                    hint=did_you_mean(node.name, self.metric_names)
+                    hint=self.suggest(node.name, self.metric_names)
                     or "available: " + ", ".join(self.metric_names),
                 )
                 return None
@@ -392,7 +392,7 @@ class _Compiler:
             "PL213",
             f"unknown setting '{path}'",
             node.pos,
-            hint=did_you_mean(path, self.settings)
+            hint=self.suggest(path, self.settings)
             or "post metadata is written meta.NAME; settings are declared with 'setting'",
         )
         return None
@@ -489,7 +489,6 @@ class _Compiler:
 
     def placeholders(self, message: str, pos: ast.Pos) -> tuple[str, ...]:
         names: list[str] = []
-        known = [*_BUILTIN_PLACEHOLDERS, *self.metric_names, *self.settings]
         for found in _PLACEHOLDER_RE.finditer(message.replace("{{", "").replace("}}", "")):
             name = found.group(1)
             if name in _BUILTIN_PLACEHOLDERS:
@@ -501,7 +500,7 @@ class _Compiler:
                 "PL215",
                 f"unknown placeholder '{{{name}}}' in message",
                 self.locate_in_line(pos, "{" + name + "}"),
-                hint=did_you_mean(name, known)
+                hint=self.suggest(name, _BUILTIN_PLACEHOLDERS, self.metric_names, self.settings)
                 or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "
                 "{meta.NAME} or a setting",
             )

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_REGEX_GROUPS",
     "MAX_REGEX_PROGRAM",
     "MAX_RULES",
+    "MAX_SUGGESTION_COMPARISONS",
     "MAX_TERMS",
     "MAX_TERM_KEYS",
     "REGEX_MAX_MEM",
@@ -85,6 +86,12 @@ MAX_REGEX_GROUPS = 32
 #: ``policylint.compile``; ``PL218``). Matching time grows with it; the built-in packs'
 #: largest is about 50,000, and ``REGEX_MAX_MEM`` alone would allow about 350,000.
 MAX_REGEX_PROGRAM = 200_000
+
+#: Candidate names compared, in all, for the "did you mean" hints of one policy load
+#: (enforced: ``policylint.language.errors.Suggester``): about a second. Each hint compares
+#: a name with every candidate, so 20,000 unknown names among 10,000 rules took minutes;
+#: past the budget the errors are still reported, without a hint.
+MAX_SUGGESTION_COMPARISONS = 1_000_000
 
 #: Deepest nesting of a pattern or condition: parentheses, ``not``, ``near``, ``in``
 #: (enforced, approximately, on the parse tree: ``policylint.language.parser``; ``PL218``).

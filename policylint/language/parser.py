@@ -318,9 +318,8 @@ def _parse_by_blocks(
     triple-quoted string. Each block is parsed alone and its positions moved down to where it
     starts, so they stay exact and the work stays linear in the file (20,000 broken rules
     are 20,000 small parses). Each broken block gives one error, found inside it: a list or
-    a brace left open is reported at the end of its own block ("is a '}' missing?"), not at
-    the next block's first word. What each broken block would have defined is noted in
-    ``broken``.
+    a brace left open is reported where it opens, not at the next block's first word. What
+    each broken block would have defined is noted in ``broken``.
     """
     from lark import Tree
     from lark.exceptions import UnexpectedInput
