@@ -81,6 +81,10 @@ class Suggester:
         return did_you_mean(name, chain.from_iterable(pools))
 
 
+#: Characters of a source line a diagnostic quotes; a longer line is cut around the caret.
+_SHOWN = 160
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str
@@ -108,18 +112,30 @@ class Diagnostic:
         if self.source_line is not None:
             gutter = str(self.line)
             pad = " " * len(gutter)
-            text = self.source_line.rstrip("\r\n")
+            text, column, length = self._shown(self.source_line.rstrip("\r\n"))
             lines.append(f"{pad} |")
             lines.append(f"{gutter} | {text}")
-            lines.append(f"{pad} | {caret_line(text, self.column, self._caret_length(text))}")
+            lines.append(f"{pad} | {caret_line(text, column, length)}")
         if self.hint:
             lines.append(f"{' ' * len(str(self.line))} = hint: {self.hint}")
         return "\n".join(lines)
 
-    def _caret_length(self, text: str) -> int:
+    def _caret_length(self) -> int:
         if self.end_line == self.line and self.end_column and self.end_column > self.column:
             return self.end_column - self.column
         return 1
+
+    def _shown(self, text: str) -> tuple[str, int, int]:
+        """The quoted line, its caret's column and length: a long line is cut to the part
+        around the caret, so that 5,000 errors on one 1 MB line do not print it 5,000 times."""
+        length = self._caret_length()
+        if len(text) <= _SHOWN:
+            return text, self.column, length
+        start = max(0, min(self.column - 1 - _SHOWN // 4, len(text) - _SHOWN))
+        end = start + _SHOWN
+        shown = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+        column = self.column - start + (1 if start else 0)
+        return shown, column, min(length, _SHOWN // 2)
 
 
 class PolicyError(Exception):
@@ -127,7 +143,12 @@ class PolicyError(Exception):
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
-        super().__init__(self.render())
+        super().__init__()
+
+    def __str__(self) -> str:
+        # Rendered when asked for, not when raised: a caller that reads the diagnostics
+        # (the CLI renders them itself) never pays for it.
+        return self.render()
 
     def render(self) -> str:
         """Every diagnostic, then a count line ("4 errors in 2 files")."""
