@@ -64,9 +64,9 @@ class _Compiler:
 
         self.detector_names = DETECTORS.names()
         self.metric_names = sorted(METRICS)
-        # Regexes earlier compiles validated and analysed (policycache.load_regex_facts)
-        self.suggest = resolved.suggest
+        self.suggest = resolved.suggest  # "did you mean", within the load's budget
         self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
+        # Regexes earlier compiles validated and analysed (policycache.load_regex_facts)
         self.regex_facts = policycache.load_regex_facts()
         self.learned_regexes = False
         # Term ids of each named list, by (file, name): a list used by many rules is

@@ -164,8 +164,8 @@ class PolicyError(Exception):
         return f"{found} in {_plural(files, 'file')}"
 
     def __reduce__(self) -> tuple[type[PolicyError], tuple[list[Diagnostic]]]:
-        # Exceptions pickle their args (the rendered text); rebuild from the diagnostics so
-        # a worker process's error arrives whole.
+        # Exceptions pickle their args (none here); rebuild from the diagnostics so a worker
+        # process's error arrives whole.
         return (PolicyError, (self.diagnostics,))
 
     @property

@@ -122,7 +122,8 @@ class _Builder:
         an integer of over 4,300 digits, and no count or threshold needs more than 15."""
         from policylint.limits import MAX_NUMBER_DIGITS
 
-        digits = sum(ch.isdigit() for ch in str(token))
+        text = str(token)  # digits, perhaps a '-' and a '.' (the grammar's INT and NUMBER)
+        digits = len(text) - text.count("-") - text.count(".")
         if digits <= MAX_NUMBER_DIGITS:
             return True
         self.error(
