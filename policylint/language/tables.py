@@ -29,7 +29,7 @@ from policylint.cachedir import sha256
 if TYPE_CHECKING:
     from lark import Lark
 
-__all__ = ["PARSER_OPTIONS", "build_parser", "load_parser", "serialise_parser"]
+__all__ = ["PARSER_OPTIONS", "build_parser", "load_parser", "serialise_parser", "write_tables"]
 
 #: How the policy language is parsed (also recorded in the tables).
 PARSER_OPTIONS: dict[str, Any] = {
@@ -42,7 +42,7 @@ PARSER_OPTIONS: dict[str, Any] = {
 _INT_KEYS = "__int_keys__"
 
 
-def grammar_digest(grammar: str) -> str:
+def _grammar_digest(grammar: str) -> str:
     return sha256(grammar.encode("utf-8")).hexdigest()
 
 
@@ -63,7 +63,7 @@ def serialise_parser(grammar: str) -> dict[str, Any]:
     data, memo = build_parser(grammar).memo_serialize([TerminalDef, Rule])
     data["parser"]["parser"] = _canonical_table(data["parser"]["parser"])
     return {
-        "grammar_sha256": grammar_digest(grammar),
+        "grammar_sha256": _grammar_digest(grammar),
         "lark": lark.__version__,
         "data": _to_json(data),
         "memo": _to_json(memo),
@@ -121,7 +121,7 @@ def load_parser(**options: Any) -> Lark:
         return build_parser(grammar, **options)
     try:
         document = json.loads(text, object_hook=_from_json_object)
-        if document.get("grammar_sha256") == grammar_digest(grammar):
+        if document.get("grammar_sha256") == _grammar_digest(grammar):
             return _parser_from(document, options)
     except Exception:  # any shape Lark cannot read: the grammar is still there
         pass
