@@ -5,8 +5,9 @@
 # each time and a red run is never a coin toss); without it each run explores new inputs.
 # New interesting inputs go to a scratch copy of the corpus, not into the repository. A crash
 # is saved as fuzz/artifacts/crash-<hash> and the script exits 1: turn the input into a
-# regression test (tests/test_hostile_policies.py for the parser, tests/test_properties.py
-# for the engine).
+# regression test (tests/test_hostile_policies.py for the parser and the grammar-aware
+# fuzzer, which prints the policy its bytes stand for; tests/test_properties.py for the
+# engine).
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-30}"
@@ -15,7 +16,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p artifacts
 status=0
-for target in parser engine; do
+for target in parser grammar engine; do
     mkdir -p "$work/$target"
     cp corpus/"$target"/* "$work/$target/"
     echo "== fuzz_$target: ${seconds} s"

@@ -40,6 +40,9 @@ def load_policy(
     if text is None and isinstance(source, str) and ("\n" in source or "{" in source):
         text = source
     elif source is not None:
+        from policylint.language.names import check_policy_path
+
+        check_policy_path(source)
         path = source
     key = policycache.cache_key(str(path) if path is not None else None, text, settings)
     # Loading makes ~100,000 objects and no garbage cycle: the collector, run every 700

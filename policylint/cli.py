@@ -196,11 +196,14 @@ def check(**params: Any) -> None:
 @click.argument("policies", nargs=-1, type=click.Path())
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
+@click.option("-v", "--verbose", is_flag=True, help="List every example, passed ones too.")
+@click.option("-q", "--quiet", is_flag=True, hidden=True)  # the default now; kept for scripts
 def test_command(
-    policies: tuple[str, ...], config_file: str | None, isolated: bool, quiet: bool
+    policies: tuple[str, ...], config_file: str | None, isolated: bool, verbose: bool, quiet: bool
 ) -> None:
-    """Run every rule's examples (the policy's own unit tests)."""
+    """Run every rule's examples (the policy's own unit tests): failures and a summary."""
+    from policylint.language.render import example_context, render_value
+
     config = config_or_fail(config_file, isolated)
     targets: list[str | None] = list(policies) or [None]
     total = failed = 0
@@ -208,9 +211,14 @@ def test_command(
         loaded = policy_or_fail(target, config)
         for result in loaded.run_examples():
             total += 1
+            # As the policy writes it, so that the line can be found (and copied) there.
+            context = example_context(result.platform, result.meta)
+            example = " ".join(
+                filter(None, ["example", result.expect, render_value(result.text), context])
+            )
             if result.passed:
-                if not quiet:
-                    click.echo(f"ok    {result.rule}: example {result.expect} {result.text!r}")
+                if verbose and not quiet:
+                    click.echo(f"ok    {result.rule}: {example}")
                 continue
             failed += 1
             what = (
@@ -218,10 +226,7 @@ def test_command(
                 if result.expect == "fail"
                 else "expected no finding, found: " + ", ".join(repr(f) for f in result.found)
             )
-            click.echo(
-                f"FAIL  {result.path}:{result.line}: {result.rule}: example {result.expect} "
-                f"{result.text!r}: {what}"
-            )
+            click.echo(f"FAIL  {result.path}:{result.line}: {result.rule}: {example}: {what}")
     click.echo(f"{total - failed} passed, {failed} failed")
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
@@ -286,6 +291,7 @@ def explain_command(
 ) -> None:
     """Explain a rule: what it checks, why, who owns it, and its examples."""
     from policylint.language.errors import did_you_mean
+    from policylint.language.render import example_context
 
     loaded = policy_or_fail(policy, config_or_fail(config_file, isolated))
     info = loaded.rule(rule_id)
@@ -293,22 +299,39 @@ def explain_command(
         hint = did_you_mean(rule_id, [r.id for r in loaded.rules])
         fail(f"error: no rule '{rule_id}'" + (f"; {hint}" if hint else ""))
     click.echo(f"{info.id}  ({info.category}, {info.severity.value})")
-    click.echo(f"  message:   {info.message}")
+    _field("message", info.message)
     if info.description:
-        click.echo(f"  why:       {info.description}")
+        _field("why", info.description)
     if info.owner:
-        click.echo(f"  owner:     {info.owner}")
+        _field("owner", info.owner)
     if info.reference:
-        ref = info.reference + (f" <{info.reference_url}>" if info.reference_url else "")
-        click.echo(f"  reference: {ref}")
+        _field(
+            "reference", info.reference + (f" <{info.reference_url}>" if info.reference_url else "")
+        )
     if info.suggestion:
         safety = "safe: --fix applies it" if info.fix_safe else "unsafe: --fix --unsafe-fixes"
-        click.echo(f"  suggest:   {info.suggestion} ({safety})")
+        _field("suggest", f"{info.suggestion} ({safety})")
     if not info.waivable:
-        click.echo("  waivable:  no (inline and metadata waivers are refused)")
-    click.echo(f"  defined:   {info.path}:{info.line}")
-    for expect, text in info.examples:
-        click.echo(f"  example {expect}: {text}")
+        _field("waivable", "no (inline and metadata waivers are refused)")
+    _field("defined", f"{info.path}:{info.line}")
+    contexts = info.example_contexts
+    for index, (expect, text) in enumerate(info.examples):
+        context = example_context(*contexts[index]) if index < len(contexts) else ""
+        click.echo(
+            _indented(f"  example {expect}" + (f" ({context})" if context else "") + ": ", text)
+        )
+
+
+def _field(label: str, text: str) -> None:
+    """One ``label: text`` line of ``explain``, the text's later lines under its first."""
+    click.echo(_indented(f"  {label + ':':<11}", text))
+
+
+def _indented(lead: str, text: str) -> str:
+    """``lead`` then ``text``, each later line of ``text`` indented to where it started."""
+    first, *rest = text.split("\n")
+    pad = "\n" + " " * len(lead)
+    return lead + first + "".join(pad + line if line else "\n" for line in rest)
 
 
 # ---------------------------------------------------------------------------- init, schema

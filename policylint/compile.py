@@ -15,13 +15,21 @@ from typing import Any
 from policylint import compiled as c
 from policylint import policycache
 from policylint.language import ast
-from policylint.language.errors import Diagnostic, PolicyError, did_you_mean
+from policylint.language.errors import Diagnostic, PolicyError
+from policylint.language.regexerrors import explain as explain_regex
+from policylint.language.regexerrors import scan as scan_regex
 from policylint.language.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
+from policylint.limits import (
+    MAX_REGEX_GROUPS,
+    MAX_REGEX_PROGRAM,
+    MAX_TERM_KEYS,
+    MAX_TERMS,
+)
 from policylint.records import normalise_platform
 from policylint.regexatoms import analyse
 from policylint.regexset import compile_regex
 from policylint.severity import Severity
-from policylint.terms import TermIndex
+from policylint.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
 from policylint.text import fold_term
 
 __all__ = ["compile_policy"]
@@ -64,14 +72,23 @@ class _Compiler:
 
         self.detector_names = DETECTORS.names()
         self.metric_names = sorted(METRICS)
+        self.suggest = resolved.suggest  # "did you mean", within the load's budget
+        self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
         # Regexes earlier compiles validated and analysed (policycache.load_regex_facts)
         self.regex_facts = policycache.load_regex_facts()
         self.learned_regexes = False
+        # Term ids of each named list, by (file, name): a list used by many rules is
+        # resolved once, not once per use.
+        self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
+        #: Keys (spellings) of the automaton so far (None: not counted yet, see
+        #: count_keys), and whether a limit is reached (MAX_TERMS, MAX_TERM_KEYS): then no
+        #: term is added any more.
+        self.keys: int | None = None
+        self.full = False
 
     # ------------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, pos: ast.Pos, hint: str | None = None) -> None:
-        source = self.resolved.sources.get(self.path, "")
-        lines = source.split("\n")
+        lines = self.resolved.lines.get(self.path, ())
         self.diagnostics.append(
             Diagnostic(
                 code,
@@ -105,6 +122,43 @@ class _Compiler:
             return out
         return self.setting_terms(node.name, node.pos)
 
+    def term_ids(self, node: ast.TermsLiteral | ast.TermsRef) -> tuple[int, ...] | None:
+        """The ids of a list's terms in the policy's index (None after an error)."""
+        if isinstance(node, ast.TermsRef):
+            key = (self.path, node.name)
+            if key not in self.list_ids:
+                texts = self.term_texts(node)
+                self.list_ids[key] = None if texts is None else self.add_terms(texts)
+            return self.list_ids[key]
+        texts = self.term_texts(node)
+        return None if texts is None else self.add_terms(texts)
+
+    def add_terms(self, texts: list[str]) -> tuple[int, ...]:
+        """Add terms to the policy's index, counting the keys they will build; stops at the
+        limits (``compile_policy`` reports it)."""
+        ids = set()
+        for text in texts:
+            if self.full:
+                break
+            known = len(self.index)
+            term_id = self.index.add(text)
+            if term_id == known:  # a new term
+                self.count_keys(known + 1)
+            ids.add(term_id)
+        return tuple(sorted(ids))
+
+    def count_keys(self, terms: int) -> None:
+        """Count the keys of the index's newest term, once they could pass the limit: until
+        then (a policy of under 7,400 terms, such as every built-in pack together) no
+        term's spellings need counting."""
+        if self.keys is None:
+            if terms * MAX_KEYS_PER_TERM <= MAX_TERM_KEYS:
+                return
+            self.keys = sum(key_count(self.index.spec(i)) for i in range(terms))
+        else:
+            self.keys += key_count(self.index.spec(terms - 1))
+        self.full = terms > MAX_TERMS or self.keys > MAX_TERM_KEYS
+
     def setting_terms(self, name: str, pos: ast.Pos) -> list[str] | None:
         if name in self.settings:
             value = self.settings[name]
@@ -112,24 +166,22 @@ class _Compiler:
                 return [v for v in value if isinstance(v, str) and v.strip()]
             self.error("PL214", f"setting '{name}' is not a list of strings", pos)
             return None
-        candidates = list(self.scope.terms) + [
-            k for k, v in self.settings.items() if isinstance(v, list)
-        ]
+        if not self.scope.complete or self.resolved.lost("terms", name):
+            return None  # defined, perhaps, by what failed to load: already an error
         self.error(
             "PL201",
             f"unknown term list '{name}'",
             pos,
-            hint=did_you_mean(name, candidates) or "define it with: terms NAME = [...]",
+            hint=self.suggest(name, self.scope.terms.keys(), self.list_settings)
+            or "define it with: terms NAME = [...]",
         )
         return None
 
     # ------------------------------------------------------------------ patterns
     def pattern(self, node: ast.Pattern) -> c.PatternNode | None:
         if isinstance(node, ast.TermsLiteral | ast.TermsRef):
-            texts = self.term_texts(node)
-            if texts is None:
-                return None
-            return c.TermsNode(self.index.ids_for(texts))
+            ids = self.term_ids(node)
+            return None if ids is None else c.TermsNode(ids)
         if isinstance(node, ast.Regex):
             return self.regex_node(node)
         if isinstance(node, ast.Detect):
@@ -138,7 +190,7 @@ class _Compiler:
                     "PL205",
                     f"unknown detector '{node.name}'",
                     node.pos,
-                    hint=did_you_mean(node.name, self.detector_names)
+                    hint=self.suggest(node.name, self.detector_names)
                     or "available: " + ", ".join(self.detector_names),
                 )
                 return None
@@ -206,35 +258,83 @@ class _Compiler:
         return compiled
 
     def supported(self, node: ast.Regex) -> bool:
-        """False (with a PL302 error) for syntax RE2 lacks, such as look-around."""
+        """False (with an error) for syntax RE2 lacks, such as look-around (PL302), or for
+        more capture groups than the limit (PL218)."""
         for check, message in _UNSUPPORTED_REGEX:
             found = check.search(node.source)
             if found:
-                column = node.pos.column + 1 + found.start()
                 self.error(
                     "PL302",
                     message,
-                    ast.Pos(node.pos.line, column, node.pos.line, column + len(found.group())),
+                    self.regex_pos(node, found.start(), len(found.group())),
                     hint="policylint uses RE2 (linear time, no backtracking); match the "
                     "context with 'near', 'followed by' or 'unless preceded by' instead",
                 )
                 return False
+        if node.source.count("(") <= MAX_REGEX_GROUPS:
+            return True  # too few '(' to be too many groups: no need to scan
+        groups = scan_regex(node.source).groups
+        if len(groups) > MAX_REGEX_GROUPS:
+            self.error(
+                "PL218",
+                f"a regular expression has at most {MAX_REGEX_GROUPS} capture groups; this "
+                f"one has {len(groups):,}",
+                self.regex_pos(node, groups[MAX_REGEX_GROUPS], 1),
+                hint="group with (?:...): findings report the whole match, so capture "
+                "groups only cost time",
+            )
+            return False
         return True
 
     def regex(self, node: ast.Regex) -> Any:
-        """The compiled regex, or None (with an error) when RE2 cannot compile it."""
+        """The compiled regex, or None (with an error) when RE2 cannot compile it or its
+        program is over the limit."""
         if not self.supported(node):
             return None
         import re2
 
         try:
-            return compile_regex(node.source, node.flags)
+            compiled = compile_regex(node.source, node.flags)
         except re2.error as error:
             detail = error.args[0] if error.args else error
             if isinstance(detail, bytes):
                 detail = detail.decode("utf-8", "replace")
-            self.error("PL301", f"invalid regular expression: {detail}", node.pos)
+            self.regex_error(node, str(detail))
             return None
+        if compiled.programsize > MAX_REGEX_PROGRAM:
+            self.error(
+                "PL218",
+                f"a regular expression compiles to at most {MAX_REGEX_PROGRAM:,} "
+                f"instructions; this one to {compiled.programsize:,}",
+                node.pos,
+                hint="matching time grows with the program: lower the repetition counts "
+                "({n}) or split the pattern into rules or term lists",
+            )
+            return None
+        return compiled
+
+    def regex_error(self, node: ast.Regex, detail: str) -> None:
+        """PL301 at the mistake itself when it can be placed, else on the whole regex."""
+        problem = explain_regex(node.source, detail)
+        if problem is None:
+            self.error("PL301", f"invalid regular expression: {detail}", node.pos)
+            return
+        self.error(
+            "PL301",
+            f"invalid regular expression: {problem.message}",
+            self.regex_pos(node, problem.offset, problem.length),
+            hint=problem.hint,
+        )
+
+    def regex_pos(self, node: ast.Regex, offset: int, length: int) -> ast.Pos:
+        """The position of ``length`` characters at ``offset`` in a regex's pattern, in the
+        file: the pattern starts after the '/', and each '/' in it was written '\\/'."""
+        lines = self.resolved.lines.get(self.path, ())
+        line = lines[node.pos.line - 1] if 0 < node.pos.line <= len(lines) else ""
+        start = node.pos.column  # index of the first character after the '/'
+        column = _written_index(line, start, offset)
+        end = _written_index(line, start, offset + length)
+        return ast.Pos(node.pos.line, column + 1, node.pos.line, max(end, column + 1) + 1)
 
     # ------------------------------------------------------------------ conditions
     def condition(self, node: ast.Condition) -> c.ConditionNode | None:
@@ -284,7 +384,7 @@ class _Compiler:
                     "PL206",
                     f"unknown metric '{node.name}'",
                     node.pos,
-                    hint=did_you_mean(node.name, self.metric_names)
+                    hint=self.suggest(node.name, self.metric_names)
                     or "available: " + ", ".join(self.metric_names),
                 )
                 return None
@@ -294,11 +394,13 @@ class _Compiler:
             return _meta_getter(path.removeprefix("meta."))
         if path in self.settings:
             return _constant(self.settings[path])
+        if self.resolved.lost("setting", path):
+            return None  # defined, perhaps, by what failed to load: already an error
         self.error(
             "PL213",
             f"unknown setting '{path}'",
             node.pos,
-            hint=did_you_mean(path, self.settings)
+            hint=self.suggest(path, self.settings)
             or "post metadata is written meta.NAME; settings are declared with 'setting'",
         )
         return None
@@ -392,7 +494,7 @@ class _Compiler:
 
     def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:
         """The position of ``needle`` inside the token at ``pos`` (for a sharper caret)."""
-        lines = self.resolved.sources.get(self.path, "").split("\n")
+        lines = self.resolved.lines.get(self.path, ())
         if 0 < pos.line <= len(lines):
             index = lines[pos.line - 1].find(needle, pos.column - 1)
             if index >= 0:
@@ -402,7 +504,6 @@ class _Compiler:
     def placeholders(self, message: str, pos: ast.Pos, where: str = "message") -> tuple[str, ...]:
         names: list[str] = []
         builtin = [p for p in _BUILTIN_PLACEHOLDERS if p != where]  # never itself
-        known = [*builtin, *self.metric_names, *self.settings]
         for found in _PLACEHOLDER_RE.finditer(message.replace("{{", "").replace("}}", "")):
             name = found.group(1)
             if name in builtin:
@@ -414,11 +515,22 @@ class _Compiler:
                 "PL215",
                 f"unknown placeholder '{{{name}}}' in {where}",
                 self.locate_in_line(pos, "{" + name + "}"),
-                hint=did_you_mean(name, known)
+                hint=self.suggest(name, builtin, self.metric_names, self.settings)
                 or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "
                 "{meta.NAME} or a setting",
             )
         return tuple(names)
+
+
+def _written_index(line: str, start: int, offset: int) -> int:
+    """The index in ``line`` of pattern character ``offset``, the pattern written from
+    index ``start`` with '/' escaped as '\\/' (ast.Regex.source has them unescaped)."""
+    index = start
+    for _ in range(offset):
+        if index >= len(line):
+            return start + offset  # the line is not the one parsed: keep the plain offset
+        index += 2 if line.startswith("\\/", index) else 1
+    return index
 
 
 def _detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
@@ -470,21 +582,21 @@ def _meta_getter(path: str) -> c.Getter:
 def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], TermIndex]:
     """Compile every rule of a resolved policy; raises ``PolicyError`` on any mistake."""
     compiler = _Compiler(resolved)
-    from policylint.limits import MAX_TERMS
-
     rules = []
     for node in resolved.rules:
         compiled = compiler.rule(node, resolved.severities[node.id])
         if compiled is not None:
             rules.append(compiled)
-        if len(compiler.index) > MAX_TERMS:
+        if compiler.full:
             compiler.path = node.path
             compiler.error(
                 "PL218",
-                f"a policy holds at most {MAX_TERMS:,} distinct terms; rule '{node.id}' "
-                "goes past that",
+                f"a policy holds at most {MAX_TERMS:,} distinct terms and "
+                f"{MAX_TERM_KEYS:,} spellings of them; rule '{node.id}' goes past that",
                 node.pos,
-                hint="use a regular expression or a detector for very large vocabularies",
+                hint="each term is looked for in every spelling of its spaces and hyphens "
+                "(a four-word phrase has 27); use a regular expression or a detector for "
+                "very large vocabularies",
             )
             break
     if compiler.learned_regexes:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from policylint.context import PostContext
 from policylint.regexset import RegexIndex, compile_regex, encode, spans
@@ -1056,14 +1056,6 @@ class Trigger(NamedTuple):
     meta: frozenset[str] = frozenset()
     prechecks: frozenset[str] = frozenset()
 
-    def union(self, other: Trigger) -> Trigger:
-        return Trigger(
-            self.terms | other.terms,
-            self.regexes | other.regexes,
-            self.meta | other.meta,
-            self.prechecks | other.prechecks,
-        )
-
     def size(self) -> int:
         return sum(len(part) for part in self)
 
@@ -1112,13 +1104,20 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
 def _any_trigger(nodes: Sequence[PatternNode]) -> Trigger | None:
     """What a match of any of ``nodes`` needs: the union of theirs (None if one needs
     nothing)."""
-    found = Trigger()
-    for node in nodes:
-        needed = _pattern_trigger(node)
+    return _union(map(_pattern_trigger, nodes))
+
+
+def _union(needs: Iterable[Trigger | None]) -> Trigger | None:
+    """What any one of several alternatives needs: the union of theirs, None if one of them
+    needs nothing. Gathered in mutable sets: a union per alternative would copy the growing
+    sets each time, quadratic in the alternatives (100,000 'or's took a minute)."""
+    parts: tuple[set[Any], ...] = (set(), set(), set(), set())
+    for needed in needs:
         if needed is None:
             return None
-        found = found.union(needed)
-    return found
+        for part, more in zip(parts, needed, strict=True):
+            part.update(more)
+    return Trigger(*map(frozenset, parts))
 
 
 def platforms_of(rule: CompiledRule) -> frozenset[str] | None:
@@ -1196,13 +1195,7 @@ def _guard_need(node: ConditionNode) -> Trigger | None:
     if isinstance(node, AndNode):
         return _all_needs(node.items)
     if isinstance(node, OrNode):
-        found = Trigger()
-        for item in node.items:
-            need = _guard_need(item)
-            if need is None:
-                return None
-            found = found.union(need)
-        return found
+        return _union(map(_guard_need, node.items))
     if isinstance(node, ContainsNode):
         return _pattern_trigger(node.pattern)
     if isinstance(node, TruthyNode):

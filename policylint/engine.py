@@ -68,6 +68,8 @@ class RuleInfo(NamedTuple):
     examples: tuple[tuple[str, str], ...]
     #: Rules whose finding on the same text this one's replaces (``supersedes``).
     supersedes: tuple[str, ...] = ()
+    #: Each example's ``with`` values, parallel to ``examples``: (platform or None, meta).
+    example_contexts: tuple[tuple[str | None, Mapping[str, Any]], ...] = ()
 
 
 class ExampleResult(NamedTuple):
@@ -80,6 +82,9 @@ class ExampleResult(NamedTuple):
     found: tuple[str, ...]
     path: str
     line: int
+    #: The example's ``with`` values: it ran as a post on this platform with this metadata.
+    platform: str | None = None
+    meta: Mapping[str, Any] = MappingProxyType({})
 
 
 class Policy:
@@ -348,6 +353,8 @@ class Policy:
                         found=tuple(f.match or f.message for f in found),
                         path=rule.path,
                         line=example.line,
+                        platform=example.platform,
+                        meta=example.meta,
                     )
                 )
         return results
@@ -461,6 +468,7 @@ def _info(rule: CompiledRule) -> RuleInfo:
         line=rule.line,
         examples=tuple((e.expect, e.text) for e in rule.examples),
         supersedes=rule.supersedes,
+        example_contexts=tuple((e.platform, e.meta) for e in rule.examples),
     )
 
 

@@ -17,15 +17,22 @@ enforced yet: its test is an expected failure (``xfail``) until it is.
 from __future__ import annotations
 
 __all__ = [
+    "MAX_EXPANDED_TERMS",
     "MAX_EXTENDS_DEPTH",
     "MAX_INPUT_BYTES",
     "MAX_META_DEPTH",
     "MAX_META_NODES",
     "MAX_NESTING_DEPTH",
+    "MAX_NUMBER_DIGITS",
     "MAX_POLICY_BYTES",
+    "MAX_POLICY_TOKENS",
     "MAX_POST_CHARS",
+    "MAX_REGEX_GROUPS",
+    "MAX_REGEX_PROGRAM",
     "MAX_RULES",
+    "MAX_SUGGESTION_COMPARISONS",
     "MAX_TERMS",
+    "MAX_TERM_KEYS",
     "REGEX_MAX_MEM",
 ]
 
@@ -35,6 +42,12 @@ __all__ = [
 #: ``policylint.language.parser``; ``PL218``). A large
 #: organisation's whole policy is tens of kilobytes; a 50,000-term list is about 0.6 MB.
 MAX_POLICY_BYTES = 4 * 1024 * 1024
+
+#: Most tokens (names, strings, numbers, operators; not spaces or comments) in one policy
+#: file (enforced while parsing: ``policylint.language.parser``; ``PL218``). Parsing costs
+#: 8-25 us a token, so 4 MB of dense tokens (``or ["a1"] or ...``) took about a minute;
+#: 300,000 take a few seconds. A 100,000-term list is about 200,000 tokens.
+MAX_POLICY_TOKENS = 300_000
 
 #: Most rules in one policy, counting every extended file (enforced:
 #: ``policylint.language.resolve``; ``PL218``). The
@@ -46,6 +59,39 @@ MAX_RULES = 10_000
 #: 50,000 terms loads and runs (``tests/test_hostile_policies.py``); the automaton's memory
 #: grows with the terms' total length.
 MAX_TERMS = 100_000
+
+#: Most spellings of the terms in one policy's automaton (enforced: ``policylint.compile``;
+#: ``PL218``). Each term is looked for in every spelling of its separators (``risk-free``,
+#: ``risk free``, ``riskfree``): a four-word phrase is 27 keys, so counting terms let 100,000
+#: phrases build 2.7 million keys (31 s, 884 MB). The built-in packs hold about 14,000.
+MAX_TERM_KEYS = 400_000
+
+#: Most terms materialised while resolving term lists built from other lists
+#: (``terms b = a + a``), summed over every list of a policy (enforced, before each list is
+#: built: ``policylint.language.resolve``; ``PL218``). Without it, 30 doublings (670 bytes)
+#: asked for 2^30 terms (24 GB), and a 100,000-link chain for five billion.
+MAX_EXPANDED_TERMS = 1_000_000
+
+#: Most digits in a number literal (enforced: ``policylint.language.transform``; ``PL218``).
+#: Python refuses to convert an integer of over 4,300 digits; no count or threshold needs
+#: more than 15 (the digits a float keeps exactly).
+MAX_NUMBER_DIGITS = 15
+
+#: Most capture groups in one regular expression (enforced at load: ``policylint.compile``;
+#: ``PL218``). Findings report the whole match, so groups only cost time: RE2 matching with
+#: 1,000 groups took two minutes on 100,000 characters. ``(?:...)`` groups are free.
+MAX_REGEX_GROUPS = 32
+
+#: Largest RE2 program of one regular expression, in instructions (enforced at load:
+#: ``policylint.compile``; ``PL218``). Matching time grows with it; the built-in packs'
+#: largest is about 50,000, and ``REGEX_MAX_MEM`` alone would allow about 350,000.
+MAX_REGEX_PROGRAM = 200_000
+
+#: Candidate names compared, in all, for the "did you mean" hints of one policy load
+#: (enforced: ``policylint.language.errors.Suggester``): about a second. Each hint compares
+#: a name with every candidate, so 20,000 unknown names among 10,000 rules took minutes;
+#: past the budget the errors are still reported, without a hint.
+MAX_SUGGESTION_COMPARISONS = 1_000_000
 
 #: Deepest nesting of a pattern or condition: parentheses, ``not``, ``near``, ``in``
 #: (enforced, approximately, on the parse tree: ``policylint.language.parser``; ``PL218``).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-__all__ = ["grammar_path", "rules_dir"]
+__all__ = ["grammar_path", "rules_dir", "tables_path"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -32,6 +32,11 @@ def grammar_path() -> Path:
         _PACKAGE_DIR / "_grammar" / "policy.lark",
         _PACKAGE_DIR.parent / "grammar" / "policy.lark",
     )
+
+
+def tables_path() -> Path:
+    """The grammar's LALR tables (policylint.language.tables), shipped beside it."""
+    return grammar_path().with_name("policy.tables.json")
 
 
 @cache

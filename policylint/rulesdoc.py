@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from policylint.engine import Policy, RuleInfo
+from policylint.language.render import example_context
 
 __all__ = ["render_index", "render_rule", "write_rule_docs"]
 
@@ -44,16 +45,26 @@ def render_rule(info: RuleInfo) -> str:
             f"{named}: their finding on the same text is not reported.",
             "",
         ]
-    fails = [text for expect, text in info.examples if expect == "fail"]
-    passes = [text for expect, text in info.examples if expect == "pass"]
-    if fails or passes:
+    if info.examples:
         lines += ["## Examples", ""]
-        lines += [f"- ✗ {_quote(text)}" for text in fails]
-        lines += [f"- ✓ {_quote(text)}" for text in passes]
+        lines += _examples(info, "fail", "✗") + _examples(info, "pass", "✓")
         lines.append("")
     source = info.path.removeprefix("builtin:")
     lines += [f"Defined in `rules/{source}` (line {info.line}).", ""]
     return "\n".join(lines)
+
+
+def _examples(info: RuleInfo, expect: str, mark: str) -> list[str]:
+    """One list item per example of a kind, with the ``with`` clause it ran with: the same
+    text can fail for one company type and pass for another."""
+    contexts = info.example_contexts
+    items = []
+    for index, (kind, text) in enumerate(info.examples):
+        if kind != expect:
+            continue
+        context = example_context(*contexts[index]) if index < len(contexts) else ""
+        items.append(f"- {mark} {_quote(text)}" + (f" ({_quote(context)})" if context else ""))
+    return items
 
 
 def _quote(text: str) -> str:

@@ -30,9 +30,12 @@ if TYPE_CHECKING:
     # its terms when none has a wildcard or runs as a regex (else None), and its targets.
     _Row = tuple[int, bool, bool, tuple[int, ...] | None, Sequence[Any]]
 
-__all__ = ["TermIndex", "TermSpec", "parse_term"]
+__all__ = ["MAX_KEYS_PER_TERM", "TermIndex", "TermSpec", "key_count", "parse_term"]
 
 _MAX_VARIANT_SEPARATORS = 3
+#: The most keys one term can add (key_count): 3 separators spelt 3 ways, with and without
+#: its apostrophes.
+MAX_KEYS_PER_TERM = 2 * 3**_MAX_VARIANT_SEPARATORS
 
 
 class TermSpec(NamedTuple):
@@ -80,6 +83,25 @@ def _variants(core: str) -> set[str]:
                 result.add(sep.join(words))
             result.add(text)
     return {v for v in result if v}
+
+
+def key_count(spec: TermSpec) -> int:
+    """How many keys a term adds to the automaton (at most): its spellings (``_variants``),
+    counted without building them, so a policy's size is bounded before it is built."""
+    if spec.inner_regex is not None:
+        return 1  # its longest literal piece
+    core = spec.core
+    texts = (core, core.replace("'", "")) if "'" in core else (core,)
+    return sum(_spellings(text) for text in texts)
+
+
+def _spellings(text: str) -> int:
+    separators = text.count(" ") + text.count("-")
+    if not separators or text[0] in " -" or text[-1] in " -":
+        return 1
+    if any(pair in text for pair in ("  ", "--", " -", "- ")):
+        return 1  # an empty word: kept literal (_split_separators)
+    return 3**separators if separators <= _MAX_VARIANT_SEPARATORS else 3
 
 
 def _split_separators(text: str) -> list[str]:

@@ -173,7 +173,7 @@ def test_test_command_runs_examples(repo: Path) -> None:
     )
     failing = run("test", "--isolated", "wrong.policy", cwd=repo)
     assert failing.returncode == 1
-    assert "FAIL  wrong.policy:1: a.b: example pass 'x marks the spot'" in failing.stdout
+    assert 'FAIL  wrong.policy:1: a.b: example pass "x marks the spot"' in failing.stdout
     assert "0 passed, 1 failed" in failing.stdout
 
 

@@ -34,6 +34,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_grammar_and_every_pack(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "policylint/_grammar/policy.lark" in names
+    assert "policylint/_grammar/policy.tables.json" in names  # no parser is built or cached
     shipped = {
         n.removeprefix("policylint/_rules/") for n in names if n.startswith("policylint/_rules/")
     }

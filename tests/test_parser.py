@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import policylint
 from policylint.language import ast
 from policylint.language.errors import PolicyError
 from policylint.language.parser import parse_policy
@@ -261,3 +264,14 @@ def test_malformed_constructs_are_policy_errors(source: str) -> None:
         parse_policy(source, "bad.policy")
     assert raised.value.diagnostics
     assert all(d.path == "bad.policy" for d in raised.value.diagnostics)
+
+
+def test_a_utf8_byte_order_mark_is_not_text(tmp_path: Path) -> None:
+    """Editors on Windows may start a UTF-8 file with a BOM: it is read, positions unchanged."""
+    policy = tmp_path / "org.policy"
+    policy.write_bytes(b"\xef\xbb\xbfrule a.b {\n  flag detect(emial)\n}\n")
+    with pytest.raises(PolicyError) as raised:
+        policylint.load_policy(policy)
+    assert [(d.code, d.line, d.column) for d in raised.value.diagnostics] == [("PL205", 2, 15)]
+    policy.write_bytes(b'\xef\xbb\xbfrule a.b { flag ["x"] }\n')
+    assert [r.id for r in policylint.load_policy(policy).rules] == ["a.b"]

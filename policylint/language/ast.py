@@ -364,3 +364,9 @@ class PolicyFile:
     terms: list[TermsDef] = field(default_factory=list)
     settings: list[SettingDef] = field(default_factory=list)
     rules: list[RuleNode] = field(default_factory=list)
+    #: The source's lines, split once for every diagnostic's quoted line.
+    lines: list[str] = field(default_factory=list)
+    #: Top-level blocks left out for a syntax error or a limit, as (keyword, name):
+    #: ("rule", "a.b"), ("terms", "x"), ("policy", "") or ("", "") when unknown. What they
+    #: define is missing, so an "unknown name" error about it would only echo their error.
+    broken: list[tuple[str, str]] = field(default_factory=list)

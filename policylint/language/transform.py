@@ -106,13 +106,37 @@ class _Builder:
                 return self.string(node)
             raise AssertionError(f"unexpected value token {node.type}")
         if node.data == "number":
-            text = str(node.children[0])
+            token = cast(Token, node.children[0])
+            text = str(token)
+            if not self.fits(token):
+                return 0
             return float(text) if "." in text else int(text)
         if node.data == "boolean":
             return str(node.children[0]) == "true"
         if node.data in ("value_list", "string_list"):
             return [self.value(c) for c in node.children if c is not None]
         raise AssertionError(f"unexpected value node {node.data}")
+
+    def fits(self, token: Token) -> bool:
+        """Whether a number has few enough digits (PL218 if not): Python refuses to convert
+        an integer of over 4,300 digits, and no count or threshold needs more than 15."""
+        from policylint.limits import MAX_NUMBER_DIGITS
+
+        text = str(token)  # digits, perhaps a '-' and a '.' (the grammar's INT and NUMBER)
+        digits = len(text) - text.count("-") - text.count(".")
+        if digits <= MAX_NUMBER_DIGITS:
+            return True
+        self.error(
+            "PL218",
+            f"a number has at most {MAX_NUMBER_DIGITS} digits; this one has {digits:,}",
+            _pos_of(token),
+        )
+        return False
+
+    def count(self, node: Tree[Token] | Token) -> int:
+        """A whole number (a distance, a scope's size), 0 after a PL218 error."""
+        token = cast(Token, node)
+        return int(str(token)) if self.fits(token) else 0
 
     def terms_literal(self, node: Tree[Token]) -> ast.TermsLiteral:
         terms = []
@@ -163,7 +187,7 @@ class _Builder:
             return ast.Near(
                 self.pattern(left),
                 self.pattern(right),
-                int(str(distance)),
+                self.count(distance),
                 self.unit(unit),
                 kind == "not_near",
                 pos,
@@ -171,7 +195,7 @@ class _Builder:
         if kind == "followed_by":
             left, right, distance, unit = tree.children
             return ast.FollowedBy(
-                self.pattern(left), self.pattern(right), int(str(distance)), self.unit(unit), pos
+                self.pattern(left), self.pattern(right), self.count(distance), self.unit(unit), pos
             )
         raise AssertionError(f"unexpected pattern node {kind}")
 
@@ -188,7 +212,7 @@ class _Builder:
             return ast.Scope(
                 "first" if kind == "scope_first" else "last",
                 pos,
-                amount=int(str(amount)),
+                amount=self.count(amount),
                 unit=self.unit(unit),
             )
         if kind == "scope_field":
@@ -248,7 +272,7 @@ class _Builder:
             pattern, distance, unit = tree.children
             direction = cast(Any, kind.removeprefix("unless_"))
             return ast.UnlessContext(
-                direction, self.pattern(pattern), int(str(distance)), self.unit(unit), pos
+                direction, self.pattern(pattern), self.count(distance), self.unit(unit), pos
             )
         if kind == "unless_allow":
             child = cast(Tree[Token], tree.children[0])
@@ -509,8 +533,9 @@ _SINGLE_VALUED = frozenset(
 
 
 def build_policy_file(
-    tree: Tree[Token], source: str, path: str
+    tree: Tree[Token], source: str, path: str, lines: list[str] | None = None
 ) -> tuple[ast.PolicyFile, list[Diagnostic]]:
-    builder = _Builder(path, source.split("\n"))
+    builder = _Builder(path, source.split("\n") if lines is None else lines)
     result = builder.policy_file(tree, source)
+    result.lines = builder.lines
     return result, builder.diagnostics
