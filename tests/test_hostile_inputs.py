@@ -86,9 +86,10 @@ def check(
     stdin: bytes | None = None,
     timeout: float = 120,
     extra: tuple[str, ...] = (),
+    policy: str = POLICY,
 ) -> Run:
     """``policylint check`` on ``paths`` with org.policy; a hang past ``timeout`` fails."""
-    (cwd / "org.policy").write_text(POLICY, encoding="utf-8")
+    (cwd / "org.policy").write_text(policy, encoding="utf-8")
     args = ["check", "--isolated", "--policy", "org.policy", "--format", fmt, *extra, *paths]
     try:
         result = subprocess.run(
@@ -137,6 +138,7 @@ def _utf16(text: str, bom: bytes, codec: str) -> bytes:
 _PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" + bytes(range(256))
 _random = random.Random(6)
 _HIGH_BYTES = bytes(_random.randrange(0x80, 0x100) for _ in range(4096))
+_LONG = b"7" * 4301  # one digit more than Python reads (sys.get_int_max_str_digits())
 
 CASES = [
     Case("invalid_utf8.txt", b"Guaranteed \xff\xfe returns\n", 0, 1, "invalid UTF-8"),
@@ -253,6 +255,83 @@ CASES = [
     Case("control_char.yaml", "- text: a\u0095b\n".encode(), 0, 1, "U+0095"),
     Case("control_char_front.md", "---\nx: \u0007\n---\nGuaranteed\n".encode(), 0, 1, "U+0007"),
     Case("bad.yaml", b"- text: [unclosed\n", 0, 1, "invalid YAML"),
+    # Values that are not data: an error for their record only (issue 15). Python refuses
+    # integers of more than 4,300 digits, which failed the whole run; "\ud800" decodes to
+    # an unpaired surrogate, which no encoder or regex engine takes.
+    Case(
+        "long_number.jsonl",
+        b'{"text": "guaranteed 1"}\n{"text": "guaranteed 2", "n": ' + _LONG + b"}\n"
+        b'{"text": "guaranteed 3"}\n',
+        2,
+        1,
+        "4,301 digits",
+        findings=((1, 11), (3, 11)),
+    ),
+    Case(
+        "long_number.json",
+        b'[{"text": "guaranteed 1"},\n {"text": "x", "meta": {"n": -' + _LONG + b"}}]",
+        1,
+        1,
+        "4,301 digits",
+        findings=((1, 12),),
+    ),
+    Case(
+        "long_id.json",
+        b'[{"text": "guaranteed 1", "id": ' + _LONG + b'}, {"text": "guaranteed 2"}]',
+        1,
+        1,
+        "'id': a number with 4,301 digits",
+        findings=((1, 46 + len(_LONG)),),
+    ),
+    Case(
+        "surrogate.json",
+        b'[{"text": "guaranteed \\ud800"},\n {"text": "guaranteed 2"}]',
+        1,
+        1,
+        "unpaired surrogate (\\ud800)",
+        findings=((2, 12),),
+    ),
+    Case(
+        "surrogate_key.jsonl",
+        b'{"text": "guaranteed 1", "\\udfff": 1}\n{"text": "guaranteed 2"}\n',
+        1,
+        1,
+        "unpaired surrogate (\\udfff)",
+        findings=((2, 11),),
+    ),
+    Case(
+        "surrogate.yaml",
+        b'- text: "guaranteed \\ud800"\n- text: guaranteed 2\n  title: "\\udc00"\n'
+        b"- text: guaranteed 3\n",
+        1,
+        2,
+        "unpaired surrogate",
+        findings=((4, 9),),
+    ),
+    Case(
+        "unreadable_scalars.yaml",
+        b"- text: guaranteed 1\n  n: " + _LONG + b"\n- text: guaranteed 2\n  n: !!int abc\n"
+        b"- text: guaranteed 3\n  at: !!timestamp 2024-13-45\n- text: guaranteed 4\n",
+        1,
+        3,
+        None,
+        findings=((7, 9),),
+    ),
+    Case(
+        "long_number_front.md",
+        b"---\nplatform: x\nn: " + _LONG + b"\n---\nGuaranteed\n",
+        0,
+        1,
+        "4,301 digits",
+    ),
+    Case(
+        "long_number_meta.csv",
+        b'text,meta\nguaranteed 1,"{""n"": ' + _LONG + b'}"\nguaranteed 2,\n',
+        1,
+        1,
+        "4,301 digits",
+        findings=((3, 1),),
+    ),
 ]
 
 
@@ -308,6 +387,20 @@ def test_all_bad_inputs_together(tmp_path: Path) -> None:
     print(
         f"\n{len(CASES)} bad inputs in one folder: {run.seconds:.2f} s, peak {run.peak_mb:.0f} MB"
     )
+
+
+def test_an_unpaired_surrogate_never_reaches_the_regex_engine(tmp_path: Path) -> None:
+    """RE2 encodes the text as UTF-8, which an unpaired surrogate cannot be: the whole run
+    failed (exit 1, empty report) on one "\\ud800" escape. Now that record is an error."""
+    (tmp_path / "posts.json").write_bytes(
+        b'[{"text": "Q3 guaranteed"}, {"text": "Q4 \\ud800"}, {"id": "m", "text": "Q1",'
+        b' "meta": {"note": "\\ud83d\\ude00 \\ude00"}}, {"text": "Q2 \\ud83d\\ude00"}]'
+    )
+    run = check(tmp_path, "posts.json", policy="rule q.n { flag /Q[1-4]/ }\n")
+    assert run.returncode == 2
+    assert [f["match"] for f in run.report["findings"]] == ["Q3", "Q2"]  # a pair is fine
+    assert [(e["line"], e["column"]) for e in run.report["errors"]] == [(1, 38), (1, 86)]
+    assert all("unpaired surrogate" in e["message"] for e in run.report["errors"])
 
 
 def test_summary_line_counts_checked_and_unchecked(tmp_path: Path) -> None:
