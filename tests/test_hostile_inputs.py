@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -79,6 +80,15 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
+def _limit_memory_and_file_size() -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    _limit_memory()
+    # Writes past 16 KB fail (EFBIG) as they would on a full disk (ENOSPC). (The child must
+    # not write bytecode: importlib installs a .pyc cut short by the limit.)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))
+
+
 def check(
     cwd: Path,
     *paths: str,
@@ -87,6 +97,7 @@ def check(
     timeout: float = 120,
     extra: tuple[str, ...] = (),
     policy: str = POLICY,
+    file_size_limit: bool = False,
 ) -> Run:
     """``policylint check`` on ``paths`` with org.policy; a hang past ``timeout`` fails."""
     (cwd / "org.policy").write_text(policy, encoding="utf-8")
@@ -98,8 +109,12 @@ def check(
             input=stdin if stdin is not None else b"",
             capture_output=True,
             timeout=timeout,
-            env=_ENV,
-            preexec_fn=_limit_memory if sys.platform.startswith("linux") else None,
+            env={**_ENV, "PYTHONDONTWRITEBYTECODE": "1"} if file_size_limit else _ENV,
+            preexec_fn=(
+                (_limit_memory_and_file_size if file_size_limit else _limit_memory)
+                if sys.platform.startswith("linux")
+                else None
+            ),
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"policylint check did not finish within {timeout} s")
@@ -512,6 +527,41 @@ def test_max_post_chars_option(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert len(run.errors_for("long.txt")) == 1
     assert len(run.findings_for("short.txt")) == 1
+
+
+# ------------------------------------------------------------------------------- faults
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "text"])
+def test_a_report_that_cannot_be_written_leaves_the_previous_one(tmp_path: Path, fmt: str) -> None:
+    """``-o`` on a full disk or over a file-size limit ended in a traceback and left the
+    previous report truncated. It is written whole or not at all, and the run exits 2."""
+    (tmp_path / "posts.txt").write_text("guaranteed " * 2_000, encoding="utf-8")
+    previous = b'{"the": "previous report"}\n'
+    (tmp_path / "report.out").write_bytes(previous)
+    run = check(tmp_path, "posts.txt", fmt=fmt, extra=("-o", "report.out"), file_size_limit=True)
+    assert run.returncode == 2
+    assert "error: cannot write report.out: File too large" in run.stderr
+    assert (tmp_path / "report.out").read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org.policy", "posts.txt", "report.out"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_report_is_written_whole_with_the_permissions_open_would_give(tmp_path: Path) -> None:
+    (tmp_path / "posts.txt").write_text("guaranteed\n", encoding="utf-8")
+    run = check(tmp_path, "posts.txt", extra=("-o", "new.json"))
+    assert run.returncode == 1 and run.stdout == ""
+    assert json.loads((tmp_path / "new.json").read_text())["summary"]["findings"] == 1
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o666 & ~mask
+    kept = tmp_path / "kept.json"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    check(tmp_path, "posts.txt", extra=("-o", "kept.json"))
+    assert json.loads(kept.read_text())["summary"]["findings"] == 1
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
 
 
 # ------------------------------------------------------------------------------- nothing lost
