@@ -299,9 +299,7 @@ def test_an_unsettling_fix_is_dropped_and_the_others_applied_in_the_same_pass(
     def check(text: str) -> Sequence[tuple[PostData, Sequence[FindingData]]]:
         return [(PostData(text=text, source=Location(str(path), 1, 1, True)), findings(text))]
 
-    result = fix_file(
-        str(path), check, allowed=lambda f: True, rescan=lambda p, r, t: findings(t)
-    )
+    result = fix_file(str(path), check, allowed=lambda f: True, rescan=lambda p, r, t: findings(t))
     assert path.read_text(encoding="utf-8") == "cc bb cc"
     assert sorted(e.finding.match for e in result.applied) == ["aa", "aa"]
 

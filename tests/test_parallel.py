@@ -491,16 +491,14 @@ def _assert_they_end(workers: list[int]) -> None:
 
 @_linux_only
 @pytest.mark.parametrize("name", ["SIGKILL", "SIGTERM", "SIGHUP"])
-def test_workers_end_with_the_command_line_however_it_is_stopped(
-    tmp_path: Path, name: str
-) -> None:
+def test_workers_end_with_the_command_line_however_it_is_stopped(tmp_path: Path, name: str) -> None:
     (tmp_path / "org.policy").write_text(POLICY, encoding="utf-8")
     with (tmp_path / "posts.jsonl").open("w", encoding="utf-8") as handle:
         for number in range(300_000):  # far more than the run lives to check
             handle.write(f'{{"text": "Post {number}: guaranteed returns"}}\n')
+    arguments = ["check", "--isolated", "--policy", "org.policy", "--jobs", "2"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "policylint", "check", "--isolated", "--policy", "org.policy"]
-        + ["--jobs", "2", "--format", "jsonl", "posts.jsonl"],
+        [sys.executable, "-m", "policylint", *arguments, "--format", "jsonl", "posts.jsonl"],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
