@@ -585,7 +585,9 @@ def run_check(options: CheckOptions) -> NoReturn:
         except ConfigError as error:
             fail(str(error))
         except _OutputFailed as failure:
-            assert output is not None  # only a report file raises it
+            if output is None:  # stdout
+                reason = failure.error.strerror or failure.error
+                fail(f"error: cannot write the report: {reason}")
             output.failed(failure.error)
     except BaseException:
         if output is not None:
@@ -620,7 +622,7 @@ def run_check(options: CheckOptions) -> NoReturn:
 
 
 class _OutputFailed(Exception):
-    """Writing the report file failed (a full disk, a file-size limit)."""
+    """Writing the streamed report failed (a full disk, a file-size limit)."""
 
     def __init__(self, error: OSError) -> None:
         super().__init__(str(error))

@@ -547,6 +547,28 @@ def test_a_report_that_cannot_be_written_leaves_the_previous_one(tmp_path: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["org.policy", "posts.txt", "report.out"]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
+def test_a_streamed_report_that_cannot_be_written_is_a_clean_error(tmp_path: Path) -> None:
+    """``--format jsonl`` to stdout redirected to a file on a full disk: a traceback."""
+    (tmp_path / "posts.txt").write_text("guaranteed " * 2_000, encoding="utf-8")
+    (tmp_path / "org.policy").write_text(POLICY, encoding="utf-8")
+    with (tmp_path / "out.jsonl").open("wb") as stdout:
+        arguments = ["check", "--isolated", "--policy", "org.policy", "--format", "jsonl"]
+        done = subprocess.run(
+            [sys.executable, "-m", "policylint", *arguments, "posts.txt"],
+            cwd=tmp_path,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env={**_ENV, "PYTHONDONTWRITEBYTECODE": "1"},
+            preexec_fn=_limit_memory_and_file_size,
+            timeout=120,
+        )
+    stderr = done.stderr.decode()
+    assert done.returncode == 2
+    assert "Traceback" not in stderr
+    assert "error: cannot write the report: File too large" in stderr
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_a_report_is_written_whole_with_the_permissions_open_would_give(tmp_path: Path) -> None:
     (tmp_path / "posts.txt").write_text("guaranteed\n", encoding="utf-8")
