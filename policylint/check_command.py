@@ -864,7 +864,11 @@ def _report(
             report_file.failed(error)
         report_file.commit()
     else:
-        write(sys.stdout, _use_color(color))
+        try:
+            write(sys.stdout, _use_color(color))
+            sys.stdout.flush()
+        except OSError as error:
+            fail(f"error: cannot write the report: {error.strerror or error}")
 
 
 def _write_statistics(

@@ -548,12 +548,15 @@ def test_a_report_that_cannot_be_written_leaves_the_previous_one(tmp_path: Path,
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
-def test_a_streamed_report_that_cannot_be_written_is_a_clean_error(tmp_path: Path) -> None:
-    """``--format jsonl`` to stdout redirected to a file on a full disk: a traceback."""
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_a_report_to_stdout_that_cannot_be_written_is_a_clean_error(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A report on stdout redirected to a file on a full disk ended in a traceback."""
     (tmp_path / "posts.txt").write_text("guaranteed " * 2_000, encoding="utf-8")
     (tmp_path / "org.policy").write_text(POLICY, encoding="utf-8")
     with (tmp_path / "out.jsonl").open("wb") as stdout:
-        arguments = ["check", "--isolated", "--policy", "org.policy", "--format", "jsonl"]
+        arguments = ["check", "--isolated", "--policy", "org.policy", "--format", fmt]
         done = subprocess.run(
             [sys.executable, "-m", "policylint", *arguments, "posts.txt"],
             cwd=tmp_path,
