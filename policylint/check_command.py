@@ -447,6 +447,8 @@ class _Run:
 
         try:
             write_error(error, self.stream)
+        except BrokenPipeError:
+            raise  # the reader is gone (| head): the entry point ends the run quietly
         except OSError as failure:
             raise _OutputFailed(failure) from None
         self.streamed_errors += 1
@@ -468,6 +470,8 @@ class _Run:
                 if stream is not None:
                     try:
                         write_finding(finding, stream)
+                    except BrokenPipeError:
+                        raise
                     except OSError as failure:
                         raise _OutputFailed(failure) from None
                 else:
@@ -867,6 +871,8 @@ def _report(
         try:
             write(sys.stdout, _use_color(color))
             sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader is gone (| head): the entry point ends the run quietly
         except OSError as error:
             fail(f"error: cannot write the report: {error.strerror or error}")
 
