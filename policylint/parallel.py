@@ -22,9 +22,9 @@ itself kills a worker is reported as an error.
 Workers never outlive the process that started them, however it ends: each watches its
 parent (the kernel's parent-death signal on Linux; everywhere, a thread waiting on the
 parent's sentinel, which the parent's end closes), and while a pool runs in the main thread,
-SIGTERM and SIGHUP (when nothing else handles them) stop the workers before the run ends
-with exit code 128 + the signal's number. Workers ignore SIGINT: Ctrl-C interrupts the parent,
-which shuts the pool down.
+SIGTERM and SIGHUP (when nothing else handles them) end the run as Ctrl-C does: the pool is
+shut down and the process exits with code 128 + the signal's number. Workers ignore SIGINT:
+Ctrl-C interrupts the parent, which shuts the pool down.
 
 ``scan_many`` is the same with the engine's light records (``PostData`` in, ``FindingData``
 out) and imports no pydantic: it is the command line's path. ``check_many`` gives pydantic
@@ -33,7 +33,6 @@ models, for the library API.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import itertools
@@ -595,16 +594,6 @@ class _Pool:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = self._new()
 
-    def stop_workers(self) -> None:
-        """Terminate the workers now, whatever they are doing."""
-        executor: Any = self.executor
-        if hasattr(executor, "terminate_workers"):  # Python 3.14
-            executor.terminate_workers()
-            return
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
-            with contextlib.suppress(Exception):
-                process.terminate()
-
     def close(self) -> None:
         _live_pools.discard(self)
         try:
@@ -623,13 +612,23 @@ _live_pools: set[_Pool] = set()
 _replaced: dict[int, Any] = {}
 #: The process that installed the handlers (a forked child must not act on them).
 _handler_owner = 0
+#: The stop signal received while pools ran, not acted on yet (0: none).
+_stop_requested = 0
 
 
 def _stop_pools_on_signals() -> None:
-    """While pools run, SIGTERM and SIGHUP stop their workers, then end the run (with
-    ``SystemExit``, so that cleanups run: a report being written is discarded). Only
-    signals left to their default action are taken: a program that handles them keeps its
-    own handlers (and the workers still die with the process, see :func:`_stay_a_worker`)."""
+    """While pools run, SIGTERM and SIGHUP end the run as Ctrl-C would, but only where the
+    pool's loop can stop safely (:func:`_stop_if_signalled`, between two chunks' results):
+    ``SystemExit`` then runs the cleanups (a report being written is discarded) and shuts
+    the pool down, cancelling the chunks not started; the workers finish the chunk in hand
+    and exit. Raised from the handler, it could land inside the executor's own code and
+    leave it waiting forever; terminating the workers could kill one halfway through
+    sending a result, which the pool's reader would then wait for forever. A second signal
+    ends the process at once (the handler puts the default back), and the workers with it.
+
+    Only signals left to their default action are taken: a program that handles them keeps
+    its own handlers, and the workers still die with the process (:func:`_stay_a_worker`).
+    """
     global _handler_owner
     _handler_owner = os.getpid()
     for name in _STOP_SIGNALS:
@@ -648,16 +647,22 @@ def _restore_signals() -> None:
 
 
 def _on_stop_signal(number: int, frame: Any) -> None:
+    global _stop_requested
     if os.getpid() != _handler_owner:  # a worker that has not reset its handlers yet
         os._exit(128 + number)
+    _restore_signals()
     if not _live_pools:  # left installed by a pool closed in another thread
-        _restore_signals()
         os.kill(os.getpid(), number)  # the default action: the process ends
         return
-    for pool in list(_live_pools):
-        pool.stop_workers()
-    _restore_signals()
-    raise SystemExit(128 + number)
+    _stop_requested = number
+
+
+def _stop_if_signalled() -> None:
+    """End the run (``SystemExit``, exit code 128 + the signal) if a stop signal came."""
+    global _stop_requested
+    number, _stop_requested = _stop_requested, 0
+    if number:
+        raise SystemExit(128 + number)
 
 
 def _run_in_pool(
@@ -669,6 +674,7 @@ def _run_in_pool(
     next_index = 0
     try:
         while True:
+            _stop_if_signalled()
             while len(pending) < plan.ahead:
                 chunk = next(chunks, None)
                 if chunk is None:
@@ -680,6 +686,7 @@ def _run_in_pool(
             start, chunk, future = pending.popleft()
             try:
                 outcomes = future.result()
+                _stop_if_signalled()
             except BrokenProcessPool:
                 outcomes = _recover(pool, chunk, pending)
             except WorkerStartError:
