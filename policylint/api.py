@@ -132,7 +132,7 @@ def _compile(
         routes=routes,  # stored, and used by the Policy built now
         regex_index=regexes,
     )
-    policycache.store(key, compiled, resolved.real_files, resolved.globbed_folders)
+    policycache.store(key, compiled, resolved.file_stamps, resolved.folder_listings)
     return compiled
 
 

@@ -24,6 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, NoReturn, TextIO
 
+    from policylint.atomicfile import AtomicFile
     from policylint.config import Config, ConfigResolver
     from policylint.engine import Policy, RuleInfo
     from policylint.records import ErrorData, FindingData, PostData
@@ -401,23 +402,13 @@ class _Checker:
             return None
         return "safe" if info.fix_safe else "unsafe"
 
-    def stable(self, context: _Context, post: PostData, finding: FindingData) -> bool:
-        """Whether the finding's own rule leaves its replacement alone (else the fix could
-        be applied again and again)."""
-        rule = finding.rule
+    def rescan(self, context: _Context, post: PostData, rule: str, text: str) -> list[FindingData]:
+        """The findings of ``rule`` alone on ``post`` with ``text`` for its text (whether
+        the rule's fixes settle, see ``fixes.fix_file``)."""
         if rule not in context.single:
             context.single[rule] = context.policy.select([rule])
-        suggestion = finding.suggestion or ""
-        text = post.text[: finding.start] + suggestion + post.text[finding.end :]
-        end = finding.start + len(suggestion)
-        for found in context.single[rule].scan(post.replace(text=text)):
-            if found.rule != rule or found.field is not None:
-                continue
-            if found.start < end and found.end > finding.start:
-                return False
-            if found.start == found.end and finding.start <= found.start <= end:
-                return False  # a finding at a point (a require rule's) inside or at the edges
-        return True
+        found = context.single[rule].scan(post.replace(text=text))
+        return [f for f in found if f.rule == rule and f.field is None]
 
 
 def _misspelt_platform(value: str | None) -> str | None:
@@ -574,6 +565,7 @@ class _Run:
         "sources",
         "stream",
         "streamed_errors",
+        "unfixed",
         "unsafe_fixable",
     )
 
@@ -590,6 +582,8 @@ class _Run:
         self.diffs: list[str] = []
         self.fixed = 0
         self.fixed_files = 0
+        #: Files whose fixes could not be written (a full disk, a read-only file): exit 2.
+        self.unfixed = 0
         self.notes: list[str] = []
         #: Files found or named that were not read (policylint.sources.discover).
         self.skipped: list[Skip] = []
@@ -604,7 +598,7 @@ class _Run:
 
     @property
     def had_errors(self) -> bool:
-        return bool(self.errors) or self.streamed_errors > 0
+        return bool(self.errors) or self.streamed_errors > 0 or self.unfixed > 0
 
     def add_error(self, error: ErrorData) -> None:
         if self.stream is None:
@@ -612,7 +606,12 @@ class _Run:
             return
         from policylint.reporters.jsonl import write_error
 
-        write_error(error, self.stream)
+        try:
+            write_error(error, self.stream)
+        except BrokenPipeError:
+            raise  # the reader is gone (| head): the entry point ends the run quietly
+        except OSError as failure:
+            raise _OutputFailed(failure) from None
         self.streamed_errors += 1
 
     def add(
@@ -634,7 +633,12 @@ class _Run:
             record = stream is None and bool(findings) and _from_record(post)
             for finding in findings:
                 if stream is not None:
-                    write_finding(finding, stream)
+                    try:
+                        write_finding(finding, stream)
+                    except BrokenPipeError:
+                        raise
+                    except OSError as failure:
+                        raise _OutputFailed(failure) from None
                 else:
                     self.findings.append(finding)
                 if record:
@@ -792,20 +796,31 @@ def run_check(options: CheckOptions) -> NoReturn:
     run = _Run()
     # JSON Lines is written as the posts are checked: memory stays flat on any archive.
     streaming = output_format == "jsonl" and not statistics and not diff
+    output: _Output | None = None
     if streaming:
-        run.stream = _open_output(options.output) if options.output else sys.stdout
+        output = _Output.open(options.output) if options.output else None
+        run.stream = output.stream if output is not None else sys.stdout
     try:
-        targets = _inputs(paths, resolver, run, force_exclude=options.force_exclude)
-        _report_skipped(run.skipped, options.verbose, options.quiet)
-        _check_targets(targets, checker, run, options)
-        if not run.files:
-            # Nothing to check is no reason to pass a broken selection or policy.
-            checker.context(None)
-    except ConfigError as error:
-        fail(str(error))
-    finally:
-        if run.stream is not None and run.stream is not sys.stdout:
-            run.stream.close()
+        try:
+            targets = _inputs(paths, resolver, run, force_exclude=options.force_exclude)
+            _report_skipped(run.skipped, options.verbose, options.quiet)
+            _check_targets(targets, checker, run, options)
+            if not run.files:
+                # Nothing to check is no reason to pass a broken selection or policy.
+                checker.context(None)
+        except ConfigError as error:
+            fail(str(error))
+        except _OutputFailed as failure:
+            if output is None:  # stdout
+                reason = failure.error.strerror or failure.error
+                fail(f"error: cannot write the report: {reason}")
+            output.failed(failure.error)
+    except BaseException:
+        if output is not None:
+            output.discard()  # the previous report stays as it was
+        raise
+    if output is not None:
+        output.commit()
 
     if diff:
         _finish_diff(run, unsafe=options.unsafe_fixes, quiet=options.quiet)
@@ -833,11 +848,54 @@ def _escape_lone_surrogates(stream: TextIO | None) -> None:
         reconfigure(errors="backslashreplace")
 
 
-def _open_output(path: str) -> TextIO:
-    try:
-        return open(path, "w", encoding="utf-8", errors="backslashreplace")
-    except OSError as error:
-        fail(f"error: cannot write {path}: {error.strerror or error}")
+class _OutputFailed(Exception):
+    """Writing the streamed report failed (a full disk, a file-size limit)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Output:
+    """The ``--output`` file: written whole or not at all (:mod:`policylint.atomicfile`).
+    Any failure exits with the error code and leaves the previous report as it was."""
+
+    def __init__(self, path: str, stream: TextIO, atomic: AtomicFile | None) -> None:
+        self.path = path
+        self.stream = stream
+        self.atomic = atomic
+
+    @classmethod
+    def open(cls, path: str) -> _Output:
+        from policylint.atomicfile import open_output
+
+        try:
+            stream, atomic = open_output(path)
+        except OSError as error:
+            fail(f"error: cannot write {path}: {error.strerror or error}")
+        return cls(path, stream, atomic)
+
+    def commit(self) -> None:
+        try:
+            self.stream.flush()
+            if self.atomic is None:
+                self.stream.close()
+            else:
+                self.atomic.commit()
+        except OSError as error:
+            self.failed(error)
+
+    def discard(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError, ValueError):  # what could not be flushed is dropped
+            self.stream.close()
+        if self.atomic is not None:
+            self.atomic.discard()
+
+    def failed(self, error: OSError) -> NoReturn:
+        self.discard()
+        fail(f"error: cannot write {self.path}: {error.strerror or error}")
 
 
 def _check_targets(
@@ -940,12 +998,13 @@ def _fix_one(
         path,
         check,
         allowed=allowed,
-        stable=lambda post, finding: checker.stable(context, post, finding),
+        rescan=lambda post, rule, text: checker.rescan(context, post, rule, text),
         write=write,
         source=source,
     )
     if result.problem:
-        run.notes.append(f"{path}: {result.problem}")
+        run.notes.append(f"{path}: {'error: ' if result.failed else ''}{result.problem}")
+        run.unfixed += result.failed
     if result.changed:
         run.diffs.append(unified_diff(_display(path), source.text, result.text))
         run.fixed += len(result.applied)
@@ -1026,10 +1085,20 @@ def _report(run: _Run, checker: _Checker, options: CheckOptions) -> None:
         )
 
     if output:
-        with open(output, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            write(handle, bool(color))
+        report_file = _Output.open(output)
+        try:
+            write(report_file.stream, bool(color))
+        except OSError as error:
+            report_file.failed(error)
+        report_file.commit()
     else:
-        write(sys.stdout, _use_color(color))
+        try:
+            write(sys.stdout, _use_color(color))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader is gone (| head): the entry point ends the run quietly
+        except OSError as error:
+            fail(f"error: cannot write the report: {error.strerror or error}")
 
 
 def _write_statistics(

@@ -27,8 +27,8 @@ import codecs
 import os
 import re
 import stat
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 
 from policylint.records import FindingData, PostData
 from policylint.struct import NamedTuple, Struct, Value
@@ -73,8 +73,9 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 CheckText = Callable[[str], Sequence[tuple[PostData, Sequence[FindingData]]]]
 #: Whether a fix may be applied at all (safe, or unsafe fixes allowed).
 Allowed = Callable[[FindingData], bool]
-#: Whether a fix settles: its rule does not flag the replacement again.
-Stable = Callable[[PostData, FindingData], bool]
+#: The findings of one rule (its id) on a post whose text is replaced by the given text:
+#: tells whether fixes settle (their rule does not flag the replacement again).
+Rescan = Callable[[PostData, str, str], Sequence[FindingData]]
 
 
 class FixError(Exception):
@@ -129,8 +130,8 @@ class Edit(Value):
 class FileFix(Struct):
     """What fixing one file did (or, with ``write=False``, would do)."""
 
-    __slots__ = ("applied", "problem", "results", "source", "text")
-    FIELDS = ("source", "text", "applied", "results", "problem")
+    __slots__ = ("applied", "failed", "problem", "results", "source", "text")
+    FIELDS = ("source", "text", "applied", "results", "problem", "failed")
 
     def __init__(
         self,
@@ -139,13 +140,18 @@ class FileFix(Struct):
         applied: list[Edit] | None = None,
         results: Sequence[tuple[PostData, Sequence[FindingData]]] = (),
         problem: str | None = None,
+        failed: bool = False,
     ) -> None:
         self.source = source
         self.text = text
         self.applied: list[Edit] = [] if applied is None else applied
         #: The last check of :attr:`text`: what is left to report.
         self.results = results
+        #: Why the file was not fixed (or not completely), if it was not.
         self.problem = problem
+        #: The fixed text could not be written (``problem`` says why): an error, where a
+        #: fix refused as unsafe is only a note.
+        self.failed = failed
 
     @property
     def changed(self) -> bool:
@@ -270,31 +276,25 @@ def fix_file(
     check: CheckText,
     *,
     allowed: Allowed,
-    stable: Stable,
+    rescan: Rescan,
     write: bool = True,
     source: SourceFile | None = None,
 ) -> FileFix:
     """Fix one file until nothing fixable is left; write it (atomically) if ``write``.
 
     Raises :class:`FixError` if the file cannot be read; a file that cannot be fixed safely
-    comes back unchanged with :attr:`FileFix.problem` set.
+    comes back unchanged with :attr:`FileFix.problem` set, and one whose fixed text cannot
+    be written with :attr:`FileFix.failed` too.
+
+    Each pass costs a check of the file and a scan of each post by each rule it fixes, so
+    the time grows with the size of the file and the number of fixes, not their product.
     """
     source = source or load_source(path)
     results = check(source.text)
     fix = FileFix(source=source, text=source.text, results=results)
     unstable: set[tuple[str, str, str]] = set()
     for _ in range(MAX_PASSES):
-        candidates = []
-        for edit in edits_for(fix.text, fix.results, allowed, source.newline):
-            key = (edit.rule, edit.finding.match, edit.replacement)
-            if key in unstable:
-                continue
-            post = _post_of(fix.results, edit.finding)
-            if post is not None and not stable(post, edit.finding):
-                unstable.add(key)
-                continue
-            candidates.append(edit)
-        kept, _ = resolve_overlaps(candidates)
+        kept = _settled_edits(fix, allowed, rescan, unstable)
         if not kept:
             break
         new_text = apply_edits(fix.text, kept)
@@ -309,18 +309,62 @@ def fix_file(
         try:
             write_atomic(path, source.encode(fix.text), source.digest)
         except FixError as error:
-            fix.problem = str(error)
+            fix.problem, fix.failed = str(error), True
             fix.text, fix.applied, fix.results = source.text, [], results
     return fix
 
 
-def _post_of(
-    results: Sequence[tuple[PostData, Sequence[FindingData]]], finding: FindingData
-) -> PostData | None:
-    for post, findings in results:
-        if any(f is finding for f in findings):
-            return post
-    return None
+def _key(edit: Edit) -> tuple[str, str, str]:
+    return (edit.rule, edit.finding.match, edit.replacement)
+
+
+def _settled_edits(
+    fix: FileFix, allowed: Allowed, rescan: Rescan, unstable: set[tuple[str, str, str]]
+) -> list[Edit]:
+    """The edits of the next pass: non-overlapping, and none whose replacement its own rule
+    would flag again (such a fix could never settle; its key goes into ``unstable``)."""
+    offered = edits_for(fix.text, fix.results, allowed, fix.source.newline)
+    post_of = {id(f): post for post, findings in fix.results for f in findings}
+    while True:
+        kept, _ = resolve_overlaps([e for e in offered if _key(e) not in unstable])
+        flagged = _unsettled(kept, post_of, rescan)
+        if not flagged:
+            return kept
+        unstable.update(_key(edit) for edit in flagged)
+
+
+def _unsettled(kept: list[Edit], post_of: dict[int, PostData], rescan: Rescan) -> list[Edit]:
+    """The edits among ``kept`` whose rule flags their replacement again once every edit
+    of that rule is made in its post: one scan per post and rule, not one per edit."""
+    groups: dict[tuple[int, str], list[Edit]] = {}
+    for edit in kept:
+        groups.setdefault((id(post_of[id(edit.finding)]), edit.rule), []).append(edit)
+    flagged: list[Edit] = []
+    for (_, rule), edits in groups.items():
+        post = post_of[id(edits[0].finding)]
+        # The post's text with the group's edits made, and where each replacement lands.
+        pieces, spans, position, shift = [], [], 0, 0
+        for edit in edits:
+            start, end = edit.finding.start, edit.finding.end
+            pieces += [post.text[position:start], edit.replacement]
+            spans.append((start + shift, start + shift + len(edit.replacement)))
+            shift += len(edit.replacement) - (end - start)
+            position = end
+        pieces.append(post.text[position:])
+        found = [(f.start, f.end) for f in rescan(post, rule, "".join(pieces))]
+        for edit, span in zip(edits, spans, strict=True):
+            if any(_lands_on(hit, span) for hit in found):
+                flagged.append(edit)
+    return flagged
+
+
+def _lands_on(hit: tuple[int, int], span: tuple[int, int]) -> bool:
+    """Whether a finding at ``hit`` is about the replacement at ``span``: it overlaps it,
+    or sits at a point inside it or at its edges (a ``require`` rule's finding)."""
+    (found_start, found_end), (start, end) = hit, span
+    if found_start == found_end:
+        return start <= found_start <= end
+    return found_start < end and found_end > start
 
 
 def _compare(
@@ -337,6 +381,8 @@ def _compare(
     if len(old) != len(new):
         return "fixing would change the posts the file holds; not fixed"
     starts = line_starts(old_text)
+    edits = sorted(edits, key=lambda e: e.start)
+    starts_of_edits = [e.start for e in edits]
     for (before, _), (after, _) in zip(old, new, strict=True):
         if (before.id, before.platform, before.meta) != (after.id, after.platform, after.meta):
             return "fixing would change a post's id, platform or metadata; not fixed"
@@ -345,71 +391,69 @@ def _compare(
             if before.text != after.text:
                 return "fixing would change a post that cannot be fixed; not fixed"
             continue
-        inside = [
-            Edit(e.start - base, e.end - base, e.replacement, e.rule, e.finding)
-            for e in edits
-            if base <= e.start and e.end <= base + len(before.text)
-        ]
+        # The edits are sorted by position: those inside this post are found by bisection
+        # (a file of many posts would otherwise cost posts x edits).
+        first = bisect_left(starts_of_edits, base)
+        inside = []
+        for e in edits[first:]:
+            if e.start > base + len(before.text):
+                break
+            if e.end <= base + len(before.text):
+                inside.append(Edit(e.start - base, e.end - base, e.replacement, e.rule, e.finding))
         if apply_edits(before.text, inside) != after.text:
             return "fixing would not read back as the intended text (quoting?); not fixed"
     return None
 
 
 def write_atomic(path: str, data: bytes, expected_digest: bytes | None = None) -> None:
-    """Replace the file at ``path`` with ``data`` atomically.
+    """Replace the file at ``path`` with ``data`` atomically (:mod:`policylint.atomicfile`:
+    a temporary file in the same folder, fsync'ed, given the original's permission bits and
+    owner, renamed over it). Raises :class:`FixError`, leaving the file as it was, when it
+    cannot be written (a full disk, a read-only file system) or its permissions do not let
+    this user write it.
 
-    The data goes to a temporary file in the same folder (so the rename cannot cross file
-    systems), is flushed and fsync'ed, gets the original's permission bits, and replaces the
-    original with ``os.replace``. With ``expected_digest`` (the SHA-256 of the bytes the fix
-    was computed from) a file changed on disk in the meantime is left alone:
-    :class:`ChangedOnDisk` is raised and the temporary file removed.
+    With ``expected_digest`` (the SHA-256 of the bytes the fix was computed from) a file
+    changed on disk in the meantime is left alone: :class:`ChangedOnDisk` is raised.
     """
-    import hashlib
-    import tempfile
+    from policylint.atomicfile import AtomicFile
 
-    target = os.path.realpath(path)  # a symlink keeps pointing at the fixed file
-    folder = os.path.dirname(target) or "."
     try:
-        info = os.stat(target)
+        info = os.stat(path)
     except OSError as error:
         raise FixError(f"cannot write: {error.strerror or error}") from None
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(target)}.", suffix=".policylint-fix", dir=folder
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
-            with suppress(OSError):
-                os.chown(temporary, info.st_uid, info.st_gid)
+    if not _may_write(path, info):
+        mode = stat.filemode(info.st_mode)
+        raise FixError(f"not writable ({mode}); not fixed")
+
+    def unchanged() -> None:
         if expected_digest is not None:
-            with open(target, "rb") as current:
+            import hashlib
+
+            with open(path, "rb") as current:
                 if hashlib.sha256(current.read()).digest() != expected_digest:
                     raise ChangedOnDisk("changed on disk since it was read; not fixed")
-        os.replace(temporary, target)
-    except BaseException as error:
-        with suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise FixError(f"cannot write: {error.strerror or error}") from None
-        raise
-    _fsync_folder(folder)
 
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename itself durable (POSIX; a no-op where folders cannot be opened)."""
-    flags = getattr(os, "O_DIRECTORY", None)
-    if flags is None:
-        return
-    with suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY | flags)
+    try:
+        output = AtomicFile(path, suffix=".policylint-fix")
         try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+            output.stream.write(data)
+        except BaseException:
+            output.discard()
+            raise
+        output.commit(before_replace=unchanged)
+    except OSError as error:
+        raise FixError(f"cannot write: {error.strerror or error}; not fixed") from None
+
+
+def _may_write(path: str, info: os.stat_result) -> bool:
+    """Whether this user may write the file: as the system says, and for root (whom the
+    system lets write anything) only if some write permission bit is set. The rename that
+    replaces a file needs only the folder's permission: without this a read-only (0444)
+    file would be replaced."""
+    if not os.access(path, os.W_OK):
+        return False
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    return not is_root or bool(info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def unified_diff(label: str, before: str, after: str) -> str:

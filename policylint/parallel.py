@@ -19,6 +19,13 @@ that post, and the run goes on. A worker process that dies (a crash in a C exten
 killer) is replaced and its chunk retried (post by post if it fails again), so only a post that
 itself kills a worker is reported as an error.
 
+Workers never outlive the process that started them, however it ends: each watches its
+parent (the kernel's parent-death signal on Linux; everywhere, a thread waiting on the
+parent's sentinel, which the parent's end closes), and while a pool runs in the main thread,
+SIGTERM and SIGHUP (when nothing else handles them) end the run as Ctrl-C does: the pool is
+shut down and the process exits with code 128 + the signal's number. Workers ignore SIGINT:
+Ctrl-C interrupts the parent, which shuts the pool down.
+
 ``scan_many`` is the same with the engine's light records (``PostData`` in, ``FindingData``
 out) and imports no pydantic: it is the command line's path. ``check_many`` gives pydantic
 models, for the library API.
@@ -31,6 +38,8 @@ import hashlib
 import itertools
 import json
 import os
+import signal
+import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -325,8 +334,11 @@ _WORKER_ERROR: BaseException | None = None
 _WORKER_CHECK: PostCheck | None = None
 
 
-def _init_worker(ref: PolicyRef, check: PostCheck | None = None) -> None:
+def _init_worker(
+    ref: PolicyRef, check: PostCheck | None = None, death_signal: bool = False
+) -> None:
     global _WORKER_POLICY, _WORKER_ERROR, _WORKER_CHECK
+    _stay_a_worker(death_signal)
     _WORKER_CHECK = check
     try:
         _WORKER_POLICY = load_ref(ref)
@@ -337,6 +349,52 @@ def _init_worker(ref: PolicyRef, check: PostCheck | None = None) -> None:
     # The policy's ~100,000 objects live as long as the worker: out of the collector's
     # sight, full collections do not walk them (nor, when forked, copy their pages).
     gc.freeze()
+
+
+def _stay_a_worker(death_signal: bool) -> None:
+    """Make this worker die with its parent, and give it the signal handling of a worker.
+
+    ``death_signal``: ask Linux to kill this process when the thread that started it ends
+    (only asked for pools started by the main thread, whose end is the process's)."""
+    # A forked worker inherits the parent's handlers; the parent's SIGTERM handler is for
+    # the parent (it stops the pool), and Ctrl-C is the parent's to handle.
+    for name in _STOP_SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    if death_signal and sys.platform.startswith("linux"):
+        _set_parent_death_signal()
+        if os.getppid() != parent:  # the parent ended before the request was made
+            os._exit(1)
+    import multiprocessing
+
+    watched = multiprocessing.parent_process()
+    if watched is not None and watched.sentinel is not None:
+        threading.Thread(
+            target=_exit_when_ready, args=(watched.sentinel,), name="parent-watch", daemon=True
+        ).start()
+
+
+def _set_parent_death_signal() -> None:
+    """prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent
+    ends, even by SIGKILL (which no handler in the parent can see)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl here: the sentinel thread still watches
+        pass
+
+
+def _exit_when_ready(sentinel: int) -> None:
+    """End this process once ``sentinel`` (the parent's end of a pipe, or its process
+    handle on Windows) is ready: the parent has ended."""
+    from multiprocessing.connection import wait
+
+    wait([sentinel])
+    os._exit(1)
 
 
 def _check_chunk(posts: list[Any]) -> list[_Outcome]:
@@ -513,14 +571,20 @@ class _Pool:
     def __init__(self, ref: PolicyRef, plan: _Plan) -> None:
         self.ref = ref
         self.plan = plan
+        # Workers forked from the main thread can ask to die with it (it ends only with
+        # the process); a pool started in another thread must outlive that thread.
+        self.in_main_thread = threading.current_thread() is threading.main_thread()
         self.executor = self._new()
+        _live_pools.add(self)
+        if self.in_main_thread:
+            _stop_pools_on_signals()
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.plan.workers,
             mp_context=self.plan.context,
             initializer=_init_worker,
-            initargs=(self.ref, self.plan.check),
+            initargs=(self.ref, self.plan.check, self.in_main_thread),
         )
 
     def submit(self, chunk: list[Any]) -> Future[list[_Outcome]]:
@@ -531,7 +595,74 @@ class _Pool:
         self.executor = self._new()
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        _live_pools.discard(self)
+        try:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        finally:
+            if not _live_pools:
+                _restore_signals()
+
+
+# ---------------------------------------------------------------------------- signals
+
+#: Signals that end the process by default and that a pool's owner handles while it runs.
+_STOP_SIGNALS = tuple(name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+_live_pools: set[_Pool] = set()
+#: The handlers replaced by :func:`_stop_pools_on_signals`, to put back.
+_replaced: dict[int, Any] = {}
+#: The process that installed the handlers (a forked child must not act on them).
+_handler_owner = 0
+#: The stop signal received while pools ran, not acted on yet (0: none).
+_stop_requested = 0
+
+
+def _stop_pools_on_signals() -> None:
+    """While pools run, SIGTERM and SIGHUP end the run as Ctrl-C would, but only where the
+    pool's loop can stop safely (:func:`_stop_if_signalled`, between two chunks' results):
+    ``SystemExit`` then runs the cleanups (a report being written is discarded) and shuts
+    the pool down, cancelling the chunks not started; the workers finish the chunk in hand
+    and exit. Raised from the handler, it could land inside the executor's own code and
+    leave it waiting forever; terminating the workers could kill one halfway through
+    sending a result, which the pool's reader would then wait for forever. A second signal
+    ends the process at once (the handler puts the default back), and the workers with it.
+
+    Only signals left to their default action are taken: a program that handles them keeps
+    its own handlers, and the workers still die with the process (:func:`_stay_a_worker`).
+    """
+    global _handler_owner
+    _handler_owner = os.getpid()
+    for name in _STOP_SIGNALS:
+        number = getattr(signal, name)
+        if number in _replaced or signal.getsignal(number) is not signal.SIG_DFL:
+            continue
+        _replaced[number] = signal.signal(number, _on_stop_signal)
+
+
+def _restore_signals() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may; the handler then acts as the default would
+    for number, handler in _replaced.items():
+        signal.signal(number, handler)
+    _replaced.clear()
+
+
+def _on_stop_signal(number: int, frame: Any) -> None:
+    global _stop_requested
+    if os.getpid() != _handler_owner:  # a worker that has not reset its handlers yet
+        os._exit(128 + number)
+    _restore_signals()
+    if not _live_pools:  # left installed by a pool closed in another thread
+        os.kill(os.getpid(), number)  # the default action: the process ends
+        return
+    _stop_requested = number
+
+
+def _stop_if_signalled() -> None:
+    """End the run (``SystemExit``, exit code 128 + the signal) if a stop signal came."""
+    global _stop_requested
+    number, _stop_requested = _stop_requested, 0
+    if number:
+        raise SystemExit(128 + number)
 
 
 def _run_in_pool(
@@ -543,6 +674,7 @@ def _run_in_pool(
     next_index = 0
     try:
         while True:
+            _stop_if_signalled()
             while len(pending) < plan.ahead:
                 chunk = next(chunks, None)
                 if chunk is None:
@@ -554,6 +686,7 @@ def _run_in_pool(
             start, chunk, future = pending.popleft()
             try:
                 outcomes = future.result()
+                _stop_if_signalled()
             except BrokenProcessPool:
                 outcomes = _recover(pool, chunk, pending)
             except WorkerStartError:

@@ -1,14 +1,22 @@
 """The compiled-policy cache: skip parsing and compiling when no policy file changed.
 
-A policy is compiled once and stored as JSON in the per-user cache directory. JSON is data:
-loading it instantiates only the node classes listed in ``_NODE_TYPES`` with plain values, so
-a planted or corrupt cache file cannot run code; anything unexpected in it makes the entry be
-ignored and rebuilt. An entry records every policy file it was built from (its size,
-modification time and SHA-256) and the listing of every pack folder it globbed, and is used
-only if all of them are unchanged (a file is hashed again unless its size and time match and
-it was last modified well before the entry was written). The key covers the policylint
-version, the grammar, the root policy, the working directory (relative extends of text
-policies) and the settings.
+A policy is compiled once and stored as JSON in the per-user cache directory, sealed with
+this user's key (:mod:`policylint.cachedir`): an entry is read only if this user's
+policylint wrote it under its name, so an entry edited by hand, corrupted, copied from
+elsewhere or moved over another is a miss, and is rebuilt.
+
+JSON is data: loading it instantiates only the node classes listed in ``_NODE_TYPES`` with
+plain values, and every entry is validated in full before it is used (:class:`_Decoder`):
+each node's field types and allowed values, counts and distances, term ids within the term
+list, regex and term ids of the dispatch routes, the key table of the term automaton, and
+the regex table against the regexes of the rules. Anything else makes the entry a miss.
+
+An entry records what its compile read (:mod:`policylint.stamps`): every policy file's
+size, modification time and SHA-256 as read, and the listing of every pack folder it
+globbed; it is used only while all are unchanged (a file is hashed again unless its size
+and time match and it was last modified well before it was read). The key covers the
+policylint version, the grammar, the root policy, the working directory (relative extends
+of text policies) and the settings.
 """
 
 from __future__ import annotations
@@ -18,12 +26,14 @@ import json
 import os
 import time
 from collections.abc import Mapping
+from itertools import chain, repeat
 from pathlib import Path
 
 from policylint import compiled as c
-from policylint.cachedir import read_json_object, sha256, write_atomic
+from policylint.cachedir import read_json_object, sha256, write_json
 from policylint.regexset import RegexIndex
 from policylint.severity import Severity
+from policylint.stamps import FileStamp, folder_listing
 from policylint.struct import NamedTuple, Struct
 from policylint.terms import TermIndex
 
@@ -33,7 +43,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT_VERSION = 17
+FORMAT_VERSION = 18
 
 # Keyed "@" + class name, as the cache writes them.
 _NODE_TYPES: dict[str, type[Any]] = {
@@ -117,27 +127,209 @@ def _encode(value: Any) -> Any:
 # ~16,000 values).
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
+_UNITS = frozenset({"words", "chars", "lines"})
+_SCOPES = frozenset({"first", "last", "hashtags", "mentions", "links", "field"})
+_DIRECTIONS = frozenset({"preceded", "followed", "near"})
+_GETTERS = frozenset({"const", "platform", "metric", "meta"})
+_OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+_EXPECT = frozenset({"pass", "fail"})
+_REGEX_FLAGS = frozenset("ims")
+_STR = frozenset({str})
 
-def _decode(value: Any) -> Any:
-    kind = type(value)
-    if kind is list:
-        return tuple([v if type(v) in _SCALARS else _decode(v) for v in value])
-    if kind is dict:
-        if len(value) == 1:
-            ((key, fields),) = value.items()
-            cls = _NODE_TYPES.get(key)
-            if cls is not None:
-                if type(fields) is not list:
-                    raise _Corrupt(f"{key}: fields are not a list")
-                return cls(*[v if type(v) in _SCALARS else _decode(v) for v in fields])
-        if "@set" in value:
-            return frozenset(value["@set"])
-        if "@map" in value:
-            return {k: _decode(v) for k, v in value["@map"].items()}
-        if "@severity" in value:
-            return Severity(value["@severity"])
+
+class _Decoder:
+    """Makes an entry's JSON back into nodes, checking each as it is made: what the engine
+    relies on (types, allowed values, counts, term ids within the term list) holds, or
+    :class:`_Corrupt` is raised. The regex nodes made are kept, to be checked against the
+    entry's regex table."""
+
+    def __init__(self, term_count: int) -> None:
+        self.term_count = term_count
+        self.regexes: list[c.RegexNode] = []
+
+    def value(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is list:
+            return tuple([v if type(v) in _SCALARS else self.value(v) for v in value])
+        if kind is not dict or len(value) != 1:
+            raise _Corrupt("unexpected value")
+        ((key, fields),) = value.items()
+        cls = _NODE_TYPES.get(key)
+        if cls is not None:
+            if type(fields) is not list or len(fields) != len(cls.FIELDS):
+                raise _Corrupt(f"{key}: not its fields")
+            node = cls(*[v if type(v) in _SCALARS else self.value(v) for v in fields])
+            if not _CHECKS[cls](self, node):
+                raise _Corrupt(f"{key}: a field out of its range")
+            return node
+        if key == "@set":
+            if type(fields) is not list:
+                raise _Corrupt("@set: not a list")
+            return frozenset(fields)  # TypeError for an unhashable item
+        if key == "@map":
+            if type(fields) is not dict:
+                raise _Corrupt("@map: not an object")
+            return {k: v if type(v) in _SCALARS else self.value(v) for k, v in fields.items()}
+        if key == "@severity":
+            return Severity(fields)  # ValueError for an unknown level
         raise _Corrupt("unexpected object")
-    return value
+
+    def term_ids(self, ids: Any) -> bool:
+        return _ints_below(ids, self.term_count)
+
+    def regex(self, node: c.RegexNode) -> bool:
+        self.regexes.append(node)
+        return (
+            type(node.source) is str
+            and type(node.flags) is str
+            and set(node.flags) <= _REGEX_FLAGS
+            and _strs(node.atoms)
+            and _strs(node.also)
+            and type(node.non_ascii) is bool
+            and type(node.exact) is bool
+            and type(node.repeats) is int
+            and node.repeats >= 1
+        )
+
+
+def _ints_below(values: Any, bound: int) -> bool:
+    """Whether ``values`` is a tuple or list of ints (not bools) in ``range(bound)``."""
+    if type(values) not in (tuple, list, frozenset):
+        return False
+    return not values or (
+        set(map(type, values)) == {int} and min(values) >= 0 and max(values) < bound
+    )
+
+
+def _all_strings(values: list[Any]) -> bool:
+    """Whether every item is a string: ``str.join`` checks them in C, a loop in Python
+    would cost ~1 ms over the built-in packs' 14,000 term keys."""
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
+
+
+def _strs(values: Any) -> bool:
+    return type(values) in (tuple, frozenset) and set(map(type, values)) <= _STR
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _optional_str(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _all(values: Any, base: type) -> bool:
+    return type(values) is tuple and all(map(isinstance, values, repeat(base)))
+
+
+def _data(value: Any) -> bool:
+    """Whether ``value`` is plain data (a constant, a setting, an example's metadata)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is tuple:
+        return all(_data(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _data(v) for k, v in value.items())
+    return False
+
+
+_Pattern, _Condition = c.PatternNode, c.ConditionNode
+
+#: Each node class's check of its fields (its children are checked already). The tests are
+#: written out: a warm start checks ~4,000 nodes, and a call costs as much as a test.
+_CHECKS: dict[type[Any], Any] = {
+    c.TermsNode: lambda d, n: d.term_ids(n.term_ids),
+    c.RegexNode: lambda d, n: d.regex(n),
+    c.DetectNode: lambda d, n: type(n.name) is str,
+    c.ScopedNode: lambda d, n: (
+        isinstance(n.inner, _Pattern)
+        and n.kind in _SCOPES
+        and (type(n.amount) is int and n.amount >= 0)
+        and n.unit in _UNITS
+        and type(n.path) is str
+    ),
+    c.NearNode: lambda d, n: (
+        isinstance(n.left, _Pattern)
+        and isinstance(n.right, _Pattern)
+        and (type(n.distance) is int and n.distance >= 0)
+        and n.unit in _UNITS
+        and type(n.negated) is bool
+        and type(n.ordered) is bool
+    ),
+    c.AnyNode: lambda d, n: _all(n.items, _Pattern),
+    c.AllNode: lambda d, n: _all(n.items, _Pattern),
+    c.Getter: lambda d, n: (
+        n.kind in _GETTERS
+        and (
+            _data(n.value)
+            if n.kind == "const"
+            else n.value is None
+            if n.kind == "platform"
+            else type(n.value) is str
+        )
+    ),
+    c.CompareNode: lambda d, n: (
+        type(n.left) is c.Getter and n.op in _OPERATORS and type(n.right) is c.Getter
+    ),
+    c.MemberNode: lambda d, n: (
+        type(n.operand) is c.Getter and type(n.values) is c.Getter and type(n.negated) is bool
+    ),
+    c.ContainsNode: lambda d, n: isinstance(n.pattern, _Pattern),
+    c.TruthyNode: lambda d, n: type(n.getter) is c.Getter,
+    c.NotNode: lambda d, n: isinstance(n.item, _Condition),
+    c.AndNode: lambda d, n: _all(n.items, _Condition),
+    c.OrNode: lambda d, n: _all(n.items, _Condition),
+    c.ContextException: lambda d, n: (
+        n.direction in _DIRECTIONS
+        and isinstance(n.pattern, _Pattern)
+        and (type(n.distance) is int and n.distance >= 0)
+        and n.unit in _UNITS
+    ),
+    c.AllowException: lambda d, n: (
+        type(n.literal) is frozenset
+        and _strs(n.literal)
+        and type(n.by_detector) is dict
+        and all(type(v) is frozenset and _strs(v) for v in n.by_detector.values())
+    ),
+    c.InsideException: lambda d, n: isinstance(n.pattern, _Pattern),
+    c.ExampleSpec: lambda d, n: (
+        n.expect in _EXPECT
+        and type(n.text) is str
+        and (n.platform is None or type(n.platform) is str)
+        and type(n.meta) is dict
+        and (not n.meta or _data(n.meta))
+        and (type(n.line) is int and n.line >= 0)
+    ),
+    c.CompiledRule: lambda d, n: (
+        type(n.id) is str
+        and type(n.category) is str
+        and type(n.severity) is Severity
+        and (n.owner is None or type(n.owner) is str)
+        and (n.reference is None or type(n.reference) is str)
+        and (n.reference_url is None or type(n.reference_url) is str)
+        and type(n.message) is str
+        and (n.description is None or type(n.description) is str)
+        and (n.suggestion is None or type(n.suggestion) is str)
+        and type(n.fix_safe) is bool
+        and type(n.waivable) is bool
+        and type(n.path) is str
+        and (type(n.line) is int and n.line >= 0)
+        and _all(n.guards, _Condition)
+        and _all(n.post_exceptions, _Condition)
+        and _all(n.flags, _Pattern)
+        and _all(n.requires, _Pattern)
+        and _all(n.match_exceptions, c.MatchException)
+        and _all(n.examples, c.ExampleSpec)
+        and _strs(n.placeholders)
+    ),
+}
+assert set(_CHECKS) == set(_NODE_TYPES.values())
 
 
 # ----------------------------------------------------------------------------- keys
@@ -163,27 +355,16 @@ def cache_key(source: str | None, text: str | None, settings: Mapping[str, Any] 
 
 # A policy file whose size and modification time are those recorded is taken as unchanged
 # without hashing it again (~1.5 ms a start for the built-in packs' 34 files), unless it was
-# modified less than this long before it was recorded: a second edit within the file
-# system's timestamp granularity could then keep both (git's "racily clean" files).
+# modified less than this long before it was read: a second edit within the file system's
+# timestamp granularity could then keep both (git's "racily clean" files).
 _RACY_NS = 2_000_000_000
-
-
-def _stamp(path: str) -> list[Any] | None:
-    """What the cache records of a policy file: [size, mtime_ns, SHA-256 hex]."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    digest = _file_digest(path)
-    return None if digest is None else [info.st_size, info.st_mtime_ns, digest]
-
 
 _CHANGED = object()
 
 
 def _restamp(path: str, stamp: Any, recorded_ns: int) -> Any:
-    """The file's stamp now if its content is the one recorded (``stamp`` itself when stat
-    alone tells), else ``_CHANGED``."""
+    """The file's stamp now (``[size, mtime_ns, digest]``) if its content is the one
+    recorded (``stamp`` itself when stat alone tells), else ``_CHANGED``."""
     if stamp is None:  # unreadable when recorded
         return stamp if _file_digest(path) is None else _CHANGED
     size, mtime_ns, digest = stamp
@@ -195,7 +376,7 @@ def _restamp(path: str, stamp: Any, recorded_ns: int) -> Any:
         return stamp
     if _file_digest(path) != digest:
         return _CHANGED
-    return [info.st_size, info.st_mtime_ns, digest]
+    return [info.st_size, info.st_mtime_ns, digest]  # stat before the read: never newer
 
 
 def _file_digest(path: str) -> str | None:
@@ -203,14 +384,6 @@ def _file_digest(path: str) -> str | None:
         return sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-def _listing(folder: str) -> list[str]:
-    # os.listdir, not Path.glob: a fifth of the time, and only ever compared with itself.
-    try:
-        return sorted(name for name in os.listdir(folder) if name.endswith(".policy"))
-    except OSError:
-        return []
 
 
 def _entry_path(key: str) -> Path | None:
@@ -222,80 +395,186 @@ def _entry_path(key: str) -> Path | None:
     return directory / "policies" / f"{key}.json"
 
 
+def _is_stamp(value: Any) -> bool:
+    return value is None or (
+        type(value) is list
+        and len(value) == 3
+        and _count(value[0])
+        and type(value[1]) is int
+        and type(value[2]) is str
+        and len(value[2]) == 64
+    )
+
+
 # ----------------------------------------------------------------------------- load / store
 def load(key: str) -> CachedPolicy | None:
-    """The cached policy for ``key`` if present, well-formed and up to date; else None."""
+    """The cached policy for ``key`` if present, sealed, valid and up to date; else None."""
     path = _entry_path(key)
     if path is None:
         return None
+    data = read_json_object(path)
+    if data.get("format") != _FORMAT:
+        return None
     try:
-        data = json.loads(path.read_bytes())
-        if data.get("format") != _FORMAT:
+        if not _inputs_unchanged(path, data):
             return None
-        inputs = data["inputs"]
-        recorded_ns = inputs["recorded_ns"]
-        rehashed = False
-        for file_path, stamp in inputs["files"].items():
-            now = _restamp(file_path, stamp, recorded_ns)
-            if now is _CHANGED:
-                return None
-            if now is not stamp:
-                inputs["files"][file_path] = now
-                rehashed = True
-        for folder, names in inputs["folders"].items():
-            if _listing(folder) != names:
-                return None
-        index = TermIndex.from_data(data["terms"], data["keys"])
-        # The regexes as numbered when stored: no walk over every rule to number them again
-        # (a rule's regex nodes look their ids up on first use).
-        regexes = RegexIndex.from_table(data["regexes"])
-        rules = [_decode(rule) for rule in data["rules"]]
-        if not all(isinstance(rule, c.CompiledRule) for rule in rules):
-            return None
-        if not (rehashed and _refresh(path, data)):
-            with contextlib.suppress(OSError):
-                os.utime(path)  # in use: see _prune
-        return CachedPolicy(
-            name=str(data["name"]),
-            description=data["description"],
-            rules=rules,
-            term_index=index,
-            settings=_decode(data["settings"]),
-            files=list(data["files"]),
-            routes=[_decode_route(item) for item in data["routes"]],
-            regex_index=regexes,
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, _Corrupt):
+        return _decoded(data)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, _Corrupt):
         return None
 
 
-def _refresh(path: Path, data: dict[str, Any]) -> bool:
+def _inputs_unchanged(path: Path, data: dict[str, Any]) -> bool:
+    """Whether the files and folders the entry was compiled from are as they were read.
+    Stamps found by hashing are recorded again (see :func:`_refresh`); a used entry is
+    touched (see :func:`_prune`)."""
+    inputs = data["inputs"]
+    recorded_ns, files, folders = inputs["recorded_ns"], inputs["files"], inputs["folders"]
+    if not (type(recorded_ns) is int and type(files) is dict and type(folders) is dict):
+        raise _Corrupt("inputs")
+    checked_ns = time.time_ns()  # before any file is looked at: what a new record may say
+    rehashed = False
+    for file_path, stamp in files.items():
+        if not _is_stamp(stamp):
+            raise _Corrupt("a file's stamp")
+        now = _restamp(file_path, stamp, recorded_ns)
+        if now is _CHANGED:
+            return False
+        if now is not stamp:
+            files[file_path] = now
+            rehashed = True
+    for folder, names in folders.items():
+        if folder_listing(folder) != names:  # None (changed while globbed) never equals
+            return False
+    if not (rehashed and _refresh(path, data, checked_ns)):
+        with contextlib.suppress(OSError):
+            os.utime(path)  # in use: see _prune
+    return True
+
+
+def _decoded(data: dict[str, Any]) -> CachedPolicy:
+    """The policy an entry describes, every part of it validated (raises ``_Corrupt``,
+    ``ValueError``...)."""
+    terms = data["terms"]
+    index = TermIndex.from_data(terms, _key_table(data["keys"], len(terms)))
+    # The regexes as numbered when stored: no walk over every rule to number them again
+    # (a rule's regex nodes look their ids up on first use).
+    regexes = RegexIndex.from_table(data["regexes"])
+    decoder = _Decoder(len(terms))
+    rules = [decoder.value(rule) for rule in data["rules"]]
+    if not all(type(rule) is c.CompiledRule for rule in rules):
+        raise _Corrupt("not a rule")
+    if len({rule.id for rule in rules}) != len(rules):
+        raise _Corrupt("a rule id twice")
+    _check_regex_table(decoder.regexes, regexes)
+    routes = [_decode_route(item, len(terms), len(regexes)) for item in data["routes"]]
+    if len(routes) != len(rules):
+        raise _Corrupt("not a route per rule")
+    settings = decoder.value(data["settings"])
+    name, description, files = data["name"], data["description"], data["files"]
+    if not (
+        type(settings) is dict
+        and _data(settings)
+        and type(name) is str
+        and _optional_str(description)
+        and type(files) is list
+        and all(type(f) is str for f in files)
+    ):
+        raise _Corrupt("the policy's name, description, files or settings")
+    return CachedPolicy(
+        name=name,
+        description=description,
+        rules=rules,
+        term_index=index,
+        settings=settings,
+        files=files,
+        routes=routes,
+        regex_index=regexes,
+    )
+
+
+def _key_table(table: Any, term_count: int) -> dict[str, Any]:
+    """The term automaton's key table (``TermIndex.data``), checked: sorted distinct keys,
+    each with the ids (and flags) of terms that exist, and the lengths by start."""
+    keys, targets, starts = table["keys"], table["targets"], table["starts"]
+    # Checked a list at a time, not an item at a time: the built-in packs have 14,000 keys.
+    if not (
+        type(keys) is list
+        and type(targets) is list
+        and len(targets) == len(keys)
+        and _all_strings(keys)
+        and "" not in keys
+        and keys == sorted(keys)  # the lookup bisects them
+        and type(starts) is dict
+        and set(map(type, starts.values())) <= {list}
+        and _ints_below(list(chain.from_iterable(starts.values())), 1 << 30)
+    ):
+        raise _Corrupt("the term table")
+    bound = term_count << 3  # a target is a term id and three flag bits (terms._target)
+    single = [t for t in targets if type(t) is int]
+    several = [t for t in targets if type(t) is not int]
+    if not (
+        _ints_below(single, bound)
+        and set(map(type, several)) <= {list}
+        and [] not in several
+        and _ints_below(list(chain.from_iterable(several)), bound)
+    ):
+        raise _Corrupt("the term table's targets")
+    return table  # type: ignore[no-any-return]
+
+
+def _check_regex_table(nodes: list[c.RegexNode], table: RegexIndex) -> None:
+    """Every regex of the rules is in the table with the same facts (the prefilter reads
+    the table, a rule its node), and the table holds nothing else."""
+    rows = table.table()
+    seen: set[int] = set()
+    for node in nodes:
+        found = table.id_of(node.source, node.flags)
+        if found < 0:
+            raise _Corrupt("a regex missing from the table")
+        row = [
+            node.source,
+            node.flags,
+            list(node.atoms),
+            list(node.also),
+            node.non_ascii,
+            node.exact,
+            node.repeats if node.atoms else 1,
+        ]
+        if rows[found] != row:
+            raise _Corrupt("a regex's facts differ from the table's")
+        seen.add(found)
+    if len(seen) != len(rows):
+        raise _Corrupt("a regex in the table no rule has")
+
+
+def _refresh(path: Path, data: dict[str, Any], checked_ns: int) -> bool:
     """Record again the stamps of files that were hashed because they were written too
     close to the entry (an entry stored right after ``pip install``) or touched since (a
     ``git checkout``): once they are older than the new record, stat alone tells again, and
-    every later start is spared hashing them (~1.5 ms for the built-in packs). Whether
-    the entry was written."""
-    now = time.time_ns()
+    every later start is spared hashing them (~1.5 ms for the built-in packs). The new
+    record is the time the files began to be checked. Whether the entry was written."""
     inputs = data["inputs"]
     if not any(
-        stamp is not None and stamp[1] < now - _RACY_NS for stamp in inputs["files"].values()
+        stamp is not None and stamp[1] < checked_ns - _RACY_NS for stamp in inputs["files"].values()
     ):
         return False  # all still too young: a record now would spare the next start nothing
-    inputs["recorded_ns"] = now
-    write_atomic(path, json.dumps(data, ensure_ascii=True, separators=(",", ":")))
+    inputs["recorded_ns"] = checked_ns
+    write_json(path, data)
     return True
 
 
 def store(
     key: str,
     policy: CachedPolicy,
-    input_files: list[str],
-    input_folders: list[str],
+    file_stamps: Mapping[str, FileStamp | None],
+    folder_listings: Mapping[str, list[str] | None],
 ) -> None:
-    """Write a cache entry atomically; failures only mean the next run compiles again."""
+    """Write a cache entry atomically, recording the inputs as the compile read them
+    (``policylint.stamps``); failures only mean the next run compiles again."""
     path = _entry_path(key)
     if path is None:
         return
+    read = [stamp.read_ns for stamp in file_stamps.values() if stamp is not None]
     try:
         terms, keys = policy.term_index.data()
         if policy.routes is None or policy.regex_index is None:
@@ -308,9 +587,14 @@ def store(
             "description": policy.description,
             "files": policy.files,
             "inputs": {
-                "recorded_ns": time.time_ns(),
-                "files": {f: _stamp(f) for f in input_files},
-                "folders": {d: _listing(d) for d in input_folders},
+                # The racy-clean rule compares each file's time with this: when the first
+                # file was read, or now if none was (a policy given as text, builtin-free).
+                "recorded_ns": min(read, default=time.time_ns()),
+                "files": {
+                    name: None if stamp is None else [stamp.size, stamp.mtime_ns, stamp.digest]
+                    for name, stamp in file_stamps.items()
+                },
+                "folders": dict(folder_listings),
             },
             "settings": _encode(policy.settings),
             "terms": terms,
@@ -319,11 +603,9 @@ def store(
             "regexes": regexes.table(),
             "routes": [_encode_route(route) for route in known],
         }
-        # ASCII with \u escapes: it loads in 12 ms, UTF-8 in 20 (confusable and emoji keys).
-        text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    write_atomic(path, text)
+    write_json(path, data)
     _prune(path.parent)
 
 
@@ -365,13 +647,13 @@ def _encode_route(known: c.Route) -> list[Any]:
     return [parts, None if platforms is None else sorted(platforms)]
 
 
-def _decode_route(item: Any) -> c.Route:
+def _decode_route(item: Any, term_count: int, regex_count: int) -> c.Route:
     parts, platforms = item
     needed = None
     if parts is not None:
         terms, regexes, meta, prechecks = parts
-        if not all(type(v) is int for v in (*terms, *regexes)):
-            raise _Corrupt("a route's term and regex ids are not integers")
+        if not (_ints_below(terms, term_count) and _ints_below(regexes, regex_count)):
+            raise _Corrupt("a route's term and regex ids are not the policy's")
         if not all(type(v) is str for v in (*meta, *prechecks)):
             raise _Corrupt("a route's metadata keys and prechecks are not strings")
         needed = c.Trigger(
@@ -427,5 +709,4 @@ def store_regex_facts(facts: Mapping[str, Any]) -> None:
     path = _regex_facts_path()
     if path is None:
         return
-    kept = dict(list(facts.items())[-MAX_REGEX_FACTS:])
-    write_atomic(path, json.dumps(kept, ensure_ascii=True, separators=(",", ":")))
+    write_json(path, dict(list(facts.items())[-MAX_REGEX_FACTS:]))

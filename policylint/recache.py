@@ -12,17 +12,18 @@ imports it. It depends on CPython's ``re`` internals, so it installs itself only
 checking that a pattern it builds equals (code included) the one ``re`` builds; anything
 unexpected (another Python, a corrupt entry or file) leaves ``re`` to do its own work.
 The file is JSON (integers and strings, keyed by the Python build and the SRE version) in
-the private cache directory, and ``_sre.compile`` validates every program it is given.
+the private cache directory, sealed (:mod:`policylint.cachedir`: a program this user's
+policylint did not write is never used, so none can make a pattern match something else),
+and ``_sre.compile`` validates every program it is given.
 """
 
 from __future__ import annotations
 
 import atexit
-import json
 import sys
 from collections.abc import Callable
 
-from policylint.cachedir import cache_dir, read_json_object, write_atomic
+from policylint.cachedir import cache_dir, read_json_object, write_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def save() -> None:
         if len(kept) >= MAX_ENTRIES:
             break
         kept.setdefault(key, entry)
-    write_atomic(path, json.dumps(kept, ensure_ascii=True, separators=(",", ":")))
+    write_json(path, kept)
 
 
 def _compile(pattern: Any, flags: int = 0) -> Any:

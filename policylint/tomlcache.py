@@ -6,14 +6,17 @@ parsed table of each configuration file is kept in the per-user cache directory 
 SHA-256 of the text it was parsed from, and used again only for that exact text: nothing
 depends on modification times. A table holding values JSON cannot carry as they are (TOML
 dates and times) is not kept: such a file is parsed every time.
+
+The file is sealed (:mod:`policylint.cachedir`): an entry this user's policylint did not
+write (one naming the real file's hash with ``ignore = ["*"]`` in its table, say) is never
+used, and one that is not a table of plain values is parsed afresh.
 """
 
 from __future__ import annotations
 
-import json
 import math
 
-from policylint.cachedir import cache_dir, read_json_object, sha256, write_atomic
+from policylint.cachedir import cache_dir, read_json_object, sha256, write_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +39,7 @@ def loads(path: Path, text: str) -> dict[str, Any]:
     entry = known.get(key)
     if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
         data = entry[1]
-        if isinstance(data, dict):
+        if isinstance(data, dict) and _plain(data):
             return data
     import tomllib
 
@@ -46,14 +49,15 @@ def loads(path: Path, text: str) -> dict[str, Any]:
         kept = {key: [digest, data], **dict(list(known.items())[: MAX_FILES - 1])}
         store = _store_path()
         if store is not None:
-            write_atomic(store, json.dumps(kept, ensure_ascii=True, separators=(",", ":")))
+            write_json(store, kept)
     return data
 
 
 def _plain(value: Any) -> bool:
-    """Whether JSON gives ``value`` back as it is (no dates or times, no infinities)."""
+    """Whether JSON gives ``value`` back as it is (no dates or times, no infinities): what
+    a table is stored as, and what one read back must be."""
     if isinstance(value, dict):
-        return all(_plain(v) for v in value.values())
+        return all(type(k) is str and _plain(v) for k, v in value.items())
     if isinstance(value, list):
         return all(_plain(v) for v in value)
     if isinstance(value, float):

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -79,6 +80,15 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
+def _limit_memory_and_file_size() -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    _limit_memory()
+    # Writes past 16 KB fail (EFBIG) as they would on a full disk (ENOSPC). (The child must
+    # not write bytecode: importlib installs a .pyc cut short by the limit.)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))
+
+
 def check(
     cwd: Path,
     *paths: str,
@@ -86,9 +96,11 @@ def check(
     stdin: bytes | None = None,
     timeout: float = 120,
     extra: tuple[str, ...] = (),
+    policy: str = POLICY,
+    file_size_limit: bool = False,
 ) -> Run:
     """``policylint check`` on ``paths`` with org.policy; a hang past ``timeout`` fails."""
-    (cwd / "org.policy").write_text(POLICY, encoding="utf-8")
+    (cwd / "org.policy").write_text(policy, encoding="utf-8")
     args = ["check", "--isolated", "--policy", "org.policy", "--format", fmt, *extra, *paths]
     try:
         result = subprocess.run(
@@ -97,8 +109,12 @@ def check(
             input=stdin if stdin is not None else b"",
             capture_output=True,
             timeout=timeout,
-            env=_ENV,
-            preexec_fn=_limit_memory if sys.platform.startswith("linux") else None,
+            env={**_ENV, "PYTHONDONTWRITEBYTECODE": "1"} if file_size_limit else _ENV,
+            preexec_fn=(
+                (_limit_memory_and_file_size if file_size_limit else _limit_memory)
+                if sys.platform.startswith("linux")
+                else None
+            ),
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"policylint check did not finish within {timeout} s")
@@ -137,6 +153,7 @@ def _utf16(text: str, bom: bytes, codec: str) -> bytes:
 _PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" + bytes(range(256))
 _random = random.Random(6)
 _HIGH_BYTES = bytes(_random.randrange(0x80, 0x100) for _ in range(4096))
+_LONG = b"7" * 4301  # one digit more than Python reads (sys.get_int_max_str_digits())
 
 CASES = [
     Case("invalid_utf8.txt", b"Guaranteed \xff\xfe returns\n", 0, 1, "invalid UTF-8"),
@@ -253,6 +270,83 @@ CASES = [
     Case("control_char.yaml", "- text: a\u0095b\n".encode(), 0, 1, "U+0095"),
     Case("control_char_front.md", "---\nx: \u0007\n---\nGuaranteed\n".encode(), 0, 1, "U+0007"),
     Case("bad.yaml", b"- text: [unclosed\n", 0, 1, "invalid YAML"),
+    # Values that are not data: an error for their record only (issue 15). Python refuses
+    # integers of more than 4,300 digits, which failed the whole run; "\ud800" decodes to
+    # an unpaired surrogate, which no encoder or regex engine takes.
+    Case(
+        "long_number.jsonl",
+        b'{"text": "guaranteed 1"}\n{"text": "guaranteed 2", "n": ' + _LONG + b"}\n"
+        b'{"text": "guaranteed 3"}\n',
+        2,
+        1,
+        "4,301 digits",
+        findings=((1, 11), (3, 11)),
+    ),
+    Case(
+        "long_number.json",
+        b'[{"text": "guaranteed 1"},\n {"text": "x", "meta": {"n": -' + _LONG + b"}}]",
+        1,
+        1,
+        "4,301 digits",
+        findings=((1, 12),),
+    ),
+    Case(
+        "long_id.json",
+        b'[{"text": "guaranteed 1", "id": ' + _LONG + b'}, {"text": "guaranteed 2"}]',
+        1,
+        1,
+        "'id': a number with 4,301 digits",
+        findings=((1, 46 + len(_LONG)),),
+    ),
+    Case(
+        "surrogate.json",
+        b'[{"text": "guaranteed \\ud800"},\n {"text": "guaranteed 2"}]',
+        1,
+        1,
+        "unpaired surrogate (\\ud800)",
+        findings=((2, 12),),
+    ),
+    Case(
+        "surrogate_key.jsonl",
+        b'{"text": "guaranteed 1", "\\udfff": 1}\n{"text": "guaranteed 2"}\n',
+        1,
+        1,
+        "unpaired surrogate (\\udfff)",
+        findings=((2, 11),),
+    ),
+    Case(
+        "surrogate.yaml",
+        b'- text: "guaranteed \\ud800"\n- text: guaranteed 2\n  title: "\\udc00"\n'
+        b"- text: guaranteed 3\n",
+        1,
+        2,
+        "unpaired surrogate",
+        findings=((4, 9),),
+    ),
+    Case(
+        "unreadable_scalars.yaml",
+        b"- text: guaranteed 1\n  n: " + _LONG + b"\n- text: guaranteed 2\n  n: !!int abc\n"
+        b"- text: guaranteed 3\n  at: !!timestamp 2024-13-45\n- text: guaranteed 4\n",
+        1,
+        3,
+        None,
+        findings=((7, 9),),
+    ),
+    Case(
+        "long_number_front.md",
+        b"---\nplatform: x\nn: " + _LONG + b"\n---\nGuaranteed\n",
+        0,
+        1,
+        "4,301 digits",
+    ),
+    Case(
+        "long_number_meta.csv",
+        b'text,meta\nguaranteed 1,"{""n"": ' + _LONG + b'}"\nguaranteed 2,\n',
+        1,
+        1,
+        "4,301 digits",
+        findings=((3, 1),),
+    ),
 ]
 
 
@@ -315,6 +409,20 @@ def test_all_bad_inputs_together(tmp_path: Path) -> None:
     print(
         f"\n{len(CASES)} bad inputs in one folder: {run.seconds:.2f} s, peak {run.peak_mb:.0f} MB"
     )
+
+
+def test_an_unpaired_surrogate_never_reaches_the_regex_engine(tmp_path: Path) -> None:
+    """RE2 encodes the text as UTF-8, which an unpaired surrogate cannot be: the whole run
+    failed (exit 1, empty report) on one "\\ud800" escape. Now that record is an error."""
+    (tmp_path / "posts.json").write_bytes(
+        b'[{"text": "Q3 guaranteed"}, {"text": "Q4 \\ud800"}, {"id": "m", "text": "Q1",'
+        b' "meta": {"note": "\\ud83d\\ude00 \\ude00"}}, {"text": "Q2 \\ud83d\\ude00"}]'
+    )
+    run = check(tmp_path, "posts.json", policy="rule q.n { flag /Q[1-4]/ }\n")
+    assert run.returncode == 2
+    assert [f["match"] for f in run.report["findings"]] == ["Q3", "Q2"]  # a pair is fine
+    assert [(e["line"], e["column"]) for e in run.report["errors"]] == [(1, 38), (1, 86)]
+    assert all("unpaired surrogate" in e["message"] for e in run.report["errors"])
 
 
 def test_summary_line_counts_checked_and_unchecked(tmp_path: Path) -> None:
@@ -426,6 +534,66 @@ def test_max_post_chars_option(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert len(run.errors_for("long.txt")) == 1
     assert len(run.findings_for("short.txt")) == 1
+
+
+# ------------------------------------------------------------------------------- faults
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "text"])
+def test_a_report_that_cannot_be_written_leaves_the_previous_one(tmp_path: Path, fmt: str) -> None:
+    """``-o`` on a full disk or over a file-size limit ended in a traceback and left the
+    previous report truncated. It is written whole or not at all, and the run exits 2."""
+    (tmp_path / "posts.txt").write_text("guaranteed " * 2_000, encoding="utf-8")
+    previous = b'{"the": "previous report"}\n'
+    (tmp_path / "report.out").write_bytes(previous)
+    run = check(tmp_path, "posts.txt", fmt=fmt, extra=("-o", "report.out"), file_size_limit=True)
+    assert run.returncode == 2
+    assert "error: cannot write report.out: File too large" in run.stderr
+    assert (tmp_path / "report.out").read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org.policy", "posts.txt", "report.out"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_a_report_to_stdout_that_cannot_be_written_is_a_clean_error(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A report on stdout redirected to a file on a full disk ended in a traceback."""
+    (tmp_path / "posts.txt").write_text("guaranteed " * 2_000, encoding="utf-8")
+    (tmp_path / "org.policy").write_text(POLICY, encoding="utf-8")
+    with (tmp_path / "out.jsonl").open("wb") as stdout:
+        arguments = ["check", "--isolated", "--policy", "org.policy", "--format", fmt]
+        done = subprocess.run(
+            [sys.executable, "-m", "policylint", *arguments, "posts.txt"],
+            cwd=tmp_path,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env={**_ENV, "PYTHONDONTWRITEBYTECODE": "1"},
+            preexec_fn=_limit_memory_and_file_size,
+            timeout=120,
+        )
+    stderr = done.stderr.decode()
+    assert done.returncode == 2
+    assert "Traceback" not in stderr
+    assert "error: cannot write the report: File too large" in stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_report_is_written_whole_with_the_permissions_open_would_give(tmp_path: Path) -> None:
+    (tmp_path / "posts.txt").write_text("guaranteed\n", encoding="utf-8")
+    run = check(tmp_path, "posts.txt", extra=("-o", "new.json"))
+    assert run.returncode == 1 and run.stdout == ""
+    assert json.loads((tmp_path / "new.json").read_text())["summary"]["findings"] == 1
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o666 & ~mask
+    kept = tmp_path / "kept.json"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    check(tmp_path, "posts.txt", extra=("-o", "kept.json"))
+    assert json.loads(kept.read_text())["summary"]["findings"] == 1
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
 
 
 # ------------------------------------------------------------------------------- nothing lost

@@ -128,11 +128,16 @@ def test_builtin_packs_check_a_post_with_lone_surrogates() -> None:
 
 
 @pytest.mark.parametrize("output_format", ["json", "text", "sarif", "github", "jsonl"])
-def test_the_cli_reports_a_lone_surrogate_as_its_escape(tmp_path: Any, output_format: str) -> None:
+def test_the_cli_reports_a_record_with_a_lone_surrogate_as_an_input_error(
+    tmp_path: Any, output_format: str
+) -> None:
+    """A file's record holding ``"\\ud800"`` is not text a person wrote: the reader reports
+    it (path:line:col) and checks the rest, in every output format (issue 15). Text given
+    to the API is matched around instead (above)."""
     (tmp_path / "any.policy").write_text(
         'rule t.any {\n  severity error\n  message "found {match}"\n  flag /x.y/\n}\n'
     )
-    (tmp_path / "posts.jsonl").write_text('{"text": "x\\ud800y"}\n')
+    (tmp_path / "posts.jsonl").write_text('{"text": "x\\ud800y"}\n{"text": "xay"}\n')
     command = ["check", "--policy", "any.policy", "--format", output_format, "posts.jsonl"]
     done = subprocess.run(
         [sys.executable, "-m", "policylint", *command],
@@ -142,11 +147,14 @@ def test_the_cli_reports_a_lone_surrogate_as_its_escape(tmp_path: Any, output_fo
         timeout=120,
         stdin=subprocess.DEVNULL,
     )
-    assert done.returncode == 1, done.stderr
-    assert "x\\ud800y" in done.stdout
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "xay" in done.stdout  # the other record is still checked
     if output_format == "json":
-        (finding,) = json.loads(done.stdout)["findings"]
-        assert finding["match"] == "x\ud800y"
+        report = json.loads(done.stdout)
+        assert [f["match"] for f in report["findings"]] == ["xay"]
+        ((error),) = report["errors"]
+        assert error["line"] == 1
 
 
 # ------------------------------------------------------------------------------- long posts

@@ -6,6 +6,10 @@ import concurrent.futures
 import functools
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -436,3 +440,125 @@ def test_a_post_record_pickles_to_an_equal_one() -> None:
     copy = pickle.loads(pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL))
     assert copy == post and copy.platform == "x" and copy.source == post.source
     assert type(copy) is PostData and copy.meta == {"region": "GB", "tags": ["a"]}
+
+
+# --------------------------------------------------------------------------- workers' lifetime
+# Workers blocked waiting for work held no reference to their parent: when the parent was
+# killed (SIGKILL, SIGTERM, SIGHUP) they stayed alive, idle, for minutes (issue 15).
+
+_linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads children and states from /proc"
+)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+            found += [int(child) for child in handle.read().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left
+
+
+def _workers_of(process: subprocess.Popen[bytes], count: int) -> list[int]:
+    """The first ``count`` children of ``process`` once they are all there."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        workers = _children(process.pid)
+        if len(workers) >= count:
+            return workers[:count]
+        time.sleep(0.05)
+    pytest.fail("the worker processes never started")
+
+
+def _assert_they_end(workers: list[int]) -> None:
+    deadline = time.monotonic() + 20  # they stayed for minutes; they now end at once
+    while any(_running(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [worker for worker in workers if _running(worker)]
+    for worker in left:
+        os.kill(worker, signal.SIGKILL)
+    assert left == [], "workers outlived their parent"
+
+
+@_linux_only
+@pytest.mark.parametrize("name", ["SIGKILL", "SIGTERM", "SIGHUP"])
+def test_workers_end_with_the_command_line_however_it_is_stopped(tmp_path: Path, name: str) -> None:
+    (tmp_path / "org.policy").write_text(POLICY, encoding="utf-8")
+    with (tmp_path / "posts.jsonl").open("w", encoding="utf-8") as handle:
+        for number in range(300_000):  # far more than the run lives to check
+            handle.write(f'{{"text": "Post {number}: guaranteed returns"}}\n')
+    arguments = ["check", "--isolated", "--policy", "org.policy", "--jobs", "2"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policylint", *arguments, "--format", "jsonl", "posts.jsonl"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "POLICYLINT_NO_CACHE": "1"},
+    )
+    try:
+        workers = _workers_of(process, 2)
+        process.send_signal(getattr(signal, name))
+        returncode = process.wait(timeout=60)
+        _assert_they_end(workers)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert returncode in (-signal.SIGKILL, 128 + getattr(signal, name))
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    assert "Traceback" not in stderr
+
+
+# A library caller running a pool from a thread other than the main one: no signal handler
+# is installed and the kernel's parent-death signal is not asked for (it follows the thread
+# that started the workers), so only the workers' watch of their parent's sentinel is left.
+_THREADED_CALLER = """
+import itertools, sys, threading, time
+import policylint
+from policylint.parallel import scan_many
+
+policy = policylint.load_policy('rule a.b { flag ["guaranteed"] }')
+
+def posts():
+    for number in itertools.count():
+        if number == 5_000:
+            time.sleep(3600)  # the workers now wait for work
+        yield f"post {number} guaranteed"
+
+def run():
+    for _ in scan_many(policy, posts(), jobs=2):
+        pass
+
+threading.Thread(target=run, daemon=True).start()
+time.sleep(3600)
+"""
+
+
+@_linux_only
+def test_workers_of_a_pool_started_in_a_thread_end_with_their_parent() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", _THREADED_CALLER],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "POLICYLINT_NO_CACHE": "1"},
+    )
+    try:
+        workers = _workers_of(process, 2)
+        time.sleep(1)  # at work, then waiting for more
+        process.kill()
+        process.wait(timeout=60)
+        _assert_they_end(workers)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

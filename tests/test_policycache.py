@@ -6,11 +6,12 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import policylint
-from policylint import policycache
+from policylint import cachedir, policycache
 from policylint.compiled import Trigger
 from policylint.engine import Policy
 from policylint.severity import Severity
@@ -43,6 +44,20 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def entries(cache: Path) -> list[Path]:
     return sorted((cache / "policies").glob("*.json"))
+
+
+def unsealed(entry: Path) -> dict[str, Any]:
+    """An entry's content as this user's policylint wrote it."""
+    data = cachedir.read_json_object(entry)
+    assert data, "not a sealed entry"
+    return data
+
+
+def reseal(entry: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` over the entry sealed with this user's key, as someone with the
+    user's rights could: past the seal, the entry's validation is what is left to refuse
+    what compiling would not make."""
+    cachedir.write_json(entry, data)
 
 
 def test_second_load_comes_from_the_cache_and_behaves_the_same(cache: Path, tmp_path: Path) -> None:
@@ -167,15 +182,16 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
     policylint.load_policy(str(path))
     (entry,) = entries(cache)
     if content is None:
-        data = json.loads(entry.read_text())
+        data = unsealed(entry)
         from policylint.compiled import CompiledRule
 
         fields = data["rules"][0]["@CompiledRule"]  # nodes are stored by position
         fields[CompiledRule.FIELDS.index("flags")] = [
             {"@Popen": ["touch", str(tmp_path / "pwned")]}
         ]
-        content = json.dumps(data)
-    entry.write_text(content, encoding="utf-8")
+        reseal(entry, data)
+    else:
+        entry.write_text(content, encoding="utf-8")
     assert policycache.load(entry.stem) is None
     policy = policylint.load_policy(str(path))
     assert policy.check("x").findings
@@ -248,9 +264,9 @@ def test_known_regexes_are_still_checked_for_syntax_re2_lacks(cache: Path) -> No
     # A facts file cannot make look-around acceptable (it is checked before the facts)...
     policylint.load_policy(text="rule a.b { flag /abc/ }")
     (facts_file,) = (cache / "regexes").glob("*.json")
-    facts = json.loads(facts_file.read_text(encoding="utf-8"))
-    facts[policycache.regex_key("a(?=b)", "")] = [["a"], [], False]
-    facts_file.write_text(json.dumps(facts), encoding="utf-8")
+    facts = unsealed(facts_file)
+    facts[policycache.regex_key("a(?=b)", "")] = [["a"], [], False, True, 1]
+    reseal(facts_file, facts)
     with pytest.raises(policylint.PolicyError, match="PL302"):
         policylint.load_policy(text="rule a.b { flag /a(?=b)/ }")
     # ... and a bad regex is never remembered, so it is reported every time.
@@ -288,9 +304,9 @@ def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_pat
     path.write_text("rule a.b { flag /x+/ }", encoding="utf-8")
     policylint.load_policy(str(path))
     (entry,) = entries(cache)
-    data = json.loads(entry.read_text())
+    data = unsealed(entry)
     data["format"] = policycache._format(changed)
-    entry.write_text(json.dumps(data), encoding="utf-8")
+    reseal(entry, data)
     assert policycache.load(entry.stem) is None
 
 
@@ -381,3 +397,227 @@ def test_entries_unused_for_a_month_are_deleted_when_another_is_stored(
     assert kept.name in left and "kept.json" in left and "notes.txt" in left
     assert "old.json" not in left and ".tmp-dead.json" not in left
     assert len([n for n in left if n.endswith(".json")]) == 3  # used, other, kept.json
+
+
+# ----------------------------------------------------------------------------- caches that lie
+# Issue 15: an entry must hold what compiling the policy read and made, or not be used.
+
+CHECKED = "Guaranteed returns in Q3! mail jo@x.example or help@acme.example; never guaranteed"
+
+
+def test_a_policy_edited_while_it_compiles_is_not_cached_as_the_old_rules(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry recorded each file's stamp when it was stored, after the compile had read
+    the file: an edit in between was recorded next to the old rules, and every later run
+    used them (``cp v1 p.policy; check & sleep 1; cp v2 p.policy``). It records what was
+    read."""
+    from policylint import compile as compiler
+
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
+    compile_policy = compiler.compile_policy
+
+    def edited_meanwhile(resolved: Any) -> Any:
+        path.write_text('rule a.b { flag ["new"] }', encoding="utf-8")  # the same size
+        return compile_policy(resolved)
+
+    monkeypatch.setattr(compiler, "compile_policy", edited_meanwhile)
+    assert policylint.load_policy(str(path)).check("old").findings  # the rules read
+    monkeypatch.setattr(compiler, "compile_policy", compile_policy)
+    policy = policylint.load_policy(str(path))
+    assert policy.check("new").findings and not policy.check("old").findings
+    assert policycache.load(entries(cache)[0].stem) is not None  # and that is kept
+
+
+def test_an_entry_records_when_its_files_were_read(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text('rule a.b { flag ["x"] }', encoding="utf-8")
+    before = time.time_ns()
+    policylint.load_policy(str(path))
+    inputs = unsealed(entries(cache)[0])["inputs"]
+    info = path.stat()
+    assert inputs["files"][str(path)][:2] == [info.st_size, info.st_mtime_ns]
+    assert before <= inputs["recorded_ns"] <= time.time_ns()
+
+
+def _set_field(data: dict[str, Any], name: str, value: Any) -> None:
+    from policylint.compiled import CompiledRule
+
+    data["rules"][0]["@CompiledRule"][CompiledRule.FIELDS.index(name)] = value
+
+
+#: Edits that keep an entry well formed and change what it does.
+VALID_EDITS = {
+    "severity lowered": lambda data: _set_field(data, "severity", {"@severity": "info"}),
+    "rule removed": lambda data: (data["rules"].clear(), data["routes"].clear()),
+    "exception widened": lambda data: _set_field(
+        data, "post_exceptions", [{"@TruthyNode": [{"@Getter": ["const", True]}]}]
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", list(VALID_EDITS))
+def test_an_entry_this_users_policylint_did_not_seal_is_never_used(
+    cache: Path, tmp_path: Path, edit: str
+) -> None:
+    """Well-formed edits silently changed results (a severity lowered, a rule removed).
+    Entries are sealed with a per-user key; one whose seal does not check is a miss."""
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    data = unsealed(entry)
+    VALID_EDITS[edit](data)
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    assert policycache.load(entry.stem) is None
+    again = policylint.load_policy(str(path))
+    assert again.check(CHECKED, platform="x") == fresh.check(CHECKED, platform="x")
+    assert again.check(CHECKED, platform="x").findings[0].severity == Severity.ERROR
+    assert policycache.load(entry.stem) is not None  # rebuilt
+
+
+def test_an_entry_moved_over_another_or_sealed_with_another_key_is_a_miss(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lenient, strict = tmp_path / "lenient.policy", tmp_path / "strict.policy"
+    lenient.write_text('rule a.b { severity info flag ["x"] }', encoding="utf-8")
+    strict.write_text('rule a.b { severity error flag ["x"] }', encoding="utf-8")
+    policylint.load_policy(str(lenient))
+    (lenient_entry,) = entries(cache)
+    policylint.load_policy(str(strict))
+    (strict_entry,) = set(entries(cache)) - {lenient_entry}
+    # Another entry, sealed for its own name: not for this one.
+    strict_entry.write_bytes(lenient_entry.read_bytes())
+    assert policycache.load(strict_entry.stem) is None
+    assert policylint.load_policy(str(strict)).check("x").findings[0].severity == Severity.ERROR
+    # The same entry sealed with another key (another user's, another machine's cache).
+    other = tmp_path / "other-cache"
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(other))
+    cachedir.cache_dir.cache_clear()
+    policylint.load_policy(str(lenient))
+    foreign = (other / "policies" / lenient_entry.name).read_bytes()
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(cache))
+    cachedir.cache_dir.cache_clear()
+    assert lenient_entry.read_bytes() != foreign  # same content, another seal
+    lenient_entry.write_bytes(foreign)
+    assert policycache.load(lenient_entry.stem) is None
+
+
+def _seal_text(entry: Path, text: str) -> None:
+    """Write JSON text sealed with this user's key, whatever it holds."""
+    key = cachedir._mac_key()
+    assert key is not None and text.startswith("{")
+    rest = b"," + text.encode()[1:]
+    entry.write_bytes(cachedir._SEAL + cachedir._mac(key, entry, rest) + b'"' + rest)
+
+
+def _nest(data: dict[str, Any]) -> None:
+    _set_field(data, "flags", "NESTED")
+
+
+#: Entries sealed with the user's key but not what a compile makes: each must be refused
+#: by the entry's validation. (Those that crashed a run crashed every run: a load never
+#: rebuilt them.)
+SEALED_CORRUPTIONS = {
+    "nested 100,000 deep": _nest,
+    "nested 900 deep": _nest,
+    "term ids as text": lambda data: _set_field(data, "requires", [{"@TermsNode": [["0"]]}]),
+    "a term id out of range": lambda data: _set_field(
+        data, "requires", [{"@TermsNode": [[10**6]]}]
+    ),
+    "a negative term id": lambda data: _set_field(data, "requires", [{"@TermsNode": [[-1]]}]),
+    "a severity as text": lambda data: _set_field(data, "severity", "info"),
+    "a guard that is a pattern": lambda data: _set_field(data, "guards", [{"@TermsNode": [[0]]}]),
+    "an unknown comparison": lambda data: _set_field(
+        data,
+        "guards",
+        [{"@CompareNode": [{"@Getter": ["metric", "length"]}, "=~", {"@Getter": ["const", 1]}]}],
+    ),
+    "an unknown getter": lambda data: _set_field(
+        data, "guards", [{"@TruthyNode": [{"@Getter": ["env", "HOME"]}]}]
+    ),
+    "a distance below zero": lambda data: _set_field(
+        data,
+        "match_exceptions",
+        [{"@ContextException": ["preceded", {"@TermsNode": [[2]]}, -2, "words"]}],
+    ),
+    "fields left out": lambda data: _set_field(data, "flags", [{"@RegexNode": ["Q", "i"]}]),
+    "an unknown regex flag": lambda data: _set_field(
+        data, "flags", [{"@RegexNode": ["Q", "x", [], [], False, False, 1]}]
+    ),
+    "a marker with a second key": lambda data: _set_field(
+        data, "severity", {"@severity": "error", "extra": 1}
+    ),
+    "a route beyond the terms": lambda data: data["routes"][0][0].__setitem__(0, [10**6]),
+    "a route beyond the regexes": lambda data: data["routes"][0][0].__setitem__(1, [7]),
+    "routes for other rules": lambda data: data["routes"].append(data["routes"][0]),
+    "regex facts that suppress the regex": lambda data: data["regexes"][0].__setitem__(2, ["zzz"]),
+    "a regex no rule has": lambda data: data["regexes"].append(["x+", "", [], [], False, False, 1]),
+    "an unsorted term table": lambda data: data["keys"]["keys"].reverse(),
+    "a term target beyond the terms": lambda data: data["keys"]["targets"].__setitem__(0, 10**9),
+    "a rule twice": lambda data: (
+        data["rules"].append(data["rules"][0]),
+        data["routes"].append(data["routes"][0]),
+    ),
+    "settings that are not data": lambda data: data.__setitem__(
+        "settings", {"@map": {"x": {"@TermsNode": [[0]]}}}
+    ),
+    "a stamp that is not one": lambda data: data["inputs"]["files"].update(
+        {k: ["big", 1, "x"] for k in data["inputs"]["files"]}
+    ),
+}
+
+
+@pytest.mark.parametrize("corruption", list(SEALED_CORRUPTIONS))
+def test_a_sealed_entry_that_is_not_what_compiling_makes_is_a_miss(
+    cache: Path, tmp_path: Path, corruption: str
+) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    data = unsealed(entry)
+    SEALED_CORRUPTIONS[corruption](data)
+    text = json.dumps(data)
+    depth = 100_000 if "100,000" in corruption else 900
+    _seal_text(entry, text.replace('"NESTED"', "[" * depth + "]" * depth))
+    assert policycache.load(entry.stem) is None
+    again = policylint.load_policy(str(path))
+    assert again.check(CHECKED, platform="x") == fresh.check(CHECKED, platform="x")
+    assert policycache.load(entry.stem) is not None  # rebuilt
+
+
+def test_the_key_is_private_and_made_once(cache: Path) -> None:
+    policylint.load_policy('rule a.b { flag ["x"] }')
+    key = cache / cachedir.KEY_FILE
+    assert len(key.read_bytes()) == 32
+    if os.name == "posix":
+        assert key.stat().st_mode & 0o077 == 0
+    first = key.read_bytes()
+    cachedir._key_in.cache_clear()
+    assert cachedir._mac_key() == first
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_key_others_could_read_is_not_used(cache: Path) -> None:
+    policylint.load_policy('rule a.b { flag ["x"] }')
+    (cache / cachedir.KEY_FILE).chmod(0o644)
+    cachedir._key_in.cache_clear()
+    try:
+        assert cachedir._mac_key() is None
+        assert cachedir.read_json_object(entries(cache)[0]) == {}
+        assert policylint.load_policy('rule a.b { flag ["x"] }').check("x").findings
+    finally:
+        (cache / cachedir.KEY_FILE).chmod(0o600)
+        cachedir._key_in.cache_clear()
+
+
+def test_regex_facts_this_user_did_not_seal_cannot_suppress_a_regex(cache: Path) -> None:
+    policylint.load_policy(text="rule a.b { flag /abc/ }")
+    (facts_file,) = (cache / "regexes").glob("*.json")
+    facts = unsealed(facts_file)
+    facts[policycache.regex_key("x[0-9]+y", "")] = [["zzz"], [], False, True, 1]
+    facts_file.write_text(json.dumps(facts), encoding="utf-8")  # not sealed
+    policy = policylint.load_policy(text="rule a.c { flag /x[0-9]+y/ }")
+    assert [f.match for f in policy.check("x12y").findings] == ["x12y"]

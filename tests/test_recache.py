@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint import recache
+from policylint import cachedir, recache
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_a_second_run_takes_the_programs_from_the_file(
     first = [re.compile(p, f) for p, f in PATTERNS]  # learned
     recache.save()
     (saved,) = (cache / "sre").glob("*.json")
-    assert len(json.loads(saved.read_text(encoding="utf-8"))) >= len(PATTERNS)
+    assert len(cachedir.read_json_object(saved)) >= len(PATTERNS)
     recache.uninstall()
     re.purge()
 
@@ -132,8 +132,47 @@ def test_a_corrupt_file_or_entry_is_compiled_afresh(cache: Path, content: bytes)
     assert compiled == _fresh(pattern, flags)
     assert compiled.match("jo@acme.com").group("host") == "acme"  # type: ignore[union-attr]
     recache.save()  # the bad entry is replaced by a good one
-    entry = json.loads(path.read_text(encoding="utf-8"))[f"{flags}:{pattern}"]
+    entry = cachedir.read_json_object(path)[f"{flags}:{pattern}"]
     assert recache._make(pattern, entry) == compiled
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "x",
+        [32, "code", 2, {}, []],
+        [32, [10**30], 2, {}, []],
+        [32, [1, 2, 3], 2, {"user": 1}, [None, "user"]],  # a program _sre refuses
+    ],
+)
+def test_a_sealed_entry_of_the_wrong_shape_is_compiled_afresh(cache: Path, entry: object) -> None:
+    recache.install()
+    path = recache._path()
+    recache.uninstall()
+    cachedir.write_json(path, {KEY: entry})
+    re.purge()
+    recache.install()
+    pattern, flags = PATTERNS[0]
+    assert re.compile(pattern, flags) == _fresh(pattern, flags)
+
+
+def test_a_program_this_user_did_not_seal_is_never_used(cache: Path) -> None:
+    """A valid program planted for a pattern made it match something else: the file is
+    sealed, and a program from an unsealed file is never used."""
+    recache.install()
+    re.compile("colou?r", re.IGNORECASE)
+    other = re.compile("zzz", re.IGNORECASE)
+    recache.save()
+    path = recache._path()
+    recache.uninstall()
+    programs = cachedir.read_json_object(path)
+    programs[f"{int(re.IGNORECASE)}:colou?r"] = programs[f"{int(re.IGNORECASE)}:zzz"]
+    path.write_text(json.dumps(programs), encoding="utf-8")
+    re.purge()
+    recache.install()
+    compiled = re.compile("colou?r", re.IGNORECASE)
+    assert compiled.match("COLOR") and not compiled.match("zzz")
+    assert other.match("ZZZ")
 
 
 def test_bytes_and_debug_patterns_are_left_to_re(cache: Path) -> None:
@@ -169,12 +208,14 @@ def test_the_file_keeps_this_runs_programs_then_older_ones_up_to_max_entries(
     for number in range(3):
         re.compile(f"new{number}")
     recache.save()
-    saved = json.loads(recache._path().read_text(encoding="utf-8"))
+    saved = cachedir.read_json_object(recache._path())
     assert len(saved) == 5
     assert {"0:new0", "0:new1", "0:new2"} <= saved.keys()
 
 
-def test_the_command_line_installs_it_and_a_library_import_does_not(tmp_path: Path) -> None:
+def test_the_command_line_installs_it_and_a_library_import_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code = "import policylint, re; from policylint import recache; print(recache.installed())"
     env = {"POLICYLINT_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
@@ -185,6 +226,8 @@ def test_the_command_line_installs_it_and_a_library_import_does_not(tmp_path: Pa
     first = subprocess.run(command, capture_output=True, text=True, env=env)
     assert "privacy.phone" in first.stdout, first.stderr
     (saved,) = (tmp_path / "sre").glob("*.json")
-    assert len(json.loads(saved.read_text(encoding="utf-8"))) > 50  # phonenumbers' patterns
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path))
+    cachedir.cache_dir.cache_clear()
+    assert len(cachedir.read_json_object(saved)) > 50  # phonenumbers' patterns
     second = subprocess.run(command, capture_output=True, text=True, env=env)
     assert second.stdout == first.stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint import tomlcache
+from policylint import cachedir, tomlcache
 
 TEXT = 'policy = "org.policy"\n[settings]\n"organisation.name" = "Acme"\nlimit = 1.5\n'
 
@@ -82,13 +82,47 @@ def test_a_corrupt_cache_is_parsed_afresh(
     assert len(parsed) == 2
 
 
+def test_an_entry_this_user_did_not_seal_is_never_used(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry naming the real file's hash with ``ignore = ["*"]`` in its table silenced
+    every rule. The file is sealed with the user's key: such an entry is never read."""
+    path = tmp_path / "pyproject.toml"
+    tomlcache.loads(path, TEXT)
+    store = cache / tomlcache._FILE_NAME
+    known = cachedir.read_json_object(store)
+    digest, table = known[str(path)]
+    known[str(path)] = [digest, {**table, "ignore": ["*"]}]
+    store.write_text(json.dumps(known), encoding="utf-8")
+    parsed = _parses(monkeypatch)
+    assert tomlcache.loads(path, TEXT) == tomllib.loads(TEXT)  # no "ignore"
+    assert len(parsed) == 2
+
+
+@pytest.mark.parametrize(
+    "table", [["not", "a", "table"], {"nested": {"bad": [1, {"x": float("inf")}]}}, {"x": None}]
+)
+def test_a_sealed_entry_that_is_not_a_plain_table_is_parsed_afresh(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: object
+) -> None:
+    path = tmp_path / "a.toml"
+    tomlcache.loads(path, TEXT)
+    store = cache / tomlcache._FILE_NAME
+    known = cachedir.read_json_object(store)
+    known[str(path)][1] = table
+    cachedir.write_json(store, known)
+    parsed = _parses(monkeypatch)
+    assert tomlcache.loads(path, TEXT) == tomllib.loads(TEXT)
+    assert len(parsed) == 2
+
+
 def test_at_most_max_files_are_kept(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tomlcache, "MAX_FILES", 3)
     for number in range(5):
         tomlcache.loads(tmp_path / f"{number}.toml", TEXT)
-    kept = json.loads((cache / tomlcache._FILE_NAME).read_text("utf-8"))
+    kept = cachedir.read_json_object(cache / tomlcache._FILE_NAME)
     assert list(kept) == [str(tmp_path / f"{n}.toml") for n in (4, 3, 2)]
 
 

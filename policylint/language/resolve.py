@@ -19,6 +19,7 @@ from policylint.language.errors import Diagnostic, Suggester, did_you_mean
 from policylint.language.names import is_file_name, printable
 from policylint.language.parser import parse_policy_collect
 from policylint.limits import MAX_EXPANDED_TERMS, MAX_EXTENDS_DEPTH, MAX_RULES
+from policylint.stamps import FileStamp, folder_listing, read_policy_text
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -63,9 +64,11 @@ class ResolvedPolicy:
     sources: dict[str, str] = field(default_factory=dict)
     #: Problems found so far that did not stop resolution; the compiler adds its own.
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: Real paths of the files read and of the pack folders globbed, for the compiled cache.
-    real_files: list[str] = field(default_factory=list)
-    globbed_folders: list[str] = field(default_factory=list)
+    #: What was read, by real path, for the compiled cache (``policylint.stamps``): each
+    #: file's stamp (None: it could not be read) and each globbed pack folder's listing
+    #: (None: it changed while it was globbed).
+    file_stamps: dict[str, FileStamp | None] = field(default_factory=dict)
+    folder_listings: dict[str, list[str] | None] = field(default_factory=dict)
     #: What failed to load: see :meth:`lost`.
     lost_names: LostNames = field(default_factory=lambda: LostNames((), complete=True))
     #: The lines of each file's source, by display path (split once, for diagnostics).
@@ -175,9 +178,9 @@ class _Resolver:
         self.order: list[ast.PolicyFile] = []
         self.scopes: dict[str, TermScope] = {}
         self.stack: list[str] = []
-        #: Real paths of every file read and every pack folder globbed (cache validation).
-        self.real_files: list[str] = []
-        self.globbed: list[str] = []
+        #: Every file read and pack folder globbed, as read (cache validation).
+        self.file_stamps: dict[str, FileStamp | None] = {}
+        self.folder_listings: dict[str, list[str] | None] = {}
         #: Terms materialised so far by lists built from other lists (MAX_EXPANDED_TERMS).
         self.expanded = 0
         self.broken: set[tuple[str, str]] = set()
@@ -220,11 +223,11 @@ class _Resolver:
             key = str(path.resolve())
             if key in self.loaded:
                 return self.scopes[self.loaded[key].path]
-            source = path.read_text(encoding="utf-8")
+            self.file_stamps[key] = None
+            source, self.file_stamps[key] = read_policy_text(path)
         except (OSError, UnicodeError, ValueError) as error:
             self.cannot_read(display, error)
             return _MISSING
-        self.real_files.append(key)
         self.stack.append(key)
         try:
             scope = self.load_text(source, display)
@@ -346,7 +349,12 @@ class _Resolver:
                 )
                 return _MISSING
             if len(files) > 1 or files[0].parent.name == name:
-                self.globbed.append(str(files[0].parent.resolve()))
+                folder = str(files[0].parent.resolve())
+                listing = folder_listing(folder)
+                # Listed after the glob: a file added or removed in between is not recorded
+                # as if it had been read (None never matches, so the entry is rebuilt).
+                same = listing == sorted(file.name for file in files)
+                self.folder_listings[folder] = listing if same else None
             merged: dict[str, tuple[ast.Term, ...]] = {}
             complete = True
             for file in files:
@@ -655,8 +663,8 @@ def resolve_policy(
         scopes=resolver.scopes,
         sources={f.path: f.source for f in resolver.order},
         diagnostics=resolver.diagnostics,
-        real_files=resolver.real_files,
-        globbed_folders=resolver.globbed,
+        file_stamps=resolver.file_stamps,
+        folder_listings=resolver.folder_listings,
         lost_names=resolver.lost,
         lines={f.path: f.lines for f in resolver.order},
         suggest=resolver.suggest,

@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterator
 
 from policylint.records import ErrorData, Location, PostData
+from policylint.sources.jsonscan import loads
 from policylint.sources.positions import LineIndex
 from policylint.sources.records import (
     OWN_FIELDS,
@@ -218,7 +219,7 @@ def _meta_value(value: str) -> str | bool:
 
 def _meta_column(value: str) -> dict[str, Any]:
     try:
-        meta = json.loads(value)
+        meta = loads(value)
     except (json.JSONDecodeError, RecursionError):
         meta = None
     if not isinstance(meta, dict):

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from policylint.records import ErrorData, Location, PostData
 from policylint.sources.jsonscan import (
     array_items,
+    loads,
     object_members,
     skip_whitespace,
     string_content,
@@ -49,7 +50,7 @@ def read_json(text: str, path: str, defaults: Defaults) -> ReadResult:
     if not text.strip():
         return ReadResult.failure(path, f"empty JSON file: expected {_EXPECTED}")
     try:
-        data = json.loads(text)
+        data = loads(text)
     except json.JSONDecodeError as error:
         # Located from the offset: the exception's own lineno counts only "\n" as a break.
         return ReadResult([], [error_at(path, lines, error.pos, f"invalid JSON: {error.msg}")])
@@ -85,7 +86,7 @@ def read_jsonl(text: str, path: str, defaults: Defaults, first_line: int = 1) ->
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = loads(line)
         except json.JSONDecodeError as error:
             message = f"invalid JSON: {error.msg}"
             errors.append(error_at(path, lines, start + error.pos, message))

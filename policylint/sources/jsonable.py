@@ -3,10 +3,17 @@
 YAML gives richer values than JSON (dates, sets, binary, non-string keys) and can share one
 value between many places through anchors, even cyclically. Each post gets its own plain
 copy made of dicts with string keys, lists, strings, numbers, booleans and None.
+
+Values that are not data at all stop here, so that only the record holding them is an
+input error, never the run: a string holding an unpaired surrogate (JSON's ``"\\ud800"``
+escape decodes to one; no encoder, regex engine or report can take it), an integer too long
+for Python to print (``sys.get_int_max_str_digits()``, 4,300 digits), and the
+:class:`UnreadableValue` a reader put where it could not make a value at all.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 
@@ -16,7 +23,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "MetaError", "to_jsonable"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MetaError",
+    "UnreadableValue",
+    "int_or_unreadable",
+    "not_text",
+    "to_jsonable",
+]
 
 #: Metadata nested deeper than this is refused rather than risking the interpreter's stack.
 MAX_DEPTH = MAX_META_DEPTH
@@ -29,6 +44,66 @@ _SCALARS = (str, int, float, bool, type(None))
 
 class MetaError(ValueError):
     """Metadata that cannot be turned into JSON-shaped values."""
+
+
+class UnreadableValue:
+    """Where a reader could not make a value (``!!int abc`` in YAML, an integer of 5,000
+    digits in JSON): kept in the data so that the record holding it, and only that record,
+    becomes an input error saying ``message``."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"UnreadableValue({self.message!r})"
+
+
+# An unpaired surrogate: what "\\ud800" decodes to. (A pair decodes to one character.)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def not_text(value: str) -> str | None:
+    """Why ``value`` is not text (it holds an unpaired surrogate), or None when it is."""
+    if value.isascii():
+        return None
+    found = _SURROGATE.search(value)
+    if found is None:
+        return None
+    escape = found.group().encode("utf-8", "backslashreplace").decode("ascii")
+    return f"holds an unpaired surrogate ({escape}), which is not a character"
+
+
+def int_or_unreadable(digits: str) -> int | UnreadableValue:
+    """``int(digits)``, or an :class:`UnreadableValue` for a number longer than Python reads
+    (a ``parse_int`` for ``json.loads``)."""
+    try:
+        return int(digits)
+    except ValueError:
+        return UnreadableValue(_too_long(len(digits.lstrip("+-"))))
+
+
+def _too_long(count: int | None) -> str:
+    limit = sys.get_int_max_str_digits()
+    if count is None:
+        return f"a number with more than {limit:,} digits (at most {limit:,} can be read)"
+    return f"a number with {count:,} digits (at most {limit:,} can be read)"
+
+
+def _check_scalar(value: Any) -> None:
+    """Raise :class:`MetaError` for a string or number that is not data (see the module)."""
+    kind = type(value)
+    if kind is str:
+        problem = not_text(value)
+        if problem is not None:
+            raise MetaError(f"a value {problem}")
+    elif kind is int and value.bit_length() > 3 * sys.get_int_max_str_digits() > 0:
+        # Only an integer this long can have more digits than Python prints (0: no limit).
+        try:
+            str(value)
+        except ValueError:
+            raise MetaError(_too_long(None)) from None
 
 
 def to_jsonable(value: Any) -> Any:
@@ -55,7 +130,10 @@ class _Converter:
         if self.nodes > MAX_NODES:
             raise MetaError(f"metadata has more than {MAX_NODES} values")
         if isinstance(value, _SCALARS):
+            _check_scalar(value)
             return value
+        if isinstance(value, UnreadableValue):
+            raise MetaError(value.message)
         iso = _iso(value)
         if iso is not None:
             return iso
@@ -85,6 +163,9 @@ class _Converter:
 
 def _key(key: Any) -> str:
     if isinstance(key, str):
+        problem = not_text(key)
+        if problem is not None:
+            raise MetaError(f"a key {problem}")
         return key
     if isinstance(key, bool) or key is None:
         # Spell them the way JSON does, not Python's "True"/"None".

@@ -12,7 +12,18 @@ import json
 import re
 from collections.abc import Iterator
 
-__all__ = ["array_items", "object_members", "skip_whitespace", "string_content", "value_end"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = [
+    "array_items",
+    "loads",
+    "object_members",
+    "skip_whitespace",
+    "string_content",
+    "value_end",
+]
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 # A whole string literal; written as "unrolled loop" so it runs in linear time.
@@ -22,6 +33,21 @@ _SCALAR = re.compile(r"[^\s,\]}]+")
 # What changes nesting while skipping a container; strings are skipped whole so that
 # brackets inside them do not count.
 _STRUCTURE = re.compile(r'["\[\]{}]')
+
+
+def loads(text: str) -> Any:
+    """``json.loads(text)``, except that an integer longer than Python reads (4,300 digits)
+    becomes an :class:`~policylint.sources.jsonable.UnreadableValue`: an error for the
+    record holding it, where ``json.loads`` fails for the whole document. Raises what
+    ``json.loads`` raises for anything else."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # only an integer too long to read; parsed again, rarely
+        from policylint.sources.jsonable import int_or_unreadable
+
+        return json.loads(text, parse_int=int_or_unreadable)
 
 
 def skip_whitespace(text: str, index: int) -> int:

@@ -9,6 +9,9 @@ The rules, shared by every structured format:
   A missing ``id`` falls back to the reader's default, the line the record starts on (see
   :func:`default_ids`); a missing or blank ``platform`` to the caller's default platform.
 * ``meta``, when present, must be a mapping.
+* Every string is text and every value data (:mod:`policylint.sources.jsonable`): a field
+  holding an unpaired surrogate, a number too long to read or a value its reader could not
+  make is an error for its record, located at that field.
 * Every other field goes into ``meta`` too, so a content calendar's ``sponsored``,
   ``industry`` or ``region`` columns are there for rules to guard on. Nothing is dropped.
 * Meta is merged in this order, later winning: the caller's ``default_meta``, the defaults
@@ -26,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from policylint.records import Location, PostData
-from policylint.sources.jsonable import MetaError, to_jsonable
+from policylint.sources.jsonable import MetaError, UnreadableValue, not_text, to_jsonable
 from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
@@ -108,9 +111,12 @@ def post_from_record(
     if name is None:
         raise RecordError(f"record has no text: expected a field named {_names(TEXT_FIELDS)}")
     text = record[name]
+    if isinstance(text, UnreadableValue):
+        raise RecordError(f"'{name}': {text.message}", field=name)
     if not isinstance(text, str):
         # Typically YAML reading `text: no` as a boolean or `text: 2024` as a number.
         raise RecordError(f"'{name}' must be a string, not {_kind(text)}; quote it", field=name)
+    _check_text(name, text)
     fields = {k: v for k, v in record.items() if k != name}
     return post_from_fields(
         fields, text=text, source=source, default_id=default_id, defaults=defaults
@@ -133,7 +139,8 @@ def post_from_fields(
     try:
         meta = to_jsonable(merged)
     except MetaError as error:
-        raise RecordError(str(error), field="meta") from None
+        field = _culprit(fields)
+        raise RecordError(f"'{_printable(field)}': {error}", field=field) from None
     return PostData(
         id=post_id if post_id is not None else default_id,
         text=text,
@@ -143,10 +150,38 @@ def post_from_fields(
     )
 
 
+def _check_text(name: str, value: str) -> None:
+    problem = not_text(value)
+    if problem is not None:
+        raise RecordError(f"'{name}' {problem}", field=name)
+
+
+def _printable(name: str) -> str:
+    """``name`` as a message can show it (an unpaired surrogate as its escape)."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _culprit(fields: Mapping[Any, Any]) -> str:
+    """The field whose value cannot be metadata (to locate the error), else ``meta`` (the
+    enclosing container's defaults are then at fault)."""
+    for key, value in fields.items():
+        if key in ("id", "platform") or not isinstance(key, str):
+            continue
+        try:
+            to_jsonable({key: value})
+        except MetaError:
+            return key
+    return "meta"
+
+
 def _optional_id(fields: Mapping[Any, Any]) -> str | None:
     value = fields.get("id")
     if value is None or value == "":
         return None
+    if isinstance(value, UnreadableValue):
+        raise RecordError(f"'id': {value.message}", "id")
+    if isinstance(value, str):
+        _check_text("id", value)
     # bool is an int subclass, but `id: true` is a mistake, not the post number 1.
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise RecordError(f"'id' must be a string or an integer, not {_kind(value)}", "id")
@@ -157,8 +192,11 @@ def _optional_platform(fields: Mapping[Any, Any]) -> str | None:
     value = fields.get("platform")
     if value is None:
         return None
+    if isinstance(value, UnreadableValue):
+        raise RecordError(f"'platform': {value.message}", "platform")
     if not isinstance(value, str):
         raise RecordError(f"'platform' must be a string, not {_kind(value)}", "platform")
+    _check_text("platform", value)
     # Blank means "not said", so the default applies rather than no platform at all.
     return value if value.strip() else None
 

@@ -5,6 +5,11 @@ Used by the YAML reader and by Markdown front matter. Only PyYAML's pure-Python
 marks are character indexes into the string we gave it, which :mod:`positions` turns into
 lines and columns with the same line-break rules as every other format. (PyYAML's own line
 numbers also count U+0085, U+2028 and U+2029 as breaks, so they are not used.)
+
+A scalar its tag cannot make (``!!int abc``, ``!!timestamp 2024-13-45``, ``!!bool maybe``,
+an integer of 5,000 digits) makes PyYAML raise from deep inside the document, losing all of
+it; here it becomes an :class:`~policylint.sources.jsonable.UnreadableValue` instead, an
+error for the record that holds it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from collections.abc import Iterator, Mapping
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
+
+from policylint.sources.jsonable import UnreadableValue, int_or_unreadable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,6 +49,41 @@ class YamlProblem(ValueError):
         self.offset = offset
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with :func:`_forgiving` scalar constructors."""
+
+
+def _forgiving(tag: str) -> Any:
+    construct = yaml.SafeLoader.yaml_constructors[tag]
+    short = "!!" + tag.rsplit(":", 1)[-1]
+
+    def constructor(loader: yaml.SafeLoader, node: Node) -> Any:
+        try:
+            return construct(loader, node)
+        # What the constructors raise for a scalar they cannot read (int(), float(), a dict
+        # lookup, a regex that did not match, datetime's range checks).
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            return _unreadable(node, short)
+
+    return constructor
+
+
+def _unreadable(node: Node, tag: str) -> UnreadableValue:
+    value = str(node.value)
+    digits = value.lstrip("+-").replace("_", "")
+    if tag == "!!int" and digits.isdigit():
+        found = int_or_unreadable(digits)
+        if isinstance(found, UnreadableValue):
+            return found
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    return UnreadableValue(f"cannot read {shown!r} as {tag}")
+
+
+for _tag in ("bool", "int", "float", "binary", "timestamp"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _forgiving(f"tag:yaml.org,2002:{_tag}"))
+
+
 def documents(text: str) -> Iterator[tuple[Node, Any]]:
     """Yield each document of ``text`` as its root node and the data built from it.
 
@@ -50,7 +92,7 @@ def documents(text: str) -> Iterator[tuple[Node, Any]]:
     """
     try:
         # The reader checks every character up front, so the constructor itself can fail.
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except ReaderError as error:
         raise _reader_problem(error) from None
     try:
