@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = p.parse_args(argv)
     os.environ.setdefault("POLICYLINT_CACHE_DIR", str(DATA / "cache"))
 
-    from policylint.context import PostContext
+    from policylint._runtime.context import PostContext
+    from policylint._text.views import fold_for_matching, plain_view
     from policylint.sources import read_path
-    from policylint.text import fold_for_matching, plain_view
 
     policy, chosen = load_bench_policy()
     path = require_data("tweets-10k.jsonl")
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     stage(stages, "regex: RE2 prefilter sets", lambda: per_post_us(policy._regexes.matching, plain))
 
     def entities() -> float:
-        from policylint.entities import extract_entities
+        from policylint._text.entities import extract_entities
 
         return per_post_us(extract_entities, texts)
 
@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             out.append(ctx)
         return out
 
+    from policylint._runtime.metrics import METRICS
     from policylint.detectors import DETECTORS
-    from policylint.metrics import METRICS
 
     for name in DETECTORS.names():
         ctxs = contexts()
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     found = [f for post in posts for f in policy.scan(post)]
 
     def to_models() -> float:
-        from policylint.models import Finding
+        from policylint._model.models import Finding
 
         return per_post_us(lambda f: Finding.from_data(f), found) * len(found) / len(posts)
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     load["first post after a warm load (lazy builds)"] = time.perf_counter() - start
     os.environ["POLICYLINT_NO_CACHE"] = "1"
     try:
-        import policylint.cachedir as cachedir
+        import policylint._cache.folder as cachedir
 
         cachedir.cache_dir.cache_clear()
         start = time.perf_counter()

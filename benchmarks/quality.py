@@ -141,7 +141,7 @@ def rates_on_real_tweets(limit: int) -> None:
 
 
 def _post(text: str) -> Any:
-    from policylint.records import PostData
+    from policylint._model.records import PostData
 
     return PostData(text=text, platform="x")
 

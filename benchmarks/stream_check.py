@@ -1,6 +1,6 @@
 """Stream a JSONL archive through the engine: what ``check big.jsonl --format jsonl`` can be.
 
-Reads one line at a time, checks with ``policylint.parallel.scan_many`` (bounded chunks in
+Reads one line at a time, checks with ``policylint._pipeline.parallel.scan_many`` (bounded chunks in
 flight), and writes each finding as a JSON line as soon as it is known, so memory does not
 grow with the input. Prints the resident set size at checkpoints on stderr, and stops early
 after ``--max-seconds`` (saying how far it got) so that a slow engine still gives a figure.
@@ -33,7 +33,7 @@ def peak_mib() -> float:
 
 
 def read_jsonl(path: str) -> Iterator[Any]:
-    from policylint.records import Location
+    from policylint._model.records import Location
     from policylint.sources.records import Defaults, RecordError, post_from_record
 
     defaults = Defaults()
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     import policylint
-    from policylint.parallel import scan_many
+    from policylint._pipeline.parallel import scan_many
     from policylint.reporters.jsonl import write_finding
 
     policy = policylint.load_policy(args.policy)

@@ -9,7 +9,7 @@ In one process, on data/tweets-10k.jsonl (median of N runs):
   reading, checking and writing included);
 - proselint on the same 10,000 posts in one file (data/tweets-10k.txt).
 
-Parallel scaling on data/tweets-100k.jsonl: ``policylint.parallel.scan_many`` with jobs=1
+Parallel scaling on data/tweets-100k.jsonl: ``policylint._pipeline.parallel.scan_many`` with jobs=1
 (in process) and jobs=2 (two worker processes); and the CLI's ``--jobs`` when it has one.
 
     python benchmarks/throughput.py [--runs 3] [--scaling-runs 3] [--json FILE]
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     scaling_runs = 1 if args.quick else args.scaling_runs
     scaling_posts = 20_000 if args.quick else args.scaling_posts
 
-    from policylint.parallel import scan_many
+    from policylint._pipeline.parallel import scan_many
     from policylint.sources import read_path
 
     policy, chosen = load_bench_policy()

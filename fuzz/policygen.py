@@ -88,7 +88,7 @@ class PolicyGenerator:
     """Writes policies by expanding the grammar's rules from ``start``."""
 
     def __init__(self, max_depth: int = 12) -> None:
-        from policylint.language.parser import _parser
+        from policylint._lang.parser import _parser
 
         lark = _parser()
         self.max_depth = max_depth

@@ -40,10 +40,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from policylint.api import load_policy, read_path, read_text
-    from policylint.engine import ExampleResult, Policy, RuleInfo
-    from policylint.language.errors import PolicyError
-    from policylint.models import (
+    from policylint._api import load_policy, read_path, read_text
+    from policylint._model.errors import PolicyError
+    from policylint._model.models import (
         Finding,
         InputError,
         Post,
@@ -52,24 +51,25 @@ if TYPE_CHECKING:
         SourceLocation,
         Summary,
     )
-    from policylint.selectors import SelectorError
+    from policylint._pipeline.policy import ExampleResult, Policy, RuleInfo
+    from policylint._pipeline.selection import SelectorError
 
 _LAZY = {
-    "load_policy": "policylint.api",
-    "Policy": "policylint.engine",
-    "RuleInfo": "policylint.engine",
-    "ExampleResult": "policylint.engine",
-    "PolicyError": "policylint.language.errors",
-    "SelectorError": "policylint.selectors",
-    "Finding": "policylint.models",
-    "InputError": "policylint.models",
-    "Post": "policylint.models",
-    "Report": "policylint.models",
-    "Severity": "policylint.models",
-    "SourceLocation": "policylint.models",
-    "Summary": "policylint.models",
-    "read_path": "policylint.api",
-    "read_text": "policylint.api",
+    "load_policy": "policylint._api",
+    "Policy": "policylint._pipeline.policy",
+    "RuleInfo": "policylint._pipeline.policy",
+    "ExampleResult": "policylint._pipeline.policy",
+    "PolicyError": "policylint._model.errors",
+    "SelectorError": "policylint._pipeline.selection",
+    "Finding": "policylint._model.models",
+    "InputError": "policylint._model.models",
+    "Post": "policylint._model.models",
+    "Report": "policylint._model.models",
+    "Severity": "policylint._model.models",
+    "SourceLocation": "policylint._model.models",
+    "Summary": "policylint._model.models",
+    "read_path": "policylint._api",
+    "read_text": "policylint._api",
 }
 
 

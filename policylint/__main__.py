@@ -1,3 +1,3 @@
-from policylint.entrypoint import main
+from policylint._cli.entrypoint import main
 
 main()

@@ -9,7 +9,7 @@ Install with ``pip install policylint[dask]``. Importing ``policylint`` never im
 this module imports it when one of its functions is called.
 
 The policy is shipped once, not per partition: the graph holds one small task with the
-policy's recipe (:class:`policylint.parallel.PolicyRef`: where it was loaded from, its
+policy's recipe (:class:`policylint._pipeline.parallel.PolicyRef`: where it was loaded from, its
 settings and rule selection; never pickled automata), which every partition task depends on,
 so the scheduler sends it to each worker once, and each worker process compiles it once and
 keeps it in a per-process cache for every partition and every later computation. A policy
@@ -27,15 +27,15 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from policylint.parallel import PolicyRef, _error_for, _scan, load_ref, policy_ref
-from policylint.records import FindingData, PostData
+from policylint._model.records import FindingData, PostData
+from policylint._pipeline.parallel import PolicyRef, _error_for, _scan, load_ref, policy_ref
 
 if TYPE_CHECKING:
     import dask.bag
     import dask.dataframe
     import pandas
 
-    from policylint.engine import Policy
+    from policylint._pipeline.policy import Policy
 
 __all__ = [
     "ERROR_COLUMN",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-# Set before policylint.cachedir is first used; subprocesses inherit it.
+# Set before policylint._cache.folder is first used; subprocesses inherit it.
 os.environ.setdefault("POLICYLINT_CACHE_DIR", tempfile.mkdtemp(prefix="policylint-test-cache-"))
 
 #: ``../shared`` beside the repository (or where ``POLICYLINT_SHARED`` says, for a git

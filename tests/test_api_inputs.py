@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint import PolicyError, limits
-from policylint.engine import Policy
+from policylint import PolicyError
+from policylint import _limits as limits
+from policylint._pipeline.policy import Policy
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import policylint
-from policylint.engine import Policy
-from policylint.rulesdoc import render_index, render_rule
+from policylint._cli.rulesdoc import render_index, render_rule
+from policylint._pipeline.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The project's rules catalogue: a planning document beside the repository, not in it.
@@ -84,6 +84,6 @@ def test_docs_rules_are_in_sync_with_the_packs() -> None:
     expected["README.md"] = render_index(infos)
     actual = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.md")}
     stale = sorted(set(actual) ^ set(expected))
-    assert stale == [], "run: python -m policylint.rulesdoc docs/rules"
+    assert stale == [], "run: python -m policylint._cli.rulesdoc docs/rules"
     changed = sorted(name for name in expected if actual[name] != expected[name])
-    assert changed == [], "run: python -m policylint.rulesdoc docs/rules"
+    assert changed == [], "run: python -m policylint._cli.rulesdoc docs/rules"

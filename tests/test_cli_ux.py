@@ -206,10 +206,10 @@ class _Terminal(io.StringIO):
 def test_progress_is_shown_on_a_terminal_after_half_a_second(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from policylint import check_command
+    from policylint._cli import check as check_command
 
     clock = [100.0]
-    monkeypatch.setattr("policylint.check_command.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("policylint._cli.check.time.monotonic", lambda: clock[0])
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setenv("TERM", "xterm")
@@ -448,9 +448,9 @@ def test_a_match_in_a_record_that_is_not_verbatim_is_still_shown(repo: Path) -> 
 
 
 def test_init_writes_a_starter_that_works_and_never_overwrites(tmp_path: Path) -> None:
-    from policylint.config import load_config
-    from policylint.scaffold import declared_settings
-    from policylint.schemas import CONFIG_SCHEMA
+    from policylint._cli.scaffold import declared_settings
+    from policylint._config.config import load_config
+    from policylint._model.schema import CONFIG_SCHEMA
 
     result = run("init", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -557,7 +557,7 @@ def test_shell_completion_works_out_of_the_box(repo: Path) -> None:
 
 def test_start_up_imports_only_click() -> None:
     code = (
-        "import sys, policylint.cli; "
+        "import sys, policylint._cli.app; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('pydantic', 'lark', 're2', 'yaml', 'rich', 'jsonschema', 'ahocorasick')))"
     )
@@ -568,13 +568,14 @@ def test_start_up_imports_only_click() -> None:
 def test_a_warm_check_imports_only_what_checking_needs(repo: Path) -> None:
     # The console script's path: not click, not the parser or pydantic (the compiled policy
     # is cached), not the process pool for one small folder, not OpenSSL through hashlib,
-    # not inspect (dataclasses import it: policylint.struct says why there are none), not
-    # typing (policylint.struct again).
-    heavy = ["click", "lark", "pydantic", "rich", "policylint.parallel", "hashlib", "inspect"]
+    # not inspect (dataclasses import it: policylint._model.struct says why there are none), not
+    # typing (policylint._model.struct again).
+    heavy = ["click", "lark", "pydantic", "rich", "policylint._pipeline.parallel", "hashlib"]
+    heavy.append("inspect")
     heavy.append("typing")
     code = (
         "import sys\n"
-        "from policylint.entrypoint import main\n"
+        "from policylint._cli.entrypoint import main\n"
         "sys.argv = ['policylint', 'check', 'posts']\n"
         "try:\n"
         "    main()\n"

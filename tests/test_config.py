@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from policylint.config import (
+from policylint._config.config import (
     KEYS,
     OVERRIDE_KEYS,
     SETTING_TABLES,
@@ -23,7 +23,7 @@ from policylint.config import (
     from_mapping,
     load_config,
 )
-from policylint.schemas import CONFIG_SCHEMA
+from policylint._model.schema import CONFIG_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -342,7 +342,7 @@ def test_schema_rejects_what_the_loader_rejects(tmp_path: Path) -> None:
 
 
 def test_every_setting_the_packs_declare_is_documented() -> None:
-    from policylint.scaffold import declared_settings
+    from policylint._cli.scaffold import declared_settings
 
     text = DOC.read_text(encoding="utf-8")
     missing = [s.name for s in declared_settings() if f"| `{s.key}` | `{s.default}` |" not in text]

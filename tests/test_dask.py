@@ -24,7 +24,9 @@ except ImportError:  # dask[dataframe] missing: the bag tests still run
 needs_dataframe = pytest.mark.skipif(dd is None, reason="dask[dataframe] is not installed")
 
 import policylint  # noqa: E402
-from policylint import parallel  # noqa: E402
+from policylint._model.models import Post  # noqa: E402
+from policylint._model.records import PostData  # noqa: E402
+from policylint._pipeline import parallel  # noqa: E402
 from policylint.dask import (  # noqa: E402
     ERROR_COLUMN,
     FINDING_COLUMNS,
@@ -32,8 +34,6 @@ from policylint.dask import (  # noqa: E402
     check_dataframe,
     finding_meta,
 )
-from policylint.models import Post  # noqa: E402
-from policylint.records import PostData  # noqa: E402
 
 POLICY = """
 terms guarantees = ["guarantee*", "risk-free"]
@@ -235,7 +235,7 @@ def test_policy_from_a_file_with_a_selection(client: Any, tmp_path: Path) -> Non
 
 def test_importing_policylint_does_not_import_dask() -> None:
     code = (
-        "import sys, policylint, policylint.parallel, policylint.dask\n"
+        "import sys, policylint, policylint._pipeline.parallel, policylint.dask\n"
         "policylint.load_policy('rule a.b { flag [\"x\"] }').check('x')\n"
         "assert 'dask' not in sys.modules, 'dask imported'\n"
         "assert 'pandas' not in sys.modules, 'pandas imported'\n"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from policylint.context import PostContext
+from policylint._runtime.context import PostContext
 from policylint.detectors import DETECTORS, Detection, Detector, DetectorRegistry
 
 DATA = Path(__file__).parent / "data"
@@ -41,7 +41,8 @@ def test_names_import_no_detector() -> None:
         "from policylint.detectors import DETECTORS\n"
         "names = DETECTORS.names()\n"
         "assert 'phone' in DETECTORS and 'nope' not in DETECTORS\n"
-        "heavy = ('phonenumbers', 'policylint.text', 'policylint.entities', 'pydantic')\n"
+        "heavy = ('phonenumbers', 'policylint._text.views', 'policylint._text.entities',"
+        " 'pydantic')\n"
         "loaded = [m for m in sys.modules if m.startswith('policylint.detectors.') or m in heavy]\n"
         "print(names, loaded)\n"
     )

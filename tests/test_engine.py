@@ -8,7 +8,7 @@ import pytest
 
 import policylint
 from policylint import Post
-from policylint.struct import Struct
+from policylint._model.struct import Struct
 
 
 def matches(policy_text: str, text: str, **kwargs: Any) -> list[str]:
@@ -274,7 +274,7 @@ def test_findings_are_sorted_deduplicated_and_deterministic() -> None:
 
 
 def test_positions_map_into_the_source_file() -> None:
-    from policylint.models import SourceLocation
+    from policylint._model.models import SourceLocation
 
     policy = policylint.load_policy('rule t.r { flag ["bad"] }')
     post = Post(
@@ -356,7 +356,7 @@ def test_dates_from_the_api_compare_like_iso_strings() -> None:
 
 def _without_metric_bounds(value: object) -> int:
     """Make every comparison of ``value`` compute its metric (no upper-bound shortcut)."""
-    from policylint.compiled import CompareNode
+    from policylint._runtime.nodes import CompareNode
 
     if isinstance(value, CompareNode):
         value._rules_out = False
@@ -375,7 +375,7 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
     import json
     from pathlib import Path
 
-    from policylint.compiled import guard_trigger, index_regexes, platforms_of, trigger
+    from policylint._runtime.nodes import guard_trigger, index_regexes, platforms_of, trigger
 
     policy = policylint.load_policy()
     exhaustive = policylint.load_policy()

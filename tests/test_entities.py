@@ -1,4 +1,4 @@
-"""Tests for policylint.entities: hashtags, mentions, links and emoji.
+"""Tests for policylint._text.entities: hashtags, mentions, links and emoji.
 
 The bulk runs twitter-text's official conformance fixtures (``extract.yml``, Apache-2.0,
 in ``tests/data/twitter_text_conformance`` with its licence and provenance).
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from policylint.entities import (
+from policylint._text.entities import (
     KNOWN_TLDS,
     Entities,
     emoji_spans,

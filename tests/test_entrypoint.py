@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policylint import entrypoint
-from policylint.check_command import CheckOptions
-from policylint.cli import check as click_check
-from policylint.cli import main as click_main
-from policylint.entrypoint import check_options, parse_check
+from policylint._cli import entrypoint
+from policylint._cli.app import check as click_check
+from policylint._cli.app import main as click_main
+from policylint._cli.check import CheckOptions
+from policylint._cli.entrypoint import check_options, parse_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,7 +205,7 @@ def _python(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[st
 PROBE = """
 import gc
 import sys
-from policylint.entrypoint import main
+from policylint._cli.entrypoint import main
 before = gc.get_threshold()
 sys.argv = ["policylint", *sys.argv[1:]]
 try:
@@ -228,7 +228,7 @@ def drafts(tmp_path: Path) -> Path:
 def test_a_plain_check_runs_without_click_and_reports_as_click_does(drafts: Path) -> None:
     args = ["check", "--isolated", "--format", "json", "a.md", "b.txt"]
     fast = _python("-c", PROBE, *args, cwd=drafts, POLICYLINT_NO_CACHE="1")
-    # policylint.startup raised the collector's threshold for the start, and restored it
+    # policylint._cli.startup raised the collector's threshold for the start, and restored it
     assert fast.stderr.split() == ["click", "imported:", "False", "gc", "restored:", "True"]
     old = Path.cwd()
     os.chdir(drafts)
@@ -287,12 +287,12 @@ def test_ctrl_c_exits_130_on_both_paths(
     def interrupted(options: Any) -> None:
         raise stop
 
-    monkeypatch.setattr("policylint.check_command.run_check", interrupted)
+    monkeypatch.setattr("policylint._cli.check.run_check", interrupted)
     with pytest.raises(SystemExit) as exited:
         entrypoint._run_standalone(CheckOptions())
     assert exited.value.code == code
     assert capsys.readouterr().err == "\nAborted!\n"
-    monkeypatch.setattr("policylint.cli.run_check", interrupted)
+    monkeypatch.setattr("policylint._cli.app.run_check", interrupted)
     slow = CliRunner().invoke(click_main, ["check", "x.txt"])
     assert slow.exit_code == code
     assert slow.stderr == "\nAborted!\n"
@@ -302,7 +302,7 @@ def test_ctrl_c_in_other_commands_exits_130(monkeypatch: pytest.MonkeyPatch) -> 
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("policylint.cli.policy_or_fail", interrupted)
+    monkeypatch.setattr("policylint._cli.app.policy_or_fail", interrupted)
     result = CliRunner().invoke(click_main, ["rules", "--isolated"])
     assert result.exit_code == 130
 
@@ -310,7 +310,7 @@ def test_ctrl_c_in_other_commands_exits_130(monkeypatch: pytest.MonkeyPatch) -> 
 def test_the_start_collects_rarely_until_the_policy_is_loaded() -> None:
     import gc
 
-    from policylint import startup
+    from policylint._cli import startup
 
     before = gc.get_threshold()
     try:
@@ -329,4 +329,4 @@ def test_the_start_collects_rarely_until_the_policy_is_loaded() -> None:
 
 def test_the_console_script_is_the_entrypoint() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'policylint = "policylint.entrypoint:main"' in text
+    assert 'policylint = "policylint._cli.entrypoint:main"' in text

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from policylint.cli import main
-from policylint.engine import RuleInfo
-from policylint.language.render import example_context, render_value
-from policylint.rulesdoc import render_rule
-from policylint.severity import Severity
+from policylint._cli.app import main
+from policylint._cli.rulesdoc import render_rule
+from policylint._lang.render import example_context, render_value
+from policylint._model.severity import Severity
+from policylint._pipeline.policy import RuleInfo
 
 POLICY = '''
 rule fin.testimonial {

@@ -168,7 +168,7 @@ def test_a_run_together_hashtag_gets_its_own_camel_case_as_the_fix(builtin: Any)
     ],
 )
 def test_camel_case_splits_into_the_fewest_known_words(hashtag: str, camel: str) -> None:
-    from policylint.camelcase import camel_case
+    from policylint._text.camelcase import camel_case
 
     assert camel_case(hashtag) == camel
 

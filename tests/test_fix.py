@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from policylint.fixes import Edit, fix_file, resolve_overlaps
-from policylint.records import FindingData, Location, PostData
-from policylint.severity import Severity
+from policylint._model.records import FindingData, Location, PostData
+from policylint._model.severity import Severity
+from policylint._pipeline.fixes import Edit, fix_file, resolve_overlaps
 
 POLICY = """
 rule style.utilize {

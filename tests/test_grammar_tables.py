@@ -1,5 +1,5 @@
 """The parser's tables ship with the grammar as JSON: nothing is built, cached or unpickled at
-run time (``policylint.language.tables``).
+run time (``policylint._lang.tables``).
 
 Lark's own cache is a pickle, and a pickle runs the code it names when loaded: under
 ``umask 000`` it was written 0666 in the cache folder, so another local user could replace
@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from policylint import cachedir
-from policylint.language import parser, tables
-from policylint.resources import grammar_path, tables_path
+from policylint._cache import folder as cachedir
+from policylint._lang import parser, tables
+from policylint._resources import grammar_path, tables_path
 
-REGENERATE = "python -m policylint.language.tables"
+REGENERATE = "python -m policylint._lang.tables"
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_tables_for_another_grammar_are_not_used(
     fresh_parser: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An edited grammar with stale tables parses the edited language, slowly."""
-    from policylint import resources
+    from policylint import _resources as resources
 
     grammar = tmp_path / "policy.lark"
     grammar.write_text(
@@ -68,7 +68,7 @@ def test_tables_for_another_grammar_are_not_used(
 def test_unreadable_tables_fall_back_to_the_grammar(
     fresh_parser: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str
 ) -> None:
-    from policylint import resources
+    from policylint import _resources as resources
 
     grammar = tmp_path / "policy.lark"
     grammar.write_bytes(grammar_path().read_bytes())
@@ -124,7 +124,7 @@ def test_the_tables_parse_as_the_grammar_does(fresh_parser: None) -> None:
     every prefix of one, parses or fails the same way with either parser."""
     from lark.exceptions import UnexpectedInput
 
-    from policylint.resources import rules_dir
+    from policylint._resources import rules_dir
 
     built = tables.build_parser(grammar_path().read_text("utf-8"))
     shipped = parser._parser()

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from policylint import limits
+from policylint import _limits as limits
 
 POLICY = 'rule fin.promise {\n  severity error\n  flag ["guarantee*"]\n}\n'
 

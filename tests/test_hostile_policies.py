@@ -7,7 +7,7 @@ Many people write policy (hub and spoke), so a policy is treated like untrusted 
 * ``extends`` stays inside the policy's own folder tree or ``builtin:`` (PL209), cycles are
   named (PL208), chains are bounded (PL218);
 * nothing in a policy reads files, environment variables or the network, or runs code;
-* sizes, counts and nesting are bounded (``policylint.limits``), each with a clear error;
+* sizes, counts and nesting are bounded (``policylint._limits``), each with a clear error;
 * the parser's tables ship with policylint: no pickle is read at run time.
 
 Timings of the ReDoS cases are printed (run with ``-s`` to see them) and asserted against a
@@ -30,8 +30,9 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint import PolicyError, limits
-from policylint.engine import Policy
+from policylint import PolicyError
+from policylint import _limits as limits
+from policylint._pipeline.policy import Policy
 
 #: 100 KB of "a" and a final "!": the classic input that makes backtracking engines explode
 #: on nested quantifiers, since no match can end at the "!".
@@ -345,7 +346,7 @@ def test_extends_inside_the_tree_works(tree: Path) -> None:
 
 @pytest.mark.parametrize("form", ["relative", "absolute", "folder"])
 def test_builtin_names_cannot_escape_the_packs(tree: Path, form: str) -> None:
-    from policylint.resources import rules_dir
+    from policylint._resources import rules_dir
 
     evil = tree.parent / "outside" / "evil"
     name = {
@@ -395,7 +396,7 @@ def test_extends_chain_at_the_limit_loads(tree: Path) -> None:
 
 
 def test_extends_chain_past_the_limit_is_pl218(tree: Path) -> None:
-    from policylint.language.resolve import MAX_EXTENDS_DEPTH
+    from policylint._lang.resolve import MAX_EXTENDS_DEPTH
 
     assert MAX_EXTENDS_DEPTH == limits.MAX_EXTENDS_DEPTH
     with pytest.raises(PolicyError) as caught:
@@ -456,8 +457,8 @@ def audit() -> Iterator[_Audit]:
 
 
 def _own_file(event: tuple[str, tuple[Any, ...]]) -> bool:
-    from policylint.cachedir import cache_dir
-    from policylint.resources import grammar_path, rules_dir
+    from policylint._cache.folder import cache_dir
+    from policylint._resources import grammar_path, rules_dir
 
     name, args = event
     if name != "open" or not isinstance(args[0], str | Path):
@@ -756,7 +757,7 @@ def test_globs_find_their_rules_without_matching_every_id(
     and 20,000 globs took minutes. A glob is a dotted prefix, found by bisection."""
     from types import SimpleNamespace
 
-    from policylint.language import resolve
+    from policylint._lang import resolve
 
     def no_fnmatch(name: str, pattern: str) -> bool:
         raise AssertionError(f"{pattern!r} matched against {name!r} one by one")
@@ -910,7 +911,7 @@ def _grammar_cache_names() -> list[str]:
 
     import lark
 
-    from policylint.resources import grammar_path
+    from policylint._resources import grammar_path
 
     grammar = grammar_path().read_text(encoding="utf-8")
     digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
@@ -939,7 +940,7 @@ def test_a_planted_grammar_pickle_is_never_loaded(tmp_path: Path, mode: int) -> 
 def test_cache_dir_writable_by_others_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: int
 ) -> None:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     shared = tmp_path / "cache"
     shared.mkdir()
@@ -962,7 +963,7 @@ _CACHED_POST = "Guaranteed 12% and not guaranteed"
 
 @pytest.fixture
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     folder = tmp_path / "cache"
     folder.mkdir(mode=0o700)

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint.compiled import EvalState, RegexNode
-from policylint.context import PostContext
-from policylint.regexset import compile_regex, spans
-from policylint.terms import TermIndex
+from policylint._runtime.context import PostContext
+from policylint._runtime.nodes import EvalState, RegexNode
+from policylint._runtime.regexes import compile_regex, spans
+from policylint._runtime.terms import TermIndex
 
 
 class _CountingRegex:
@@ -88,9 +88,9 @@ def test_deeply_nested_groups_match_in_bounded_memory() -> None:
         import json, resource, sys
         limit = 1 << 30
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        from policylint.compiled import EvalState, RegexNode
-        from policylint.context import PostContext
-        from policylint.terms import TermIndex
+        from policylint._runtime.nodes import EvalState, RegexNode
+        from policylint._runtime.context import PostContext
+        from policylint._runtime.terms import TermIndex
         node = RegexNode("(" * 100_000 + "a" + ")" * 100_000)
         found = node.matches(EvalState(PostContext("a" * 1_000), TermIndex()))
         print(json.dumps(len(found)))
@@ -162,7 +162,7 @@ def test_the_cli_reports_a_record_with_a_lone_surrogate_as_an_input_error(
 
 def test_sentiment_scores_a_long_post_in_bounded_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     """VADER's cost is quadratic in the words it is given (100,000 characters: 8 s)."""
-    from policylint import metrics
+    from policylint._runtime import metrics
 
     sentence = "The service was great, but the wait was awful! "
     short = sentence * 50  # 450 words: scored whole, as VADER scores it
@@ -186,7 +186,7 @@ def test_sentiment_scores_a_long_post_in_bounded_groups(monkeypatch: pytest.Monk
 
 
 def test_sentence_groups_keep_every_word_in_order() -> None:
-    from policylint.metrics import _sentence_groups
+    from policylint._runtime.metrics import _sentence_groups
 
     text = "One two three. " + "long " * 25 + "end! Four five?\nsix"
     groups = list(_sentence_groups(text, 10))

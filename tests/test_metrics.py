@@ -1,4 +1,4 @@
-"""Tests for policylint.metrics: each metric on examples, and the registry."""
+"""Tests for policylint._runtime.metrics: each metric on examples, and the registry."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from policylint.context import PostContext
-from policylint.metrics import METRICS, Metric
+from policylint._runtime.context import PostContext
+from policylint._runtime.metrics import METRICS, Metric
 
 
 def metric(name: str, text: str, platform: str | None = None) -> float:
@@ -160,7 +160,7 @@ def test_sentiment_sign() -> None:
 
 
 def test_sentiment_analyser_is_built_once() -> None:
-    from policylint import metrics
+    from policylint._runtime import metrics
 
     metric("sentiment", "good")
     first = metrics._vader()
@@ -173,9 +173,9 @@ def test_sentiment_analyser_is_built_once() -> None:
 
 def test_importing_metrics_loads_nothing_heavy() -> None:
     code = (
-        "import sys, policylint.metrics; "
-        "print(sorted({'vaderSentiment', 'pydantic', 'phonenumbers', 'policylint.entities', "
-        "'policylint.platforms'} & set(sys.modules)))"
+        "import sys, policylint._runtime.metrics; "
+        "print(sorted({'vaderSentiment', 'pydantic', 'phonenumbers', 'policylint._text.entities', "
+        "'policylint._text.platforms'} & set(sys.modules)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

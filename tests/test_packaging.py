@@ -62,7 +62,7 @@ def test_installed_wheel_checks_posts_with_the_builtin_policy(wheel: Path, tmp_p
         [
             str(python),
             "-c",
-            "import policylint.resources as r; print(r.grammar_path(), r.rules_dir())",
+            "import policylint._resources as r; print(r.grammar_path(), r.rules_dir())",
         ],
         cwd=tmp_path,
         capture_output=True,

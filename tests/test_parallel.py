@@ -1,4 +1,4 @@
-"""policylint.parallel: process-pool checking, in order, streaming, with per-post errors."""
+"""policylint._pipeline.parallel: pool checking, in order, streaming, with per-post errors."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint import parallel
-from policylint.models import Finding, InputError, Post, Severity, SourceLocation
-from policylint.parallel import (
+from policylint._model.models import Finding, InputError, Post, Severity, SourceLocation
+from policylint._model.records import ErrorData, FindingData, Location, PostData
+from policylint._pipeline import parallel
+from policylint._pipeline.parallel import (
     Checked,
     PolicyMismatchError,
     check_many,
@@ -27,7 +28,6 @@ from policylint.parallel import (
     policy_ref,
     scan_many,
 )
-from policylint.records import ErrorData, FindingData, Location, PostData
 
 POLICY = """
 terms guarantees = ["guarantee*", "risk-free"]
@@ -428,7 +428,7 @@ def test_a_post_record_pickles_to_an_equal_one() -> None:
     # Worker pools send every post pickled: PostData pickles by its fields (__reduce__).
     import pickle
 
-    from policylint.records import Location, PostData
+    from policylint._model.records import Location, PostData
 
     post = PostData(
         text="Call me",
@@ -525,7 +525,7 @@ def test_workers_end_with_the_command_line_however_it_is_stopped(tmp_path: Path,
 _THREADED_CALLER = """
 import itertools, sys, threading, time
 import policylint
-from policylint.parallel import scan_many
+from policylint._pipeline.parallel import scan_many
 
 policy = policylint.load_policy('rule a.b { flag ["guaranteed"] }')
 

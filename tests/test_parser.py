@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import policylint
-from policylint.language import ast
-from policylint.language.errors import PolicyError
-from policylint.language.parser import parse_policy
+from policylint._lang import ast
+from policylint._lang.parser import parse_policy
+from policylint._model.errors import PolicyError
 
 
 def parse_rule(body: str) -> ast.RuleNode:

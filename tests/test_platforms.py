@@ -1,4 +1,4 @@
-"""Tests for policylint.platforms: per-platform limits and length counting.
+"""Tests for policylint._text.platforms: per-platform limits and length counting.
 
 X's weighted length is checked against twitter-text's official fixtures (``validate.yml``,
 in ``tests/data``) and against twitter-text-parser itself on real tweets: a sample of VADER's
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from policylint.platforms import (
+from policylint._text.platforms import (
     LIMITS,
     PlatformLimits,
     grapheme_count,
@@ -102,7 +102,7 @@ def test_weighted_length_matches_twitter_text_on_labelled_tweets(
 
 def test_counting_imports_nothing_heavy() -> None:
     code = (
-        "import sys, policylint.platforms as p; p.weighted_length_x('hi https://a.com 😷'); "
+        "import sys, policylint._text.platforms as p; p.weighted_length_x('hi https://a.com 😷'); "
         "print(sorted({'twitter_text', 'pydantic', 'phonenumbers'} & set(sys.modules)))"
     )
     out = subprocess.run(
@@ -203,7 +203,7 @@ def test_published_limits() -> None:
 
 
 def test_limits_cover_the_known_platforms() -> None:
-    from policylint.models import PLATFORMS
+    from policylint._model.models import PLATFORMS
 
     assert set(PLATFORMS) <= set(LIMITS)
 

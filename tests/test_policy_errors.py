@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint.language.errors import PolicyError
+from policylint._model.errors import PolicyError
 
 HERE = Path(__file__).parent / "policy_errors"
 CASES = sorted(
@@ -156,7 +156,7 @@ def test_diagnostics_do_not_split_the_source_again_for_each_error() -> None:
 def test_syntax_recovery_parses_each_block_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Recovery parses the blocks one by one without padding each with the lines before it
     (which made 20,000 broken rules quadratic): the text parsed is about the file twice."""
-    from policylint.language import parser
+    from policylint._lang import parser
 
     real = parser._parser()
     parsed: list[int] = []

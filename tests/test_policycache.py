@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint import cachedir, policycache
-from policylint.compiled import Trigger
-from policylint.engine import Policy
-from policylint.severity import Severity
+from policylint._cache import folder as cachedir
+from policylint._cache import policies as policycache
+from policylint._model.severity import Severity
+from policylint._pipeline.policy import Policy
+from policylint._runtime.nodes import Trigger
 
 POLICY = """
 terms g = ["guarantee*"]
@@ -33,7 +34,7 @@ rule fin.g {
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     directory = tmp_path / "cache"
     monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(directory))
@@ -183,7 +184,7 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
     (entry,) = entries(cache)
     if content is None:
         data = unsealed(entry)
-        from policylint.compiled import CompiledRule
+        from policylint._runtime.nodes import CompiledRule
 
         fields = data["rules"][0]["@CompiledRule"]  # nodes are stored by position
         fields[CompiledRule.FIELDS.index("flags")] = [
@@ -200,7 +201,7 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
 
 
 def test_no_cache_when_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     monkeypatch.setenv("POLICYLINT_NO_CACHE", "1")
     cachedir.cache_dir.cache_clear()
@@ -214,7 +215,7 @@ def test_no_cache_when_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_a_shared_writable_cache_directory_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     shared = tmp_path / "shared"
     shared.mkdir()
@@ -238,7 +239,7 @@ def _regex_nodes(policy: policylint.Policy) -> list[tuple[object, ...]]:
 def test_a_recompile_reuses_what_it_learned_of_each_regex(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policylint import compile as compiler
+    from policylint._compiler import compiler
 
     calls: list[str] = []
     real_compile, real_analyse = compiler.compile_regex, compiler.analyse
@@ -292,7 +293,7 @@ def test_the_built_in_sha256_gives_hashlibs_digests() -> None:
 
 
 def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_path: Path) -> None:
-    from policylint import compiled
+    from policylint._runtime import nodes as compiled
 
     class Reordered(compiled.RegexNode):
         __slots__ = ()
@@ -311,7 +312,7 @@ def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_pat
 
 
 def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None:
-    from policylint.compiled import index_regexes, route
+    from policylint._runtime.nodes import index_regexes, route
 
     policylint.load_policy("builtin:all")  # compiled, stored
     cached = policylint.load_policy("builtin:all")  # from the entry, with its routes
@@ -332,7 +333,7 @@ def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None
 
 
 def test_routes_that_do_not_fit_the_policy_are_worked_out_again(cache: Path) -> None:
-    from policylint.compiled import route
+    from policylint._runtime.nodes import route
 
     policy = policylint.load_policy("rule a.b { flag /x+/ }\n")
     rules, index = list(policy._rules), policy._index
@@ -346,7 +347,7 @@ def test_routes_that_do_not_fit_the_policy_are_worked_out_again(cache: Path) -> 
 
 
 def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -> None:
-    from policylint.compiled import RegexNode
+    from policylint._runtime.nodes import RegexNode
 
     compiled = policylint.load_policy("builtin:all")  # compiled, numbered by a walk
     cached = policylint.load_policy("builtin:all")  # from the entry: numbered on use
@@ -412,7 +413,7 @@ def test_a_policy_edited_while_it_compiles_is_not_cached_as_the_old_rules(
     the file: an edit in between was recorded next to the old rules, and every later run
     used them (``cp v1 p.policy; check & sleep 1; cp v2 p.policy``). It records what was
     read."""
-    from policylint import compile as compiler
+    from policylint._compiler import compiler
 
     path = tmp_path / "p.policy"
     path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
@@ -442,7 +443,7 @@ def test_an_entry_records_when_its_files_were_read(cache: Path, tmp_path: Path) 
 
 
 def _set_field(data: dict[str, Any], name: str, value: Any) -> None:
-    from policylint.compiled import CompiledRule
+    from policylint._runtime.nodes import CompiledRule
 
     data["rules"][0]["@CompiledRule"][CompiledRule.FIELDS.index(name)] = value
 

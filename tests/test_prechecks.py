@@ -1,5 +1,5 @@
 """Every precheck promise holds: when a detector's or metric's precheck fails on a post, the
-detector finds nothing and the metric is 0 (policylint.prechecks)."""
+detector finds nothing and the metric is 0 (policylint._runtime.prechecks)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint import metrics
-from policylint.context import PostContext
-from policylint.detectors import DETECTORS
-from policylint.metrics import METRICS
-from policylint.prechecks import (
+from policylint._runtime import metrics
+from policylint._runtime.context import PostContext
+from policylint._runtime.metrics import METRICS
+from policylint._runtime.prechecks import (
     DETECTOR_PRECHECKS,
     EXCLAMATION_MARKS,
     PRECHECKS,
     QUESTION_MARKS,
 )
+from policylint.detectors import DETECTORS
 
 CORPUS = Path(__file__).parent / "corpus"
 _DIGITS = re.compile(r"\d")
@@ -49,7 +49,7 @@ _WITHOUT: dict[str, Callable[[str], str]] = {
 
 def _without_dots(text: str) -> str:
     """``text`` with no dot in its plain view and no "dot" spelled out."""
-    from policylint.text import plain_view
+    from policylint._text.views import plain_view
 
     text = "".join(ch for ch in text if "." not in plain_view(ch).text)
     while re.search("(?i)dot", text):

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 
 import policylint
 from policylint import PolicyError, Post, Report
-from policylint.engine import Policy
-from policylint.text import fold_for_matching, plain_view
+from policylint._pipeline.policy import Policy
+from policylint._text.views import fold_for_matching, plain_view
 
 EXAMPLES = int(os.environ.get("POLICYLINT_PROPERTY_EXAMPLES", "150"))
 RANDOM = os.environ.get("POLICYLINT_PROPERTY_RANDOM", "") not in ("", "0")
@@ -50,7 +50,7 @@ RUNS: Counter[str] = Counter()
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_counts() -> Iterator[None]:
-    from policylint.cachedir import cache_dir
+    from policylint._cache.folder import cache_dir
 
     # Thousands of generated policies must not each leave an entry in the user's cache.
     with pytest.MonkeyPatch.context() as patch:
@@ -330,7 +330,7 @@ def test_findings_report_file_positions_of_verbatim_text(text: str) -> None:
 
 
 def _assert_view_in_bounds(original: str, view: object) -> None:
-    from policylint.text import NormalisedText
+    from policylint._text.views import NormalisedText
 
     assert isinstance(view, NormalisedText)
     size = len(view.text)

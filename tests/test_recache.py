@@ -1,4 +1,4 @@
-"""policylint.recache: regex programs kept between runs give the patterns re itself makes."""
+"""policylint._cache.sre: regex programs kept between runs give the patterns re itself makes."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from policylint import cachedir, recache
+from policylint._cache import folder as cachedir
+from policylint._cache import sre as recache
 
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path))
     cachedir.cache_dir.cache_clear()
@@ -186,7 +187,7 @@ def test_bytes_and_debug_patterns_are_left_to_re(cache: Path) -> None:
 def test_nothing_is_installed_when_caching_is_off(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     monkeypatch.setenv("POLICYLINT_NO_CACHE", "1")
     cachedir.cache_dir.cache_clear()
@@ -216,7 +217,7 @@ def test_the_file_keeps_this_runs_programs_then_older_ones_up_to_max_entries(
 def test_the_command_line_installs_it_and_a_library_import_does_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code = "import policylint, re; from policylint import recache; print(recache.installed())"
+    code = "import policylint, re; from policylint._cache import sre; print(sre.installed())"
     env = {"POLICYLINT_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "False"

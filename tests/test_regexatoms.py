@@ -1,4 +1,4 @@
-"""Required literals of regexes (``policylint.regexatoms``) and the prefilter built on them.
+"""Required literals of regexes (``policylint._compiler.regexatoms``) and the prefilter on them.
 
 A prefilter must never hide a match: every test here checks that whenever RE2 finds a match,
 the text holds one of the regex's atoms.
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import policylint
-from policylint.regexatoms import (
+from policylint._compiler.regexatoms import (
     _ASCII_TWINS,
     _translate,
     analyse,
@@ -24,8 +24,8 @@ from policylint.regexatoms import (
     needs_non_ascii,
     required_atoms,
 )
-from policylint.regexset import RegexIndex, compile_regex
-from policylint.struct import Struct
+from policylint._model.struct import Struct
+from policylint._runtime.regexes import RegexIndex, compile_regex
 
 CORPUS = Path(__file__).parent / "corpus"
 TWEETS = Path(__file__).parent / "data" / "vader_icwsm2014" / "tweets_GroundTruth.sample.txt"
@@ -171,7 +171,7 @@ def test_the_ascii_twins_are_every_character_with_an_ascii_case_form() -> None:
 
 def _builtin_regexes() -> list[tuple[str, str, tuple[str, ...]]]:
     """(source, flags, atoms) of every regex in builtin:all."""
-    from policylint.compiled import RegexNode
+    from policylint._runtime.nodes import RegexNode
 
     found: dict[tuple[str, str], tuple[str, ...]] = {}
 
@@ -381,8 +381,8 @@ def test_a_hashtag_alternation_is_ruled_out_by_the_hashtags_a_post_holds() -> No
 def test_regexes_rules_are_not_dispatched_by_are_matched_on_demand_and_exactly() -> None:
     """Regexes only in guards and exceptions sit in sets that run when a rule asks; what
     they report is exactly what RE2 finds, before and after the sets are built."""
-    from policylint.compiled import EvalState
-    from policylint.context import PostContext
+    from policylint._runtime.context import PostContext
+    from policylint._runtime.nodes import EvalState
 
     policy = policylint.load_policy()
     index = policy._regexes

@@ -12,9 +12,9 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from referencing import Registry, Resource
 
 from policylint import __version__
-from policylint.engine import RuleInfo
-from policylint.models import Finding, InputError, Report, Severity
-from policylint.records import ErrorData, FindingData, summarise
+from policylint._model.models import Finding, InputError, Report, Severity
+from policylint._model.records import ErrorData, FindingData, summarise
+from policylint._pipeline.policy import RuleInfo
 from policylint.reporters import FORMATS, render
 from policylint.reporters.columns import SourceLines, display_path, utf8_column, utf16_column
 from policylint.reporters.github import escape_data, escape_property

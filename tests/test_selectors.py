@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import policylint
-from policylint.cli import main as click_main
+from policylint._cli.app import main as click_main
 
 POLICY = """
 rule tone.shouting {

@@ -14,8 +14,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint.records import ErrorData as InputError
-from policylint.records import PostData as Post
+from policylint._model.positions import (
+    LineIndex,
+    line_starts,
+    locate_in_source,
+    position_of,
+)
+from policylint._model.records import ErrorData as InputError
+from policylint._model.records import PostData as Post
 from policylint.sources import (
     FORMATS,
     SUPPORTED_SUFFIXES,
@@ -28,12 +34,6 @@ from policylint.sources import (
 )
 from policylint.sources.decode import DecodeError, decode
 from policylint.sources.jsonable import MAX_DEPTH
-from policylint.sources.positions import (
-    LineIndex,
-    line_starts,
-    locate_in_source,
-    position_of,
-)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 

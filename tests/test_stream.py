@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint.records import ErrorData, PostData
+from policylint._model.records import ErrorData, PostData
 from policylint.sources import read_path
 from policylint.sources.stream import iter_jsonl
 

@@ -10,9 +10,9 @@ import pkgutil
 import pytest
 
 import policylint
-from policylint.compiled import Getter, RegexNode, TermsNode
-from policylint.records import PostData, ReportData
-from policylint.struct import Struct
+from policylint._model.records import PostData, ReportData
+from policylint._model.struct import Struct
+from policylint._runtime.nodes import Getter, RegexNode, TermsNode
 
 
 def _all_structs() -> list[type[Struct]]:

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policylint
-from policylint.terms import TermIndex
-from policylint.text import fold_for_matching
+from policylint._runtime.terms import TermIndex
+from policylint._text.views import fold_for_matching
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -1,4 +1,4 @@
-"""Tests for policylint.text: the plain and folded views and their maps to the original."""
+"""Tests for policylint._text.views: the plain and folded views and their maps to the original."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint.text import (
+from policylint._text.views import (
     _ASCII_CLASSES,
     NormalisedText,
     _collapse_whitespace,

@@ -1,4 +1,4 @@
-"""policylint.tomlcache: configuration parsed once per content, tomllib only when it changed."""
+"""policylint._cache.toml: configuration parsed once per content, tomllib only when it changed."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from policylint import cachedir, tomlcache
+from policylint._cache import folder as cachedir
+from policylint._cache import toml as tomlcache
 
 TEXT = 'policy = "org.policy"\n[settings]\n"organisation.name" = "Acme"\nlimit = 1.5\n'
 
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from policylint import cachedir
+    from policylint._cache import folder as cachedir
 
     monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
     cachedir.cache_dir.cache_clear()
@@ -133,7 +134,7 @@ def test_a_warm_check_with_a_config_file_does_not_import_tomllib(tmp_path: Path)
     (tmp_path / "post.txt").write_text("We utilise AI.\n", encoding="utf-8")
     code = (
         "import sys\n"
-        "from policylint.entrypoint import main\n"
+        "from policylint._cli.entrypoint import main\n"
         "sys.argv = ['policylint', 'check', 'post.txt']\n"
         "try:\n"
         "    main()\n"

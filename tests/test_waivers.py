@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from policylint.waivers import parse_directives
+from policylint._pipeline.waivers import parse_directives
 
 POLICY = """
 rule tone.shouting {

@@ -19,13 +19,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
 
-from policylint.struct import NamedTuple
+from policylint._model.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Protocol
 
-    from policylint.context import PostContext
+    from policylint._runtime.context import PostContext
 else:
     Protocol = object  # a structural type: nothing to check at run time
 
@@ -87,11 +87,11 @@ class DetectorRegistry(Mapping[str, Detector]):
         return found
 
     def precheck(self, name: str) -> str | None:
-        """The :data:`policylint.prechecks.PRECHECKS` name that must hold on a post for this
-        detector to find anything there, or None. A built-in detector's comes from
-        :data:`~policylint.prechecks.DETECTOR_PRECHECKS`; any other detector object may
+        """The :data:`policylint._runtime.prechecks.PRECHECKS` name that must hold on a post for
+        this detector to find anything there, or None. A built-in detector's comes from
+        :data:`~policylint._runtime.prechecks.DETECTOR_PRECHECKS`; any other detector object may
         declare a ``precheck`` attribute. Replacing a built-in drops its precheck."""
-        from policylint.prechecks import DETECTOR_PRECHECKS
+        from policylint._runtime.prechecks import DETECTOR_PRECHECKS
 
         spec = self._specs.get(name)
         if isinstance(spec, str):

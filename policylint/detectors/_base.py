@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from policylint._model.struct import NamedTuple
 from policylint.detectors import Detection
-from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint.context import PostContext
+    from policylint._runtime.context import PostContext
 
 __all__ = ["Found", "TextDetector", "plain_text"]
 
@@ -25,7 +25,7 @@ class Found(NamedTuple):
 
 def plain_text(text: str) -> str:
     """``text`` as detectors see it: the plain view (NFKC, invisible characters removed...)."""
-    from policylint.text import plain_view
+    from policylint._text.views import plain_view
 
     return plain_view(text).text
 

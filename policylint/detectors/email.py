@@ -102,7 +102,7 @@ def could_hold_address(text: str) -> bool:
     """Whether ``text`` has an at and a dot (".", or "dot") as every address does: an "@"
     right after a name's character or inside brackets, or "at" spelled out or bracketed.
     Most posts do not (an @mention's "@" follows a space), and skip both regexes; this is
-    also the detector's precheck (``policylint.prechecks``)."""
+    also the detector's precheck (``policylint._runtime.prechecks``)."""
     if "." not in text and "dot" not in text.lower():
         return False
     if "@" in text and _AT_SIGN.search(text) is not None:
@@ -149,7 +149,7 @@ class EmailDetector(TextDetector):
 
 def _obfuscated_ok(m: re.Match[str], address: str) -> bool:
     """Whether an obfuscated candidate is an address rather than prose."""
-    from policylint.entities import KNOWN_TLDS
+    from policylint._text.entities import KNOWN_TLDS
 
     tld = address.rsplit(".", 1)[1]
     spelled_at = m.group("at").strip().lower() == "at"

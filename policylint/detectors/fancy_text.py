@@ -37,13 +37,13 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cache
 
+from policylint._model.struct import NamedTuple
 from policylint.detectors import Detection, Detector
 from policylint.detectors._base import Found, TextDetector
-from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint.context import PostContext
+    from policylint._runtime.context import PostContext
 
 __all__ = ["DETECTOR", "MIN_LETTERS", "FancyTextDetector"]
 

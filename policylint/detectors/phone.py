@@ -47,15 +47,15 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cache
 
+from policylint._model.struct import NamedTuple
 from policylint.detectors import Detection, Detector
 from policylint.detectors._base import Found, TextDetector, plain_text
-from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from policylint.context import PostContext
+    from policylint._runtime.context import PostContext
 
 __all__ = ["DEFAULT_REGIONS", "DETECTOR", "PhoneDetector"]
 
@@ -67,7 +67,7 @@ DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "AU", "IN", "DE", "FR", "ES", "I
 # "#5551234567", "&#1041190;"). Every find is held to it (see find_in), so a post with no such
 # run skips the (10 ms) phonenumbers import and its matchers, and what is found in one part of
 # a post never depends on digits elsewhere in it.
-# (policylint.prechecks' digit_run is the same run without the look-behind.)
+# (policylint._runtime.prechecks' digit_run is the same run without the look-behind.)
 _PRECHECK = re.compile(r"(?<![A-Za-z0-9@#])\d(?:[\s().\-/]{0,3}\d){6}")
 _CUE_WORDS = (
     r"(?:\b(?:call|calls|calling|phone|tel|telephone|mobile|mob|cell|cellphone|text|txt|sms|"

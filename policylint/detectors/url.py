@@ -1,4 +1,4 @@
-"""Links: the URLs and bare domains of the post (see :mod:`policylint.entities`).
+"""Links: the URLs and bare domains of the post (see :mod:`policylint._text.entities`).
 
 The value is the host name, lower-cased and without ``www.`` (``https://www.Acme.com/jobs``
 -> ``acme.com``), so ``allow ["acme.com"]`` allows every link to that site. The label is
@@ -13,7 +13,7 @@ from policylint.detectors import Detection, Detector
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint.context import PostContext
+    from policylint._runtime.context import PostContext
 
 __all__ = ["DETECTOR", "SHORTENERS", "UrlDetector", "link_host"]
 

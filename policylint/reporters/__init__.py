@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from policylint.records import ReportData
+from policylint._model.records import ReportData
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

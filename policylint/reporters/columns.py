@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from policylint.records import FindingData
+from policylint._model.positions import LineIndex
+from policylint._model.records import FindingData
 from policylint.sources.decode import DecodeError, decode
-from policylint.sources.positions import LineIndex
 
 __all__ = [
     "STDIN",

@@ -14,7 +14,7 @@ location properties and name the position in the message instead.
 
 from __future__ import annotations
 
-from policylint.records import ErrorData, FindingData, ReportData
+from policylint._model.records import ErrorData, FindingData, ReportData
 from policylint.reporters.columns import STDIN, display_path
 from policylint.reporters.text import _summary_line
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from policylint.records import ReportData
+from policylint._model.records import ReportData
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from policylint.records import ErrorData, FindingData, ReportData
+from policylint._model.records import ErrorData, FindingData, ReportData
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

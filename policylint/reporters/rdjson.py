@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from policylint.records import ErrorData, FindingData, ReportData
+from policylint._model.records import ErrorData, FindingData, ReportData
+from policylint._model.severity import Severity
 from policylint.reporters.columns import (
     SourceLines,
     display_path,
@@ -28,7 +29,6 @@ from policylint.reporters.columns import (
     utf8_column,
 )
 from policylint.reporters.sarif import INFORMATION_URI
-from policylint.severity import Severity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from policylint import __version__
-from policylint.records import ErrorData, FindingData, ReportData
+from policylint._model.records import ErrorData, FindingData, ReportData
+from policylint._model.severity import Severity
 from policylint.reporters.columns import (
     STDIN,
     SourceLines,
@@ -32,7 +33,6 @@ from policylint.reporters.columns import (
     suggestion_applies,
     utf16_column,
 )
-from policylint.severity import Severity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 
-from policylint.records import FindingData, ReportData
+from policylint._model.records import FindingData, ReportData
+from policylint._model.struct import NamedTuple
 from policylint.reporters.columns import SourceLines
-from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ def _window(text: str, span: tuple[int, int] | None) -> tuple[str, tuple[int, in
     """``text`` cut to at most :data:`_WIDTH` display cells around ``span`` (the start when
     None), ``…`` standing for each cut; the span moved into the cut text. Only the window's
     characters are measured, so a 10 KB line costs no more than a short one."""
-    from policylint.carets import display_width
+    from policylint._model.carets import display_width
 
     if len(text) <= _WIDTH and sum(display_width(ch) for ch in text) <= _WIDTH:
         return text, span
@@ -221,14 +221,14 @@ def _window(text: str, span: tuple[int, int] | None) -> tuple[str, tuple[int, in
 
 
 def _cells(text: str, start: int, end: int) -> int:
-    from policylint.carets import display_width
+    from policylint._model.carets import display_width
 
     return sum(display_width(ch) for ch in text[start:end])
 
 
 def _extend(text: str, start: int, limit: int, cells: int) -> int:
     """How far right of ``start`` (up to ``limit``) ``cells`` display cells reach."""
-    from policylint.carets import display_width
+    from policylint._model.carets import display_width
 
     end = start
     while end < limit and display_width(text[end]) <= cells:
@@ -239,7 +239,7 @@ def _extend(text: str, start: int, limit: int, cells: int) -> int:
 
 def _extend_back(text: str, start: int, limit: int, cells: int) -> int:
     """How far left of ``start`` (down to ``limit``) ``cells`` display cells reach."""
-    from policylint.carets import display_width
+    from policylint._model.carets import display_width
 
     begin = start
     while begin > limit and display_width(text[begin - 1]) <= cells:
@@ -281,7 +281,7 @@ def _render_finding(
         shown = visible(text)
         out.write(f"{pad} {bar}\n{paint(_BLUE, gutter)} {bar} {shown}\n")
         if span is not None:
-            from policylint.carets import caret_line
+            from policylint._model.carets import caret_line
 
             caret = caret_line(shown, span[0] + 1, span[1] - span[0])
             out.write(f"{pad} {bar} {paint(_CARET_COLOURS[severity], caret)}\n")

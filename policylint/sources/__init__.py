@@ -2,7 +2,7 @@
 
 Formats: plain text, Markdown with front matter, JSON, JSON Lines, CSV and YAML content
 calendars (one module each). Nothing read is lost: what cannot be read becomes an
-:class:`~policylint.records.ErrorData` in the :class:`ReadResult`, next to the posts that
+:class:`~policylint._model.records.ErrorData` in the :class:`ReadResult`, next to the posts that
 could be, and no bad input makes these functions raise.
 """
 

@@ -19,7 +19,7 @@ a Markdown or text file is one by default (a docs page too: ``exclude`` or ``inc
 otherwise), and a file that cannot be read or parsed is left to the reader, which reports
 why, so a broken calendar is never skipped (unless it does not even mention a text field:
 a ``tsconfig.json`` with comments). ``include`` in the configuration replaces this rule
-with globs (see :meth:`policylint.config.Config.is_included`).
+with globs (see :meth:`policylint._config.config.Config.is_included`).
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ import csv
 import json
 from collections.abc import Iterator
 
-from policylint.records import ErrorData, Location, PostData
+from policylint._model.positions import LineIndex
+from policylint._model.records import ErrorData, Location, PostData
 from policylint.sources.jsonscan import loads
-from policylint.sources.positions import LineIndex
 from policylint.sources.records import (
     OWN_FIELDS,
     TEXT_FIELDS,

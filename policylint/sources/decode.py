@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import codecs
 
-from policylint.limits import MAX_INPUT_BYTES
-from policylint.sources.positions import line_starts, position_of
+from policylint._limits import MAX_INPUT_BYTES
+from policylint._model.positions import line_starts, position_of
 
 __all__ = ["MAX_BYTES", "DecodeError", "decode"]
 

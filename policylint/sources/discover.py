@@ -32,12 +32,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
+from policylint._model.struct import NamedTuple
 from policylint.sources.formats import SUPPORTED_SUFFIXES, format_for
-from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint.config import Config
+    from policylint._config.config import Config
 
 __all__ = ["SKIPPED_DIRS", "Skip", "discover", "skip_reason"]
 

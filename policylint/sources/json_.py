@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from policylint.records import ErrorData, Location, PostData
+from policylint._model.positions import LineIndex
+from policylint._model.records import ErrorData, Location, PostData
 from policylint.sources.jsonscan import (
     array_items,
     loads,
@@ -25,7 +26,6 @@ from policylint.sources.jsonscan import (
     skip_whitespace,
     string_content,
 )
-from policylint.sources.positions import LineIndex
 from policylint.sources.records import (
     CONTAINER_KEY,
     Defaults,

@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Mapping
 
-from policylint.limits import MAX_META_DEPTH, MAX_META_NODES
+from policylint._limits import MAX_META_DEPTH, MAX_META_NODES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from yaml.nodes import Node
 
-from policylint.records import Location
-from policylint.sources.positions import LineIndex
+from policylint._model.positions import LineIndex
+from policylint._model.records import Location
 from policylint.sources.records import Defaults, RecordError, post_from_fields
 from policylint.sources.result import ReadResult, error_at
 from policylint.sources.yamlnodes import YamlProblem, documents, key_nodes, with_raw_scalars

@@ -19,7 +19,7 @@ The rules, shared by every structured format:
   own ``meta`` mapping. The merge is shallow.
 
 A record that breaks these rules raises :class:`RecordError`; the reader turns it into an
-:class:`~policylint.records.ErrorData` for that record and goes on with the next one.
+:class:`~policylint._model.records.ErrorData` for that record and goes on with the next one.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from policylint.records import Location, PostData
+from policylint._model.records import Location, PostData
+from policylint._model.struct import NamedTuple
 from policylint.sources.jsonable import MetaError, UnreadableValue, not_text, to_jsonable
-from policylint.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

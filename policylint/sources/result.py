@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policylint.records import ErrorData, PostData
-from policylint.sources.positions import LineIndex
-from policylint.struct import NamedTuple
+from policylint._model.positions import LineIndex
+from policylint._model.records import ErrorData, PostData
+from policylint._model.struct import NamedTuple
 
 TYPE_CHECKING = False
 

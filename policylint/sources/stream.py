@@ -17,10 +17,10 @@ import io
 import os
 from collections.abc import Iterator, Mapping
 
-from policylint.records import ErrorData, PostData
+from policylint._model.positions import line_starts
+from policylint._model.records import ErrorData, PostData
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
 from policylint.sources.json_ import read_jsonl
-from policylint.sources.positions import line_starts
 from policylint.sources.reader import describe_os_error, read_path
 from policylint.sources.records import Defaults
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policylint.records import ErrorData, Location
+from policylint._model.records import ErrorData, Location
 from policylint.sources.records import Defaults, RecordError, post_from_fields
 from policylint.sources.result import ReadResult
 

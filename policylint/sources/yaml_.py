@@ -21,8 +21,8 @@ from collections.abc import Iterable
 
 from yaml.nodes import Node, SequenceNode
 
-from policylint.records import ErrorData, Location, PostData
-from policylint.sources.positions import LineIndex
+from policylint._model.positions import LineIndex
+from policylint._model.records import ErrorData, Location, PostData
 from policylint.sources.records import (
     CONTAINER_KEY,
     TEXT_FIELDS,

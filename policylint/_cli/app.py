@@ -1,0 +1,372 @@
+"""The ``policylint`` command line: a click application over the library API.
+
+The console script enters through ``policylint._cli.entrypoint``, which runs a plain
+``policylint check ...`` without importing this module (click costs ~12 ms a start, and a
+pre-commit hook starts on every commit); everything else comes here. The check itself is
+``policylint._cli.check``, shared by both. Start-up stays cheap: the other modules are
+imported inside the command that needs them. Exit codes: see ``check_command``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from policylint import __version__
+from policylint._cli.check import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    FAIL_ON,
+    FORMATS,
+    CheckOptions,
+    config_or_fail,
+    fail,
+    make_resolver,
+    policy_or_fail,
+    run_check,
+)
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    """The command group, named ``policylint`` however it is started (``python -m
+    policylint`` too), so shell completion's ``_POLICYLINT_COMPLETE`` always works."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "policylint")
+        kwargs.setdefault("complete_var", "_POLICYLINT_COMPLETE")
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # click ends a Ctrl-C with "Aborted!" and 1, the code of findings; a script must be
+        # able to tell an interrupted check from a failed one: 130, as shells report it.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(file=sys.stderr)
+            click.echo("Aborted!", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+# ---------------------------------------------------------------------------- completion
+
+
+def _complete_policy(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    items = []
+    try:
+        from policylint._lang.resolve import builtin_packs
+
+        items = [
+            CompletionItem(f"builtin:{name}")
+            for name in builtin_packs()
+            if f"builtin:{name}".startswith(incomplete)
+        ]
+    except Exception:  # completion must never print a traceback into the shell
+        pass
+    if not incomplete.startswith("builtin:"):
+        items.append(CompletionItem(incomplete, type="file"))
+    return items
+
+
+def _complete_rule(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    try:
+        config = make_resolver(ctx.params.get("config_file"), bool(ctx.params.get("isolated")))
+        loaded = policy_or_fail(ctx.params.get("policy"), config.for_cwd())
+    except (Exception, SystemExit):
+        return []
+    return [
+        CompletionItem(info.id, help=info.message)
+        for info in sorted(loaded.rules, key=lambda r: r.id)
+        if info.id.startswith(incomplete)
+    ]
+
+
+# ---------------------------------------------------------------------------- the group
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="policylint")  # no importlib.metadata
+def main() -> None:
+    """Check social-media drafts against your organisation's policy, written as code.
+
+    Shell completion: eval "$(_POLICYLINT_COMPLETE=bash_source policylint)" (zsh_source,
+    fish_source for those shells).
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--policy",
+    "-p",
+    help="Policy file or builtin:NAME (default: config, else builtin:all).",
+    shell_complete=_complete_policy,
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Lowest severity that makes the exit code 1, or never (default: config, else error).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (--fail-on never).")
+@click.option("--select", multiple=True, help="Only these rules: id, glob (tone.*) or category.")
+@click.option(
+    "--extend-select", multiple=True, help="Add these rules to --select's or config's select."
+)
+@click.option("--ignore", multiple=True, help="Also skip these rules: id, glob or category.")
+@click.option("--platform", help="Platform of posts that do not say (x, linkedin, instagram, ...).")
+@click.option(
+    "--meta", "meta_pairs", multiple=True, help="key=value metadata for posts that do not say."
+)
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Config file to use."
+)
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text report (default: on a terminal; NO_COLOR, FORCE_COLOR respected).",
+)
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of findings.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print findings and errors only: no summary, no notes."
+)
+@click.option("--show-waived", is_flag=True, help="List waived findings in the text report.")
+@click.option("--report-unused-waivers", is_flag=True, help="Report waivers that waive nothing.")
+@click.option("--fix", is_flag=True, help="Apply rules' safe suggestions to the files.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix/--diff: apply unsafe suggestions too."
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option(
+    "--stdin-filename",
+    help="Name for stdin: its suffix sets the format, its folder the configuration.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes for files with many posts (0: every core; 1: no pool).",
+)
+@click.option(
+    "--max-post-chars",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Longer posts are input errors, not checked (default 100000; 0: no limit).",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Choose named files as folders' files are: skip those that are not posts (hooks).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List the files skipped, and why.")
+def check(**params: Any) -> None:
+    """Check posts in PATHS (files, folders, or - for stdin)."""
+    run_check(CheckOptions(**params))
+
+
+# ---------------------------------------------------------------------------- test
+
+
+@main.command("test")
+@click.argument("policies", nargs=-1, type=click.Path())
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("-v", "--verbose", is_flag=True, help="List every example, passed ones too.")
+@click.option("-q", "--quiet", is_flag=True, hidden=True)  # the default now; kept for scripts
+def test_command(
+    policies: tuple[str, ...], config_file: str | None, isolated: bool, verbose: bool, quiet: bool
+) -> None:
+    """Run every rule's examples (the policy's own unit tests): failures and a summary."""
+    from policylint._lang.render import example_context, render_value
+
+    config = config_or_fail(config_file, isolated)
+    targets: list[str | None] = list(policies) or [None]
+    total = failed = 0
+    for target in targets:
+        loaded = policy_or_fail(target, config)
+        for result in loaded.run_examples():
+            total += 1
+            # As the policy writes it, so that the line can be found (and copied) there.
+            context = example_context(result.platform, result.meta)
+            example = " ".join(
+                filter(None, ["example", result.expect, render_value(result.text), context])
+            )
+            if result.passed:
+                if verbose and not quiet:
+                    click.echo(f"ok    {result.rule}: {example}")
+                continue
+            failed += 1
+            what = (
+                "expected a finding, found none"
+                if result.expect == "fail"
+                else "expected no finding, found: " + ", ".join(repr(f) for f in result.found)
+            )
+            click.echo(f"FAIL  {result.path}:{result.line}: {result.rule}: {example}: {what}")
+    click.echo(f"{total - failed} passed, {failed} failed")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+# ---------------------------------------------------------------------------- rules, explain
+
+
+@main.command("rules")
+@click.option(
+    "--policy", "-p", help="Policy file or builtin:NAME.", shell_complete=_complete_policy
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+@click.option("--isolated", is_flag=True)
+def rules_command(
+    policy: str | None, output_format: str, config_file: str | None, isolated: bool
+) -> None:
+    """List the rules of the policy: id, category, severity, owner."""
+    loaded = policy_or_fail(policy, config_or_fail(config_file, isolated))
+    infos = sorted(loaded.rules, key=lambda r: r.id)
+    if output_format == "json":
+        import json
+
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "category": r.category,
+                        "severity": r.severity.value,
+                        "owner": r.owner,
+                        "reference": r.reference,
+                        "reference_url": r.reference_url,
+                        "waivable": r.waivable,
+                        "fix": None
+                        if r.suggestion is None
+                        else ("safe" if r.fix_safe else "unsafe"),
+                    }
+                    for r in infos
+                ],
+                indent=2,
+            )
+        )
+        return
+    width = max((len(r.id) for r in infos), default=10)
+    for info in infos:
+        click.echo(
+            f"{info.id:<{width}}  {info.category:<13} {info.severity.value:<8} {info.owner or '-'}"
+        )
+    click.echo(f"{len(infos)} rules")
+
+
+@main.command("explain")
+@click.argument("rule_id", shell_complete=_complete_rule)
+@click.option(
+    "--policy", "-p", help="Policy file or builtin:NAME.", shell_complete=_complete_policy
+)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+@click.option("--isolated", is_flag=True)
+def explain_command(
+    rule_id: str, policy: str | None, config_file: str | None, isolated: bool
+) -> None:
+    """Explain a rule: what it checks, why, who owns it, and its examples."""
+    from policylint._lang.render import example_context
+    from policylint._model.errors import did_you_mean
+
+    loaded = policy_or_fail(policy, config_or_fail(config_file, isolated))
+    info = loaded.rule(rule_id)
+    if info is None:
+        hint = did_you_mean(rule_id, [r.id for r in loaded.rules])
+        fail(f"error: no rule '{rule_id}'" + (f"; {hint}" if hint else ""))
+    click.echo(f"{info.id}  ({info.category}, {info.severity.value})")
+    _field("message", info.message)
+    if info.description:
+        _field("why", info.description)
+    if info.owner:
+        _field("owner", info.owner)
+    if info.reference:
+        _field(
+            "reference", info.reference + (f" <{info.reference_url}>" if info.reference_url else "")
+        )
+    if info.suggestion:
+        safety = "safe: --fix applies it" if info.fix_safe else "unsafe: --fix --unsafe-fixes"
+        _field("suggest", f"{info.suggestion} ({safety})")
+    if not info.waivable:
+        _field("waivable", "no (inline and metadata waivers are refused)")
+    _field("defined", f"{info.path}:{info.line}")
+    contexts = info.example_contexts
+    for index, (expect, text) in enumerate(info.examples):
+        context = example_context(*contexts[index]) if index < len(contexts) else ""
+        click.echo(
+            _indented(f"  example {expect}" + (f" ({context})" if context else "") + ": ", text)
+        )
+
+
+def _field(label: str, text: str) -> None:
+    """One ``label: text`` line of ``explain``, the text's later lines under its first."""
+    click.echo(_indented(f"  {label + ':':<11}", text))
+
+
+def _indented(lead: str, text: str) -> str:
+    """``lead`` then ``text``, each later line of ``text`` indented to where it started."""
+    first, *rest = text.split("\n")
+    pad = "\n" + " " * len(lead)
+    return lead + first + "".join(pad + line if line else "\n" for line in rest)
+
+
+# ---------------------------------------------------------------------------- init, schema
+
+
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """Write a starter .policylint.toml and policy/org.policy (never overwrites)."""
+    from policylint._cli.scaffold import ScaffoldError, write_starter
+
+    try:
+        written = write_starter(directory)
+    except ScaffoldError as error:
+        fail(f"error: {error}")
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(
+        "next: fill in [organisation] in .policylint.toml, add your rules to "
+        "policy/org.policy, then run 'policylint test' and 'policylint check POSTS'"
+    )
+
+
+@main.command("schema")
+@click.argument("name", required=False, type=click.Choice(["post", "report", "config"]))
+def schema_command(name: str | None) -> None:
+    """Print the JSON Schema of a post (input), the JSON report, or the configuration
+    (all three, keyed by name, without NAME)."""
+    import json
+
+    from policylint._model.schema import SCHEMAS, schema
+
+    document = schema(name) if name else {key: schema(key) for key in SCHEMAS}
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

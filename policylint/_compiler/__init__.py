@@ -1,0 +1,1 @@
+"""Resolved AST -> executable policy: a pure function (no cache I/O)."""

@@ -1,0 +1,629 @@
+"""Compile a resolved policy into executable rules (policylint._runtime.nodes).
+
+This is where names meet their meaning: term-list references, settings, detectors, metrics,
+regular expressions and message placeholders are checked, each mistake becoming a
+diagnostic at the exact token. All literal terms of the policy go into one ``TermIndex``
+(one automaton), so a post is scanned once for every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from policylint._cache import policies as policycache
+from policylint._compiler.regexatoms import analyse
+from policylint._lang import ast
+from policylint._lang.regexerrors import explain as explain_regex
+from policylint._lang.regexerrors import scan as scan_regex
+from policylint._lang.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
+from policylint._limits import (
+    MAX_REGEX_GROUPS,
+    MAX_REGEX_PROGRAM,
+    MAX_TERM_KEYS,
+    MAX_TERMS,
+)
+from policylint._model.errors import Diagnostic, PolicyError
+from policylint._model.records import normalise_platform
+from policylint._model.severity import Severity
+from policylint._runtime import nodes as c
+from policylint._runtime.regexes import compile_regex
+from policylint._runtime.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
+from policylint._text.views import fold_term
+
+__all__ = ["compile_policy"]
+
+_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+_BUILTIN_PLACEHOLDERS = (
+    "match",
+    "rule",
+    "platform",
+    "suggestion",
+    "owner",
+    "category",
+    "camelcase",  # the match as a CamelCase hashtag (policylint._text.camelcase)
+)
+# RE2 rejects these too, but with messages written for C++ programmers.
+_UNSUPPORTED_REGEX = (
+    (re.compile(r"\\[1-9]|\(\?P=|\\k<"), "backreferences (\\1, (?P=name)) are not supported"),
+    # \C matches one byte, so a match could end inside a character's UTF-8 encoding.
+    (re.compile(r"(?<!\\)(?:\\\\)*\\C"), "\\C (any single byte) is not supported"),
+    (re.compile(r"\(\?<?[=!]"), "lookahead and lookbehind are not supported"),
+    (re.compile(r"\(\?>"), "atomic groups are not supported"),
+    # a++ a*+ a?+ a{2,3}+ (but not \p{L}+, where the brace closes a class name)
+    (
+        re.compile(r"(?<!\\)[*+?][+]|(?<!\\[pP])\{\d+(?:,\d*)?\}\+"),
+        "possessive quantifiers are not supported",
+    ),
+)
+
+
+class _Compiler:
+    def __init__(self, resolved: ResolvedPolicy) -> None:
+        self.resolved = resolved
+        self.settings = resolved.settings
+        self.index = TermIndex()
+        self.diagnostics: list[Diagnostic] = []
+        self.path = ""
+        self.scope: TermScope = TermScope({})
+        from policylint._runtime.metrics import METRICS
+        from policylint.detectors import DETECTORS
+
+        self.detector_names = DETECTORS.names()
+        self.metric_names = sorted(METRICS)
+        self.suggest = resolved.suggest  # "did you mean", within the load's budget
+        self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
+        # Regexes earlier compiles validated and analysed (policycache.load_regex_facts)
+        self.regex_facts = policycache.load_regex_facts()
+        self.learned_regexes = False
+        # Term ids of each named list, by (file, name): a list used by many rules is
+        # resolved once, not once per use.
+        self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
+        #: Keys (spellings) of the automaton so far (None: not counted yet, see
+        #: count_keys), and whether a limit is reached (MAX_TERMS, MAX_TERM_KEYS): then no
+        #: term is added any more.
+        self.keys: int | None = None
+        self.full = False
+
+    # ------------------------------------------------------------------ diagnostics
+    def error(self, code: str, message: str, pos: ast.Pos, hint: str | None = None) -> None:
+        lines = self.resolved.lines.get(self.path, ())
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                message,
+                self.path,
+                pos.line,
+                pos.column,
+                pos.end_line,
+                pos.end_column,
+                hint,
+                lines[pos.line - 1] if 0 < pos.line <= len(lines) else None,
+            )
+        )
+
+    # ------------------------------------------------------------------ terms
+    def term_texts(self, node: ast.TermsLiteral | ast.TermsRef) -> list[str] | None:
+        if isinstance(node, ast.TermsLiteral):
+            return [t.text for t in node.terms]
+        terms = self.scope.terms.get(node.name)
+        if terms is not None:
+            out: list[str] = []
+            for term in terms:
+                if term.text.startswith("\0ref:"):
+                    ref = term.text.removeprefix("\0ref:")
+                    resolved = self.setting_terms(ref, term.pos)
+                    if resolved is None:
+                        return None
+                    out.extend(resolved)
+                else:
+                    out.append(term.text)
+            return out
+        return self.setting_terms(node.name, node.pos)
+
+    def term_ids(self, node: ast.TermsLiteral | ast.TermsRef) -> tuple[int, ...] | None:
+        """The ids of a list's terms in the policy's index (None after an error)."""
+        if isinstance(node, ast.TermsRef):
+            key = (self.path, node.name)
+            if key not in self.list_ids:
+                texts = self.term_texts(node)
+                self.list_ids[key] = None if texts is None else self.add_terms(texts)
+            return self.list_ids[key]
+        texts = self.term_texts(node)
+        return None if texts is None else self.add_terms(texts)
+
+    def add_terms(self, texts: list[str]) -> tuple[int, ...]:
+        """Add terms to the policy's index, counting the keys they will build; stops at the
+        limits (``compile_policy`` reports it)."""
+        ids = set()
+        for text in texts:
+            if self.full:
+                break
+            known = len(self.index)
+            term_id = self.index.add(text)
+            if term_id == known:  # a new term
+                self.count_keys(known + 1)
+            ids.add(term_id)
+        return tuple(sorted(ids))
+
+    def count_keys(self, terms: int) -> None:
+        """Count the keys of the index's newest term, once they could pass the limit: until
+        then (a policy of under 7,400 terms, such as every built-in pack together) no
+        term's spellings need counting."""
+        if self.keys is None:
+            if terms * MAX_KEYS_PER_TERM <= MAX_TERM_KEYS:
+                return
+            self.keys = sum(key_count(self.index.spec(i)) for i in range(terms))
+        else:
+            self.keys += key_count(self.index.spec(terms - 1))
+        self.full = terms > MAX_TERMS or self.keys > MAX_TERM_KEYS
+
+    def setting_terms(self, name: str, pos: ast.Pos) -> list[str] | None:
+        if name in self.settings:
+            value = self.settings[name]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return [v for v in value if isinstance(v, str) and v.strip()]
+            self.error("PL214", f"setting '{name}' is not a list of strings", pos)
+            return None
+        if not self.scope.complete or self.resolved.lost("terms", name):
+            return None  # defined, perhaps, by what failed to load: already an error
+        self.error(
+            "PL201",
+            f"unknown term list '{name}'",
+            pos,
+            hint=self.suggest(name, self.scope.terms.keys(), self.list_settings)
+            or "define it with: terms NAME = [...]",
+        )
+        return None
+
+    # ------------------------------------------------------------------ patterns
+    def pattern(self, node: ast.Pattern) -> c.PatternNode | None:
+        if isinstance(node, ast.TermsLiteral | ast.TermsRef):
+            ids = self.term_ids(node)
+            return None if ids is None else c.TermsNode(ids)
+        if isinstance(node, ast.Regex):
+            return self.regex_node(node)
+        if isinstance(node, ast.Detect):
+            if node.name not in self.detector_names:
+                self.error(
+                    "PL205",
+                    f"unknown detector '{node.name}'",
+                    node.pos,
+                    hint=self.suggest(node.name, self.detector_names)
+                    or "available: " + ", ".join(self.detector_names),
+                )
+                return None
+            return c.DetectNode(node.name)
+        if isinstance(node, ast.Scoped):
+            inner = self.pattern(node.pattern)
+            if inner is None:
+                return None
+            scope = node.scope
+            if scope.kind == "field" and not scope.path.startswith("meta."):
+                self.error(
+                    "PL216",
+                    f"'in {scope.path}': a pattern can look in hashtags, mentions, links, "
+                    "first/last N chars|words|lines, or a meta.* field",
+                    scope.pos,
+                    hint=f"did you mean 'meta.{scope.path}'?",
+                )
+                return None
+            return c.ScopedNode(inner, scope.kind, scope.amount, scope.unit, scope.path)
+        if isinstance(node, ast.Near):
+            left, right = self.pattern(node.left), self.pattern(node.right)
+            if left is None or right is None:
+                return None
+            return c.NearNode(left, right, node.distance, node.unit, node.negated)
+        if isinstance(node, ast.FollowedBy):
+            left, right = self.pattern(node.left), self.pattern(node.right)
+            if left is None or right is None:
+                return None
+            return c.NearNode(left, right, node.distance, node.unit, False, ordered=True)
+        if isinstance(node, ast.AnyOf | ast.AllOf):
+            items = [self.pattern(item) for item in node.items]
+            if any(item is None for item in items):
+                return None
+            kept = tuple(i for i in items if i is not None)
+            return c.AnyNode(kept) if isinstance(node, ast.AnyOf) else c.AllNode(kept)
+        raise AssertionError(f"unexpected pattern {node!r}")
+
+    def regex_node(self, node: ast.Regex) -> c.RegexNode | None:
+        key = policycache.regex_key(node.source, node.flags)
+        known = _known_facts(self.regex_facts.get(key))
+        if known is not None:
+            # Validated and analysed by an earlier compile: RE2 compiles it when first used.
+            if not self.supported(node):
+                return None
+            atoms, also, non_ascii, exact, repeats = known
+            return c.RegexNode(node.source, node.flags, atoms, also, non_ascii, exact, repeats)
+        regex = self.regex(node)
+        if regex is None:
+            return None
+        facts = analyse(node.source, node.flags)
+        atoms = tuple(sorted(facts.atoms or ()))
+        also = tuple(sorted(facts.also or ()))
+        self.regex_facts[key] = [
+            list(atoms),
+            list(also),
+            facts.non_ascii,
+            facts.exact,
+            facts.repeats,
+        ]
+        self.learned_regexes = True
+        compiled = c.RegexNode(
+            node.source, node.flags, atoms, also, facts.non_ascii, facts.exact, facts.repeats
+        )
+        compiled._compiled = regex  # validated just now: not compiled a second time
+        return compiled
+
+    def supported(self, node: ast.Regex) -> bool:
+        """False (with an error) for syntax RE2 lacks, such as look-around (PL302), or for
+        more capture groups than the limit (PL218)."""
+        for check, message in _UNSUPPORTED_REGEX:
+            found = check.search(node.source)
+            if found:
+                self.error(
+                    "PL302",
+                    message,
+                    self.regex_pos(node, found.start(), len(found.group())),
+                    hint="policylint uses RE2 (linear time, no backtracking); match the "
+                    "context with 'near', 'followed by' or 'unless preceded by' instead",
+                )
+                return False
+        if node.source.count("(") <= MAX_REGEX_GROUPS:
+            return True  # too few '(' to be too many groups: no need to scan
+        groups = scan_regex(node.source).groups
+        if len(groups) > MAX_REGEX_GROUPS:
+            self.error(
+                "PL218",
+                f"a regular expression has at most {MAX_REGEX_GROUPS} capture groups; this "
+                f"one has {len(groups):,}",
+                self.regex_pos(node, groups[MAX_REGEX_GROUPS], 1),
+                hint="group with (?:...): findings report the whole match, so capture "
+                "groups only cost time",
+            )
+            return False
+        return True
+
+    def regex(self, node: ast.Regex) -> Any:
+        """The compiled regex, or None (with an error) when RE2 cannot compile it or its
+        program is over the limit."""
+        if not self.supported(node):
+            return None
+        import re2
+
+        try:
+            compiled = compile_regex(node.source, node.flags)
+        except re2.error as error:
+            detail = error.args[0] if error.args else error
+            if isinstance(detail, bytes):
+                detail = detail.decode("utf-8", "replace")
+            self.regex_error(node, str(detail))
+            return None
+        if compiled.programsize > MAX_REGEX_PROGRAM:
+            self.error(
+                "PL218",
+                f"a regular expression compiles to at most {MAX_REGEX_PROGRAM:,} "
+                f"instructions; this one to {compiled.programsize:,}",
+                node.pos,
+                hint="matching time grows with the program: lower the repetition counts "
+                "({n}) or split the pattern into rules or term lists",
+            )
+            return None
+        return compiled
+
+    def regex_error(self, node: ast.Regex, detail: str) -> None:
+        """PL301 at the mistake itself when it can be placed, else on the whole regex."""
+        problem = explain_regex(node.source, detail)
+        if problem is None:
+            self.error("PL301", f"invalid regular expression: {detail}", node.pos)
+            return
+        self.error(
+            "PL301",
+            f"invalid regular expression: {problem.message}",
+            self.regex_pos(node, problem.offset, problem.length),
+            hint=problem.hint,
+        )
+
+    def regex_pos(self, node: ast.Regex, offset: int, length: int) -> ast.Pos:
+        """The position of ``length`` characters at ``offset`` in a regex's pattern, in the
+        file: the pattern starts after the '/', and each '/' in it was written '\\/'."""
+        lines = self.resolved.lines.get(self.path, ())
+        line = lines[node.pos.line - 1] if 0 < node.pos.line <= len(lines) else ""
+        start = node.pos.column  # index of the first character after the '/'
+        column = _written_index(line, start, offset)
+        end = _written_index(line, start, offset + length)
+        return ast.Pos(node.pos.line, column + 1, node.pos.line, max(end, column + 1) + 1)
+
+    # ------------------------------------------------------------------ conditions
+    def condition(self, node: ast.Condition) -> c.ConditionNode | None:
+        if isinstance(node, ast.Compare):
+            left, right = self.operand(node.left), self.operand(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.left, ast.PlatformRef) and isinstance(node.right, ast.Literal_):
+                right = _constant(_platform_literal(node.right.value))
+            return c.CompareNode(left, node.op, right)
+        if isinstance(node, ast.Member):
+            operand = self.operand(node.operand)
+            values: c.Getter | None
+            if isinstance(node.values, ast.TermsLiteral):
+                members: list[Any] = [t.text for t in node.values.terms]
+                if isinstance(node.operand, ast.PlatformRef):
+                    members = [_platform_literal(m) for m in members]
+                values = _constant(members)
+            else:
+                values = self.operand(node.values)
+            if operand is None or values is None:
+                return None
+            return c.MemberNode(operand, values, node.negated)
+        if isinstance(node, ast.Contains):
+            pattern = self.pattern(node.pattern)
+            return c.ContainsNode(pattern) if pattern is not None else None
+        if isinstance(node, ast.Truthy):
+            getter = self.operand(ast.PathRef(node.path, node.pos))
+            return c.TruthyNode(getter) if getter is not None else None
+        if isinstance(node, ast.Not):
+            inner = self.condition(node.item)
+            return c.NotNode(inner) if inner is not None else None
+        items = [self.condition(i) for i in node.items]
+        if any(i is None for i in items):
+            return None
+        kept = tuple(i for i in items if i is not None)
+        return c.AndNode(kept) if isinstance(node, ast.And) else c.OrNode(kept)
+
+    def operand(self, node: ast.Operand) -> c.Getter | None:
+        if isinstance(node, ast.Literal_):
+            return _constant(node.value)
+        if isinstance(node, ast.PlatformRef):
+            return _platform_getter
+        if isinstance(node, ast.MetricRef):
+            if node.name not in self.metric_names:
+                self.error(
+                    "PL206",
+                    f"unknown metric '{node.name}'",
+                    node.pos,
+                    hint=self.suggest(node.name, self.metric_names)
+                    or "available: " + ", ".join(self.metric_names),
+                )
+                return None
+            return _metric_getter(node.name)
+        path = node.path
+        if path.startswith("meta."):
+            return _meta_getter(path.removeprefix("meta."))
+        if path in self.settings:
+            return _constant(self.settings[path])
+        if self.resolved.lost("setting", path):
+            return None  # defined, perhaps, by what failed to load: already an error
+        self.error(
+            "PL213",
+            f"unknown setting '{path}'",
+            node.pos,
+            hint=self.suggest(path, self.settings)
+            or "post metadata is written meta.NAME; settings are declared with 'setting'",
+        )
+        return None
+
+    # ------------------------------------------------------------------ exceptions
+    def exception(
+        self, node: ast.Exception_, detectors: set[str]
+    ) -> c.MatchException | c.ConditionNode | None:
+        if isinstance(node, ast.UnlessCondition):
+            return self.condition(node.condition)
+        if isinstance(node, ast.UnlessContext):
+            pattern = self.pattern(node.pattern)
+            if pattern is None:
+                return None
+            return c.ContextException(node.direction, pattern, node.distance, node.unit)
+        if isinstance(node, ast.UnlessMatches):
+            pattern = self.pattern(node.pattern)
+            return c.InsideException(pattern) if pattern is not None else None
+        texts = self.term_texts(node.values)
+        if texts is None:
+            return None
+        from policylint.detectors import DETECTORS
+
+        by_detector = {
+            name: frozenset(DETECTORS[name].canonical(t) for t in texts)
+            for name in detectors
+            if name in self.detector_names  # an unknown one is already reported (PL205)
+        }
+        return c.AllowException(frozenset(fold_term(t) for t in texts), by_detector)
+
+    # ------------------------------------------------------------------ rules
+    def rule(self, node: ast.RuleNode, severity: str) -> c.CompiledRule | None:
+        self.path = node.path
+        self.scope = self.resolved.scopes.get(node.path, TermScope({}))
+        before = len(self.diagnostics)
+        if not node.flags and not node.requires and not node.when:
+            self.error(
+                "PL210",
+                f"rule '{node.id}' has no 'flag', 'require' or 'when', so it can never fire",
+                node.pos,
+                hint="add 'flag PATTERN' (report each match) or 'require PATTERN' (report "
+                "when absent) or a 'when' condition",
+            )
+        guards = [self.condition(g) for g in node.when]
+        flags = [self.pattern(p) for p in node.flags]
+        requires = [self.pattern(p) for p in node.requires]
+        detectors = _detectors_in(node.flags)
+        post_exceptions: list[c.ConditionNode] = []
+        match_exceptions: list[c.MatchException] = []
+        for unless in node.unless:
+            compiled = self.exception(unless, detectors)
+            if isinstance(compiled, c.ConditionNode):
+                post_exceptions.append(compiled)
+            elif compiled is not None:
+                match_exceptions.append(compiled)
+        message = node.message or _default_message(node)
+        placeholders = self.placeholders(message, node.message_pos or node.pos)
+        if node.suggest is not None:
+            # a suggestion is a template too ("{camelcase}"), but cannot name itself
+            for name in self.placeholders(node.suggest, node.pos, "suggestion"):
+                if name not in placeholders:
+                    placeholders += (name,)
+        if len(self.diagnostics) > before:
+            return None
+        return c.CompiledRule(
+            id=node.id,
+            category=node.category or node.id.split(".")[0],
+            severity=Severity(severity),
+            owner=node.owner,
+            reference=node.reference,
+            reference_url=node.reference_url,
+            message=message,
+            description=node.description,
+            suggestion=node.suggest,
+            fix_safe=node.fix_safe,
+            waivable=node.waivable,
+            path=node.path,
+            line=node.pos.line,
+            guards=tuple(g for g in guards if g is not None),
+            post_exceptions=tuple(post_exceptions),
+            flags=tuple(f for f in flags if f is not None),
+            requires=tuple(r for r in requires if r is not None),
+            match_exceptions=tuple(match_exceptions),
+            examples=tuple(
+                c.ExampleSpec(e.expect, e.text, e.platform, e.meta, e.pos.line)
+                for e in node.examples
+            ),
+            placeholders=placeholders,
+            supersedes=tuple(dict.fromkeys(ref.rule for ref in node.supersedes)),
+        )
+
+    def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:
+        """The position of ``needle`` inside the token at ``pos`` (for a sharper caret)."""
+        lines = self.resolved.lines.get(self.path, ())
+        if 0 < pos.line <= len(lines):
+            index = lines[pos.line - 1].find(needle, pos.column - 1)
+            if index >= 0:
+                return ast.Pos(pos.line, index + 1, pos.line, index + 1 + len(needle))
+        return pos
+
+    def placeholders(self, message: str, pos: ast.Pos, where: str = "message") -> tuple[str, ...]:
+        names: list[str] = []
+        builtin = [p for p in _BUILTIN_PLACEHOLDERS if p != where]  # never itself
+        for found in _PLACEHOLDER_RE.finditer(message.replace("{{", "").replace("}}", "")):
+            name = found.group(1)
+            if name in builtin:
+                continue
+            if name in self.metric_names or name in self.settings or name.startswith("meta."):
+                names.append(name)
+                continue
+            self.error(
+                "PL215",
+                f"unknown placeholder '{{{name}}}' in {where}",
+                self.locate_in_line(pos, "{" + name + "}"),
+                hint=self.suggest(name, builtin, self.metric_names, self.settings)
+                or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "
+                "{meta.NAME} or a setting",
+            )
+        return tuple(names)
+
+
+def _written_index(line: str, start: int, offset: int) -> int:
+    """The index in ``line`` of pattern character ``offset``, the pattern written from
+    index ``start`` with '/' escaped as '\\/' (ast.Regex.source has them unescaped)."""
+    index = start
+    for _ in range(offset):
+        if index >= len(line):
+            return start + offset  # the line is not the one parsed: keep the plain offset
+        index += 2 if line.startswith("\\/", index) else 1
+    return index
+
+
+def _detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
+    names: set[str] = set()
+
+    def walk(node: ast.Pattern) -> None:
+        if isinstance(node, ast.Detect):
+            names.add(node.name)
+        elif isinstance(node, ast.Scoped):
+            walk(node.pattern)
+        elif isinstance(node, ast.Near | ast.FollowedBy):
+            walk(node.left)
+        elif isinstance(node, ast.AnyOf | ast.AllOf):
+            for item in node.items:
+                walk(item)
+
+    for pattern in patterns:
+        walk(pattern)
+    return names
+
+
+def _default_message(node: ast.RuleNode) -> str:
+    if node.flags:
+        return f"'{{match}}' is not allowed by {node.id}"
+    if node.requires:
+        return f"required text is missing ({node.id})"
+    return f"post breaks {node.id}"
+
+
+def _constant(value: Any) -> c.Getter:
+    return c.Getter("const", value)
+
+
+def _platform_literal(value: Any) -> Any:
+    return normalise_platform(value) if isinstance(value, str) else value
+
+
+_platform_getter = c.Getter("platform")
+
+
+def _metric_getter(name: str) -> c.Getter:
+    return c.Getter("metric", name)
+
+
+def _meta_getter(path: str) -> c.Getter:
+    return c.Getter("meta", path)
+
+
+def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], TermIndex]:
+    """Compile every rule of a resolved policy; raises ``PolicyError`` on any mistake."""
+    compiler = _Compiler(resolved)
+    rules = []
+    for node in resolved.rules:
+        compiled = compiler.rule(node, resolved.severities[node.id])
+        if compiled is not None:
+            rules.append(compiled)
+        if compiler.full:
+            compiler.path = node.path
+            compiler.error(
+                "PL218",
+                f"a policy holds at most {MAX_TERMS:,} distinct terms and "
+                f"{MAX_TERM_KEYS:,} spellings of them; rule '{node.id}' goes past that",
+                node.pos,
+                hint="each term is looked for in every spelling of its spaces and hyphens "
+                "(a four-word phrase has 27); use a regular expression or a detector for "
+                "very large vocabularies",
+            )
+            break
+    if compiler.learned_regexes:
+        policycache.store_regex_facts(compiler.regex_facts)
+    diagnostics = [*resolved.diagnostics, *compiler.diagnostics]
+    if diagnostics:
+        raise PolicyError(sorted_diagnostics(diagnostics))
+    return rules, compiler.index
+
+
+def _known_facts(
+    entry: Any,
+) -> tuple[tuple[str, ...], tuple[str, ...], bool, bool, int] | None:
+    """A regex facts entry as (atoms, also, non_ascii, exact, repeats), or None if it is not
+    one."""
+    if not (
+        isinstance(entry, list)
+        and len(entry) == 5
+        and isinstance(entry[2], bool)
+        and isinstance(entry[3], bool)
+        and type(entry[4]) is int
+        and entry[4] >= 1
+    ):
+        return None
+    atoms, also, non_ascii, exact, repeats = entry
+    if not all(
+        isinstance(part, list) and all(isinstance(a, str) for a in part) for part in (atoms, also)
+    ):
+        return None
+    return tuple(atoms), tuple(also), non_ascii, exact, repeats

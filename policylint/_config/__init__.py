@@ -1,0 +1,1 @@
+"""Configuration: .policylint.toml or [tool.policylint] in pyproject.toml."""

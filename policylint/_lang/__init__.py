@@ -1,0 +1,1 @@
+"""Policy text -> AST: parsing with block-level recovery, the AST, resolving extends."""

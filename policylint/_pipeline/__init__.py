@@ -1,0 +1,1 @@
+"""read -> scan -> waive -> fix -> report: the Policy facade and its stages."""

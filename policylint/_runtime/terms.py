@@ -1,0 +1,439 @@
+"""Term lists compiled into one Aho-Corasick automaton per policy.
+
+A term is case-insensitive and whole-word; ``*`` at either end matches the rest of a word
+(``guarantee*`` -> guaranteed, guarantees; ``*partner`` -> BrandPartner). Spaces and hyphens
+between words are interchangeable (``risk-free`` = ``risk free`` = ``riskfree``), and an
+apostrophe may be left out (``can't`` = ``cant``). Terms and text are folded the same way
+(policylint._text.views.fold_term), so confusables, accents and leetspeak match too.
+
+One pass of the automaton over a post finds every term of every rule; each term set (a
+rule's list) then only looks up its own term ids. A ``*`` inside a term is rare and is
+matched with RE2 on the folded text instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from policylint._model.struct import NamedTuple
+from policylint._runtime.regexes import compile_regex, encode, spans
+from policylint._text.views import fold_term, is_word_char
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    # A key's length, whether its first and last characters are word characters, the ids of
+    # its terms when none has a wildcard or runs as a regex (else None), and its targets.
+    _Row = tuple[int, bool, bool, tuple[int, ...] | None, Sequence[Any]]
+
+__all__ = ["MAX_KEYS_PER_TERM", "TermIndex", "TermSpec", "key_count", "parse_term"]
+
+_MAX_VARIANT_SEPARATORS = 3
+#: The most keys one term can add (key_count): 3 separators spelt 3 ways, with and without
+#: its apostrophes.
+MAX_KEYS_PER_TERM = 2 * 3**_MAX_VARIANT_SEPARATORS
+
+
+class TermSpec(NamedTuple):
+    """A term, folded and split into its literal core and wildcard ends (a named tuple:
+    made from a cached row in a fraction of a dataclass's time)."""
+
+    source: str
+    core: str
+    left_wild: bool
+    right_wild: bool
+    inner_regex: str | None = None
+
+
+def parse_term(term: str) -> TermSpec:
+    left_wild = term.startswith("*")
+    right_wild = term.endswith("*") and len(term) > 1
+    core = term.strip("*")
+    folded = fold_term(core)
+    inner: str | None = None
+    if "*" in core:
+        import re
+
+        pieces = [re.escape(fold_term(p)) for p in core.split("*")]
+        inner = r"\w*".join(pieces)
+    return TermSpec(term, folded, left_wild, right_wild, inner)
+
+
+def _variants(core: str) -> set[str]:
+    """Spellings of a phrase that should match it: separators and apostrophes vary."""
+    out = {core}
+    if "'" in core:
+        out.add(core.replace("'", ""))
+    result: set[str] = set()
+    for text in out:
+        parts = _split_separators(text)
+        words, seps = parts[0::2], parts[1::2]
+        if not seps:
+            result.add(text)
+            continue
+        if len(seps) <= _MAX_VARIANT_SEPARATORS:
+            for choice in itertools.product((" ", "-", ""), repeat=len(seps)):
+                result.add("".join(w + s for w, s in zip(words, (*choice, ""), strict=True)))
+        else:
+            for sep in (" ", "-"):
+                result.add(sep.join(words))
+            result.add(text)
+    return {v for v in result if v}
+
+
+def key_count(spec: TermSpec) -> int:
+    """How many keys a term adds to the automaton (at most): its spellings (``_variants``),
+    counted without building them, so a policy's size is bounded before it is built."""
+    if spec.inner_regex is not None:
+        return 1  # its longest literal piece
+    core = spec.core
+    texts = (core, core.replace("'", "")) if "'" in core else (core,)
+    return sum(_spellings(text) for text in texts)
+
+
+def _spellings(text: str) -> int:
+    separators = text.count(" ") + text.count("-")
+    if not separators or text[0] in " -" or text[-1] in " -":
+        return 1
+    if any(pair in text for pair in ("  ", "--", " -", "- ")):
+        return 1  # an empty word: kept literal (_split_separators)
+    return 3**separators if separators <= _MAX_VARIANT_SEPARATORS else 3
+
+
+def _split_separators(text: str) -> list[str]:
+    """'risk-free fund' -> ['risk', '-', 'free', ' ', 'fund'] (words and separators)."""
+    parts: list[str] = []
+    current = ""
+    for ch in text:
+        if ch in " -":
+            parts.append(current)
+            parts.append(ch)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    # Drop empty words created by leading/trailing/double separators: keep them literal.
+    if any(p == "" for p in parts[0::2]):
+        return [text]
+    return parts
+
+
+class TermIndex:
+    """All literal terms of a policy, found in one pass over a post's folded text."""
+
+    #: Posts looked up key by key before the automaton is built. Building it for a big
+    #: policy (14,000 keys) costs ~15 ms; looking up the substrings of a short post that
+    #: start as some key starts and are as long (~0.4 ms) needs no table of all the keys
+    #: (hashing 14,000 keys for a dict costs ~2 ms of a start): the keys are sorted, so a
+    #: binary search finds each. A pre-commit run over a few posts never builds either.
+    WARM_UP = 8
+    #: Longest post looked up key by key: the lookup costs a few binary searches per
+    #: character (1.6 s on 200,000), far more than building the automaton on a long post.
+    LOOKUP_MAX = 5_000
+
+    def __init__(self) -> None:
+        # A term's spec, or the term as written (from the compiled cache) until its spec is
+        # first asked for: a start needs a handful of the thousands of terms.
+        self._specs: list[TermSpec | str] = []
+        self._ids: dict[str, int] | None = {}  # term -> id; None: not made yet
+        self._automaton: Any = None
+        self._regex_cache: dict[int, Any] = {}
+        # Every key and, for each, its terms as encoded targets (see _target): computed from
+        # the terms, or loaded from the compiled cache. The automaton's values and the
+        # lookup's entries are positions in these lists.
+        self._table: tuple[Sequence[str], Sequence[int | list[int]]] | None = None
+        self._rows: list[_Row | None] = []  # per key, made by _row() on its first hit
+        self._entries: dict[str, int] | None = None  # key -> position (for the automaton)
+        # A key's first two characters (its only one, for a one-character key) -> the
+        # lengths of the keys that start so, longest first (for the lookup)
+        self._starts: Mapping[str, Sequence[int]] | None = None
+        self._uses = 0
+
+    @classmethod
+    def from_data(cls, terms: list[Any], table: Mapping[str, Any]) -> TermIndex:
+        """An index from the compiled cache: the terms and the key table of :meth:`data`.
+        Raises ``ValueError`` for anything else."""
+        if not set(map(type, terms)) <= {str}:
+            raise ValueError("terms are not strings")
+        index = cls()
+        index._specs = list(terms)
+        index._ids = None
+        index._table = (table["keys"], table["targets"])
+        index._starts = table["starts"]
+        return index
+
+    def data(self) -> tuple[list[Any], dict[str, Any]]:
+        """The terms as written and the key table, as JSON-able data (for the compiled
+        cache: a spec is made again from its term when needed)."""
+        keys, targets = self._key_table()
+        terms = [spec.source for spec in self._all_specs()]
+        starts = {start: list(lengths) for start, lengths in self._key_starts().items()}
+        return terms, {"keys": list(keys), "targets": list(targets), "starts": starts}
+
+    def add(self, term: str) -> int:
+        """Register a term (idempotent); returns its id."""
+        ids = self._term_ids()
+        existing = ids.get(term)
+        if existing is not None:
+            return existing
+        term_id = len(self._specs)
+        self._specs.append(parse_term(term))
+        ids[term] = term_id
+        self._forget_keys()
+        return term_id
+
+    def _forget_keys(self) -> None:
+        """Drop everything derived from the terms (keys, their table, the automaton)."""
+        self._automaton = None
+        self._table = None
+        self._entries = None
+        self._starts = None
+        self._rows = []
+
+    def spec(self, term_id: int) -> TermSpec:
+        spec = self._specs[term_id]
+        if isinstance(spec, str):  # a term from the cache
+            spec = self._specs[term_id] = parse_term(spec)
+        return spec
+
+    def _all_specs(self) -> list[TermSpec]:
+        return [self.spec(term_id) for term_id in range(len(self._specs))]
+
+    def _term_ids(self) -> dict[str, int]:
+        if self._ids is None:
+            terms = (s if isinstance(s, str) else s.source for s in self._specs)
+            self._ids = dict(zip(terms, range(len(self._specs)), strict=True))
+        return self._ids
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def keys(self) -> Sequence[str]:
+        """Every key the automaton looks for, in sorted order."""
+        return self._key_table()[0]
+
+    def _key_table(self) -> tuple[Sequence[str], Sequence[int | list[int]]]:
+        """Every key with the terms it stands for: the spelling variants of each term, and
+        the longest literal piece of each term with an inner wildcard."""
+        if self._table is not None:
+            return self._table
+        entries: dict[str, list[int]] = {}
+        pieces: dict[str, list[int]] = {}
+        wild = [(i, s) for i, s in enumerate(self._all_specs()) if s.inner_regex is not None]
+        shared = Counter(piece for _, spec in wild for piece in set(_pieces_of(spec)))
+        for term_id, spec in wild:
+            # A term with an inner '*' runs as a regex, but only on posts where the automaton
+            # saw its rarest literal piece (the longest of those): keyed by a piece 100,000
+            # terms share ("guarantee*..."), every post holding it ran them all (7.7 s).
+            piece = min(_pieces_of(spec), key=lambda p: (shared[p], -len(p)), default="")
+            pieces.setdefault(piece or spec.core, []).append(term_id)
+        for term_id, spec in enumerate(self._all_specs()):
+            if spec.inner_regex is not None:
+                continue
+            for variant in _variants(spec.core):
+                entries.setdefault(variant, []).append(term_id)
+        specs = self._all_specs()
+        keys = sorted(entries.keys() | pieces.keys())
+        targets: list[int | list[int]] = []
+        for key in keys:
+            # The wildcard flags travel with each id so the hot loop needs no spec lookup.
+            found = [
+                _target(i, specs[i].left_wild, specs[i].right_wild, False)
+                for i in entries.get(key, ())
+            ] + [_target(i, False, False, True) for i in pieces.get(key, ())]
+            targets.append(found[0] if len(found) == 1 else found)
+        self._table = (keys, targets)  # kept until a term is added
+        return self._table
+
+    def _entries_table(self) -> dict[str, int]:
+        """Number the keys: the automaton's values (positions in the sorted keys)."""
+        if self._entries is None:
+            keys = self._key_table()[0]
+            self._entries = dict(zip(keys, range(len(keys)), strict=True))
+        return self._entries
+
+    def _key_starts(self) -> Mapping[str, Sequence[int]]:
+        if self._starts is None:
+            lengths: dict[str, set[int]] = {}
+            for key in self._key_table()[0]:
+                lengths.setdefault(key[:2], set()).add(len(key))
+            self._starts = {s: sorted(found, reverse=True) for s, found in lengths.items()}
+        return self._starts
+
+    def _build(self) -> Any:
+        import ahocorasick
+
+        # Integer values build about five times faster than Python objects.
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        entries = self._entries_table()
+        for key, entry in entries.items():
+            automaton.add_word(key, entry)
+        if entries:
+            automaton.make_automaton()
+        else:
+            automaton = None
+        self._automaton = automaton
+        return automaton
+
+    def find(self, folded: str) -> dict[int, list[tuple[int, int]]]:
+        """Every term occurrence in ``folded``: term id -> spans (in folded coordinates)."""
+        hits: dict[int, list[tuple[int, int]]] = {}
+        regex_candidates: set[int] = set()
+        if folded:
+            length = len(folded)
+            raw = self._raw_hits(folded)
+            rows = self._rows
+            if not rows:
+                rows = self._rows = [None] * len(self._key_table()[0])
+            for end_index, entry in raw:
+                row = rows[entry]
+                if row is None:
+                    row = rows[entry] = self._row(entry)
+                key_length, first_is_word, last_is_word, plain_ids, targets = row
+                end = end_index + 1
+                start = end - key_length
+                # Most raw hits are inside longer words ('ad' in 'made'): reject those before
+                # anything else. A boundary is only needed where both sides are word chars,
+                # and the key's own side of it is known in advance.
+                left_inside = False
+                if first_is_word and start:
+                    ch = folded[start - 1]
+                    left_inside = ch.isalnum() or ch == "_"
+                right_inside = False
+                if last_is_word and end < length:
+                    ch = folded[end]
+                    right_inside = ch.isalnum() or ch == "_"
+                if plain_ids is not None:
+                    if not (left_inside or right_inside):
+                        for term_id in plain_ids:
+                            hits.setdefault(term_id, []).append((start, end))
+                    continue
+                for term_id, left_wild, right_wild, via_regex in targets:
+                    if via_regex:
+                        regex_candidates.add(term_id)
+                        continue
+                    if (left_inside and not left_wild) or (right_inside and not right_wild):
+                        continue
+                    span_start, span_end = start, end
+                    if left_wild:
+                        while span_start > 0 and _is_word(folded[span_start - 1]):
+                            span_start -= 1
+                    if right_wild:
+                        while span_end < length and _is_word(folded[span_end]):
+                            span_end += 1
+                    hits.setdefault(term_id, []).append((span_start, span_end))
+        if regex_candidates:
+            self._find_wild(folded, regex_candidates, hits)
+        return hits
+
+    def _find_wild(
+        self, folded: str, candidates: set[int], hits: dict[int, list[tuple[int, int]]]
+    ) -> None:
+        """Hits of the terms with an inner ``*`` whose key the automaton found: a regex runs
+        only for a term every piece of which is in the post (each piece looked for once)."""
+        present: dict[str, bool] = {}
+        encoded: bytes | None = None
+        for term_id in sorted(candidates):
+            spec = self.spec(term_id)
+            if not all(
+                present[piece] if piece in present else present.setdefault(piece, piece in folded)
+                for piece in _pieces_of(spec)
+            ):
+                continue
+            regex = self._regex_cache.get(term_id)
+            if regex is None:
+                regex = self._regex_cache[term_id] = compile_regex(spec.inner_regex or "", "")
+            if encoded is None:
+                encoded = encode(folded)
+            for start, end in spans(regex, folded, encoded):
+                span = _fit(folded, len(folded), start, end, spec)
+                if span is not None:
+                    hits.setdefault(term_id, []).append(span)
+
+    def _row(self, entry: int) -> _Row:
+        """What find() needs of a key, worked out on its first hit (most keys never hit)."""
+        keys, all_targets = self._key_table()
+        key, encoded = keys[entry], all_targets[entry]
+        codes = (encoded,) if isinstance(encoded, int) else tuple(encoded)
+        targets = tuple(
+            (code >> 3, bool(code & 4), bool(code & 2), bool(code & 1)) for code in codes
+        )
+        plain = not any(code & 7 for code in codes)
+        return (
+            len(key),
+            _is_word(key[0]),
+            _is_word(key[-1]),
+            tuple(code >> 3 for code in codes) if plain else None,
+            targets,
+        )
+
+    def _raw_hits(self, folded: str) -> Iterable[tuple[int, int]]:
+        """Every key occurrence as (end index, entry in ``_table``): at each end, longest
+        key first (the automaton's order, which the lookup reproduces)."""
+        if self._automaton is None and self._uses < self.WARM_UP and len(folded) <= self.LOOKUP_MAX:
+            self._uses += 1
+            return self._lookup(folded)
+        automaton = self._automaton if self._automaton is not None else self._build()
+        return automaton.iter(folded) if automaton is not None else ()
+
+    def _lookup(self, folded: str) -> list[tuple[int, int]]:
+        keys = self._key_table()[0]
+        count = len(keys)
+        starts = self._key_starts()
+        size = len(folded)
+        found: list[tuple[int, int, int]] = []  # (end index, -length, entry)
+        for start in range(size):
+            pair = folded[start : start + 2]
+            both = (pair, pair[0]) if len(pair) == 2 else (pair,)
+            for lengths in map(starts.get, both):
+                if lengths is None:
+                    continue
+                for key_length in lengths:
+                    end = start + key_length
+                    if end > size:
+                        continue
+                    piece = folded[start:end]
+                    entry = bisect_left(keys, piece)
+                    if entry < count and keys[entry] == piece:
+                        found.append((end - 1, -key_length, entry))
+        found.sort()
+        return [(end, entry) for end, _, entry in found]
+
+    def terms(self) -> Sequence[TermSpec]:
+        return tuple(self._all_specs())
+
+    def ids_for(self, terms: Iterable[str]) -> tuple[int, ...]:
+        return tuple(sorted({self.add(t) for t in terms}))
+
+
+def _pieces_of(spec: TermSpec) -> list[str]:
+    """The literal pieces of a term with an inner ``*``, as the automaton can find them."""
+    return [piece for part in spec.core.split("*") if (piece := part.strip())]
+
+
+def _target(term_id: int, left_wild: bool, right_wild: bool, via_regex: bool) -> int:
+    """A key's target as one int (the cache stores thousands): the term id and its flags."""
+    return term_id << 3 | left_wild << 2 | right_wild << 1 | via_regex
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _fit(text: str, length: int, start: int, end: int, spec: TermSpec) -> tuple[int, int] | None:
+    """Apply whole-word boundaries and wildcard extension to a raw literal hit."""
+    if spec.left_wild:
+        while start > 0 and is_word_char(text[start - 1]):
+            start -= 1
+    elif start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
+        return None
+    if spec.right_wild:
+        while end < length and is_word_char(text[end]):
+            end += 1
+    elif end < length and is_word_char(text[end]) and is_word_char(text[end - 1]):
+        return None
+    return start, end
