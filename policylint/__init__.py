@@ -15,7 +15,7 @@ Imports are lazy so that ``import policylint`` stays cheap for the CLI.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from policylint._version import __version__
 
 __all__ = [
     "ExampleResult",

@@ -23,27 +23,14 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from policylint._hashing import blake2b
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from hashlib import blake2b, sha256
     from typing import Any
-else:
-    # CPython's built-in SHA-256 and BLAKE2: hashlib's digests without loading OpenSSL,
-    # which hashlib does whatever the algorithm (~2.5 ms of a ~100 ms start-up).
-    try:
-        from _sha256 import sha256  # CPython 3.11
-    except ImportError:  # the module's name and presence depend on the version and build
-        try:
-            from _sha2 import sha256  # CPython 3.12 and later
-        except ImportError:
-            from hashlib import sha256
-    try:
-        from _blake2 import blake2b
-    except ImportError:
-        from hashlib import blake2b
 
-__all__ = ["cache_dir", "read_json_object", "sha256", "write_json"]
+__all__ = ["cache_dir", "read_json_object", "write_json"]
 
 #: The MAC key's file in the cache directory, and its length.
 KEY_FILE = "key"

@@ -29,7 +29,8 @@ from collections.abc import Mapping
 from itertools import chain, repeat
 from pathlib import Path
 
-from policylint._cache.folder import read_json_object, sha256, write_json
+from policylint._cache.folder import read_json_object, write_json
+from policylint._hashing import sha256
 from policylint._lang.stamps import FileStamp, folder_listing
 from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple, Struct
@@ -334,8 +335,8 @@ assert set(_CHECKS) == set(_NODE_TYPES.values())
 
 # ----------------------------------------------------------------------------- keys
 def cache_key(source: str | None, text: str | None, settings: Mapping[str, Any] | None) -> str:
-    from policylint import __version__
     from policylint._resources import grammar_path
+    from policylint._version import __version__
 
     digest = sha256()
     for part in (
@@ -683,7 +684,7 @@ def _regex_facts_path() -> Path | None:
         return None
     from re2 import _re2  # its build decides which patterns compile
 
-    from policylint import __version__
+    from policylint._version import __version__
 
     try:
         engine = os.stat(_re2.__file__)

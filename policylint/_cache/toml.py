@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-from policylint._cache.folder import cache_dir, read_json_object, sha256, write_json
+from policylint._cache.folder import cache_dir, read_json_object, write_json
+from policylint._hashing import sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from policylint import __version__
 from policylint._cli.check import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -29,6 +28,7 @@ from policylint._cli.check import (
     policy_or_fail,
     run_check,
 )
+from policylint._version import __version__
 
 __all__ = ["main"]
 

@@ -76,7 +76,7 @@ def main() -> None:
     # Windows: click expands wildcards in the arguments itself; completion is click's.
     plain = os.name != "nt" and not os.environ.get("_POLICYLINT_COMPLETE")
     if plain and argv == ["--version"]:
-        from policylint import __version__
+        from policylint._version import __version__
 
         print(f"policylint, version {__version__}")
         sys.exit(0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 
-from policylint._cache.folder import sha256
+from policylint._hashing import sha256
 from policylint._model.struct import Value
 
 TYPE_CHECKING = False

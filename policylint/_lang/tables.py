@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from policylint._cache.folder import sha256
+from policylint._hashing import sha256
 
 if TYPE_CHECKING:
     from lark import Lark

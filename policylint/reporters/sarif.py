@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-from policylint import __version__
 from policylint._model.records import ErrorData, FindingData, ReportData
 from policylint._model.severity import Severity
+from policylint._version import __version__
 from policylint.reporters.columns import (
     STDIN,
     SourceLines,
