@@ -198,7 +198,7 @@ def test_sentence_groups_keep_every_word_in_order() -> None:
 def test_phone_numbers_claim_their_spans_without_rescanning() -> None:
     import random
 
-    from policylint.detectors._base import Found
+    from policylint.detectors.base import Found
     from policylint.detectors.phone import _Claimed
 
     rng = random.Random(3)

@@ -16,12 +16,11 @@ from policylint._runtime import metrics
 from policylint._runtime.context import PostContext
 from policylint._runtime.metrics import METRICS
 from policylint._runtime.prechecks import (
-    DETECTOR_PRECHECKS,
     EXCLAMATION_MARKS,
     PRECHECKS,
     QUESTION_MARKS,
 )
-from policylint.detectors import DETECTORS
+from policylint.detectors import DETECTOR_PRECHECKS, DETECTORS
 
 CORPUS = Path(__file__).parent / "corpus"
 _DIGITS = re.compile(r"\d")

@@ -1,8 +1,8 @@
 """Numeric metrics of a post, by the names the rule language uses (``when length > 280``).
 
-Each metric is a :class:`Metric` in :data:`METRICS`; to add one, write a function of a
-:class:`~policylint._runtime.context.PostContext` and add a line to ``_METRICS`` below. Metrics are
-computed at most once per post (the context caches them), so they may be as slow as they
+Each metric is a :class:`Metric` in :data:`METRICS`; to add one, write a function of a post's
+views (:class:`~policylint._text.post.PostViews`) and add a line to ``_METRICS`` below. Metrics
+are computed at most once per post (the context caches them), so they may be as slow as they
 need to be, but importing this module must stay cheap: a metric imports what it needs when
 it runs (``sentiment`` loads VADER's lexicon the first time, about 30 ms).
 
@@ -24,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from policylint._runtime.context import PostContext
+    from policylint._text.post import PostViews
 
 __all__ = ["EXCLAMATION_MARKS", "METRICS", "QUESTION_MARKS", "Metric"]
 
@@ -34,24 +34,24 @@ class Metric(NamedTuple):
 
     name: str
     description: str
-    compute: Callable[[PostContext], float]
+    compute: Callable[[PostViews], float]
     #: A :data:`policylint._runtime.prechecks.PRECHECKS` name: when it is false, the metric is 0.
     precheck: str | None = None
     #: A cheap upper bound of the metric: ``length > 280`` is false on a post whose bound
     #: is 280 or less, without finding its links and emoji.
-    bound: Callable[[PostContext], float] | None = None
+    bound: Callable[[PostViews], float] | None = None
 
 
 # --------------------------------------------------------------------------------------------
 # Length and counts
 # --------------------------------------------------------------------------------------------
-def _length(ctx: PostContext) -> int:
+def _length(ctx: PostViews) -> int:
     from policylint._text.platforms import length_for
 
     return length_for(ctx.text, ctx.platform)
 
 
-def _length_bound(ctx: PostContext) -> float:
+def _length_bound(ctx: PostViews) -> float:
     # Every platform's length is at most two per code point of the NFC text, or one when it
     # is ASCII (X weighs 1 or 2, an emoji sequence 2 in all; the others count code points or
     # fewer graphemes), plus 22 per link (a link of at least one character counts 23), and
@@ -63,31 +63,31 @@ def _length_bound(ctx: PostContext) -> float:
     return len(text) + 22 * text.count(".")
 
 
-def _chars(ctx: PostContext) -> int:
+def _chars(ctx: PostViews) -> int:
     return len(unicodedata.normalize("NFC", ctx.text))
 
 
-def _words(ctx: PostContext) -> int:
+def _words(ctx: PostViews) -> int:
     return sum(1 for token in ctx.text.split() if any(ch.isalnum() for ch in token))
 
 
-def _lines(ctx: PostContext) -> int:
+def _lines(ctx: PostViews) -> int:
     return len(ctx.text.splitlines())
 
 
-def _hashtags(ctx: PostContext) -> int:
+def _hashtags(ctx: PostViews) -> int:
     return len(ctx.entities.hashtags)
 
 
-def _mentions(ctx: PostContext) -> int:
+def _mentions(ctx: PostViews) -> int:
     return len(ctx.entities.mentions)
 
 
-def _links(ctx: PostContext) -> int:
+def _links(ctx: PostViews) -> int:
     return len(ctx.entities.links)
 
 
-def _emoji(ctx: PostContext) -> int:
+def _emoji(ctx: PostViews) -> int:
     return len(ctx.entities.emoji)
 
 
@@ -128,22 +128,22 @@ def _longest_run(text: str, marks: Mapping[str, int]) -> int:
     return best
 
 
-def _exclamations(ctx: PostContext) -> int:
+def _exclamations(ctx: PostViews) -> int:
     return _count_marks(ctx.text, EXCLAMATION_MARKS)
 
 
-def _exclamation_run(ctx: PostContext) -> int:
+def _exclamation_run(ctx: PostViews) -> int:
     return _longest_run(ctx.text, EXCLAMATION_MARKS)
 
 
-def _questions(ctx: PostContext) -> int:
+def _questions(ctx: PostViews) -> int:
     return _count_marks(ctx.text, QUESTION_MARKS)
 
 
 # --------------------------------------------------------------------------------------------
 # Capitals
 # --------------------------------------------------------------------------------------------
-def _prose(ctx: PostContext) -> str:
+def _prose(ctx: PostViews) -> str:
     """The text with links and @-mentions blanked: ``t.co/AbC`` and ``@NASA`` are not shouting."""
     spans = sorted((*ctx.entities.links, *ctx.entities.mentions))
     if not spans:
@@ -158,7 +158,7 @@ def _prose(ctx: PostContext) -> str:
     return "".join(parts)
 
 
-def _caps_ratio(ctx: PostContext) -> float:
+def _caps_ratio(ctx: PostViews) -> float:
     prose = _prose(ctx)
     # map() keeps the per-character tests in C (no character is both upper and lower case)
     upper = sum(map(str.isupper, prose))
@@ -175,7 +175,7 @@ _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 _ASCII_LINKISH_TOKEN = re.compile(rb"(?<!\S)\S*[@.]\S*")
 
 
-def _caps_ratio_bound(ctx: PostContext) -> float:
+def _caps_ratio_bound(ctx: PostViews) -> float:
     """At least the capitals ratio, without finding links and mentions: all capitals of the
     text over them plus the lower-case letters outside any token that could hold a link or
     a mention (one with a dot or an at sign, in its plain form)."""
@@ -204,7 +204,7 @@ def _caps_ratio_bound(ctx: PostContext) -> float:
     return upper / (upper + lower) if upper + lower > 0 else 1.0
 
 
-def _caps_run(ctx: PostContext) -> int:
+def _caps_run(ctx: PostViews) -> int:
     """Longest run of consecutive all-capital words of two letters or more.
 
     Words are whitespace-separated tokens; punctuation, digits and emoji in them are
@@ -228,7 +228,7 @@ def _caps_run(ctx: PostContext) -> int:
     return best
 
 
-def _caps_run_bound(ctx: PostContext) -> float:
+def _caps_run_bound(ctx: PostViews) -> float:
     """At least the longest capitals run, without finding links and mentions: each word of a
     run has a capital letter, and an ASCII one two (links and mentions only remove words)."""
     text = ctx.text
@@ -259,7 +259,7 @@ SENTIMENT_WORDS = 1_000
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 
 
-def _sentiment(ctx: PostContext) -> float:
+def _sentiment(ctx: PostViews) -> float:
     """VADER's compound score; past :data:`SENTIMENT_WORDS` words, the mean of the scores
     of its sentence groups, each weighted by its words."""
     text = ctx.text

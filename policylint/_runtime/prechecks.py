@@ -1,17 +1,17 @@
 """Cheap tests of a post that tell the rule dispatch a detector or metric has nothing to find.
 
-Each precheck is a predicate of a :class:`~policylint._runtime.context.PostContext`. A detector or
-metric that names one promises: when the precheck is false, it finds nothing (a detector)
-or is 0 (a metric). A rule whose flags or guards can only fire through such detectors and
-metrics is then skipped on posts that fail all of its prechecks (see
+Each precheck is a predicate of a post's views (:class:`~policylint._text.post.PostViews`).
+A detector or metric that names one promises: when the precheck is false, it finds nothing
+(a detector) or is 0 (a metric). A rule whose flags or guards can only fire through such
+detectors and metrics is then skipped on posts that fail all of its prechecks (see
 :class:`policylint._runtime.nodes.RuleDispatch`): a post without seven digits in a row is not
 searched for phone, card or social security numbers, one without a digit for IBANs, one
 without an exclamation mark skips the rules that count them.
 
-Detectors and metrics declare their precheck in one place each: :data:`DETECTOR_PRECHECKS`
-below (detector modules are imported lazily, so the names live here) and
-:attr:`policylint._runtime.metrics.Metric.precheck`. ``tests/test_prechecks.py`` checks every
-promise.
+Detectors and metrics declare their precheck in one place each:
+:data:`policylint.detectors.DETECTOR_PRECHECKS` (detector modules are imported lazily, so the
+registry holds the names) and :attr:`policylint._runtime.metrics.Metric.precheck`.
+``tests/test_prechecks.py`` checks every promise.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from policylint._runtime import metrics
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint._runtime.context import PostContext
+    from policylint._text.post import PostViews
 
-__all__ = ["DETECTOR_PRECHECKS", "PRECHECKS"]
+__all__ = ["PRECHECKS"]
 
 # Python's \d is Unicode's decimal digits: every digit the detectors' regexes or
 # phonenumbers (which reads Arabic-Indic digits too) can use.
@@ -40,34 +40,34 @@ EXCLAMATION_MARKS = frozenset(metrics.EXCLAMATION_MARKS)
 QUESTION_MARKS = frozenset(metrics.QUESTION_MARKS)
 
 
-def _digit(ctx: PostContext) -> bool:
+def _digit(ctx: PostViews) -> bool:
     return _DIGIT.search(ctx.plain.text) is not None
 
 
-def _digit_run(ctx: PostContext) -> bool:
+def _digit_run(ctx: PostViews) -> bool:
     return _DIGIT_RUN.search(ctx.plain.text) is not None
 
 
-def _exclamation(ctx: PostContext) -> bool:
+def _exclamation(ctx: PostViews) -> bool:
     return not EXCLAMATION_MARKS.isdisjoint(ctx.text)
 
 
-def _question(ctx: PostContext) -> bool:
+def _question(ctx: PostViews) -> bool:
     return not QUESTION_MARKS.isdisjoint(ctx.text)
 
 
-def _non_ascii(ctx: PostContext) -> bool:
+def _non_ascii(ctx: PostViews) -> bool:
     return not ctx.text.isascii()
 
 
-def _address(ctx: PostContext) -> bool:
+def _address(ctx: PostViews) -> bool:
     from policylint.detectors.email import could_hold_address
 
     return could_hold_address(ctx.plain.text)
 
 
 #: Every precheck, by name.
-PRECHECKS: Mapping[str, Callable[[PostContext], bool]] = MappingProxyType(
+PRECHECKS: Mapping[str, Callable[[PostViews], bool]] = MappingProxyType(
     {
         "digit": _digit,
         "digit_run": _digit_run,
@@ -75,20 +75,5 @@ PRECHECKS: Mapping[str, Callable[[PostContext], bool]] = MappingProxyType(
         "question": _question,
         "non_ascii": _non_ascii,
         "address": _address,
-    }
-)
-
-#: What each detector needs to find anything: card, phone and social security numbers hold
-#: a run of seven digits, an IBAN digits (its letters may break every run); an e-mail
-#: address an at and a dot (the e-mail detector's own test); fancy letters are not ASCII.
-#: A detector not listed here runs on every post.
-DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
-    {
-        "card": "digit_run",
-        "email": "address",
-        "fancy_text": "non_ascii",
-        "iban": "digit",
-        "phone": "digit_run",
-        "ssn": "digit_run",
     }
 )

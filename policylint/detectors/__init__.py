@@ -5,55 +5,25 @@ module (and whatever heavy library it needs, such as ``phonenumbers``) is import
 time a policy uses it, so ``DETECTORS.names()`` costs nothing at start-up.
 
 A detector finds things in a post and reports each as a :class:`Detection`: the span of the
-original text the author typed (detectors search ``ctx.plain``, the normalised view, and
+original text the author typed (detectors search ``post.plain``, the normalised view, and
 map back), the canonical value (what ``allow [...]`` lists are compared with) and a label for
 the sub-kind. ``canonical()`` turns an allow-list entry into the same canonical form, so
 ``"+1 800 555 0100"`` in a policy allows ``1-800-555-0100`` in a post.
 
-To add a detector, write a module with a ``DETECTOR`` object following :class:`Detector` and
-add one line to :data:`DETECTORS` below.
+To add a detector, write a module with a ``DETECTOR`` object following :class:`Detector`
+(:class:`policylint.detectors.base.TextDetector` does the mapping back for a detector that
+only needs the text) and add one line to :data:`DETECTORS` below.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
-from policylint._model.struct import NamedTuple
+from policylint.detectors.base import Detection, Detector
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Protocol
-
-    from policylint._runtime.context import PostContext
-else:
-    Protocol = object  # a structural type: nothing to check at run time
-
-__all__ = ["DETECTORS", "Detection", "Detector", "DetectorRegistry"]
-
-
-class Detection(NamedTuple):
-    """One thing a detector found."""
-
-    start: int  # span in ctx.text, the ORIGINAL text
-    end: int
-    value: str  # canonical value: E.164 for phones, lower-cased address for e-mails...
-    label: str = ""  # sub-kind: 'visa', 'GB', 'us_ssn', 'private'...
-
-
-class Detector(Protocol):
-    """What a detector provides (a module-level ``DETECTOR`` object)."""
-
-    name: str
-    description: str
-
-    def detect(self, ctx: PostContext) -> Iterable[Detection]:
-        """Everything found in the post, in text order."""
-        ...
-
-    def canonical(self, text: str) -> str:
-        """An allow-list entry in the canonical form of :attr:`Detection.value`."""
-        ...
+__all__ = ["DETECTORS", "DETECTOR_PRECHECKS", "Detection", "Detector", "DetectorRegistry"]
 
 
 class DetectorRegistry(Mapping[str, Detector]):
@@ -89,10 +59,8 @@ class DetectorRegistry(Mapping[str, Detector]):
     def precheck(self, name: str) -> str | None:
         """The :data:`policylint._runtime.prechecks.PRECHECKS` name that must hold on a post for
         this detector to find anything there, or None. A built-in detector's comes from
-        :data:`~policylint._runtime.prechecks.DETECTOR_PRECHECKS`; any other detector object may
-        declare a ``precheck`` attribute. Replacing a built-in drops its precheck."""
-        from policylint._runtime.prechecks import DETECTOR_PRECHECKS
-
+        :data:`DETECTOR_PRECHECKS`; any other detector object may declare a ``precheck``
+        attribute. Replacing a built-in drops its precheck."""
         spec = self._specs.get(name)
         if isinstance(spec, str):
             return DETECTOR_PRECHECKS.get(name) if spec == _BUILTIN.get(name) else None
@@ -124,3 +92,20 @@ _BUILTIN = {
 
 #: Every built-in detector. Keep each one precise: the built-in privacy rules flag what they find.
 DETECTORS = DetectorRegistry(_BUILTIN)
+
+#: What each built-in detector needs to find anything (a name of
+#: :data:`policylint._runtime.prechecks.PRECHECKS`): card, phone and social security numbers
+#: hold a run of seven digits, an IBAN digits (its letters may break every run); an e-mail
+#: address an at and a dot (the e-mail detector's own test); fancy letters are not ASCII.
+#: A detector not listed here runs on every post. ``tests/test_prechecks.py`` checks every
+#: promise.
+DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
+    {
+        "card": "digit_run",
+        "email": "address",
+        "fancy_text": "non_ascii",
+        "iban": "digit",
+        "phone": "digit_run",
+        "ssn": "digit_run",
+    }
+)

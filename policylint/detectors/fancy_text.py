@@ -4,7 +4,7 @@ Font generators turn "Hello" into 𝐇𝐞𝐥𝐥𝐨, 𝓗𝓮𝓵𝓵𝓸, �
 like letters but are symbols: a screen reader says "mathematical bold capital H, mathematical
 bold small e..." or nothing at all, search does not find the words, and some apps show boxes.
 
-This detector works on the ORIGINAL text (``ctx.text``): the plain view applies NFKC, which
+This detector works on the ORIGINAL text (``post.text``): the plain view applies NFKC, which
 folds most of these characters back to ASCII. It reports runs of three letters or more of one
 of these kinds (the label):
 
@@ -38,12 +38,11 @@ from collections.abc import Callable, Iterator
 from functools import cache
 
 from policylint._model.struct import NamedTuple
-from policylint.detectors import Detection, Detector
-from policylint.detectors._base import Found, TextDetector
+from policylint.detectors.base import Detection, Detector, Found, TextDetector
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint._runtime.context import PostContext
+    from policylint._text.post import PostViews
 
 __all__ = ["DETECTOR", "MIN_LETTERS", "FancyTextDetector"]
 
@@ -172,9 +171,9 @@ class FancyTextDetector(TextDetector):
         "upside-down...) that screen readers spell out or skip."
     )
 
-    def detect(self, ctx: PostContext) -> list[Detection]:
+    def detect(self, post: PostViews) -> list[Detection]:
         # The original text: the plain view's NFKC would turn 𝐇𝐞𝐥𝐥𝐨 into Hello.
-        return [Detection(f.start, f.end, f.value, f.label) for f in self.find(ctx.text)]
+        return [Detection(f.start, f.end, f.value, f.label) for f in self.find(post.text)]
 
     def canonical(self, text: str) -> str:
         for found in self.find(text):

@@ -14,8 +14,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from policylint.detectors import Detector
-from policylint.detectors._base import Found, TextDetector
+from policylint.detectors.base import Detector, Found, TextDetector
 
 __all__ = ["DETECTOR", "IBAN_LENGTHS", "IbanDetector", "iban_valid"]
 

@@ -48,14 +48,13 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 
 from policylint._model.struct import NamedTuple
-from policylint.detectors import Detection, Detector
-from policylint.detectors._base import Found, TextDetector, plain_text
+from policylint.detectors.base import Detection, Detector, Found, TextDetector, plain_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from policylint._runtime.context import PostContext
+    from policylint._text.post import PostViews
 
 __all__ = ["DEFAULT_REGIONS", "DETECTOR", "PhoneDetector"]
 
@@ -141,11 +140,11 @@ class PhoneDetector(TextDetector):
         "number there (E.164 values, e.g. +18005550100)."
     )
 
-    def detect(self, ctx: PostContext) -> list[Detection]:
-        plain = ctx.plain
+    def detect(self, post: PostViews) -> list[Detection]:
+        plain = post.plain
         return [
             Detection(*plain.to_original(f.start, f.end), f.value, f.label)
-            for f in self.find_in(plain.text, _regions(ctx.meta.get("region")))
+            for f in self.find_in(plain.text, _regions(post.meta.get("region")))
         ]
 
     def find(self, text: str) -> Iterator[Found]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from policylint.detectors import Detection, Detector
+from policylint.detectors.base import Detection, Detector
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint._runtime.context import PostContext
+    from policylint._text.post import PostViews
 
 __all__ = ["DETECTOR", "SHORTENERS", "UrlDetector", "link_host"]
 
@@ -39,10 +39,10 @@ class UrlDetector:
     name = "url"
     description = "Links (URLs and bare domains); the value is the host, e.g. 'acme.com'."
 
-    def detect(self, ctx: PostContext) -> list[Detection]:
+    def detect(self, post: PostViews) -> list[Detection]:
         found = []
-        for start, end in ctx.entities.links:
-            host = link_host(ctx.text[start:end])
+        for start, end in post.entities.links:
+            host = link_host(post.text[start:end])
             found.append(Detection(start, end, host, "shortener" if host in SHORTENERS else ""))
         return found
 
