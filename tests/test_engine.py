@@ -356,7 +356,7 @@ def test_dates_from_the_api_compare_like_iso_strings() -> None:
 
 def _without_metric_bounds(value: object) -> int:
     """Make every comparison of ``value`` compute its metric (no upper-bound shortcut)."""
-    from policylint._runtime.nodes import CompareNode
+    from policylint._runtime.conditions import CompareNode
 
     if isinstance(value, CompareNode):
         value._rules_out = False
@@ -375,7 +375,7 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
     import json
     from pathlib import Path
 
-    from policylint._runtime.nodes import guard_trigger, index_regexes, platforms_of, trigger
+    from policylint._runtime.dispatch import guard_trigger, index_regexes, platforms_of, trigger
 
     policy = policylint.load_policy()
     exhaustive = policylint.load_policy()

@@ -17,8 +17,9 @@ import pytest
 
 import policylint
 from policylint._runtime.context import PostContext
-from policylint._runtime.nodes import EvalState, RegexNode
+from policylint._runtime.patterns import RegexNode
 from policylint._runtime.regexes import compile_regex, spans
+from policylint._runtime.state import EvalState
 from policylint._runtime.terms import TermIndex
 
 
@@ -88,7 +89,8 @@ def test_deeply_nested_groups_match_in_bounded_memory() -> None:
         import json, resource, sys
         limit = 1 << 30
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        from policylint._runtime.nodes import EvalState, RegexNode
+        from policylint._runtime.patterns import RegexNode
+        from policylint._runtime.state import EvalState
         from policylint._runtime.context import PostContext
         from policylint._runtime.terms import TermIndex
         node = RegexNode("(" * 100_000 + "a" + ")" * 100_000)

@@ -15,7 +15,7 @@ from policylint._cache import folder as cachedir
 from policylint._cache import policies as policycache
 from policylint._model.severity import Severity
 from policylint._pipeline.policy import Policy
-from policylint._runtime.nodes import Trigger
+from policylint._runtime.dispatch import Trigger
 
 POLICY = """
 terms g = ["guarantee*"]
@@ -184,7 +184,7 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
     (entry,) = entries(cache)
     if content is None:
         data = unsealed(entry)
-        from policylint._runtime.nodes import CompiledRule
+        from policylint._runtime.rules import CompiledRule
 
         fields = data["rules"][0]["@CompiledRule"]  # nodes are stored by position
         fields[CompiledRule.FIELDS.index("flags")] = [
@@ -288,12 +288,14 @@ def test_a_corrupt_regex_facts_file_is_ignored(cache: Path, content: str) -> Non
 def test_the_built_in_sha256_gives_hashlibs_digests() -> None:
     import hashlib
 
+    from policylint._hashing import sha256
+
     data = "naïve café\0policy".encode()
-    assert policycache.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
 
 
 def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_path: Path) -> None:
-    from policylint._runtime import nodes as compiled
+    from policylint._runtime import patterns as compiled
 
     class Reordered(compiled.RegexNode):
         __slots__ = ()
@@ -312,7 +314,7 @@ def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_pat
 
 
 def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None:
-    from policylint._runtime.nodes import index_regexes, route
+    from policylint._runtime.dispatch import index_regexes, route
 
     policylint.load_policy("builtin:all")  # compiled, stored
     cached = policylint.load_policy("builtin:all")  # from the entry, with its routes
@@ -333,7 +335,7 @@ def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None
 
 
 def test_routes_that_do_not_fit_the_policy_are_worked_out_again(cache: Path) -> None:
-    from policylint._runtime.nodes import route
+    from policylint._runtime.dispatch import route
 
     policy = policylint.load_policy("rule a.b { flag /x+/ }\n")
     rules, index = list(policy._rules), policy._index
@@ -347,7 +349,7 @@ def test_routes_that_do_not_fit_the_policy_are_worked_out_again(cache: Path) -> 
 
 
 def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -> None:
-    from policylint._runtime.nodes import RegexNode
+    from policylint._runtime.patterns import RegexNode
 
     compiled = policylint.load_policy("builtin:all")  # compiled, numbered by a walk
     cached = policylint.load_policy("builtin:all")  # from the entry: numbered on use
@@ -362,7 +364,7 @@ def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -
         return []
 
     nodes = regex_nodes(list(cached._rules))
-    assert len(nodes) >= 80 and all(node._regex_id == -2 for node in nodes)
+    assert len(nodes) >= 80 and all(node.regex_id == -2 for node in nodes)
     texts = [
         "Guaranteed 12% returns! Mail jo.smith@gmail.com, call +44 7911 123456 #ad",
         "Password is hunter22. Card 4111 1111 1111 1111 #spon #gifted #partner",
@@ -370,10 +372,10 @@ def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -
     ] * 12  # past the regex index's warm-up: its RE2 sets are used too
     for text in texts:
         assert cached.check(text) == compiled.check(text)
-    used = [node for node in nodes if node._regex_id != -2]
+    used = [node for node in nodes if node.regex_id != -2]
     assert len(used) >= 10
     for node in used:
-        assert node._regex_id == cached._regexes.id_of(node.source, node.flags) >= 0
+        assert node.regex_id == cached._regexes.id_of(node.source, node.flags) >= 0
 
 
 def test_entries_unused_for_a_month_are_deleted_when_another_is_stored(
@@ -443,7 +445,7 @@ def test_an_entry_records_when_its_files_were_read(cache: Path, tmp_path: Path) 
 
 
 def _set_field(data: dict[str, Any], name: str, value: Any) -> None:
-    from policylint._runtime.nodes import CompiledRule
+    from policylint._runtime.rules import CompiledRule
 
     data["rules"][0]["@CompiledRule"][CompiledRule.FIELDS.index(name)] = value
 

@@ -171,7 +171,7 @@ def test_the_ascii_twins_are_every_character_with_an_ascii_case_form() -> None:
 
 def _builtin_regexes() -> list[tuple[str, str, tuple[str, ...]]]:
     """(source, flags, atoms) of every regex in builtin:all."""
-    from policylint._runtime.nodes import RegexNode
+    from policylint._runtime.patterns import RegexNode
 
     found: dict[tuple[str, str], tuple[str, ...]] = {}
 
@@ -382,7 +382,7 @@ def test_regexes_rules_are_not_dispatched_by_are_matched_on_demand_and_exactly()
     """Regexes only in guards and exceptions sit in sets that run when a rule asks; what
     they report is exactly what RE2 finds, before and after the sets are built."""
     from policylint._runtime.context import PostContext
-    from policylint._runtime.nodes import EvalState
+    from policylint._runtime.state import EvalState
 
     policy = policylint.load_policy()
     index = policy._regexes

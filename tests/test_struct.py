@@ -12,7 +12,8 @@ import pytest
 import policylint
 from policylint._model.records import PostData, ReportData
 from policylint._model.struct import Struct
-from policylint._runtime.nodes import Getter, RegexNode, TermsNode
+from policylint._runtime.conditions import Getter
+from policylint._runtime.patterns import RegexNode, TermsNode
 
 
 def _all_structs() -> list[type[Struct]]:
@@ -51,7 +52,7 @@ def test_fields_are_constructor_parameters_and_slots(cls: type[Struct]) -> None:
 
 def test_equality_and_repr_use_the_fields_not_the_caches() -> None:
     a, b = RegexNode("ab+", "i", atoms=("ab",)), RegexNode("ab+", "i", atoms=("ab",))
-    a._regex_id = 3  # a cache slot
+    a.regex_id = 3  # a cache slot
     assert a == b
     assert a != RegexNode("ab+", "", atoms=("ab",))
     assert a != TermsNode((1,))
@@ -83,8 +84,8 @@ def test_mutable_defaults_are_not_shared() -> None:
 
 def test_structs_pickle_by_their_slots() -> None:
     node = RegexNode("a|b", atoms=("a", "b"))
-    node._regex_id = 5
+    node.regex_id = 5
     copy = pickle.loads(pickle.dumps(node))
-    assert copy == node and copy._regex_id == 5
+    assert copy == node and copy.regex_id == 5
     post = PostData("text", id="1", platform="x", meta={"k": 1})
     assert pickle.loads(pickle.dumps(post)) == post

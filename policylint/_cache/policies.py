@@ -34,8 +34,34 @@ from policylint._hashing import sha256
 from policylint._lang.stamps import FileStamp, folder_listing
 from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple, Struct
-from policylint._runtime import nodes as c
+from policylint._runtime.conditions import (
+    AndNode,
+    CompareNode,
+    ConditionNode,
+    ContainsNode,
+    Getter,
+    MemberNode,
+    NotNode,
+    OrNode,
+    TruthyNode,
+)
+from policylint._runtime.dispatch import Route, Trigger, index_regexes, route
+from policylint._runtime.patterns import (
+    AllNode,
+    AllowException,
+    AnyNode,
+    ContextException,
+    DetectNode,
+    InsideException,
+    MatchException,
+    NearNode,
+    PatternNode,
+    RegexNode,
+    ScopedNode,
+    TermsNode,
+)
 from policylint._runtime.regexes import RegexIndex
+from policylint._runtime.rules import CompiledRule, ExampleSpec
 from policylint._runtime.terms import TermIndex
 
 __all__ = ["STALE_AFTER_S", "CachedPolicy", "cache_key", "indexed", "load", "store"]
@@ -50,26 +76,26 @@ FORMAT_VERSION = 18
 _NODE_TYPES: dict[str, type[Any]] = {
     "@" + cls.__name__: cls
     for cls in (
-        c.TermsNode,
-        c.RegexNode,
-        c.DetectNode,
-        c.ScopedNode,
-        c.NearNode,
-        c.AnyNode,
-        c.AllNode,
-        c.Getter,
-        c.CompareNode,
-        c.MemberNode,
-        c.ContainsNode,
-        c.TruthyNode,
-        c.NotNode,
-        c.AndNode,
-        c.OrNode,
-        c.ContextException,
-        c.AllowException,
-        c.InsideException,
-        c.ExampleSpec,
-        c.CompiledRule,
+        TermsNode,
+        RegexNode,
+        DetectNode,
+        ScopedNode,
+        NearNode,
+        AnyNode,
+        AllNode,
+        Getter,
+        CompareNode,
+        MemberNode,
+        ContainsNode,
+        TruthyNode,
+        NotNode,
+        AndNode,
+        OrNode,
+        ContextException,
+        AllowException,
+        InsideException,
+        ExampleSpec,
+        CompiledRule,
     )
 }
 
@@ -89,12 +115,12 @@ class CachedPolicy(NamedTuple):
 
     name: str
     description: str | None
-    rules: list[c.CompiledRule]
+    rules: list[CompiledRule]
     term_index: TermIndex
     settings: dict[str, Any]
     files: list[str]
     #: Each rule's dispatch route (compiled.route), when the cache had them.
-    routes: list[c.Route] | None = None
+    routes: list[Route] | None = None
     #: The rules' regexes, numbered as the routes number them (compiled.index_regexes).
     regex_index: RegexIndex | None = None
 
@@ -146,7 +172,7 @@ class _Decoder:
 
     def __init__(self, term_count: int) -> None:
         self.term_count = term_count
-        self.regexes: list[c.RegexNode] = []
+        self.regexes: list[RegexNode] = []
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -178,7 +204,7 @@ class _Decoder:
     def term_ids(self, ids: Any) -> bool:
         return _ints_below(ids, self.term_count)
 
-    def regex(self, node: c.RegexNode) -> bool:
+    def regex(self, node: RegexNode) -> bool:
         self.regexes.append(node)
         return (
             type(node.source) is str
@@ -240,22 +266,22 @@ def _data(value: Any) -> bool:
     return False
 
 
-_Pattern, _Condition = c.PatternNode, c.ConditionNode
+_Pattern, _Condition = PatternNode, ConditionNode
 
 #: Each node class's check of its fields (its children are checked already). The tests are
 #: written out: a warm start checks ~4,000 nodes, and a call costs as much as a test.
 _CHECKS: dict[type[Any], Any] = {
-    c.TermsNode: lambda d, n: d.term_ids(n.term_ids),
-    c.RegexNode: lambda d, n: d.regex(n),
-    c.DetectNode: lambda d, n: type(n.name) is str,
-    c.ScopedNode: lambda d, n: (
+    TermsNode: lambda d, n: d.term_ids(n.term_ids),
+    RegexNode: lambda d, n: d.regex(n),
+    DetectNode: lambda d, n: type(n.name) is str,
+    ScopedNode: lambda d, n: (
         isinstance(n.inner, _Pattern)
         and n.kind in _SCOPES
         and (type(n.amount) is int and n.amount >= 0)
         and n.unit in _UNITS
         and type(n.path) is str
     ),
-    c.NearNode: lambda d, n: (
+    NearNode: lambda d, n: (
         isinstance(n.left, _Pattern)
         and isinstance(n.right, _Pattern)
         and (type(n.distance) is int and n.distance >= 0)
@@ -263,9 +289,9 @@ _CHECKS: dict[type[Any], Any] = {
         and type(n.negated) is bool
         and type(n.ordered) is bool
     ),
-    c.AnyNode: lambda d, n: _all(n.items, _Pattern),
-    c.AllNode: lambda d, n: _all(n.items, _Pattern),
-    c.Getter: lambda d, n: (
+    AnyNode: lambda d, n: _all(n.items, _Pattern),
+    AllNode: lambda d, n: _all(n.items, _Pattern),
+    Getter: lambda d, n: (
         n.kind in _GETTERS
         and (
             _data(n.value)
@@ -275,31 +301,31 @@ _CHECKS: dict[type[Any], Any] = {
             else type(n.value) is str
         )
     ),
-    c.CompareNode: lambda d, n: (
-        type(n.left) is c.Getter and n.op in _OPERATORS and type(n.right) is c.Getter
+    CompareNode: lambda d, n: (
+        type(n.left) is Getter and n.op in _OPERATORS and type(n.right) is Getter
     ),
-    c.MemberNode: lambda d, n: (
-        type(n.operand) is c.Getter and type(n.values) is c.Getter and type(n.negated) is bool
+    MemberNode: lambda d, n: (
+        type(n.operand) is Getter and type(n.values) is Getter and type(n.negated) is bool
     ),
-    c.ContainsNode: lambda d, n: isinstance(n.pattern, _Pattern),
-    c.TruthyNode: lambda d, n: type(n.getter) is c.Getter,
-    c.NotNode: lambda d, n: isinstance(n.item, _Condition),
-    c.AndNode: lambda d, n: _all(n.items, _Condition),
-    c.OrNode: lambda d, n: _all(n.items, _Condition),
-    c.ContextException: lambda d, n: (
+    ContainsNode: lambda d, n: isinstance(n.pattern, _Pattern),
+    TruthyNode: lambda d, n: type(n.getter) is Getter,
+    NotNode: lambda d, n: isinstance(n.item, _Condition),
+    AndNode: lambda d, n: _all(n.items, _Condition),
+    OrNode: lambda d, n: _all(n.items, _Condition),
+    ContextException: lambda d, n: (
         n.direction in _DIRECTIONS
         and isinstance(n.pattern, _Pattern)
         and (type(n.distance) is int and n.distance >= 0)
         and n.unit in _UNITS
     ),
-    c.AllowException: lambda d, n: (
+    AllowException: lambda d, n: (
         type(n.literal) is frozenset
         and _strs(n.literal)
         and type(n.by_detector) is dict
         and all(type(v) is frozenset and _strs(v) for v in n.by_detector.values())
     ),
-    c.InsideException: lambda d, n: isinstance(n.pattern, _Pattern),
-    c.ExampleSpec: lambda d, n: (
+    InsideException: lambda d, n: isinstance(n.pattern, _Pattern),
+    ExampleSpec: lambda d, n: (
         n.expect in _EXPECT
         and type(n.text) is str
         and (n.platform is None or type(n.platform) is str)
@@ -307,7 +333,7 @@ _CHECKS: dict[type[Any], Any] = {
         and (not n.meta or _data(n.meta))
         and (type(n.line) is int and n.line >= 0)
     ),
-    c.CompiledRule: lambda d, n: (
+    CompiledRule: lambda d, n: (
         type(n.id) is str
         and type(n.category) is str
         and type(n.severity) is Severity
@@ -325,8 +351,8 @@ _CHECKS: dict[type[Any], Any] = {
         and _all(n.post_exceptions, _Condition)
         and _all(n.flags, _Pattern)
         and _all(n.requires, _Pattern)
-        and _all(n.match_exceptions, c.MatchException)
-        and _all(n.examples, c.ExampleSpec)
+        and _all(n.match_exceptions, MatchException)
+        and _all(n.examples, ExampleSpec)
         and _strs(n.placeholders)
     ),
 }
@@ -462,7 +488,7 @@ def _decoded(data: dict[str, Any]) -> CachedPolicy:
     regexes = RegexIndex.from_table(data["regexes"])
     decoder = _Decoder(len(terms))
     rules = [decoder.value(rule) for rule in data["rules"]]
-    if not all(type(rule) is c.CompiledRule for rule in rules):
+    if not all(type(rule) is CompiledRule for rule in rules):
         raise _Corrupt("not a rule")
     if len({rule.id for rule in rules}) != len(rules):
         raise _Corrupt("a rule id twice")
@@ -523,7 +549,7 @@ def _key_table(table: Any, term_count: int) -> dict[str, Any]:
     return table  # type: ignore[no-any-return]
 
 
-def _check_regex_table(nodes: list[c.RegexNode], table: RegexIndex) -> None:
+def _check_regex_table(nodes: list[RegexNode], table: RegexIndex) -> None:
     """Every regex of the rules is in the table with the same facts (the prefilter reads
     the table, a rule its node), and the table holds nothing else."""
     rows = table.table()
@@ -635,20 +661,20 @@ def _prune(folder: Path) -> None:
                 os.unlink(folder / name)
 
 
-def indexed(rules: list[c.CompiledRule]) -> tuple[RegexIndex, list[c.Route]]:
+def indexed(rules: list[CompiledRule]) -> tuple[RegexIndex, list[Route]]:
     """The rules' regexes, numbered (compiled.index_regexes), and each rule's dispatch
     route by those numbers."""
-    regexes = c.index_regexes(rules)
-    return regexes, [c.route(rule) for rule in rules]
+    regexes = index_regexes(rules)
+    return regexes, [route(rule) for rule in rules]
 
 
-def _encode_route(known: c.Route) -> list[Any]:
+def _encode_route(known: Route) -> list[Any]:
     needed, platforms = known
     parts = None if needed is None else [sorted(part) for part in needed]
     return [parts, None if platforms is None else sorted(platforms)]
 
 
-def _decode_route(item: Any, term_count: int, regex_count: int) -> c.Route:
+def _decode_route(item: Any, term_count: int, regex_count: int) -> Route:
     parts, platforms = item
     needed = None
     if parts is not None:
@@ -657,7 +683,7 @@ def _decode_route(item: Any, term_count: int, regex_count: int) -> c.Route:
             raise _Corrupt("a route's term and regex ids are not the policy's")
         if not all(type(v) is str for v in (*meta, *prechecks)):
             raise _Corrupt("a route's metadata keys and prechecks are not strings")
-        needed = c.Trigger(
+        needed = Trigger(
             frozenset(terms), frozenset(regexes), frozenset(meta), frozenset(prechecks)
         )
     if platforms is not None:

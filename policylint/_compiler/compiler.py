@@ -1,4 +1,4 @@
-"""Compile a resolved policy into executable rules (policylint._runtime.nodes).
+"""Compile a resolved policy into executable rules (policylint._runtime.rules).
 
 This is where names meet their meaning: term-list references, settings, detectors, metrics,
 regular expressions and message placeholders are checked, each mistake becoming a
@@ -27,8 +27,33 @@ from policylint._limits import (
 from policylint._model.errors import Diagnostic, PolicyError
 from policylint._model.records import normalise_platform
 from policylint._model.severity import Severity
-from policylint._runtime import nodes as c
+from policylint._runtime.conditions import (
+    AndNode,
+    CompareNode,
+    ConditionNode,
+    ContainsNode,
+    Getter,
+    MemberNode,
+    NotNode,
+    OrNode,
+    TruthyNode,
+)
+from policylint._runtime.patterns import (
+    AllNode,
+    AllowException,
+    AnyNode,
+    ContextException,
+    DetectNode,
+    InsideException,
+    MatchException,
+    NearNode,
+    PatternNode,
+    RegexNode,
+    ScopedNode,
+    TermsNode,
+)
 from policylint._runtime.regexes import compile_regex
+from policylint._runtime.rules import CompiledRule, ExampleSpec
 from policylint._runtime.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
 from policylint._text.views import fold_term
 
@@ -178,10 +203,10 @@ class _Compiler:
         return None
 
     # ------------------------------------------------------------------ patterns
-    def pattern(self, node: ast.Pattern) -> c.PatternNode | None:
+    def pattern(self, node: ast.Pattern) -> PatternNode | None:
         if isinstance(node, ast.TermsLiteral | ast.TermsRef):
             ids = self.term_ids(node)
-            return None if ids is None else c.TermsNode(ids)
+            return None if ids is None else TermsNode(ids)
         if isinstance(node, ast.Regex):
             return self.regex_node(node)
         if isinstance(node, ast.Detect):
@@ -194,7 +219,7 @@ class _Compiler:
                     or "available: " + ", ".join(self.detector_names),
                 )
                 return None
-            return c.DetectNode(node.name)
+            return DetectNode(node.name)
         if isinstance(node, ast.Scoped):
             inner = self.pattern(node.pattern)
             if inner is None:
@@ -209,26 +234,26 @@ class _Compiler:
                     hint=f"did you mean 'meta.{scope.path}'?",
                 )
                 return None
-            return c.ScopedNode(inner, scope.kind, scope.amount, scope.unit, scope.path)
+            return ScopedNode(inner, scope.kind, scope.amount, scope.unit, scope.path)
         if isinstance(node, ast.Near):
             left, right = self.pattern(node.left), self.pattern(node.right)
             if left is None or right is None:
                 return None
-            return c.NearNode(left, right, node.distance, node.unit, node.negated)
+            return NearNode(left, right, node.distance, node.unit, node.negated)
         if isinstance(node, ast.FollowedBy):
             left, right = self.pattern(node.left), self.pattern(node.right)
             if left is None or right is None:
                 return None
-            return c.NearNode(left, right, node.distance, node.unit, False, ordered=True)
+            return NearNode(left, right, node.distance, node.unit, False, ordered=True)
         if isinstance(node, ast.AnyOf | ast.AllOf):
             items = [self.pattern(item) for item in node.items]
             if any(item is None for item in items):
                 return None
             kept = tuple(i for i in items if i is not None)
-            return c.AnyNode(kept) if isinstance(node, ast.AnyOf) else c.AllNode(kept)
+            return AnyNode(kept) if isinstance(node, ast.AnyOf) else AllNode(kept)
         raise AssertionError(f"unexpected pattern {node!r}")
 
-    def regex_node(self, node: ast.Regex) -> c.RegexNode | None:
+    def regex_node(self, node: ast.Regex) -> RegexNode | None:
         key = policycache.regex_key(node.source, node.flags)
         known = _known_facts(self.regex_facts.get(key))
         if known is not None:
@@ -236,7 +261,7 @@ class _Compiler:
             if not self.supported(node):
                 return None
             atoms, also, non_ascii, exact, repeats = known
-            return c.RegexNode(node.source, node.flags, atoms, also, non_ascii, exact, repeats)
+            return RegexNode(node.source, node.flags, atoms, also, non_ascii, exact, repeats)
         regex = self.regex(node)
         if regex is None:
             return None
@@ -251,11 +276,8 @@ class _Compiler:
             facts.repeats,
         ]
         self.learned_regexes = True
-        compiled = c.RegexNode(
-            node.source, node.flags, atoms, also, facts.non_ascii, facts.exact, facts.repeats
-        )
-        compiled._compiled = regex  # validated just now: not compiled a second time
-        return compiled
+        fields = (node.source, node.flags, atoms, also, facts.non_ascii, facts.exact, facts.repeats)
+        return RegexNode(*fields).with_compiled(regex)
 
     def supported(self, node: ast.Regex) -> bool:
         """False (with an error) for syntax RE2 lacks, such as look-around (PL302), or for
@@ -337,17 +359,17 @@ class _Compiler:
         return ast.Pos(node.pos.line, column + 1, node.pos.line, max(end, column + 1) + 1)
 
     # ------------------------------------------------------------------ conditions
-    def condition(self, node: ast.Condition) -> c.ConditionNode | None:
+    def condition(self, node: ast.Condition) -> ConditionNode | None:
         if isinstance(node, ast.Compare):
             left, right = self.operand(node.left), self.operand(node.right)
             if left is None or right is None:
                 return None
             if isinstance(node.left, ast.PlatformRef) and isinstance(node.right, ast.Literal_):
                 right = _constant(_platform_literal(node.right.value))
-            return c.CompareNode(left, node.op, right)
+            return CompareNode(left, node.op, right)
         if isinstance(node, ast.Member):
             operand = self.operand(node.operand)
-            values: c.Getter | None
+            values: Getter | None
             if isinstance(node.values, ast.TermsLiteral):
                 members: list[Any] = [t.text for t in node.values.terms]
                 if isinstance(node.operand, ast.PlatformRef):
@@ -357,23 +379,23 @@ class _Compiler:
                 values = self.operand(node.values)
             if operand is None or values is None:
                 return None
-            return c.MemberNode(operand, values, node.negated)
+            return MemberNode(operand, values, node.negated)
         if isinstance(node, ast.Contains):
             pattern = self.pattern(node.pattern)
-            return c.ContainsNode(pattern) if pattern is not None else None
+            return ContainsNode(pattern) if pattern is not None else None
         if isinstance(node, ast.Truthy):
             getter = self.operand(ast.PathRef(node.path, node.pos))
-            return c.TruthyNode(getter) if getter is not None else None
+            return TruthyNode(getter) if getter is not None else None
         if isinstance(node, ast.Not):
             inner = self.condition(node.item)
-            return c.NotNode(inner) if inner is not None else None
+            return NotNode(inner) if inner is not None else None
         items = [self.condition(i) for i in node.items]
         if any(i is None for i in items):
             return None
         kept = tuple(i for i in items if i is not None)
-        return c.AndNode(kept) if isinstance(node, ast.And) else c.OrNode(kept)
+        return AndNode(kept) if isinstance(node, ast.And) else OrNode(kept)
 
-    def operand(self, node: ast.Operand) -> c.Getter | None:
+    def operand(self, node: ast.Operand) -> Getter | None:
         if isinstance(node, ast.Literal_):
             return _constant(node.value)
         if isinstance(node, ast.PlatformRef):
@@ -408,17 +430,17 @@ class _Compiler:
     # ------------------------------------------------------------------ exceptions
     def exception(
         self, node: ast.Exception_, detectors: set[str]
-    ) -> c.MatchException | c.ConditionNode | None:
+    ) -> MatchException | ConditionNode | None:
         if isinstance(node, ast.UnlessCondition):
             return self.condition(node.condition)
         if isinstance(node, ast.UnlessContext):
             pattern = self.pattern(node.pattern)
             if pattern is None:
                 return None
-            return c.ContextException(node.direction, pattern, node.distance, node.unit)
+            return ContextException(node.direction, pattern, node.distance, node.unit)
         if isinstance(node, ast.UnlessMatches):
             pattern = self.pattern(node.pattern)
-            return c.InsideException(pattern) if pattern is not None else None
+            return InsideException(pattern) if pattern is not None else None
         texts = self.term_texts(node.values)
         if texts is None:
             return None
@@ -429,10 +451,10 @@ class _Compiler:
             for name in detectors
             if name in self.detector_names  # an unknown one is already reported (PL205)
         }
-        return c.AllowException(frozenset(fold_term(t) for t in texts), by_detector)
+        return AllowException(frozenset(fold_term(t) for t in texts), by_detector)
 
     # ------------------------------------------------------------------ rules
-    def rule(self, node: ast.RuleNode, severity: str) -> c.CompiledRule | None:
+    def rule(self, node: ast.RuleNode, severity: str) -> CompiledRule | None:
         self.path = node.path
         self.scope = self.resolved.scopes.get(node.path, TermScope({}))
         before = len(self.diagnostics)
@@ -448,11 +470,11 @@ class _Compiler:
         flags = [self.pattern(p) for p in node.flags]
         requires = [self.pattern(p) for p in node.requires]
         detectors = _detectors_in(node.flags)
-        post_exceptions: list[c.ConditionNode] = []
-        match_exceptions: list[c.MatchException] = []
+        post_exceptions: list[ConditionNode] = []
+        match_exceptions: list[MatchException] = []
         for unless in node.unless:
             compiled = self.exception(unless, detectors)
-            if isinstance(compiled, c.ConditionNode):
+            if isinstance(compiled, ConditionNode):
                 post_exceptions.append(compiled)
             elif compiled is not None:
                 match_exceptions.append(compiled)
@@ -465,7 +487,7 @@ class _Compiler:
                     placeholders += (name,)
         if len(self.diagnostics) > before:
             return None
-        return c.CompiledRule(
+        return CompiledRule(
             id=node.id,
             category=node.category or node.id.split(".")[0],
             severity=Severity(severity),
@@ -485,8 +507,7 @@ class _Compiler:
             requires=tuple(r for r in requires if r is not None),
             match_exceptions=tuple(match_exceptions),
             examples=tuple(
-                c.ExampleSpec(e.expect, e.text, e.platform, e.meta, e.pos.line)
-                for e in node.examples
+                ExampleSpec(e.expect, e.text, e.platform, e.meta, e.pos.line) for e in node.examples
             ),
             placeholders=placeholders,
             supersedes=tuple(dict.fromkeys(ref.rule for ref in node.supersedes)),
@@ -560,26 +581,26 @@ def _default_message(node: ast.RuleNode) -> str:
     return f"post breaks {node.id}"
 
 
-def _constant(value: Any) -> c.Getter:
-    return c.Getter("const", value)
+def _constant(value: Any) -> Getter:
+    return Getter("const", value)
 
 
 def _platform_literal(value: Any) -> Any:
     return normalise_platform(value) if isinstance(value, str) else value
 
 
-_platform_getter = c.Getter("platform")
+_platform_getter = Getter("platform")
 
 
-def _metric_getter(name: str) -> c.Getter:
-    return c.Getter("metric", name)
+def _metric_getter(name: str) -> Getter:
+    return Getter("metric", name)
 
 
-def _meta_getter(path: str) -> c.Getter:
-    return c.Getter("meta", path)
+def _meta_getter(path: str) -> Getter:
+    return Getter("meta", path)
 
 
-def compile_policy(resolved: ResolvedPolicy) -> tuple[list[c.CompiledRule], TermIndex]:
+def compile_policy(resolved: ResolvedPolicy) -> tuple[list[CompiledRule], TermIndex]:
     """Compile every rule of a resolved policy; raises ``PolicyError`` on any mistake."""
     compiler = _Compiler(resolved)
     rules = []

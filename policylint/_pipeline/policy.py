@@ -18,16 +18,10 @@ from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple
 from policylint._pipeline.selection import SelectorError, check_selectors, matches
 from policylint._runtime.context import PostContext
-from policylint._runtime.nodes import (
-    CompiledRule,
-    EvalState,
-    RawFinding,
-    RegexIndex,
-    Route,
-    RuleDispatch,
-    index_regexes,
-    lookup_path,
-)
+from policylint._runtime.dispatch import Route, RuleDispatch, index_regexes
+from policylint._runtime.regexes import RegexIndex
+from policylint._runtime.rules import CompiledRule, RawFinding
+from policylint._runtime.state import EvalState, lookup_path
 from policylint._runtime.terms import TermIndex
 
 TYPE_CHECKING = False

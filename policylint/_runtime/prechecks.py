@@ -4,7 +4,7 @@ Each precheck is a predicate of a post's views (:class:`~policylint._text.post.P
 A detector or metric that names one promises: when the precheck is false, it finds nothing
 (a detector) or is 0 (a metric). A rule whose flags or guards can only fire through such
 detectors and metrics is then skipped on posts that fail all of its prechecks (see
-:class:`policylint._runtime.nodes.RuleDispatch`): a post without seven digits in a row is not
+:class:`policylint._runtime.dispatch.RuleDispatch`): a post without seven digits in a row is not
 searched for phone, card or social security numbers, one without a digit for IBANs, one
 without an exclamation mark skips the rules that count them.
 

@@ -1,0 +1,397 @@
+"""Pattern nodes (what ``flag``, ``require`` and ``contains`` look for) and the match
+exceptions of ``unless`` (what excuses one match).
+
+A pattern node finds spans (:class:`~policylint._runtime.state.Match`) in a post through its
+:class:`~policylint._runtime.state.EvalState`; an exception decides, for one match, whether
+its context excuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from policylint._model.struct import Struct
+from policylint._runtime.regexes import compile_regex, spans
+from policylint._runtime.state import EvalState, Match, SpanIndex
+from policylint._text.views import fold_term
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = [
+    "NOT_INDEXED",
+    "AllNode",
+    "AllowException",
+    "AnyNode",
+    "ContextException",
+    "DetectNode",
+    "InsideException",
+    "MatchException",
+    "NearNode",
+    "PatternNode",
+    "RegexNode",
+    "ScopedNode",
+    "TermsNode",
+]
+
+
+class PatternNode(Struct):
+    """Finds spans in a post. ``needs_terms`` lets the engine skip the automaton pass."""
+
+    __slots__ = ()
+
+    def matches(self, state: EvalState) -> list[Match]:
+        raise NotImplementedError
+
+
+class TermsNode(PatternNode):
+    """Hits of a set of terms (ids in the policy's TermIndex)."""
+
+    __slots__ = ("_id_set", "term_ids")
+    FIELDS = ("term_ids",)
+
+    def __init__(self, term_ids: tuple[int, ...]) -> None:
+        self.term_ids = term_ids
+        self._id_set: frozenset[int] | None = None
+
+    def matches(self, state: EvalState) -> list[Match]:
+        hits = state.term_hits()
+        if not hits:
+            return []
+        # Rules often share a list (a named terms list, an organisation setting): the
+        # result for the same ids is computed once per post.
+        ids = self._id_set
+        if ids is None:
+            ids = self._id_set = frozenset(self.term_ids)
+        memo = state.memo
+        cached = memo.get(ids)  # a frozenset caches its hash
+        if cached is not None:
+            return cached
+        # A post hits few terms, a list may hold hundreds: walk the hits, not the list.
+        spans: list[tuple[int, int]] = []
+        for term_id, found in hits.items():
+            if term_id in ids:
+                spans.extend(found)
+        result: list[Match] = []
+        if spans:
+            folded = state.ctx.folded
+            field_name = state.field_name
+            result = [
+                Match(*folded.to_original(start, end), field_name)
+                for start, end in _leftmost_longest(spans)
+            ]
+        memo[ids] = result
+        return result
+
+
+def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    kept: list[tuple[int, int]] = []
+    last_end = -1
+    for start, end in spans:
+        if start >= last_end:
+            kept.append((start, end))
+            last_end = end
+    return kept
+
+
+NOT_INDEXED = -2  # a RegexNode's id before index_regexes or its first use
+
+
+class RegexNode(PatternNode):
+    """Matches of an RE2 regex on the plain view."""
+
+    __slots__ = (
+        "_compiled",
+        "also",
+        "atoms",
+        "exact",
+        "flags",
+        "non_ascii",
+        "regex_id",
+        "repeats",
+        "source",
+    )
+    FIELDS = ("source", "flags", "atoms", "also", "non_ascii", "exact", "repeats")
+
+    def __init__(
+        self,
+        source: str,
+        flags: str = "",
+        atoms: tuple[str, ...] = (),
+        also: tuple[str, ...] = (),
+        non_ascii: bool = False,
+        exact: bool = False,
+        repeats: int = 1,
+    ) -> None:
+        self.source = source
+        self.flags = flags
+        #: Literals one of which any match holds (``regexatoms.analyse``); () when none is
+        #: known. Case-folded, unless ``exact``.
+        self.atoms = atoms
+        #: A second such set: any match holds one of each.
+        self.also = also
+        #: Every match holds a non-ASCII character (``regexatoms.needs_non_ascii``).
+        self.non_ascii = non_ascii
+        #: The regex is case-sensitive: its atoms are found in the text as it is.
+        self.exact = exact
+        #: How many non-overlapping occurrences of ``atoms`` a match holds at least.
+        self.repeats = repeats
+        self._compiled: Any = None
+        #: Position in the policy's RegexIndex: assigned by index_regexes, or looked up on
+        #: first use in a policy loaded from the cache with its index (-1: not prefiltered).
+        self.regex_id: int = NOT_INDEXED
+
+    def with_compiled(self, regex: Any) -> RegexNode:
+        """This node, given the RE2 object the compiler built to validate the pattern, so
+        that it is not compiled a second time on first use."""
+        self._compiled = regex
+        return self
+
+    @property
+    def regex(self) -> Any:
+        if self._compiled is None:
+            self._compiled = compile_regex(self.source, self.flags)
+        return self._compiled
+
+    def matches(self, state: EvalState) -> list[Match]:
+        regex_id = self.regex_id
+        if regex_id == NOT_INDEXED and state.regex_index is not None:
+            regex_id = self.regex_id = state.regex_index.id_of(self.source, self.flags)
+        if not state.regex_may_match(regex_id):
+            return []
+        key = ("re", regex_id)
+        cached = state.memo.get(key)
+        if cached is not None:
+            return cached
+        plain = state.ctx.plain
+        to_original = plain.to_original
+        field_name = state.field_name
+        out = [
+            Match(*to_original(start, end), field_name)
+            for start, end in spans(self.regex, plain.text, state.encoded_plain())
+        ]
+        if regex_id >= 0:
+            state.memo[key] = out
+        return out
+
+
+class DetectNode(PatternNode):
+    """What a detector finds (``detect(phone)``)."""
+
+    __slots__ = ("name",)
+    FIELDS = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def matches(self, state: EvalState) -> list[Match]:
+        return [
+            Match(d.start, d.end, state.field_name, self.name, d.value)
+            for d in state.ctx.detections(self.name)
+        ]
+
+
+class ScopedNode(PatternNode):
+    """A pattern's matches limited to where they are (first N chars, a field...)."""
+
+    __slots__ = ("amount", "inner", "kind", "path", "unit")
+    FIELDS = ("inner", "kind", "amount", "unit", "path")
+
+    def __init__(
+        self, inner: PatternNode, kind: str, amount: int = 0, unit: str = "chars", path: str = ""
+    ) -> None:
+        self.inner = inner
+        self.kind = kind
+        self.amount = amount
+        self.unit = unit
+        self.path = path
+
+    def matches(self, state: EvalState) -> list[Match]:
+        if self.kind == "field":
+            sub = state.field_state(self.path)
+            return self.inner.matches(sub) if sub is not None else []
+        found = self.inner.matches(state)
+        if not found:
+            return found
+        if self.kind in ("hashtags", "mentions", "links"):
+            spans = getattr(state.ctx.entities, self.kind)
+            return [m for m in found if any(s <= m.start and m.end <= e for s, e in spans)]
+        low, high = self._window(state)
+        return [m for m in found if m.start >= low and m.end <= high]
+
+    def _window(self, state: EvalState) -> tuple[int, int]:
+        length = len(state.text)
+        if self.unit == "chars":
+            if self.kind == "first":
+                return 0, self.amount
+            return max(0, length - self.amount), length
+        if self.unit == "words":
+            if self.kind == "first":
+                return 0, state.nth_word_end(self.amount)
+            return state.nth_word_from_end_start(self.amount), length
+        lines = state.text.splitlines(keepends=True)
+        if self.kind == "first":
+            return 0, sum(len(line) for line in lines[: self.amount])
+        return length - sum(len(line) for line in lines[-self.amount :]), length
+
+
+class NearNode(PatternNode):
+    """Matches of ``left`` within ``distance`` words or chars of ``right``."""
+
+    __slots__ = ("distance", "left", "negated", "ordered", "right", "unit")
+    FIELDS = ("left", "right", "distance", "unit", "negated", "ordered")
+
+    def __init__(
+        self,
+        left: PatternNode,
+        right: PatternNode,
+        distance: int,
+        unit: str,
+        negated: bool,
+        ordered: bool = False,
+    ) -> None:
+        self.left = left
+        self.right = right
+        self.distance = distance
+        self.unit = unit
+        self.negated = negated
+        # 'followed by': right must come after left
+        self.ordered = ordered
+
+    def matches(self, state: EvalState) -> list[Match]:
+        lefts = self.left.matches(state)
+        if not lefts:
+            return lefts
+        rights = self.right.matches(state)
+        index = SpanIndex(state, rights, self.unit) if rights else None
+        kept = []
+        for candidate in lefts:
+            near = index is not None and any(
+                (not self.ordered or other.start >= candidate.end)
+                and state.distance(candidate, other, self.unit) <= self.distance
+                for other in index.near(candidate, self.distance)
+            )
+            if near != self.negated:
+                kept.append(candidate)
+        return kept
+
+
+class AnyNode(PatternNode):
+    """Matches of any of the patterns (``a or b``)."""
+
+    __slots__ = ("items",)
+    FIELDS = ("items",)
+
+    def __init__(self, items: tuple[PatternNode, ...]) -> None:
+        self.items = items
+
+    def matches(self, state: EvalState) -> list[Match]:
+        seen: dict[tuple[int, int, str | None], Match] = {}
+        for item in self.items:
+            for found in item.matches(state):
+                seen.setdefault((found.start, found.end, found.field), found)
+        return sorted(seen.values())
+
+
+class AllNode(PatternNode):
+    """Matches of every pattern, when each has one (``a and b``)."""
+
+    __slots__ = ("items",)
+    FIELDS = ("items",)
+
+    def __init__(self, items: tuple[PatternNode, ...]) -> None:
+        self.items = items
+
+    def matches(self, state: EvalState) -> list[Match]:
+        collected: list[Match] = []
+        for item in self.items:
+            found = item.matches(state)
+            if not found:
+                return []
+            collected.extend(found)
+        return sorted(set(collected))
+
+
+# ----------------------------------------------------------------------------- exceptions
+class MatchException(Struct):
+    """Drops a match that has a certain context (negation, allow-list, ...)."""
+
+    __slots__ = ()
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        raise NotImplementedError
+
+
+class ContextException(MatchException):
+    """Excuses a match preceded, followed or neighboured by a pattern."""
+
+    __slots__ = ("direction", "distance", "pattern", "unit")
+    FIELDS = ("direction", "pattern", "distance", "unit")
+
+    def __init__(self, direction: str, pattern: PatternNode, distance: int, unit: str) -> None:
+        # preceded | followed | near
+        self.direction = direction
+        self.pattern = pattern
+        self.distance = distance
+        self.unit = unit
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        target = state if found.field is None else (state.field_state(found.field) or state)
+        # The context's matches are indexed once per post, not scanned for every match.
+        key = ("context", id(self))
+        index = target.indexes.get(key)
+        if index is None:
+            index = target.indexes[key] = SpanIndex(target, self.pattern.matches(target), self.unit)
+        for other in index.near(found, self.distance):
+            if self.direction == "preceded":
+                if other.end > found.start:
+                    continue
+                if target.crosses_sentence(other.end, found.start):
+                    continue
+            elif self.direction == "followed":
+                if other.start < found.end:
+                    continue
+                if target.crosses_sentence(found.end, other.start):
+                    continue
+            if target.distance(other, found, self.unit) <= self.distance:
+                return True
+        return False
+
+
+class AllowException(MatchException):
+    """``allow [...]``: compare canonical forms (a detector's, else the folded text)."""
+
+    __slots__ = ("by_detector", "literal")
+    FIELDS = ("literal", "by_detector")
+
+    def __init__(self, literal: frozenset[str], by_detector: Mapping[str, frozenset[str]]) -> None:
+        self.literal = literal
+        self.by_detector = by_detector
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        if found.detector is not None:
+            allowed = self.by_detector.get(found.detector)
+            if allowed is None:
+                return False
+            return (found.value or "") in allowed
+        text = (state.field_state(found.field) or state).text if found.field else state.text
+        return fold_term(text[found.start : found.end]) in self.literal
+
+
+class InsideException(MatchException):
+    """``matches P``: the match is part of a match of P (a product name, a disclaimer)."""
+
+    __slots__ = ("pattern",)
+    FIELDS = ("pattern",)
+
+    def __init__(self, pattern: PatternNode) -> None:
+        self.pattern = pattern
+
+    def excuses(self, state: EvalState, found: Match) -> bool:
+        target = state if found.field is None else (state.field_state(found.field) or state)
+        return any(
+            other.start <= found.start and found.end <= other.end
+            for other in self.pattern.matches(target)
+        )
