@@ -12,7 +12,7 @@ on every post of data/tweets-10k.jsonl:
     metrics     each metric on every post (sentiment is VADER)
     scan        Policy.scan end to end (everything above that the rules ask for, and the
                 rules' own evaluation), for comparison with the sum of the stages
-    report      FindingData -> pydantic Finding (API), and the jsonl reporter's lines
+    report      Finding -> pydantic Finding (API), and the jsonl reporter's lines
 
 Stages are lazy inside ``scan`` (a detector runs only if a rule needs it, after its guard),
 so the sum of the isolated stages is an upper bound; the cProfile of ``scan`` that follows
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     found = [f for post in posts for f in policy.scan(post)]
 
     def to_models() -> float:
-        from policylint._model.models import Finding
+        from policylint._model.reports import Finding
 
         return per_post_us(lambda f: Finding.from_data(f), found) * len(found) / len(posts)
 
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         out = io.StringIO()
         return per_post_us(lambda f: write_finding(f, out), found) * len(found) / len(posts)
 
-    stage(stages, "report: FindingData -> Finding", to_models)
+    stage(stages, "report: Finding -> Finding", to_models)
     stage(stages, "report: jsonl lines", to_jsonl)
 
     # ------------------------------------------------------------------ cProfile of scan

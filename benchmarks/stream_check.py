@@ -33,7 +33,7 @@ def peak_mib() -> float:
 
 
 def read_jsonl(path: str) -> Iterator[Any]:
-    from policylint._model.records import Location
+    from policylint._model.posts import SourceLocation
     from policylint.sources.records import Defaults, RecordError, post_from_record
 
     defaults = Defaults()
@@ -41,7 +41,7 @@ def read_jsonl(path: str) -> Iterator[Any]:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            where = Location(path=path, line=number, column=1)
+            where = SourceLocation(path=path, line=number, column=1)
             try:
                 record = json.loads(line)
                 yield post_from_record(

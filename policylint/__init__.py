@@ -41,33 +41,27 @@ if TYPE_CHECKING:
     from typing import Any
 
     from policylint._api import load_policy, read_path, read_text
-    from policylint._model.errors import PolicyError
-    from policylint._model.models import (
-        Finding,
-        InputError,
-        Post,
-        Report,
-        Severity,
-        SourceLocation,
-        Summary,
-    )
-    from policylint._pipeline.policy import ExampleResult, Policy, RuleInfo
-    from policylint._pipeline.selection import SelectorError
+    from policylint._model.errors import PolicyError, SelectorError
+    from policylint._model.posts import InputError, Post, SourceLocation
+    from policylint._model.reports import Finding, Report, Summary
+    from policylint._model.rules import ExampleResult, RuleInfo
+    from policylint._model.severity import Severity
+    from policylint._pipeline.policy import Policy
 
 _LAZY = {
     "load_policy": "policylint._api",
     "Policy": "policylint._pipeline.policy",
-    "RuleInfo": "policylint._pipeline.policy",
-    "ExampleResult": "policylint._pipeline.policy",
+    "RuleInfo": "policylint._model.rules",
+    "ExampleResult": "policylint._model.rules",
     "PolicyError": "policylint._model.errors",
-    "SelectorError": "policylint._pipeline.selection",
-    "Finding": "policylint._model.models",
-    "InputError": "policylint._model.models",
-    "Post": "policylint._model.models",
-    "Report": "policylint._model.models",
-    "Severity": "policylint._model.models",
-    "SourceLocation": "policylint._model.models",
-    "Summary": "policylint._model.models",
+    "SelectorError": "policylint._model.errors",
+    "Finding": "policylint._model.reports",
+    "InputError": "policylint._model.posts",
+    "Post": "policylint._model.posts",
+    "Report": "policylint._model.reports",
+    "Severity": "policylint._model.severity",
+    "SourceLocation": "policylint._model.posts",
+    "Summary": "policylint._model.reports",
     "read_path": "policylint._api",
     "read_text": "policylint._api",
 }

@@ -142,23 +142,13 @@ def read_path(path: str | Path, **options: Any) -> Any:
     Options are those of ``policylint.sources.read_path`` (``format``, ``default_platform``,
     ``default_meta``). Bad input never raises; it becomes an ``InputError``.
     """
-    from policylint.sources import read_path as read_records
+    from policylint.sources import read_path as read_posts
 
-    return _as_models(read_records(path, **options))
+    return read_posts(path, **options)
 
 
 def read_text(text: str, **options: Any) -> Any:
     """Read posts from text (``format="md"``, ``"jsonl"``...); see ``read_path``."""
-    from policylint.sources import read_text as read_records
+    from policylint.sources import read_text as read_posts
 
-    return _as_models(read_records(text, **options))
-
-
-def _as_models(result: Any) -> Any:
-    from policylint._model.models import InputError, Post
-    from policylint.sources import ReadResult
-
-    return ReadResult(
-        posts=[Post.from_data(p) for p in result.posts],  # type: ignore[misc]
-        errors=[InputError(**e.model_dump()) for e in result.errors],  # type: ignore[misc]
-    )
+    return read_posts(text, **options)

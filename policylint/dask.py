@@ -27,7 +27,8 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from policylint._model.records import FindingData, PostData
+from policylint._model.posts import Post
+from policylint._model.reports import Finding
 from policylint._pipeline.parallel import PolicyRef, _error_for, _scan, load_ref, policy_ref
 
 if TYPE_CHECKING:
@@ -51,13 +52,13 @@ _INSTALL_HINT = "policylint.dask needs Dask: pip install 'policylint[dask]'"
 
 #: Columns of :func:`check_dataframe`'s result: the fields of a finding, in order, then
 #: ``error`` (set only on rows for posts that could not be checked).
-FINDING_COLUMNS: tuple[str, ...] = FindingData._fields
+FINDING_COLUMNS: tuple[str, ...] = Finding._fields
 ERROR_COLUMN = "error"
 
 
 def _column_dtype(name: str) -> str:
     # NamedTuple keeps a string annotation as a ForwardRef: "int", "str | None"...
-    hint = FindingData.__annotations__[name]
+    hint = Finding.__annotations__[name]
     annotation = str(getattr(hint, "__forward_arg__", hint))
     if annotation.startswith("int"):
         return "Int64"  # nullable: error rows have no position
@@ -104,7 +105,7 @@ def check_bag(
 ) -> dask.bag.Bag:
     """Check every post in ``bag``; the result is a bag of dicts, one per finding.
 
-    Elements may be ``Post`` objects, ``PostData`` records, strings (the text alone), or
+    Elements may be ``Post`` objects, ``Post`` records, strings (the text alone), or
     mappings shaped like a JSONL record (``{"id", "text", "platform", "meta", ...}``: the
     same rules as ``policylint check posts.jsonl``, so ``db.read_text(...).map(json.loads)``
     works). ``platform`` applies to posts that do not name one.
@@ -142,7 +143,7 @@ def _check_bag_partition(
 def _bag_post(item: Any, platform: str | None) -> tuple[Any, str | None]:
     """The post an element stands for, or a placeholder and why it is not one."""
     if isinstance(item, str):
-        return PostData(text=item, platform=platform), None
+        return Post(text=item, platform=platform), None
     if isinstance(item, Mapping):
         from policylint.sources.records import Defaults, RecordError, post_from_record
 
@@ -152,10 +153,10 @@ def _bag_post(item: Any, platform: str | None) -> tuple[Any, str | None]:
             )
         except RecordError as error:
             post_id = item.get("id")
-            return PostData(text="", id=None if post_id is None else str(post_id)), error.message
+            return Post(text="", id=None if post_id is None else str(post_id)), error.message
         return post, None
     if platform is not None and getattr(item, "platform", None) is None:
-        post = PostData(
+        post = Post(
             text=item.text,
             id=item.id,
             platform=platform,
@@ -289,7 +290,7 @@ def check_pandas(
             value = _plain(values[row])
             if value is not None:
                 meta[key] = value
-        post = PostData(
+        post = Post(
             text=text,
             id=post_id,
             platform=_plain(platforms[row]) or platform,

@@ -66,8 +66,8 @@ def test_every_example_of_every_rule_passes() -> None:
 def test_every_rule_is_documented_with_two_examples_each_way() -> None:
     problems = []
     for rule in builtin().rules:
-        fails = sum(1 for expect, _ in rule.examples if expect == "fail")
-        passes = sum(1 for expect, _ in rule.examples if expect == "pass")
+        fails = sum(1 for example in rule.examples if example.expect == "fail")
+        passes = sum(1 for example in rule.examples if example.expect == "pass")
         if fails < 2 or passes < 2:
             problems.append(f"{rule.id}: {fails} fail / {passes} pass examples")
         if rule.category not in CATEGORIES:

@@ -450,7 +450,7 @@ def test_a_match_in_a_record_that_is_not_verbatim_is_still_shown(repo: Path) -> 
 def test_init_writes_a_starter_that_works_and_never_overwrites(tmp_path: Path) -> None:
     from policylint._cli.scaffold import declared_settings
     from policylint._config.config import load_config
-    from policylint._model.schema import CONFIG_SCHEMA
+    from policylint._config.schema import CONFIG_SCHEMA
 
     result = run("init", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

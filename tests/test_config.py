@@ -23,7 +23,7 @@ from policylint._config.config import (
     from_mapping,
     load_config,
 )
-from policylint._model.schema import CONFIG_SCHEMA
+from policylint._config.schema import CONFIG_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 

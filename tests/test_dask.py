@@ -24,8 +24,7 @@ except ImportError:  # dask[dataframe] missing: the bag tests still run
 needs_dataframe = pytest.mark.skipif(dd is None, reason="dask[dataframe] is not installed")
 
 import policylint  # noqa: E402
-from policylint._model.models import Post  # noqa: E402
-from policylint._model.records import PostData  # noqa: E402
+from policylint._model.posts import Post  # noqa: E402
 from policylint._pipeline import parallel  # noqa: E402
 from policylint.dask import (  # noqa: E402
     ERROR_COLUMN,
@@ -92,8 +91,8 @@ def _records(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def _post(record: dict[str, Any]) -> PostData:
-    return PostData(
+def _post(record: dict[str, Any]) -> Post:
+    return Post(
         text=record["text"],
         id=record["id"],
         platform=record["platform"],
@@ -140,20 +139,20 @@ def test_bag_of_posts_and_strings(client: Any, policy: policylint.Policy) -> Non
     items: list[Any] = [
         Post(id="a", text="Guaranteed returns", platform="x", meta={"industry": "finance"}),
         "Call +44 7911 123456 now, this is a long enough post for the x limit",
-        PostData(text="to the moon", id="c"),
+        Post(text="to the moon", id="c"),
     ]
     result = check_bag(db.from_sequence(items, npartitions=2), policy, platform="x").compute()
     expected_posts = [
         items[0],
-        PostData(text=items[1], platform="x"),
-        PostData(text="to the moon", id="c", platform="x"),
+        Post(text=items[1], platform="x"),
+        Post(text="to the moon", id="c", platform="x"),
     ]
     assert result == _expected(policy, expected_posts)
     assert [r["rule"] for r in result] == ["fin.promise", "x.length", "contact.phone", "fin.hype"]
 
 
 def test_bag_errors_are_records_and_the_run_goes_on(client: Any, policy: policylint.Policy) -> None:
-    broken = Post.model_construct(id="bad", text=None, platform=None, meta={}, source=None)
+    broken = Post(None, id="bad")  # type: ignore[arg-type]
     items: list[Any] = [{"id": "r1", "body": None}, broken, "the moon"]
     result = check_bag(db.from_sequence(items, npartitions=1), policy).compute()
     assert [r["type"] for r in result] == ["error", "error", "finding"]

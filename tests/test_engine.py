@@ -274,7 +274,7 @@ def test_findings_are_sorted_deduplicated_and_deterministic() -> None:
 
 
 def test_positions_map_into_the_source_file() -> None:
-    from policylint._model.models import SourceLocation
+    from policylint._model.posts import SourceLocation
 
     policy = policylint.load_policy('rule t.r { flag ["bad"] }')
     post = Post(

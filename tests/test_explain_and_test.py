@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 from policylint._cli.app import main
 from policylint._cli.rulesdoc import render_rule
 from policylint._lang.render import example_context, render_value
+from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
-from policylint._pipeline.policy import RuleInfo
 
 POLICY = '''
 rule fin.testimonial {
@@ -106,8 +106,10 @@ def test_rule_pages_show_the_context_of_each_example() -> None:
         waivable=True,
         path="builtin:tone/x.policy",
         line=1,
-        examples=(("fail", "x"), ("pass", "x")),
-        example_contexts=((None, {"kind": "ria"}), (None, {"kind": "bank"})),
+        examples=(
+            RuleExample("fail", "x", None, {"kind": "ria"}),
+            RuleExample("pass", "x", None, {"kind": "bank"}),
+        ),
     )
     page = render_rule(info)
     assert '- ✗ `x` (`with meta.kind = "ria"`)' in page

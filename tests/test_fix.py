@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from policylint._model.records import FindingData, Location, PostData
+from policylint._model.posts import Post, SourceLocation
+from policylint._model.reports import Finding
 from policylint._model.severity import Severity
 from policylint._pipeline.fixes import Edit, fix_file, resolve_overlaps
 
@@ -281,12 +282,12 @@ def test_fixing_costs_scans_in_proportion_to_the_fixes(tmp_path: Path) -> None:
     checks: list[int] = []
     rescans: list[int] = []
 
-    def check(text: str) -> Sequence[tuple[PostData, Sequence[FindingData]]]:
+    def check(text: str) -> Sequence[tuple[Post, Sequence[Finding]]]:
         checks.append(len(text))
-        post = PostData(text=text, source=Location(str(path), 1, 1, True))
+        post = Post(text=text, source=SourceLocation(str(path), 1, 1, True))
         return [(post, _utilize_findings(text))]
 
-    def rescan(post: PostData, rule: str, text: str) -> Sequence[FindingData]:
+    def rescan(post: Post, rule: str, text: str) -> Sequence[Finding]:
         rescans.append(len(text))
         return [f for f in _utilize_findings(text) if f.rule == rule]
 
@@ -297,7 +298,7 @@ def test_fixing_costs_scans_in_proportion_to_the_fixes(tmp_path: Path) -> None:
     assert len(rescans) == 1  # all 1,600 fixes of the one rule in the one post at once
 
 
-def _utilize_findings(text: str) -> list[FindingData]:
+def _utilize_findings(text: str) -> list[Finding]:
     found, start = [], text.find("utilize")
     while start >= 0:
         found.append(_finding("style.u", start, start + 7, "utilize", "use"))
@@ -314,15 +315,15 @@ def test_an_unsettling_fix_is_dropped_and_the_others_applied_in_the_same_pass(
     path.write_text("aa bb aa", encoding="utf-8")
     fixes = {"aa": "cc", "bb": "bb!"}  # the rule flags "bb" in "bb!" again
 
-    def findings(text: str) -> list[FindingData]:
+    def findings(text: str) -> list[Finding]:
         return [
             _finding("style.x", i, i + 2, text[i : i + 2], fixes[text[i : i + 2]])
             for i in range(len(text) - 1)
             if text[i : i + 2] in fixes and (i == 0 or text[i - 1] == " ")
         ]
 
-    def check(text: str) -> Sequence[tuple[PostData, Sequence[FindingData]]]:
-        return [(PostData(text=text, source=Location(str(path), 1, 1, True)), findings(text))]
+    def check(text: str) -> Sequence[tuple[Post, Sequence[Finding]]]:
+        return [(Post(text=text, source=SourceLocation(str(path), 1, 1, True)), findings(text))]
 
     result = fix_file(str(path), check, allowed=lambda f: True, rescan=lambda p, r, t: findings(t))
     assert path.read_text(encoding="utf-8") == "cc bb cc"
@@ -394,8 +395,8 @@ def test_stdin_is_checked_but_never_fixed(repo: Path) -> None:
 # --- the building blocks ----------------------------------------------------------------
 
 
-def _finding(rule: str, start: int, end: int, match: str, suggestion: str) -> FindingData:
-    return FindingData(
+def _finding(rule: str, start: int, end: int, match: str, suggestion: str) -> Finding:
+    return Finding(
         rule=rule,
         category="style",
         severity=Severity.WARNING,
@@ -432,10 +433,10 @@ def test_a_file_changed_on_disk_since_it_was_read_is_not_overwritten(tmp_path: P
     path = tmp_path / "post.txt"
     path.write_text("We utilize it.\n", encoding="utf-8")
 
-    def check(text: str) -> Sequence[tuple[PostData, Sequence[FindingData]]]:
+    def check(text: str) -> Sequence[tuple[Post, Sequence[Finding]]]:
         # Someone saves the file while policylint is working on it.
         path.write_text("Edited meanwhile; we utilize it.\n", encoding="utf-8")
-        post = PostData(text=text, source=Location(str(path), 1, 1, True))
+        post = Post(text=text, source=SourceLocation(str(path), 1, 1, True))
         start = text.find("utilize")
         if start < 0:
             return [(post, [])]

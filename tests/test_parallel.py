@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint._model.models import Finding, InputError, Post, Severity, SourceLocation
-from policylint._model.records import ErrorData, FindingData, Location, PostData
+from policylint._model.posts import InputError, Post, SourceLocation
+from policylint._model.reports import Finding
+from policylint._model.severity import Severity
 from policylint._pipeline import parallel
 from policylint._pipeline.parallel import (
     Checked,
@@ -81,7 +82,7 @@ def policy() -> policylint.Policy:
     return policylint.load_policy(POLICY)
 
 
-def _sequential(policy: policylint.Policy, posts: Sequence[Post | PostData]) -> list[list[Finding]]:
+def _sequential(policy: policylint.Policy, posts: Sequence[Post | Post]) -> list[list[Finding]]:
     return [policy.findings(post) for post in posts]
 
 
@@ -125,30 +126,30 @@ def test_unpacks_as_index_post_result(policy: policylint.Policy) -> None:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_scan_many_yields_light_records(policy: policylint.Policy, jobs: int) -> None:
     posts = [
-        PostData(text=t, id=f"d{i}", source=Location("drafts.jsonl", i + 1, 10, True))
+        Post(text=t, id=f"d{i}", source=SourceLocation("drafts.jsonl", i + 1, 10, True))
         for i, t in enumerate(TEXTS)
     ]
     scanned = list(scan_many(policy, [*posts, "Guaranteed returns"], jobs=jobs, chunk_size=3))
     assert [s.index for s in scanned] == list(range(len(TEXTS) + 1))
-    assert scanned[-1].post == PostData(text="Guaranteed returns")
+    assert scanned[-1].post == Post(text="Guaranteed returns")
     for item, post in zip(scanned, posts, strict=False):
         assert item.post is post
         assert item.error is None
         assert item.findings == policy.scan(post)
-        assert all(isinstance(f, FindingData) for f in item.findings)
+        assert all(isinstance(f, Finding) for f in item.findings)
     assert scanned[0].findings[0].path == "drafts.jsonl"
 
 
 def test_scan_many_errors_are_error_data(policy: policylint.Policy) -> None:
     (item,) = scan_many(policy, [_bad_post()], jobs=1)
-    assert isinstance(item.result, ErrorData)
+    assert isinstance(item.result, InputError)
     assert item.findings == []
     assert item.error is not None and "post bad" in item.error.message
 
 
 def _bad_post() -> Post:
     # A post that slipped past validation: checking it raises inside the engine.
-    return Post.model_construct(id="bad", text=None, platform=None, meta={}, source=None)
+    return Post(None, id="bad")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -167,13 +168,8 @@ def test_an_exception_in_one_post_is_that_posts_error(policy: policylint.Policy,
 
 
 def test_an_error_points_at_the_posts_source(policy: policylint.Policy) -> None:
-    bad = Post.model_construct(
-        id=None,
-        text=None,
-        platform=None,
-        meta={},
-        source=SourceLocation(path="posts.jsonl", line=7, column=12),
-    )
+    where = SourceLocation(path="posts.jsonl", line=7, column=12)
+    bad = Post(None, source=where)  # type: ignore[arg-type]
     (checked,) = check_many(policy, [bad], jobs=1)
     assert checked.error is not None
     assert (checked.error.path, checked.error.line, checked.error.column) == ("posts.jsonl", 7, 12)
@@ -317,7 +313,7 @@ def test_small_inputs_skip_the_pool_with_min_pool_posts(
     assert [r.findings for r in result] == [policy.scan(p) for p in many]
 
 
-def _rules_only(policy: policylint.Policy, post: PostData, prefix: str) -> list[str]:
+def _rules_only(policy: policylint.Policy, post: Post, prefix: str) -> list[str]:
     """A custom per-post check: module level, so that it pickles by reference."""
     if post.text.startswith("boom"):
         raise ValueError("boom")
@@ -327,7 +323,7 @@ def _rules_only(policy: policylint.Policy, post: PostData, prefix: str) -> list[
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_scan_many_runs_a_custom_check_in_the_workers(policy: policylint.Policy, jobs: int) -> None:
     check = functools.partial(_rules_only, prefix="seen:")
-    posts: list[Post | PostData] = [*_posts(20), PostData(text="boom goes the post", id="b")]
+    posts: list[Post | Post] = [*_posts(20), Post(text="boom goes the post", id="b")]
     scanned = list(scan_many(policy, posts, jobs=jobs, chunk_size=6, check=check))
     assert [s.result for s in scanned[:20]] == [
         ["seen:" + f.rule for f in policy.scan(p)] for p in posts[:20]
@@ -358,7 +354,7 @@ def test_a_post_that_kills_its_worker_is_reported_and_the_run_goes_on(
 ) -> None:
     original = policylint.Policy.scan
 
-    def scan(self: policylint.Policy, post: Post) -> list[FindingData]:
+    def scan(self: policylint.Policy, post: Post) -> list[Finding]:
         if post.text == "CRASH":
             os._exit(3)  # what a segfault in a C extension or the OOM killer looks like
         return original(self, post)
@@ -394,7 +390,7 @@ def test_the_python_example_in_docs_scale_md_runs(
     written = (tmp_path / "findings.jsonl").read_text(encoding="utf-8").splitlines()
     loaded = policylint.load_policy(POLICY)
     expected = [f for post in posts for f in loaded.findings(post)]
-    assert [Finding.model_validate_json(line) for line in written] == expected
+    assert [json.loads(line) for line in written] == [f.model_dump(mode="json") for f in expected]
 
 
 def test_check_many_with_jobs_matches_sequential() -> None:
@@ -425,21 +421,21 @@ def test_policy_error_survives_pickling() -> None:
 
 
 def test_a_post_record_pickles_to_an_equal_one() -> None:
-    # Worker pools send every post pickled: PostData pickles by its fields (__reduce__).
+    # Worker pools send every post pickled: Post pickles by its fields (__reduce__).
     import pickle
 
-    from policylint._model.records import Location, PostData
+    from policylint._model.posts import Post, SourceLocation
 
-    post = PostData(
+    post = Post(
         text="Call me",
         id="p1",
         platform="X",
         meta={"region": "GB", "tags": ["a"]},
-        source=Location("posts.jsonl", 3, 9, True),
+        source=SourceLocation("posts.jsonl", 3, 9, True),
     )
     copy = pickle.loads(pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL))
     assert copy == post and copy.platform == "x" and copy.source == post.source
-    assert type(copy) is PostData and copy.meta == {"region": "GB", "tags": ["a"]}
+    assert type(copy) is Post and copy.meta == {"region": "GB", "tags": ["a"]}
 
 
 # --------------------------------------------------------------------------- workers' lifetime

@@ -12,9 +12,10 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from referencing import Registry, Resource
 
 from policylint import __version__
-from policylint._model.models import Finding, InputError, Report, Severity
-from policylint._model.records import ErrorData, FindingData, summarise
-from policylint._pipeline.policy import RuleInfo
+from policylint._model.posts import InputError
+from policylint._model.reports import Finding, Report
+from policylint._model.rules import RuleInfo
+from policylint._model.severity import Severity
 from policylint.reporters import FORMATS, render
 from policylint.reporters.columns import SourceLines, display_path, utf8_column, utf16_column
 from policylint.reporters.github import escape_data, escape_property
@@ -52,6 +53,8 @@ def finding(**overrides: Any) -> Finding:
         "start": 16,
         "end": 26,
         "match": "Guaranteed",
+        "field": None,
+        "suggestion": None,
     }
     fields.update(overrides)
     return Finding(**fields)
@@ -93,12 +96,11 @@ BROKEN = InputError(path="posts/broken.json", line=2, column=5, message="invalid
 
 
 def report(findings: list[Finding], errors: list[InputError] | None = None) -> Report:
-    data = summarise(
-        [FindingData(**f.model_dump()) for f in findings],
-        [ErrorData(e.path, e.message, e.line, e.column) for e in errors or []],
+    return Report.counted(
+        [Finding(**f.model_dump()) for f in findings],
+        [InputError(e.path, e.message, e.line, e.column) for e in errors or []],
         checked=3,
     )
-    return Report.from_data(data)
 
 
 def output(format_name: str, rep: Report, **options: Any) -> str:

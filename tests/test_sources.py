@@ -20,8 +20,7 @@ from policylint._model.positions import (
     locate_in_source,
     position_of,
 )
-from policylint._model.records import ErrorData as InputError
-from policylint._model.records import PostData as Post
+from policylint._model.posts import InputError, Post
 from policylint.sources import (
     FORMATS,
     SUPPORTED_SUFFIXES,

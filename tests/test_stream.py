@@ -11,14 +11,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint._model.records import ErrorData, PostData
+from policylint._model.posts import InputError, Post
 from policylint.sources import read_path
 from policylint.sources.stream import iter_jsonl
 
 
-def _key(item: PostData | ErrorData) -> tuple[object, ...]:
+def _key(item: Post | InputError) -> tuple[object, ...]:
     """Where the item is, then what it is."""
-    if isinstance(item, ErrorData):
+    if isinstance(item, InputError):
         return (item.line, item.column, "error", item.message)
     assert item.source is not None
     return (item.source.line, item.source.column, "post", item.id, item.text, item.platform)
@@ -62,14 +62,14 @@ def test_a_line_that_is_not_utf8_is_an_error_for_that_line_only(tmp_path: Path) 
     path = tmp_path / "posts.jsonl"
     path.write_bytes(b'\xef\xbb\xbf{"text": "one"}\n{"text": "bad \xff byte"}\n{"text": "three"}\n')
     items = list(iter_jsonl(path, chunk_bytes=1))
-    assert [i.text for i in items if isinstance(i, PostData)] == ["one", "three"]
-    (error,) = [i for i in items if isinstance(i, ErrorData)]
+    assert [i.text for i in items if isinstance(i, Post)] == ["one", "three"]
+    (error,) = [i for i in items if isinstance(i, InputError)]
     assert (error.line, error.column) == (2, 15)
     # the same message as for the file read whole (which refuses the file)
     (whole,) = read_path(path).errors
     assert (error.message, error.line, error.column) == (whole.message, whole.line, whole.column)
     three = items[-1]
-    assert isinstance(three, PostData) and three.source is not None
+    assert isinstance(three, Post) and three.source is not None
     assert (three.id, three.source.line) == ("3", 3)
 
 
@@ -80,24 +80,24 @@ def test_an_over_long_line_is_skipped_and_reported_and_reading_goes_on(tmp_path:
         encoding="utf-8",
     )
     items = list(iter_jsonl(path, max_line_bytes=100, chunk_bytes=64))
-    assert [type(i).__name__ for i in items] == ["PostData", "ErrorData", "PostData"]
+    assert [type(i).__name__ for i in items] == ["Post", "InputError", "Post"]
     error = items[1]
-    assert isinstance(error, ErrorData)
+    assert isinstance(error, InputError)
     assert error.line == 2 and "longer than 100 bytes" in error.message
     after = items[2]
-    assert isinstance(after, PostData) and after.source is not None
+    assert isinstance(after, Post) and after.source is not None
     assert (after.text, after.source.line, after.id) == ("after", 3, "3")
 
 
 def test_utf16_files_are_read_whole(tmp_path: Path) -> None:
     path = tmp_path / "posts.jsonl"
     path.write_bytes('\ufeff{"text": "wide"}\n{"text": "two"}\n'.encode("utf-16-le"))
-    assert [i.text for i in iter_jsonl(path) if isinstance(i, PostData)] == ["wide", "two"]
+    assert [i.text for i in iter_jsonl(path) if isinstance(i, Post)] == ["wide", "two"]
 
 
 def test_a_missing_file_is_one_error(tmp_path: Path) -> None:
     (error,) = list(iter_jsonl(tmp_path / "nope.jsonl"))
-    assert isinstance(error, ErrorData) and "no such file" in error.message
+    assert isinstance(error, InputError) and "no such file" in error.message
 
 
 # ----------------------------------------------------------------------------- command line

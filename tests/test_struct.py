@@ -10,7 +10,8 @@ import pkgutil
 import pytest
 
 import policylint
-from policylint._model.records import PostData, ReportData
+from policylint._model.posts import Post
+from policylint._model.reports import Report
 from policylint._model.struct import Struct
 from policylint._runtime.conditions import Getter
 from policylint._runtime.patterns import RegexNode, TermsNode
@@ -35,7 +36,7 @@ STRUCTS = _all_structs()
 
 def test_structs_were_found() -> None:
     names = {cls.__name__ for cls in STRUCTS}
-    assert {"RegexNode", "CompiledRule", "PostData", "ReportData", "Edit"} <= names
+    assert {"RegexNode", "CompiledRule", "Post", "Report", "Edit"} <= names
 
 
 @pytest.mark.parametrize("cls", STRUCTS, ids=lambda cls: cls.__name__)
@@ -66,7 +67,7 @@ def test_equality_and_repr_use_the_fields_not_the_caches() -> None:
 
 
 def test_replace_builds_a_new_one_through_the_constructor() -> None:
-    post = PostData("hi", id=7, platform="Twitter")
+    post = Post("hi", id=7, platform="Twitter")
     assert (post.id, post.platform) == ("7", "x")  # normalised
     other = post.replace(text="bye", platform="LinkedIn")
     assert (other.text, other.id, other.platform) == ("bye", "7", "linkedin")
@@ -76,10 +77,10 @@ def test_replace_builds_a_new_one_through_the_constructor() -> None:
 
 
 def test_mutable_defaults_are_not_shared() -> None:
-    one, two = ReportData(), ReportData()
+    one, two = Report(), Report()
     one.findings.append(None)  # type: ignore[arg-type]
     assert two.findings == []
-    assert PostData("a").meta is not PostData("b").meta
+    assert Post("a").meta is not Post("b").meta
 
 
 def test_structs_pickle_by_their_slots() -> None:
@@ -87,5 +88,5 @@ def test_structs_pickle_by_their_slots() -> None:
     node.regex_id = 5
     copy = pickle.loads(pickle.dumps(node))
     assert copy == node and copy.regex_id == 5
-    post = PostData("text", id="1", platform="x", meta={"k": 1})
+    post = Post("text", id="1", platform="x", meta={"k": 1})
     assert pickle.loads(pickle.dumps(post)) == post

@@ -314,12 +314,10 @@ def explain_command(
     if not info.waivable:
         _field("waivable", "no (inline and metadata waivers are refused)")
     _field("defined", f"{info.path}:{info.line}")
-    contexts = info.example_contexts
-    for index, (expect, text) in enumerate(info.examples):
-        context = example_context(*contexts[index]) if index < len(contexts) else ""
-        click.echo(
-            _indented(f"  example {expect}" + (f" ({context})" if context else "") + ": ", text)
-        )
+    for example in info.examples:
+        context = example_context(example.platform, example.meta)
+        lead = f"  example {example.expect}" + (f" ({context})" if context else "") + ": "
+        click.echo(_indented(lead, example.text))
 
 
 def _field(label: str, text: str) -> None:
@@ -362,10 +360,26 @@ def schema_command(name: str | None) -> None:
     (all three, keyed by name, without NAME)."""
     import json
 
-    from policylint._model.schema import SCHEMAS, schema
-
-    document = schema(name) if name else {key: schema(key) for key in SCHEMAS}
+    document = _schema(name) if name else {key: _schema(key) for key in _SCHEMAS}
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+_SCHEMAS = ("post", "report", "config")
+
+
+def _schema(name: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) called ``name``: generated from the records for a
+    post and the report, written by hand for the configuration."""
+    if name == "config":
+        from policylint._config.schema import CONFIG_SCHEMA
+
+        return CONFIG_SCHEMA
+    from policylint._model.posts import Post
+    from policylint._model.reports import Report
+
+    document = (Post if name == "post" else Report).model_json_schema()
+    dialect = "https://json-schema.org/draft/2020-12/schema"
+    return {"$schema": dialect, "$id": f"urn:policylint:schema:{name}", **document}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,9 +25,11 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn, TextIO
 
     from policylint._config.config import Config, ConfigResolver
-    from policylint._model.records import ErrorData, FindingData, PostData
+    from policylint._model.posts import InputError, Post
+    from policylint._model.reports import Finding
+    from policylint._model.rules import RuleInfo
     from policylint._pipeline.atomicfile import AtomicFile
-    from policylint._pipeline.policy import Policy, RuleInfo
+    from policylint._pipeline.policy import Policy
     from policylint._pipeline.waivers import AuditedFinding, RuleTable, WaiverOptions
     from policylint.sources.discover import Skip
 
@@ -295,45 +297,45 @@ class _Checker:
             self._policies[key] = (loaded, loaded.rules)
         return self._policies[key]
 
-    def check_post(self, context: _Context, post: PostData) -> list[AuditedFinding]:
+    def check_post(self, context: _Context, post: Post) -> list[AuditedFinding]:
         from policylint._pipeline.waivers import check_post
 
         return check_post(context.policy, post, context.table, context.waivers)
 
     def check_posts(
-        self, context: _Context, posts: Sequence[PostData], errors: list[ErrorData]
-    ) -> list[tuple[PostData, list[AuditedFinding]]]:
+        self, context: _Context, posts: Sequence[Post], errors: list[InputError]
+    ) -> list[tuple[Post, list[AuditedFinding]]]:
         """Check every post; input errors are added to ``errors``."""
-        from policylint._model.records import ErrorData
+        from policylint._model.posts import InputError
 
         pairs = []
         for item in self.iter_checked(context, posts):
-            if isinstance(item, ErrorData):
+            if isinstance(item, InputError):
                 errors.append(item)
             else:
                 pairs.append(item)
         return pairs
 
     def iter_checked(
-        self, context: _Context, items: Iterable[PostData | ErrorData]
-    ) -> Iterator[tuple[PostData, list[AuditedFinding]] | ErrorData]:
+        self, context: _Context, items: Iterable[Post | InputError]
+    ) -> Iterator[tuple[Post, list[AuditedFinding]] | InputError]:
         """Check posts as they come (lazily, on the pool with --jobs), yielding each post's
         findings or error in input order; read errors in ``items`` keep their place. A post
         longer than --max-post-chars becomes an input error instead (it is accounted for,
         never silently dropped)."""
         from collections import deque
 
-        from policylint._model.records import ErrorData
+        from policylint._model.posts import InputError
 
         limit = self.request.max_post_chars
         # Errors met while reading, each with the number of posts read before it.
-        held: deque[tuple[int, ErrorData]] = deque()
+        held: deque[tuple[int, InputError]] = deque()
         admitted_count = 0
 
-        def admitted() -> Iterator[PostData]:
+        def admitted() -> Iterator[Post]:
             nonlocal admitted_count
             for item in items:
-                if isinstance(item, ErrorData):
+                if isinstance(item, InputError):
                     held.append((admitted_count, item))
                 elif limit and len(item.text) > limit:
                     held.append((admitted_count, _too_long(item, limit)))
@@ -341,7 +343,7 @@ class _Checker:
                     admitted_count += 1
                     yield item
 
-        results: Iterator[tuple[int, PostData, list[AuditedFinding] | ErrorData]]
+        results: Iterator[tuple[int, Post, list[AuditedFinding] | InputError]]
         # A few posts (a pre-commit run) are checked here: no pool, not even its import.
         few = isinstance(items, Sequence) and len(items) < _POOL_MIN_POSTS
         if self.request.jobs == 1 or few:
@@ -363,17 +365,17 @@ class _Checker:
                 check=work,
                 min_pool_posts=_POOL_MIN_POSTS,
             )
-            results = ((item.index, item.post, item.result) for item in scanned)  # type: ignore[misc]
+            results = ((item.index, item.post, item.result) for item in scanned)
         for index, post, result in results:
             while held and held[0][0] <= index:
                 yield held.popleft()[1]
-            yield result if isinstance(result, ErrorData) else (post, result)
+            yield result if isinstance(result, InputError) else (post, result)
         for _, error in held:
             yield error
 
     def check_text(
         self, path: str, text: str, context: _Context
-    ) -> tuple[list[tuple[PostData, list[AuditedFinding]]], list[ErrorData]]:
+    ) -> tuple[list[tuple[Post, list[AuditedFinding]]], list[InputError]]:
         from policylint.sources import format_for, read_text
 
         result = read_text(
@@ -386,7 +388,7 @@ class _Checker:
         errors = list(result.errors)
         return self.check_posts(context, result.posts, errors), errors
 
-    def fix_kind(self, context: _Context, post: PostData, finding: FindingData) -> str | None:
+    def fix_kind(self, context: _Context, post: Post, finding: Finding) -> str | None:
         """ "safe" or "unsafe" when --fix can fix the finding, else None."""
         source = post.source
         if finding.suggestion is None or source is None or not source.verbatim:
@@ -402,7 +404,7 @@ class _Checker:
             return None
         return "safe" if info.fix_safe else "unsafe"
 
-    def rescan(self, context: _Context, post: PostData, rule: str, text: str) -> list[FindingData]:
+    def rescan(self, context: _Context, post: Post, rule: str, text: str) -> list[Finding]:
         """The findings of ``rule`` alone on ``post`` with ``text`` for its text (whether
         the rule's fixes settle, see ``fixes.fix_file``)."""
         if rule not in context.single:
@@ -418,7 +420,7 @@ def _misspelt_platform(value: str | None) -> str | None:
     ("twiter") is a typo that would quietly switch that platform's rules off."""
     if value is None:
         return None  # the common case, decided before importing the platforms' table
-    from policylint._model.records import PLATFORM_ALIASES, normalise_platform
+    from policylint._model.posts import PLATFORM_ALIASES, normalise_platform
     from policylint._text.platforms import LIMITS
 
     name = normalise_platform(value)
@@ -495,11 +497,11 @@ def _selected(
     )
 
 
-def _too_long(post: PostData, limit: int) -> ErrorData:
-    from policylint._model.records import ErrorData
+def _too_long(post: Post, limit: int) -> InputError:
+    from policylint._model.posts import InputError
 
     where = post.source
-    return ErrorData(
+    return InputError(
         path=where.path if where else _STDIN,
         line=where.line if where else 1,
         column=where.column if where else 1,
@@ -571,14 +573,14 @@ class _Run:
 
     def __init__(self) -> None:
         self.findings: list[AuditedFinding] = []
-        self.errors: list[ErrorData] = []
+        self.errors: list[InputError] = []
         self.posts = 0
         #: Posts with an unwaived finding of severity error.
         self.posts_with_errors = 0
         self.files = 0
         self.failing = False
-        self.fixable: set[FindingData] = set()
-        self.unsafe_fixable: set[FindingData] = set()
+        self.fixable: set[Finding] = set()
+        self.unsafe_fixable: set[Finding] = set()
         self.diffs: list[str] = []
         self.fixed = 0
         self.fixed_files = 0
@@ -591,7 +593,7 @@ class _Run:
         self.sources: dict[str, str] = {}
         #: The text of the post of each finding read from a record (JSON, CSV...), for the
         #: text report's excerpts: the post's line, not the raw record.
-        self.post_texts: dict[FindingData, str] = {}
+        self.post_texts: dict[Finding, str] = {}
         #: ``--format jsonl``: findings and errors are written here as they come, not held.
         self.stream: TextIO | None = None
         self.streamed_errors = 0
@@ -600,7 +602,7 @@ class _Run:
     def had_errors(self) -> bool:
         return bool(self.errors) or self.streamed_errors > 0 or self.unfixed > 0
 
-    def add_error(self, error: ErrorData) -> None:
+    def add_error(self, error: InputError) -> None:
         if self.stream is None:
             self.errors.append(error)
             return
@@ -618,12 +620,12 @@ class _Run:
         self,
         checker: _Checker,
         context: _Context,
-        pairs: Sequence[tuple[PostData, Sequence[AuditedFinding]]],
-        errors: Sequence[ErrorData],
+        pairs: Sequence[tuple[Post, Sequence[AuditedFinding]]],
+        errors: Sequence[InputError],
     ) -> None:
         threshold = context.threshold
         stream = self.stream
-        from policylint._model.records import has_error
+        from policylint._model.reports import has_error
 
         if stream is not None:
             from policylint.reporters.jsonl import write_finding
@@ -664,7 +666,7 @@ class _Run:
 _RECORD_FORMATS = ("json", "jsonl", "csv", "yaml")
 
 
-def _from_record(post: PostData) -> bool:
+def _from_record(post: Post) -> bool:
     """Whether the post is a record's text rather than a whole file's (Markdown, text)."""
     from policylint.sources import format_for
 
@@ -676,7 +678,7 @@ def _inputs(
 ) -> list[str]:
     """The files to check (and ``-`` for stdin): ``exclude`` applied, and of the files of a
     folder (of every file, with ``force_exclude``) only content (sources.discover)."""
-    from policylint._model.records import ErrorData
+    from policylint._model.posts import InputError
     from policylint.sources import discover
     from policylint.sources.discover import skip_reason
 
@@ -687,7 +689,7 @@ def _inputs(
             continue
         path = Path(raw)
         if not path.exists():
-            run.add_error(ErrorData(path=raw, message="no such file or folder"))
+            run.add_error(InputError(path=raw, message="no such file or folder"))
             continue
         walked = path.is_dir()
         for target in discover([path]) if walked else [path]:
@@ -933,13 +935,13 @@ def _check_targets(
 def _check_jsonl(target: str, checker: _Checker, context: _Context, run: _Run) -> int:
     """Check a JSON Lines file read piece by piece (an archive may not fit in memory);
     the number of posts checked."""
-    from policylint._model.records import ErrorData
+    from policylint._model.posts import InputError
     from policylint.sources.stream import iter_jsonl
 
     items = iter_jsonl(target, default_platform=context.platform, default_meta=context.meta)
     checked = 0
     for item in checker.iter_checked(context, items):
-        if isinstance(item, ErrorData):
+        if isinstance(item, InputError):
             run.add_error(item)
         else:
             run.add(checker, context, (item,), ())
@@ -948,7 +950,7 @@ def _check_jsonl(target: str, checker: _Checker, context: _Context, run: _Run) -
 
 
 def _check_stdin(checker: _Checker, run: _Run, stdin_filename: str | None) -> None:
-    from policylint._model.records import ErrorData
+    from policylint._model.posts import InputError
 
     label = stdin_filename or _STDIN
     context = checker.context(stdin_filename)
@@ -957,7 +959,7 @@ def _check_stdin(checker: _Checker, run: _Run, stdin_filename: str | None) -> No
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        run.add_error(ErrorData(path=label, message=f"invalid UTF-8: {error}"))
+        run.add_error(InputError(path=label, message=f"invalid UTF-8: {error}"))
         return
     if stdin_filename is None:
         from policylint.sources import read_text
@@ -987,11 +989,11 @@ def _fix_one(
         return None
     unsafe = checker.request.unsafe_fixes
 
-    def allowed(finding: FindingData) -> bool:
+    def allowed(finding: Finding) -> bool:
         info = context.table.rules.get(finding.rule)
         return info is not None and (info.fix_safe or unsafe)
 
-    def check(text: str) -> list[tuple[PostData, list[AuditedFinding]]]:
+    def check(text: str) -> list[tuple[Post, list[AuditedFinding]]]:
         return checker.check_text(path, text, context)[0]
 
     result = fix_file(
@@ -1050,16 +1052,16 @@ def _finish_diff(run: _Run, *, unsafe: bool, quiet: bool) -> NoReturn:
 
 
 def _report(run: _Run, checker: _Checker, options: CheckOptions) -> None:
-    from policylint._model.records import summarise
+    from policylint._model.reports import Report
 
     output_format, output, color = options.output_format, options.output, options.color
     statistics = options.statistics
 
-    active: list[FindingData] = [f for f in run.findings if not f.waived]
-    report = summarise(
+    active: list[Finding] = [f for f in run.findings if not f.waived]
+    report = Report.counted(
         active, run.errors, run.posts, run.files, posts_with_errors=run.posts_with_errors
     )
-    shown: list[FindingData] = list(run.findings) if output_format in _AUDIT_FORMATS else active
+    shown: list[Finding] = list(run.findings) if output_format in _AUDIT_FORMATS else active
     report.findings = shown
 
     def write(stream: TextIO, use_color: bool) -> None:
@@ -1102,7 +1104,7 @@ def _report(run: _Run, checker: _Checker, options: CheckOptions) -> None:
 
 
 def _write_statistics(
-    findings: Sequence[FindingData],
+    findings: Sequence[Finding],
     out: TextIO,
     output_format: str,
     color: bool,

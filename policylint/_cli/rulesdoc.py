@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from policylint._lang.render import example_context
-from policylint._pipeline.policy import Policy, RuleInfo
+from policylint._model.rules import RuleInfo
+from policylint._pipeline.policy import Policy
 
 __all__ = ["render_index", "render_rule", "write_rule_docs"]
 
@@ -57,13 +58,13 @@ def render_rule(info: RuleInfo) -> str:
 def _examples(info: RuleInfo, expect: str, mark: str) -> list[str]:
     """One list item per example of a kind, with the ``with`` clause it ran with: the same
     text can fail for one company type and pass for another."""
-    contexts = info.example_contexts
     items = []
-    for index, (kind, text) in enumerate(info.examples):
-        if kind != expect:
+    for example in info.examples:
+        if example.expect != expect:
             continue
-        context = example_context(*contexts[index]) if index < len(contexts) else ""
-        items.append(f"- {mark} {_quote(text)}" + (f" ({_quote(context)})" if context else ""))
+        context = example_context(example.platform, example.meta)
+        shown = f" ({_quote(context)})" if context else ""
+        items.append(f"- {mark} {_quote(example.text)}{shown}")
     return items
 
 

@@ -25,7 +25,7 @@ from policylint._limits import (
     MAX_TERMS,
 )
 from policylint._model.errors import Diagnostic, PolicyError
-from policylint._model.records import normalise_platform
+from policylint._model.posts import normalise_platform
 from policylint._model.severity import Severity
 from policylint._runtime.conditions import (
     AndNode,

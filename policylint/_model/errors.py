@@ -1,6 +1,15 @@
-"""Diagnostics for policy files: a stable code, the exact token, a caret, a hint.
+"""policylint's errors: one base class, and the diagnostics of policy files.
 
-Rendered like a compiler's::
+Every error policylint raises on purpose is a :class:`PolicylintError`:
+
+* :class:`PolicyError`: a policy could not be loaded; its ``diagnostics`` give each problem a
+  stable code, the exact token, a caret and a hint;
+* :class:`SelectorError` (also a ``ValueError``): a rule selector names no rule, or a
+  selection leaves none;
+* :class:`PolicyMismatchError` and :class:`WorkerStartError` (also ``RuntimeError``): a worker
+  process could not rebuild the policy the caller loaded.
+
+Diagnostics are rendered like a compiler's::
 
     policy/org.policy:12:9: error[PL201]: unknown term list 'guarantes'
        |
@@ -12,12 +21,22 @@ Rendered like a compiler's::
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import chain
 
 from policylint._model.carets import caret_line
+from policylint._model.struct import NamedTuple
 
-__all__ = ["CODES", "Diagnostic", "PolicyError", "Suggester", "caret_line", "did_you_mean"]
+__all__ = [
+    "CODES",
+    "Diagnostic",
+    "PolicyError",
+    "PolicyMismatchError",
+    "PolicylintError",
+    "SelectorError",
+    "Suggester",
+    "WorkerStartError",
+    "did_you_mean",
+]
 
 #: Every diagnostic code, with its symbolic name. docs/language.md lists them with examples.
 CODES: dict[str, str] = {
@@ -70,7 +89,7 @@ class Suggester:
     """
 
     def __init__(self) -> None:
-        from policylint._limits import MAX_SUGGESTION_COMPARISONS
+        from policylint._limits import MAX_SUGGESTION_COMPARISONS  # the floor
 
         self.left = MAX_SUGGESTION_COMPARISONS
 
@@ -85,8 +104,10 @@ class Suggester:
 _SHOWN = 160
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
+    """One problem of a policy: where (``path:line:column``, to ``end_line:end_column``),
+    what (a stable ``code`` and a message), and what to do (a ``hint``)."""
+
     code: str
     message: str
     path: str
@@ -138,7 +159,11 @@ class Diagnostic:
         return shown, column, min(length, _SHOWN // 2)
 
 
-class PolicyError(Exception):
+class PolicylintError(Exception):
+    """The base of every error policylint raises on purpose."""
+
+
+class PolicyError(PolicylintError):
     """A policy could not be loaded. ``diagnostics`` holds every independent problem found."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
@@ -171,3 +196,36 @@ class PolicyError(Exception):
     @property
     def first(self) -> Diagnostic:
         return self.diagnostics[0]
+
+
+class SelectorError(PolicylintError, ValueError):
+    """A rule selector names no rule of the policy, or a selection leaves no rule to check.
+
+    ``selector`` is the selector at fault (None when the selection as a whole is empty),
+    ``origin`` where it came from (``"select"``, ``"--ignore"``, ``"'overrides[2].select'"``),
+    ``hint`` a "did you mean" or the policy's categories. ``str(error)`` holds them all.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        selector: str | None = None,
+        origin: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.selector = selector
+        self.origin = origin
+        self.hint = hint
+        super().__init__(problem + (f"; {hint}" if hint else ""))
+
+
+class PolicyMismatchError(PolicylintError, RuntimeError):
+    """A worker rebuilt a different policy from the one the caller loaded: a policy file
+    changed on disk while a run was starting."""
+
+
+class WorkerStartError(PolicylintError, RuntimeError):
+    """A worker process could not load the policy (raised when the parent cannot reproduce
+    the original error itself)."""

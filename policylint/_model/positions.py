@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
-from policylint._model.records import Location
+from policylint._model.posts import SourceLocation
 
 __all__ = ["LineIndex", "line_starts", "locate_in_source", "position_of"]
 
@@ -89,7 +89,7 @@ class LineIndex:
 
 
 def locate_in_source(
-    source: Location,
+    source: SourceLocation,
     text: str,
     offset: int,
     *,

@@ -1,194 +1,169 @@
-"""JSON Schemas (draft 2020-12) of what policylint reads and writes: ``policylint schema``.
+"""The pydantic boundary: JSON Schemas of posts and reports, and plain data made records.
 
-* ``post``: one post, the input of the library API and the shape of a JSON/JSONL record
-  (``Post.model_json_schema()``; records may also use ``body``/``caption``/``content`` for
-  the text, and any other field becomes metadata).
-* ``report``: the ``--format json`` report (``Report.model_json_schema()``).
-* ``config``: ``.policylint.toml``, or the ``[tool.policylint]`` table of ``pyproject.toml``
-  (written by hand here: the configuration is TOML, validated by ``policylint._config.config``;
-  ``tests/test_config.py`` checks the two agree key for key).
+The records (:mod:`policylint._model.posts`, :mod:`policylint._model.reports`) are slotted
+classes, not pydantic models: importing pydantic and building models costs ~85 ms, more
+than a whole pre-commit run. Where pydantic earns its cost, for a JSON Schema
+(``policylint schema report``, ``Report.model_json_schema()``) or for validating data from
+outside (``Post.model_validate(dict)``), a model is made here from the record's own field
+declarations, once per process: a field added to a record is in its schema with nothing
+else to change.
 """
 
 from __future__ import annotations
 
+import inspect
+import typing
 from typing import Any
 
-__all__ = ["CONFIG_SCHEMA", "SCHEMAS", "schema"]
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-SCHEMAS: tuple[str, ...] = ("post", "report", "config")
+from policylint._model.posts import InputError, Post, SourceLocation
+from policylint._model.reports import Finding, Report, Summary
+from policylint._model.severity import Severity
 
-_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_BASE = "urn:policylint:schema"
+__all__ = ["DESCRIPTIONS", "json_schema", "validate"]
 
-_RULE_PATTERNS: dict[str, Any] = {
-    "type": "array",
-    "items": {"type": "string", "minLength": 1},
-}
-_SETTING_VALUE: dict[str, Any] = {
-    "description": "A setting's value: a string, a number, a boolean or a list of them.",
-    "anyOf": [
-        {"type": "string"},
-        {"type": "number"},
-        {"type": "boolean"},
-        {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
-    ],
+#: The records that cross the boundary, by name (the names their annotations use).
+_RECORDS: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (SourceLocation, Post, InputError, Finding, Summary, Report)
 }
 
-CONFIG_SCHEMA: dict[str, Any] = {
-    "$schema": _DIALECT,
-    "$id": f"{_BASE}:config",
-    "title": "policylint configuration",
-    "description": (
-        "The contents of .policylint.toml, or of [tool.policylint] in pyproject.toml. "
-        "Paths and globs are relative to the folder of the file that holds them."
-    ),
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "policy": {
-            "type": "string",
-            "description": "The policy: a .policy file or builtin:NAME.",
-            "default": "builtin:all",
-        },
-        "select": {
-            **_RULE_PATTERNS,
-            "description": "Only these rules (ids, globs such as tone.*, or categories); "
-            "empty means every rule of the policy.",
-            "default": [],
-        },
-        "extend-select": {
-            **_RULE_PATTERNS,
-            "description": "Rules added to 'select' (useful in overrides).",
-            "default": [],
-        },
-        "ignore": {
-            **_RULE_PATTERNS,
-            "description": "Rules never run (ids, globs or categories).",
-            "default": [],
-        },
-        "fail-on": {
-            "enum": ["error", "warning", "info", "never"],
-            "description": "Lowest severity of an unwaived finding that makes the exit code 1 "
-            "(never: findings never do).",
-            "default": "error",
-        },
-        "platform": {
-            "type": "string",
-            "description": "Platform of posts that do not say (x, linkedin, instagram...).",
-        },
-        "include": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": (
-                "Globs of the files that are content, when policylint chooses the files (a "
-                "folder's; every named one with --force-exclude). Default: files that can "
-                "hold posts (Markdown and text but README, LICENSE...; calendars with a "
-                "text field)."
-            ),
-            "default": [],
-        },
-        "exclude": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Globs of files and folders never checked, even when named.",
-            "default": [],
-        },
-        "overrides": {
-            "type": "array",
-            "description": "Per-path changes, applied in order to matching files.",
-            "default": [],
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["paths"],
-                "properties": {
-                    "paths": {
-                        "type": "array",
-                        "items": {"type": "string"},
-                        "minItems": 1,
-                        "description": "Globs of the files this override is for.",
-                    },
-                    "select": {**_RULE_PATTERNS, "description": "Replaces 'select'."},
-                    "extend-select": {**_RULE_PATTERNS, "description": "Adds to 'select'."},
-                    "ignore": {**_RULE_PATTERNS, "description": "Adds to 'ignore'."},
-                    "platform": {"type": "string", "description": "Replaces 'platform'."},
-                    "meta": {
-                        "type": "object",
-                        "description": "Metadata for the posts of these files (theirs wins).",
-                    },
-                },
-            },
-        },
-        "waivers": {
-            "type": "object",
-            "additionalProperties": False,
-            "description": "How waivers are policed.",
-            "properties": {
-                "require-reason": {
-                    "type": "boolean",
-                    "description": "true: a waiver without '-- reason' is refused (an error); "
-                    "false: it is accepted silently; unset: accepted with a warning.",
-                },
-                "report-unused": {
-                    "type": "boolean",
-                    "default": False,
-                    "description": "Report waivers that waive nothing.",
-                },
-            },
-        },
-        "organisation": {
-            "type": "object",
-            "description": "Facts the built-in packs read (organisation.* settings).",
-            "additionalProperties": _SETTING_VALUE,
-        },
-        "thresholds": {
-            "type": "object",
-            "description": "Thresholds of the built-in packs (thresholds.* settings).",
-            "additionalProperties": _SETTING_VALUE,
-        },
-    },
+#: Descriptions of fields in the JSON Schemas, by record and field.
+DESCRIPTIONS: dict[tuple[type[Any], str], str] = {
+    (Finding, "start"): "Offset of the match in the post's text (code points).",
+    (Finding, "end"): "End offset (exclusive) of the match in the post's text.",
+    (Finding, "match"): "The exact characters matched: text[start:end].",
+    (Finding, "field"): "Set when the match is inside a metadata field (e.g. 'meta.alt') "
+    "rather than the post text; offsets are then relative to that field.",
+    (Finding, "waived"): "True when a waiver silences the finding; kept in reports as an "
+    "audit trail.",
+    (Summary, "posts_checked"): "Posts checked.",
+    (Summary, "posts_with_errors"): "Posts with at least one finding of severity error.",
+    (Summary, "input_errors"): "Inputs that could not be checked (the report's errors).",
+    (Summary, "files"): "Files read (standard input counts as one).",
+    (Summary, "findings"): "Findings.",
+    (Summary, "by_severity"): "Findings by severity: error, warning, info.",
+    (Report, "version"): "Raised when a field is added, removed or changes meaning.",
+}
+
+_NAMESPACE: dict[str, Any] = {
+    **_RECORDS,
+    "Any": Any,
+    "Final": typing.Final,
+    "Severity": Severity,
 }
 
 
-def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema called ``name`` (one of :data:`SCHEMAS`)."""
-    if name == "config":
-        return CONFIG_SCHEMA
-    from policylint._model.models import Post, Report
-
-    if name == "post":
-        document = Post.model_json_schema()
-    elif name == "report":
-        document = _with_waiver_fields(Report.model_json_schema())
-    else:
-        raise ValueError(f"unknown schema {name!r}; expected one of {', '.join(SCHEMAS)}")
-    return {"$schema": _DIALECT, "$id": f"{_BASE}:{name}", **document}
+def json_schema(record: type[Any]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``record``: ``Post`` or ``Report``."""
+    return _model(record).model_json_schema()
 
 
-#: Fields the command line adds to each finding of its reports (see policylint._pipeline.waivers).
-_WAIVER_FIELDS: dict[str, Any] = {
-    "waived": {
-        "type": "boolean",
-        "default": False,
-        "title": "Waived",
-        "description": "True when a waiver (an inline directive or meta.policylint.waive) "
-        "silences this finding: it is kept as an audit trail but never fails a check.",
-    },
-    "waiver_reason": {
-        "anyOf": [{"type": "string"}, {"type": "null"}],
-        "default": None,
-        "title": "Waiver Reason",
-        "description": "The reason the waiver gives ('-- reason'), if any.",
-    },
-}
+def validate(record: type[Any], data: Any) -> Any:
+    """``data`` (plain values, as JSON gives them) as a ``record``, validated by pydantic:
+    raises its ``ValidationError`` (a ``ValueError``) naming what is wrong."""
+    return _made(record, _model(record).model_validate(data).model_dump())
 
 
-def _with_waiver_fields(document: dict[str, Any]) -> dict[str, Any]:
-    """The report schema with the waiver fields of the command line's findings (a no-op
-    once ``policylint._model.models.Finding`` declares them itself)."""
-    finding = document.get("$defs", {}).get("Finding")
-    if isinstance(finding, dict):
-        properties = finding.setdefault("properties", {})
-        for name, spec in _WAIVER_FIELDS.items():
-            properties.setdefault(name, spec)
-    return document
+def _fields(record: type[Any]) -> list[tuple[str, Any, Any]]:
+    """(name, type, default) of each field of ``record``, in its declared order; the default
+    is ``...`` for a required field, or a factory for one whose constructor fills it in."""
+    hints = {name: _resolve(text) for name, text in record.__annotations__.items()}
+    if hasattr(record, "_fields"):  # a NamedTuple
+        defaults = record._field_defaults
+    else:  # a Struct: its constructor's defaults
+        parameters = inspect.signature(record.__init__).parameters
+        defaults = {name: p.default for name, p in parameters.items() if p.default is not p.empty}
+    found = []
+    for name, hint in hints.items():
+        default = defaults.get(name, ...)
+        if default is None and not _optional(hint):
+            default = _factory(hint)  # None stands for "a new empty one"
+        found.append((name, hint, default))
+    return found
+
+
+def _resolve(text: str) -> Any:
+    """An annotation written as text (``from __future__ import annotations``), evaluated."""
+    hint = eval(text, _NAMESPACE)  # the records' own annotations, names from _NAMESPACE
+    if typing.get_origin(hint) is typing.Final:
+        (hint,) = typing.get_args(hint)
+    return hint
+
+
+def _optional(hint: Any) -> bool:
+    return type(None) in typing.get_args(hint)
+
+
+def _factory(hint: Any) -> Any:
+    kind = typing.get_origin(hint) or hint
+    made = _model(kind) if kind in _RECORDS.values() else kind
+    return Field(default_factory=made)
+
+
+_MODELS: dict[type[Any], type[BaseModel]] = {}
+
+
+def _model(record: type[Any]) -> type[BaseModel]:
+    """The pydantic model of ``record`` (made once): its fields with their types (records
+    nested as their models), defaults and descriptions, and its docstring."""
+    made = _MODELS.get(record)
+    if made is None:
+        made = _MODELS[record] = _make_model(record)
+    return made
+
+
+def _make_model(record: type[Any]) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for name, hint, default in _fields(record):
+        description = DESCRIPTIONS.get((record, name))
+        if description is not None:
+            default = (
+                Field(default, description=description)
+                if not hasattr(default, "default_factory")
+                else Field(default_factory=default.default_factory, description=description)
+            )
+        fields[name] = (_as_model_type(hint), default)
+    # A post's id may be written as a number ({"id": 42}); the record makes it text.
+    config = ConfigDict(coerce_numbers_to_str=record is Post)
+    model: type[BaseModel] = create_model(
+        record.__name__, __config__=config, __doc__=record.__doc__, **fields
+    )
+    return model
+
+
+def _as_model_type(hint: Any) -> Any:
+    """``hint`` with every record in it replaced by its model."""
+    if hint in _RECORDS.values():
+        return _model(hint)
+    args = typing.get_args(hint)
+    if not args:
+        return hint
+    converted = tuple(_as_model_type(arg) for arg in args)
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, type(int | None)):
+        return typing.Union[converted]  # noqa: UP007 (built from parts)
+    return origin[converted] if len(converted) > 1 else origin[converted[0]]
+
+
+def _made(record: type[Any], values: dict[str, Any]) -> Any:
+    """The record made from a validated model's ``model_dump()``."""
+    kwargs = {}
+    for name, hint, _ in _fields(record):
+        if name in values:
+            kwargs[name] = _value(hint, values[name])
+    return record(**kwargs)
+
+
+def _value(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if hint in _RECORDS.values():
+        return _made(hint, value)
+    origin = typing.get_origin(hint)
+    args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    if origin is list:
+        return [_value(args[0], item) for item in value]
+    if origin in (typing.Union, type(int | None)) and len(args) == 1:
+        return _value(args[0], value)
+    return value

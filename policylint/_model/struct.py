@@ -42,7 +42,7 @@ else:
         pass
 
 
-__all__ = ["NamedTuple", "Struct", "Value"]
+__all__ = ["NamedTuple", "Struct", "Value", "dump_json"]
 
 
 class Struct:
@@ -81,3 +81,11 @@ class Value(Struct):
 
     def __hash__(self) -> int:
         return hash(self.field_values())
+
+
+def dump_json(data: dict[str, Any]) -> str:
+    """A record's ``model_dump(mode="json")`` as compact JSON text, as pydantic's
+    ``model_dump_json()`` writes it (characters as they are, not escaped)."""
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

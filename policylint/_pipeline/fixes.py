@@ -30,7 +30,8 @@ import stat
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
-from policylint._model.records import FindingData, PostData
+from policylint._model.posts import Post
+from policylint._model.reports import Finding
 from policylint._model.struct import NamedTuple, Struct, Value
 
 TYPE_CHECKING = False
@@ -70,12 +71,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 #: Checks a file's text as the checker would: ``(post, findings)`` for each post.
-CheckText = Callable[[str], Sequence[tuple[PostData, Sequence[FindingData]]]]
+CheckText = Callable[[str], Sequence[tuple[Post, Sequence[Finding]]]]
 #: Whether a fix may be applied at all (safe, or unsafe fixes allowed).
-Allowed = Callable[[FindingData], bool]
+Allowed = Callable[[Finding], bool]
 #: The findings of one rule (its id) on a post whose text is replaced by the given text:
 #: tells whether fixes settle (their rule does not flag the replacement again).
-Rescan = Callable[[PostData, str, str], Sequence[FindingData]]
+Rescan = Callable[[Post, str, str], Sequence[Finding]]
 
 
 class FixError(Exception):
@@ -113,9 +114,7 @@ class Edit(Value):
     __slots__ = ("end", "finding", "replacement", "rule", "start")
     FIELDS = ("start", "end", "replacement", "rule")
 
-    def __init__(
-        self, start: int, end: int, replacement: str, rule: str, finding: FindingData
-    ) -> None:
+    def __init__(self, start: int, end: int, replacement: str, rule: str, finding: Finding) -> None:
         self.start: Final = start
         self.end: Final = end
         self.replacement: Final = replacement
@@ -138,7 +137,7 @@ class FileFix(Struct):
         source: SourceFile,
         text: str,
         applied: list[Edit] | None = None,
-        results: Sequence[tuple[PostData, Sequence[FindingData]]] = (),
+        results: Sequence[tuple[Post, Sequence[Finding]]] = (),
         problem: str | None = None,
         failed: bool = False,
     ) -> None:
@@ -181,7 +180,7 @@ def load_source(path: str, max_bytes: int | None = None) -> SourceFile:
     return SourceFile(path, data, text, encoding, bom, newline)
 
 
-def _text_start(file_text: str, starts: Sequence[int], post: PostData) -> int | None:
+def _text_start(file_text: str, starts: Sequence[int], post: Post) -> int | None:
     """Offset in the file's text at which a verbatim post's text begins, if it does."""
     source = post.source
     if source is None or not source.verbatim or not 0 < source.line <= len(starts):
@@ -194,7 +193,7 @@ def _text_start(file_text: str, starts: Sequence[int], post: PostData) -> int | 
 
 def edits_for(
     text: str,
-    results: Sequence[tuple[PostData, Sequence[FindingData]]],
+    results: Sequence[tuple[Post, Sequence[Finding]]],
     allowed: Allowed,
     newline: str = "\n",
 ) -> list[Edit]:
@@ -222,7 +221,7 @@ def edits_for(
     return edits
 
 
-def fixable(finding: FindingData) -> bool:
+def fixable(finding: Finding) -> bool:
     """Whether a finding offers a replacement of text (whatever its rule's safety).
 
     A finding with an empty match (a ``require`` rule's, or one about the whole post) sits
@@ -333,7 +332,7 @@ def _settled_edits(
         unstable.update(_key(edit) for edit in flagged)
 
 
-def _unsettled(kept: list[Edit], post_of: dict[int, PostData], rescan: Rescan) -> list[Edit]:
+def _unsettled(kept: list[Edit], post_of: dict[int, Post], rescan: Rescan) -> list[Edit]:
     """The edits among ``kept`` whose rule flags their replacement again once every edit
     of that rule is made in its post: one scan per post and rule, not one per edit."""
     groups: dict[tuple[int, str], list[Edit]] = {}
@@ -369,9 +368,9 @@ def _lands_on(hit: tuple[int, int], span: tuple[int, int]) -> bool:
 
 def _compare(
     old_text: str,
-    old: Sequence[tuple[PostData, Sequence[FindingData]]],
+    old: Sequence[tuple[Post, Sequence[Finding]]],
     new_text: str,
-    new: Sequence[tuple[PostData, Sequence[FindingData]]],
+    new: Sequence[tuple[Post, Sequence[Finding]]],
     edits: Sequence[Edit],
 ) -> str | None:
     """Why the fixed text does not read back as the same posts with only their text

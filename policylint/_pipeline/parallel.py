@@ -14,7 +14,7 @@ automata never cross a process boundary. Posts go to the workers in chunks, at m
 chunks per worker in flight at a time, so memory stays flat however many posts the input
 iterable yields (millions, read lazily from an archive). Results come back in input order.
 
-An exception while checking one post becomes an :class:`~policylint._model.models.InputError` for
+An exception while checking one post becomes an :class:`~policylint._model.posts.InputError` for
 that post, and the run goes on. A worker process that dies (a crash in a C extension, the OOM
 killer) is replaced and its chunk retried (post by post if it fails again), so only a post that
 itself kills a worker is reported as an error.
@@ -26,7 +26,7 @@ SIGTERM and SIGHUP (when nothing else handles them) end the run as Ctrl-C does: 
 shut down and the process exits with code 128 + the signal's number. Workers ignore SIGINT:
 Ctrl-C interrupts the parent, which shuts the pool down.
 
-``scan_many`` is the same with the engine's light records (``PostData`` in, ``FindingData``
+``scan_many`` is the same with the engine's light records (``Post`` in, ``Finding``
 out) and imports no pydantic: it is the command line's path. ``check_many`` gives pydantic
 models, for the library API.
 """
@@ -48,17 +48,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from policylint._model.records import ErrorData, FindingData, PostData
+from policylint._model.posts import InputError, Post
+from policylint._model.reports import Finding
 from policylint._model.severity import Severity
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from policylint._model.models import Finding, InputError, Post
     from policylint._pipeline.policy import Policy
 
 #: What can be checked: pydantic posts, the readers' light records, or plain text.
-AnyPost = Any  # Post | PostData | str (kept loose: the pydantic model is imported lazily)
+AnyPost = Any  # Post | str (kept loose: the pydantic model is imported lazily)
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -109,7 +109,7 @@ class Checked:
     (pydantic models, for the library API). Unpacks as ``index, post, result``."""
 
     index: int
-    post: Post | PostData
+    post: Post
     result: list[Finding] | InputError
 
     def __iter__(self) -> Iterator[Any]:
@@ -126,13 +126,13 @@ class Checked:
 
 @dataclass(frozen=True, slots=True)
 class Scanned:
-    """One post's outcome as light records (``FindingData``/``ErrorData``), for the command
+    """One post's outcome as light records (``Finding``/``InputError``), for the command
     line, which never imports pydantic on its hot path. Unpacks as ``index, post, result``."""
 
     index: int
-    post: PostData | Post
-    #: ``FindingData`` records, or what ``scan_many``'s ``check`` returns for the post.
-    result: list[Any] | ErrorData
+    post: Post
+    #: ``Finding`` records, or what ``scan_many``'s ``check`` returns for the post.
+    result: list[Any] | InputError
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.index, self.post, self.result))
@@ -142,7 +142,7 @@ class Scanned:
         return self.result if isinstance(self.result, list) else []
 
     @property
-    def error(self) -> ErrorData | None:
+    def error(self) -> InputError | None:
         return None if isinstance(self.result, list) else self.result
 
 
@@ -271,14 +271,14 @@ def _build(ref: PolicyRef) -> Policy:
 # ---------------------------------------------------------------------------- one post
 
 
-def _error_for(post: Any, index: int, message: str) -> ErrorData:
+def _error_for(post: Any, index: int, message: str) -> InputError:
     source = getattr(post, "source", None)
     post_id = getattr(post, "id", None)
     name = post_id if post_id is not None else f"#{index + 1}"
     text = f"post {name}: could not be checked: {message}"
     if source is not None:
-        return ErrorData(source.path, text, source.line, source.column)
-    return ErrorData("<posts>", text)
+        return InputError(source.path, text, source.line, source.column)
+    return InputError("<posts>", text)
 
 
 def _describe(error: BaseException) -> str:
@@ -286,11 +286,11 @@ def _describe(error: BaseException) -> str:
 
 
 def _as_post(item: AnyPost) -> Any:
-    return PostData(text=item) if isinstance(item, str) else item
+    return Post(text=item) if isinstance(item, str) else item
 
 
 # A post's outcome inside this module: its findings, or the text of the exception it raised.
-_Outcome = list[FindingData] | str
+_Outcome = list[Finding] | str
 
 
 #: A per-post check run in the workers: ``check(policy, post) -> list``. The default is
@@ -311,20 +311,16 @@ def _scan(policy: Policy, post: Any, check: PostCheck | None = None) -> _Outcome
 
 def check_post(policy: Policy, post: AnyPost, index: int = 0) -> Checked:
     """Check one post; an exception while checking it becomes its error entry."""
-    from policylint._model.models import Post
-
     if isinstance(post, str):
         post = Post(text=post)
     return _to_checked(index, post, _scan(policy, post))
 
 
 def _to_checked(index: int, post: Any, outcome: _Outcome) -> Checked:
-    from policylint._model.models import Finding, InputError
-
     if isinstance(outcome, str):
         error = _error_for(post, index, outcome)
-        return Checked(index, post, InputError(**error.model_dump()))
-    return Checked(index, post, [Finding.from_data(f) for f in outcome])
+        return Checked(index, post, error)
+    return Checked(index, post, outcome)
 
 
 # ---------------------------------------------------------------------------- workers
@@ -438,7 +434,7 @@ def scan_many(
     check: PostCheck | None = None,
 ) -> Iterator[Scanned]:
     """Like :func:`check_many`, but yields light records (:class:`Scanned`: lists of
-    ``FindingData``, or an ``ErrorData``), and plain strings become ``PostData``. This is
+    ``Finding``, or an ``InputError``), and plain strings become ``Post``. This is
     the command line's path: it imports no pydantic.
 
     ``check(policy, post) -> list`` replaces ``policy.scan(post)`` as the per-post work
@@ -462,7 +458,7 @@ def check_many(
     """Check ``posts`` with ``jobs`` processes, yielding a :class:`Checked` per post in input
     order: ``(index, post, findings)`` or ``(index, post, InputError)``.
 
-    - ``posts``: ``Post`` objects, the readers' ``PostData`` records, or strings (checked
+    - ``posts``: ``Post`` objects, the readers' ``Post`` records, or strings (checked
       as ``Post(text=...)``). The iterable is consumed lazily: a generator reading an
       archive line by line is never held in memory.
     - ``jobs``: worker processes; ``None`` or ``0`` means every CPU available, ``1`` checks
@@ -478,7 +474,6 @@ def check_many(
     Stop iterating (or close the iterator) to cancel the remaining work; the pool is shut
     down either way.
     """
-    from policylint._model.models import Post
 
     def as_models(items: Iterable[AnyPost]) -> Iterator[Any]:
         for item in items:

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from policylint._limits import MAX_POST_CHARS
-from policylint._model.records import ErrorData, FindingData, PostData, has_error, summarise
+from policylint._model.posts import InputError, Post
+from policylint._model.reports import Finding, Report, has_error
+from policylint._model.rules import ExampleResult, RuleExample, RuleInfo
 from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple
 from policylint._pipeline.selection import SelectorError, check_selectors, matches
@@ -28,9 +30,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from policylint._model.models import Finding, InputError, Post, Report
 
-__all__ = ["ExampleResult", "LoadSpec", "Policy", "RuleInfo"]
+__all__ = ["LoadSpec", "Policy"]
 
 _PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -41,44 +42,6 @@ class LoadSpec(NamedTuple):
     source: str | None = None
     text: str | None = None
     settings: Mapping[str, Any] = MappingProxyType({})
-
-
-class RuleInfo(NamedTuple):
-    """A rule's metadata, as listed by ``policylint rules`` and ``explain``."""
-
-    id: str
-    category: str
-    severity: Severity
-    owner: str | None
-    reference: str | None
-    reference_url: str | None
-    message: str
-    description: str | None
-    suggestion: str | None
-    fix_safe: bool
-    waivable: bool
-    path: str
-    line: int
-    examples: tuple[tuple[str, str], ...]
-    #: Rules whose finding on the same text this one's replaces (``supersedes``).
-    supersedes: tuple[str, ...] = ()
-    #: Each example's ``with`` values, parallel to ``examples``: (platform or None, meta).
-    example_contexts: tuple[tuple[str | None, Mapping[str, Any]], ...] = ()
-
-
-class ExampleResult(NamedTuple):
-    """One ``example pass|fail`` of a rule, run by ``policylint test``."""
-
-    rule: str
-    expect: str
-    text: str
-    passed: bool
-    found: tuple[str, ...]
-    path: str
-    line: int
-    #: The example's ``with`` values: it ran as a post on this platform with this metadata.
-    platform: str | None = None
-    meta: Mapping[str, Any] = MappingProxyType({})
 
 
 class Policy:
@@ -191,7 +154,7 @@ class Policy:
         return copy
 
     # ------------------------------------------------------------------ checking
-    def scan(self, post: PostData | Post) -> list[FindingData]:
+    def scan(self, post: Post) -> list[Finding]:
         """Findings for one post as light records (the command line's hot path).
 
         ``post`` is anything with ``text``, ``platform``, ``meta``, ``id`` and ``source``.
@@ -199,20 +162,18 @@ class Policy:
         return self._findings(post, self._rules)
 
     def findings(
-        self, post: Post | PostData | str, *, max_post_chars: int | None = MAX_POST_CHARS
+        self, post: Post | str, *, max_post_chars: int | None = MAX_POST_CHARS
     ) -> list[Finding]:
         """Every finding for one post, sorted and without duplicates. Raises ``TypeError``
         for what is not a post, ``ValueError`` for a post over ``max_post_chars``."""
-        from policylint._model.models import Finding
-
         checked = _checkable(post, "Policy.findings()")
         if _too_long(checked, max_post_chars):
             raise ValueError(_too_long_message(checked, 0, max_post_chars))
-        return [Finding.from_data(f) for f in self._findings(checked, self._rules)]
+        return self._findings(checked, self._rules)
 
     def check(
         self,
-        post: Post | PostData | str,
+        post: Post | str,
         *,
         platform: str | None = None,
         meta: Mapping[str, Any] | None = None,
@@ -233,7 +194,7 @@ class Policy:
                 f"not {type(meta).__name__}"
             )
         if platform is not None or meta is not None:
-            checked = PostData(
+            checked = Post(
                 text=checked.text,
                 id=checked.id,
                 platform=checked.platform if platform is None else platform,
@@ -244,9 +205,9 @@ class Policy:
 
     def check_many(
         self,
-        posts: Iterable[Post | PostData | str],
+        posts: Iterable[Post | str],
         *,
-        errors: Iterable[InputError | ErrorData] = (),
+        errors: Iterable[InputError] = (),
         jobs: int | None = 1,
         max_post_chars: int | None = MAX_POST_CHARS,
     ) -> Report:
@@ -257,15 +218,13 @@ class Policy:
         over ``max_post_chars`` (None or 0: no limit) becomes an error entry too. Raises
         ``TypeError`` for an item that is not a post.
         """
-        from policylint._model.models import Report
-
         if isinstance(posts, str | bytes) or not isinstance(posts, Iterable):
             raise TypeError(
                 "Policy.check_many(): posts must be an iterable of Post objects or strings, "
                 f"not {type(posts).__name__}"
             )
-        found: list[FindingData] = []
-        error_data = [ErrorData(e.path, e.message, e.line, e.column) for e in errors]
+        found: list[Finding] = []
+        error_data = [InputError(e.path, e.message, e.line, e.column) for e in errors]
         admitted = self._admitted(posts, max_post_chars, error_data)
         checked = with_errors = 0
         if jobs == 1:
@@ -284,12 +243,12 @@ class Policy:
                     found.extend(item.findings)
                     checked += 1
                     with_errors += has_error(item.findings)
-        report = summarise(found, error_data, checked, posts_with_errors=with_errors)
-        return Report.from_data(report)
+        report = Report.counted(found, error_data, checked, posts_with_errors=with_errors)
+        return report
 
     @staticmethod
     def _admitted(
-        posts: Iterable[Any], max_post_chars: int | None, errors: list[ErrorData]
+        posts: Iterable[Any], max_post_chars: int | None, errors: list[InputError]
     ) -> Iterator[Any]:
         """The posts to check, each made checkable; those over ``max_post_chars`` go to
         ``errors`` instead (accounted for, never silently dropped)."""
@@ -301,14 +260,14 @@ class Policy:
                 yield post
 
     def iter_findings(
-        self, posts: Iterable[Post | PostData], *, max_post_chars: int | None = MAX_POST_CHARS
-    ) -> Iterator[tuple[Post | PostData, list[Finding]]]:
+        self, posts: Iterable[Post], *, max_post_chars: int | None = MAX_POST_CHARS
+    ) -> Iterator[tuple[Post, list[Finding]]]:
         """Stream (post, findings) pairs without holding all posts or findings (raises as
         :meth:`findings` does)."""
         for post in posts:
             yield post, self.findings(post, max_post_chars=max_post_chars)
 
-    def _findings(self, post: Any, rules: Sequence[CompiledRule]) -> list[FindingData]:
+    def _findings(self, post: Any, rules: Sequence[CompiledRule]) -> list[Finding]:
         ctx = PostContext(post.text, post.platform, post.meta, self.settings)
         state = EvalState(ctx, self._index, None, self._regexes)
         raw: list[RawFinding] = []
@@ -325,7 +284,7 @@ class Policy:
             raw = _without_restated(raw, self._superseded_by)
         maker = _FindingMaker(post, state)
         made = {maker.make(r) for r in raw}
-        return sorted(made, key=FindingData.sort_key)
+        return sorted(made, key=Finding.sort_key)
 
     # ------------------------------------------------------------------ examples
     def run_examples(self) -> list[ExampleResult]:
@@ -333,9 +292,7 @@ class Policy:
         results = []
         for rule in self._rules:
             for example in rule.examples:
-                post = PostData(
-                    text=example.text, platform=example.platform, meta=dict(example.meta)
-                )
+                post = Post(text=example.text, platform=example.platform, meta=dict(example.meta))
                 found = self._findings(post, [rule])
                 passed = bool(found) if example.expect == "fail" else not found
                 results.append(
@@ -400,7 +357,7 @@ def _checkable(item: Any, caller: str) -> Any:
     """``item`` as the engine checks it: a str becomes a post; anything else must be a
     ``Post`` (or have its ``text``, ``platform``, ``meta``, ``id`` and ``source``)."""
     if isinstance(item, str):
-        return PostData(text=item)
+        return Post(text=item)
     text = getattr(item, "text", None)
     if isinstance(text, str) and isinstance(getattr(item, "meta", None), Mapping):
         platform = getattr(item, "platform", None)
@@ -423,12 +380,12 @@ def _too_long_message(post: Any, index: int, limit: int | None) -> str:
     )
 
 
-def _too_long_error(post: Any, index: int, limit: int | None) -> ErrorData:
+def _too_long_error(post: Any, index: int, limit: int | None) -> InputError:
     message = _too_long_message(post, index, limit)
     source = post.source
     if source is not None:
-        return ErrorData(source.path, message, source.line, source.column)
-    return ErrorData("<posts>", message)
+        return InputError(source.path, message, source.line, source.column)
+    return InputError("<posts>", message)
 
 
 def _fits(routes: Sequence[Route], rules: int, regexes: int) -> bool:
@@ -460,9 +417,10 @@ def _info(rule: CompiledRule) -> RuleInfo:
         waivable=rule.waivable,
         path=rule.path,
         line=rule.line,
-        examples=tuple((e.expect, e.text) for e in rule.examples),
+        examples=tuple(
+            RuleExample(e.expect, e.text, e.platform, e.meta, e.line) for e in rule.examples
+        ),
         supersedes=rule.supersedes,
-        example_contexts=tuple((e.platform, e.meta) for e in rule.examples),
     )
 
 
@@ -486,7 +444,7 @@ class _FindingMaker:
             return position_of(self.post.text, offset, starts=self._starts)
         return locate_in_source(source, self.post.text, offset, starts=self._starts)
 
-    def make(self, raw: RawFinding) -> FindingData:
+    def make(self, raw: RawFinding) -> Finding:
         rule = raw.rule
         if raw.field is None:
             text = self.post.text
@@ -497,7 +455,7 @@ class _FindingMaker:
         line, column = self.position(raw.start, raw.field)
         end_line, end_column = self.position(raw.end, raw.field)
         source = self.post.source
-        return FindingData(
+        return Finding(
             rule=rule.id,
             category=rule.category,
             severity=rule.severity,

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 
+from policylint._model.errors import SelectorError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Protocol
@@ -26,29 +28,6 @@ if TYPE_CHECKING:
 
 
 __all__ = ["SelectorError", "check_selectors", "matches", "suggestion"]
-
-
-class SelectorError(ValueError):
-    """A rule selector names no rule of the policy, or a selection leaves no rule to check.
-
-    ``selector`` is the selector at fault (None when the selection as a whole is empty),
-    ``origin`` where it came from (``"select"``, ``"--ignore"``, ``"'overrides[2].select'"``),
-    ``hint`` a "did you mean" or the policy's categories. ``str(error)`` holds them all.
-    """
-
-    def __init__(
-        self,
-        problem: str,
-        *,
-        selector: str | None = None,
-        origin: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        self.problem = problem
-        self.selector = selector
-        self.origin = origin
-        self.hint = hint
-        super().__init__(problem + (f"; {hint}" if hint else ""))
 
 
 def matches(selector: str, rule_id: str, category: str) -> bool:
@@ -80,7 +59,7 @@ def check_selectors(
 
 def suggestion(selector: str, rules: Sequence[_Rule]) -> str:
     """A "did you mean" for a selector that names nothing, else the policy's categories."""
-    from policylint._model.errors import did_you_mean  # only on a mistake
+    from policylint._model.errors import did_you_mean
 
     categories = sorted({rule.category for rule in rules})
     prefixes = {rule.id.rsplit(".", 1)[0] for rule in rules if "." in rule.id}

@@ -36,7 +36,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
-from policylint._model.records import FindingData, PostData
+from policylint._model.posts import Post
+from policylint._model.reports import Finding
 from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple, Struct
 from policylint._pipeline.selection import matches as rule_matches
@@ -45,7 +46,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from policylint._pipeline.policy import Policy, RuleInfo
+    from policylint._model.rules import RuleInfo
+    from policylint._pipeline.policy import Policy
 
 __all__ = [
     "WAIVER_CATEGORY",
@@ -83,7 +85,7 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 #: A finding with its waiver state (``waived``, ``waiver_reason``): what the CLI reports.
-AuditedFinding = FindingData
+AuditedFinding = Finding
 
 
 class WaiverOptions(NamedTuple):
@@ -358,7 +360,7 @@ def meta_waivers(meta: Mapping[str, Any]) -> tuple[list[Waiver], list[Problem]]:
 
 def check_post(
     policy: Policy,
-    post: PostData,
+    post: Post,
     rules: RuleTable,
     options: WaiverOptions = _DEFAULT_OPTIONS,
 ) -> list[AuditedFinding]:
@@ -452,7 +454,7 @@ def check_post(
             )
 
     result.extend(_problem_finding(post, problem) for problem in _unique(problems))
-    return sorted(result, key=FindingData.sort_key)
+    return sorted(result, key=Finding.sort_key)
 
 
 def _scope(waiver: Waiver) -> str:
@@ -477,7 +479,7 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
     return kept
 
 
-def _covers(waiver: Waiver, finding: FindingData) -> bool:
+def _covers(waiver: Waiver, finding: Finding) -> bool:
     if waiver.span is None:
         return True
     if finding.field is not None:
@@ -487,16 +489,14 @@ def _covers(waiver: Waiver, finding: FindingData) -> bool:
 
 
 def _audited(
-    finding: FindingData, *, waived: bool = False, reason: str | None = None
+    finding: Finding, *, waived: bool = False, reason: str | None = None
 ) -> AuditedFinding:
     if not waived:
         return finding
     return finding._replace(waived=waived, waiver_reason=reason)
 
 
-def _restore(
-    finding: FindingData, post: PostData, removed: Sequence[tuple[int, int]]
-) -> FindingData:
+def _restore(finding: Finding, post: Post, removed: Sequence[tuple[int, int]]) -> Finding:
     """A finding made on the text without directive lines, moved back to the original."""
     if finding.field is not None:
         return finding
@@ -538,7 +538,7 @@ class _OffsetMap:
         return self.original(offset - 1) + 1
 
 
-def _locate(post: PostData, offset: int) -> tuple[int, int]:
+def _locate(post: Post, offset: int) -> tuple[int, int]:
     from policylint._model.positions import locate_in_source, position_of
 
     if post.source is None:
@@ -546,7 +546,7 @@ def _locate(post: PostData, offset: int) -> tuple[int, int]:
     return locate_in_source(post.source, post.text, offset)
 
 
-def _problem_finding(post: PostData, problem: Problem) -> AuditedFinding:
+def _problem_finding(post: Post, problem: Problem) -> AuditedFinding:
     source = post.source
     if problem.at is None:
         line, column = (source.line, source.column) if source is not None else (1, 1)

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from policylint._model.posts import normalise_platform
+
 __all__ = [
     "LIMITS",
     "PlatformLimits",
@@ -77,20 +79,10 @@ LIMITS: dict[str, PlatformLimits] = {
     "pinterest": PlatformLimits(max_length=500),
 }
 
-# Spellings accepted here without importing policylint._model.models (which pulls in pydantic).
-_ALIASES = {"twitter": "x", "x.com": "x", "tweet": "x", "bsky": "bluesky"}
-
-
-def _canonical(platform: str | None) -> str | None:
-    if platform is None:
-        return None
-    key = platform.strip().lower()
-    return _ALIASES.get(key, key) or None
-
 
 def limits_for(platform: str | None) -> PlatformLimits | None:
     """The limits of ``platform`` (aliases such as ``"twitter"`` accepted), or ``None``."""
-    name = _canonical(platform)
+    name = normalise_platform(platform)
     return None if name is None else LIMITS.get(name)
 
 
@@ -100,7 +92,7 @@ def length_for(text: str, platform: str | None) -> int:
     X: weighted length; Bluesky: graphemes; Mastodon: characters with URLs as 23; anything
     else (and no platform): code points of the NFC-normalised text.
     """
-    name = _canonical(platform)
+    name = normalise_platform(platform)
     if name == "x":
         return weighted_length_x(text)
     if name == "bluesky":

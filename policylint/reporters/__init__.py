@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from policylint._model.records import ReportData
+from policylint._model.reports import Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ __all__ = ["FORMATS", "render"]
 
 
 class Reporter(Protocol):
-    def render(self, report: ReportData, out: TextIO, **options: Any) -> None: ...
+    def render(self, report: Report, out: TextIO, **options: Any) -> None: ...
 
 
 FORMATS: dict[str, str] = {
@@ -32,6 +32,6 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(format_name: str, report: ReportData, out: TextIO, **options: Any) -> None:
+def render(format_name: str, report: Report, out: TextIO, **options: Any) -> None:
     module: Any = importlib.import_module(FORMATS[format_name])
     module.render(report, out, **options)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from policylint._model.positions import LineIndex
-from policylint._model.records import FindingData
+from policylint._model.reports import Finding
 from policylint.sources.decode import DecodeError, decode
 
 __all__ = [
@@ -108,7 +108,7 @@ class SourceLines:
         return index.starts[line - 1] + column - 1
 
 
-def suggestion_applies(finding: FindingData, lines: SourceLines) -> bool:
+def suggestion_applies(finding: Finding, lines: SourceLines) -> bool:
     """Whether ``finding.suggestion`` can be offered as a replacement of its region.
 
     Only when the region is known to hold exactly the matched text: the region of a

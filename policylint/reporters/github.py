@@ -14,7 +14,8 @@ location properties and name the position in the message instead.
 
 from __future__ import annotations
 
-from policylint._model.records import ErrorData, FindingData, ReportData
+from policylint._model.posts import InputError
+from policylint._model.reports import Finding, Report
 from policylint.reporters.columns import STDIN, display_path
 from policylint.reporters.text import _summary_line
 
@@ -37,7 +38,7 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: ReportData, out: TextIO, **options: Any) -> None:
+def render(report: Report, out: TextIO, **options: Any) -> None:
     for finding in report.findings:
         out.write(_finding_command(finding) + "\n")
     for error in report.errors:
@@ -45,7 +46,7 @@ def render(report: ReportData, out: TextIO, **options: Any) -> None:
     out.write(_summary_line(report) + "\n")
 
 
-def _finding_command(finding: FindingData) -> str:
+def _finding_command(finding: Finding) -> str:
     if finding.end_line == finding.line:
         where = {
             "line": finding.line,
@@ -60,13 +61,13 @@ def _finding_command(finding: FindingData) -> str:
     return _command(severity, finding, where, finding.rule, finding.message)
 
 
-def _error_command(error: ErrorData) -> str:
+def _error_command(error: InputError) -> str:
     where = {"line": error.line, "col": error.column}
     return _command("error", error, where, "input-error", error.message)
 
 
 def _command(
-    name: str, item: FindingData | ErrorData, where: dict[str, int], title: str, message: str
+    name: str, item: Finding | InputError, where: dict[str, int], title: str, message: str
 ) -> str:
     if item.path is None or item.path == STDIN:
         properties: dict[str, object] = {"title": title}

@@ -1,4 +1,4 @@
-"""``--format json``: the whole report as one JSON document (schema: ``ReportData``).
+"""``--format json``: the whole report as one JSON document (schema: ``Report``).
 
 {"version": 1,
  "findings": [{"rule", "category", "severity", "message", "owner", "reference",
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from policylint._model.records import ReportData
+from policylint._model.reports import Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,6 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["render"]
 
 
-def render(report: ReportData, out: TextIO, **options: Any) -> None:
+def render(report: Report, out: TextIO, **options: Any) -> None:
     json.dump(report.model_dump(mode="json"), out, ensure_ascii=False, indent=2)
     out.write("\n")

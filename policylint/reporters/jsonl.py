@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from policylint._model.records import ErrorData, FindingData, ReportData
+from policylint._model.posts import InputError
+from policylint._model.reports import Finding, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,19 +24,19 @@ __all__ = ["render", "write_error", "write_finding"]
 _LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def render(report: ReportData, out: TextIO, **options: Any) -> None:
+def render(report: Report, out: TextIO, **options: Any) -> None:
     for finding in report.findings:
         write_finding(finding, out)
     for error in report.errors:
         write_error(error, out)
 
 
-def write_finding(finding: FindingData, out: TextIO) -> None:
+def write_finding(finding: Finding, out: TextIO) -> None:
     """Write one finding as a line of JSON."""
     _write_line({"type": "finding", **finding.model_dump(mode="json")}, out)
 
 
-def write_error(error: ErrorData, out: TextIO) -> None:
+def write_error(error: InputError, out: TextIO) -> None:
     """Write one input error as a line of JSON."""
     _write_line({"type": "error", **error.model_dump(mode="json")}, out)
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from policylint._model.records import ErrorData, FindingData, ReportData
+from policylint._model.posts import InputError
+from policylint._model.reports import Finding, Report
 from policylint._model.severity import Severity
 from policylint.reporters.columns import (
     SourceLines,
@@ -42,7 +43,7 @@ _SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.IN
 
 
 def render(
-    report: ReportData,
+    report: Report,
     out: TextIO,
     *,
     sources: Mapping[str, str] | None = None,
@@ -52,7 +53,7 @@ def render(
     out.write("\n")
 
 
-def build_result(report: ReportData, *, sources: Mapping[str, str] | None = None) -> Json:
+def build_result(report: Report, *, sources: Mapping[str, str] | None = None) -> Json:
     """The ``DiagnosticResult`` for ``report`` as a JSON-ready dict."""
     lines = SourceLines(sources)
     diagnostics = [_diagnostic(finding, lines) for finding in report.findings]
@@ -65,7 +66,7 @@ def build_result(report: ReportData, *, sources: Mapping[str, str] | None = None
     return result
 
 
-def _diagnostic(finding: FindingData, lines: SourceLines) -> Json:
+def _diagnostic(finding: Finding, lines: SourceLines) -> Json:
     start = _position(lines, finding.path, finding.line, finding.column)
     end = _position(lines, finding.path, finding.end_line, finding.end_column)
     if "column" not in start or "column" not in end:
@@ -85,7 +86,7 @@ def _diagnostic(finding: FindingData, lines: SourceLines) -> Json:
     return diagnostic
 
 
-def _error_diagnostic(error: ErrorData, lines: SourceLines) -> Json:
+def _error_diagnostic(error: InputError, lines: SourceLines) -> Json:
     return {
         "message": error.message,
         "location": {

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-from policylint._model.records import ErrorData, FindingData, ReportData
+from policylint._model.posts import InputError
+from policylint._model.reports import Finding, Report
 from policylint._model.severity import Severity
 from policylint._version import __version__
 from policylint.reporters.columns import (
@@ -74,7 +75,7 @@ class RuleMetadata(Protocol):
 
 
 def render(
-    report: ReportData,
+    report: Report,
     out: TextIO,
     *,
     sources: Mapping[str, str] | None = None,
@@ -87,7 +88,7 @@ def render(
 
 
 def build_log(
-    report: ReportData,
+    report: Report,
     *,
     sources: Mapping[str, str] | None = None,
     rules: Iterable[RuleMetadata] | None = None,
@@ -130,7 +131,7 @@ class _Columns:
     with, so in a UTF-16 run its regions give lines only.
     """
 
-    def __init__(self, lines: SourceLines, findings: Iterable[FindingData]) -> None:
+    def __init__(self, lines: SourceLines, findings: Iterable[Finding]) -> None:
         self.lines = lines
         self.utf16 = all(
             lines.line(f.path, f.line) is not None and lines.line(f.path, f.end_line) is not None
@@ -145,7 +146,7 @@ class _Columns:
         text = self.lines.line(path, line)
         return None if text is None else utf16_column(text, column)
 
-    def region(self, finding: FindingData) -> Json:
+    def region(self, finding: Finding) -> Json:
         start = self.column(finding.path, finding.line, finding.column)
         end = self.column(finding.path, finding.end_line, finding.end_column)
         if start is None or end is None:
@@ -158,7 +159,7 @@ class _Columns:
         }
 
 
-def _result(finding: FindingData, rule_index: int, fingerprint: str, columns: _Columns) -> Json:
+def _result(finding: Finding, rule_index: int, fingerprint: str, columns: _Columns) -> Json:
     uri = _uri(finding.path)
     region = columns.region(finding)
     result: Json = {
@@ -184,7 +185,7 @@ def _result(finding: FindingData, rule_index: int, fingerprint: str, columns: _C
     return result
 
 
-def _fingerprints(findings: Iterable[FindingData]) -> list[str]:
+def _fingerprints(findings: Iterable[Finding]) -> list[str]:
     """A hash of rule, path, post and match, numbered when the same one occurs again, so that
     an alert keeps its identity when lines above it are added or removed."""
     seen: Counter[str] = Counter()
@@ -199,7 +200,7 @@ def _fingerprints(findings: Iterable[FindingData]) -> list[str]:
     return fingerprints
 
 
-def _descriptors(findings: Iterable[FindingData], metadata: Iterable[RuleMetadata]) -> list[Json]:
+def _descriptors(findings: Iterable[Finding], metadata: Iterable[RuleMetadata]) -> list[Json]:
     """Rules from the metadata in its order, then rules only known from findings, by id."""
     described: dict[str, Json] = {}
     for rule in metadata:
@@ -255,7 +256,7 @@ def _descriptor(
     return descriptor
 
 
-def _notification(error: ErrorData, columns: _Columns) -> Json:
+def _notification(error: InputError, columns: _Columns) -> Json:
     region: Json = {"startLine": error.line}
     column = columns.column(error.path, error.line, error.column)
     if column is not None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 
-from policylint._model.records import FindingData, ReportData
+from policylint._model.reports import Finding, Report
 from policylint._model.struct import NamedTuple
 from policylint.reporters.columns import SourceLines
 
@@ -59,16 +59,16 @@ def visible(text: str) -> str:
 
 
 def render(
-    report: ReportData,
+    report: Report,
     out: TextIO,
     *,
     color: bool = False,
     sources: Mapping[str, str] | None = None,
     show_waived: bool = False,
     summary: bool = True,
-    fixable: Collection[FindingData] = (),
-    unsafe_fixable: Collection[FindingData] = (),
-    post_texts: Mapping[FindingData, str] | None = None,
+    fixable: Collection[Finding] = (),
+    unsafe_fixable: Collection[Finding] = (),
+    post_texts: Mapping[Finding, str] | None = None,
     **options: Any,
 ) -> None:
     """Write every finding (waived ones only with ``show_waived``), input errors and a
@@ -97,11 +97,11 @@ def render(
 
 
 def render_statistics(
-    findings: Iterable[FindingData],
+    findings: Iterable[Finding],
     out: TextIO,
     *,
     color: bool = False,
-    fixable: Collection[FindingData] = (),
+    fixable: Collection[Finding] = (),
     show_total: bool = True,
 ) -> None:
     """``--statistics``: one line per rule (count, rule, severity, ``[*]`` when --fix can
@@ -134,7 +134,7 @@ def _painter(color: bool) -> Paint:
     return lambda code, text: text
 
 
-def _waived(finding: FindingData) -> bool:
+def _waived(finding: Finding) -> bool:
     return bool(getattr(finding, "waived", False))
 
 
@@ -148,7 +148,7 @@ class _Excerpt(NamedTuple):
     span: tuple[int, int] | None
 
 
-def _excerpt_of(finding: FindingData, lines: SourceLines, post_text: str | None) -> _Excerpt | None:
+def _excerpt_of(finding: Finding, lines: SourceLines, post_text: str | None) -> _Excerpt | None:
     """The line to show under a finding: its post's (a record's text) or its file's."""
     if finding.field is not None:
         return None  # the match is in a metadata field: a note says what
@@ -167,7 +167,7 @@ def _excerpt_of(finding: FindingData, lines: SourceLines, post_text: str | None)
     return _Excerpt(str(finding.line), text, None)
 
 
-def _post_excerpt(finding: FindingData, text: str) -> _Excerpt:
+def _post_excerpt(finding: Finding, text: str) -> _Excerpt:
     """The line of a record's text holding the match, labelled with the post's id (and the
     line's number in the text, when it has more than one)."""
     start = max(0, min(finding.start, len(text)))
@@ -249,7 +249,7 @@ def _extend_back(text: str, start: int, limit: int, cells: int) -> int:
 
 
 def _render_finding(
-    finding: FindingData,
+    finding: Finding,
     out: TextIO,
     paint: Paint,
     excerpt: _Excerpt | None,
@@ -319,7 +319,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def _summary_line(report: ReportData, waived: int = 0, fixable: int = 0, unsafe: int = 0) -> str:
+def _summary_line(report: Report, waived: int = 0, fixable: int = 0, unsafe: int = 0) -> str:
     summary = report.summary
     counts = ", ".join(
         _plural(summary.by_severity[s], s)

@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterator
 
 from policylint._model.positions import LineIndex
-from policylint._model.records import ErrorData, Location, PostData
+from policylint._model.posts import InputError, Post, ReadResult, SourceLocation
 from policylint.sources.jsonscan import loads
 from policylint.sources.records import (
     OWN_FIELDS,
@@ -37,7 +37,7 @@ from policylint.sources.records import (
     post_from_record,
     text_field,
 )
-from policylint.sources.result import ReadResult, error_at
+from policylint.sources.result import error_at
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,8 +91,8 @@ class _Reader:
         self.delimiter = header_delimiter(text[: self.lines.line_span(1)[1]])
         self.source = _Lines(self.lines)
         self.rows = csv.reader(self.source, delimiter=self.delimiter, quotechar=_QUOTE, strict=True)
-        self.posts: list[PostData] = []
-        self.errors: list[ErrorData] = []
+        self.posts: list[Post] = []
+        self.errors: list[InputError] = []
 
     def read(self) -> ReadResult:
         header = self._header()
@@ -152,7 +152,7 @@ class _Reader:
 
     def _post(
         self, record: dict[str, str], header: list[str], offsets: list[int], start: int
-    ) -> PostData:
+    ) -> Post:
         fields: dict[str, Any] = {
             name: value if name in OWN_FIELDS or name in TEXT_FIELDS else _meta_value(value)
             for name, value in record.items()
@@ -160,7 +160,7 @@ class _Reader:
         if "meta" in fields:
             fields["meta"] = _meta_column(record["meta"])
         line, column = self.lines.position(start)
-        source = Location(path=self.path, line=line, column=column)
+        source = SourceLocation(path=self.path, line=line, column=column)
         name = text_field(fields)
         if name is not None:
             text_start = offsets[header.index(name)]
@@ -169,7 +169,9 @@ class _Reader:
                 text_start += 1
             verbatim = self.lines.text.startswith(text, text_start)
             text_line, text_column = self.lines.position(text_start)
-            source = Location(path=self.path, line=text_line, column=text_column, verbatim=verbatim)
+            source = SourceLocation(
+                path=self.path, line=text_line, column=text_column, verbatim=verbatim
+            )
         return post_from_record(fields, source=source, default_id=str(line), defaults=self.defaults)
 
     def _error(self, offset: int, message: str) -> None:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable
 
 from policylint._model.positions import LineIndex
-from policylint._model.records import ErrorData, Location, PostData
+from policylint._model.posts import InputError, Post, ReadResult, SourceLocation
 from policylint.sources.jsonscan import (
     array_items,
     loads,
@@ -34,7 +34,7 @@ from policylint.sources.records import (
     post_from_record,
     text_field,
 )
-from policylint.sources.result import ReadResult, error_at
+from policylint.sources.result import error_at
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,8 +78,8 @@ def read_jsonl(text: str, path: str, defaults: Defaults, first_line: int = 1) ->
     """Posts of a JSON Lines text; ``first_line`` is the file line it starts on, when it is a
     chunk of a larger file (see :mod:`policylint.sources.stream`)."""
     lines = LineIndex(text, first_line)
-    posts: list[PostData] = []
-    errors: list[ErrorData] = []
+    posts: list[Post] = []
+    errors: list[InputError] = []
     for number in range(1, lines.line_count + 1):
         start, end = lines.line_span(number)
         line = text[start:end]
@@ -108,8 +108,8 @@ def _read_records(
     defaults: Defaults,
 ) -> ReadResult:
     """Posts from (decoded record, offset of the record in ``text``) pairs."""
-    posts: list[PostData] = []
-    errors: list[ErrorData] = []
+    posts: list[Post] = []
+    errors: list[InputError] = []
     pairs = list(records)
     ids = default_ids([lines.position(offset) for _, offset in pairs])
     for (record, offset), default_id in zip(pairs, ids, strict=True):
@@ -136,15 +136,15 @@ def _source(
     record: dict[str, Any],
     offset: int,
     members: dict[str, int],
-) -> Location:
+) -> SourceLocation:
     """The location of a record's text string, or of the record if it has none."""
     name = text_field(record)
     if name is not None and isinstance(record[name], str):
         start, verbatim = string_content(text, members[name], record[name])
         line, column = lines.position(start)
-        return Location(path=path, line=line, column=column, verbatim=verbatim)
+        return SourceLocation(path=path, line=line, column=column, verbatim=verbatim)
     line, column = lines.position(offset)
-    return Location(path=path, line=line, column=column)
+    return SourceLocation(path=path, line=line, column=column)
 
 
 def _kind(value: Any) -> str:

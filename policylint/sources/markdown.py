@@ -18,9 +18,9 @@ from __future__ import annotations
 from yaml.nodes import Node
 
 from policylint._model.positions import LineIndex
-from policylint._model.records import Location
+from policylint._model.posts import ReadResult, SourceLocation
 from policylint.sources.records import Defaults, RecordError, post_from_fields
-from policylint.sources.result import ReadResult, error_at
+from policylint.sources.result import error_at
 from policylint.sources.yamlnodes import YamlProblem, documents, key_nodes, with_raw_scalars
 
 TYPE_CHECKING = False
@@ -86,7 +86,7 @@ def _post(
     """The post whose text is the file from ``body_start`` on (raises RecordError)."""
     body = lines.text[body_start:]
     line, column = lines.position(body_start)
-    source = Location(path=path, line=line, column=column, verbatim=True)
+    source = SourceLocation(path=path, line=line, column=column, verbatim=True)
     post = post_from_fields(fields, text=body, source=source, default_id=None, defaults=defaults)
     return ReadResult(posts=[post], errors=[])
 

@@ -1,7 +1,7 @@
 """Read posts from a path, from bytes or from text, dispatching on the format.
 
 None of these raise for bad input: a missing file, undecodable bytes or a malformed record
-come back as :class:`~policylint._model.records.ErrorData` entries in the result. An exception
+come back as :class:`~policylint._model.records.InputError` entries in the result. An exception
 escaping them is a bug (or the caller's mistake, such as an unknown format name).
 """
 
@@ -12,10 +12,10 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from policylint._model.posts import ReadResult
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
 from policylint.sources.formats import canonical_format, format_for
 from policylint.sources.records import Defaults
-from policylint.sources.result import ReadResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

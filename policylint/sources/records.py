@@ -1,4 +1,4 @@
-"""Turn one record (a JSON object, a YAML mapping, a CSV row, front matter) into a PostData.
+"""Turn one record (a JSON object, a YAML mapping, a CSV row, front matter) into a Post.
 
 The rules, shared by every structured format:
 
@@ -19,7 +19,7 @@ The rules, shared by every structured format:
   own ``meta`` mapping. The merge is shallow.
 
 A record that breaks these rules raises :class:`RecordError`; the reader turns it into an
-:class:`~policylint._model.records.ErrorData` for that record and goes on with the next one.
+:class:`~policylint._model.records.InputError` for that record and goes on with the next one.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from policylint._model.records import Location, PostData
+from policylint._model.posts import Post, SourceLocation
 from policylint._model.struct import NamedTuple
 from policylint.sources.jsonable import MetaError, UnreadableValue, not_text, to_jsonable
 
@@ -102,10 +102,10 @@ def text_field(record: Mapping[Any, Any]) -> str | None:
 def post_from_record(
     record: Mapping[Any, Any],
     *,
-    source: Location | None,
+    source: SourceLocation | None,
     default_id: str | None,
     defaults: Defaults,
-) -> PostData:
+) -> Post:
     """Build a post from a record whose text is one of its fields."""
     name = text_field(record)
     if name is None:
@@ -127,10 +127,10 @@ def post_from_fields(
     fields: Mapping[Any, Any],
     *,
     text: str,
-    source: Location | None,
+    source: SourceLocation | None,
     default_id: str | None,
     defaults: Defaults,
-) -> PostData:
+) -> Post:
     """Build a post whose text comes from elsewhere (a Markdown body) from its other fields."""
     post_id = _optional_id(fields)
     platform = _optional_platform(fields)
@@ -141,7 +141,7 @@ def post_from_fields(
     except MetaError as error:
         field = _culprit(fields)
         raise RecordError(f"'{_printable(field)}': {error}", field=field) from None
-    return PostData(
+    return Post(
         id=post_id if post_id is not None else default_id,
         text=text,
         platform=platform or defaults.platform,

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator, Mapping
 
 from policylint._model.positions import line_starts
-from policylint._model.records import ErrorData, PostData
+from policylint._model.posts import InputError, Post
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
 from policylint.sources.json_ import read_jsonl
 from policylint.sources.reader import describe_os_error, read_path
@@ -45,8 +45,8 @@ def iter_jsonl(
     default_meta: Mapping[str, Any] | None = None,
     max_line_bytes: int = MAX_BYTES,
     chunk_bytes: int = CHUNK_BYTES,
-) -> Iterator[PostData | ErrorData]:
-    """The posts of a JSON Lines file, and an ``ErrorData`` for each line that is not one,
+) -> Iterator[Post | InputError]:
+    """The posts of a JSON Lines file, and an ``InputError`` for each line that is not one,
     in file order, reading about ``chunk_bytes`` at a time."""
     label = os.fspath(path)
     defaults = Defaults(platform=default_platform, meta=default_meta or {})
@@ -75,7 +75,7 @@ def _lines(
     defaults: Defaults,
     max_line_bytes: int,
     chunk_bytes: int,
-) -> Iterator[PostData | ErrorData]:
+) -> Iterator[Post | InputError]:
     line = 1  # the file line the next chunk starts on
     offset = stream.tell()  # and its first byte
     parts: list[bytes] = []
@@ -110,7 +110,7 @@ def _skip_line(stream: io.BufferedReader, start: bytes) -> None:
 
 def _decode_lines(
     label: str, chunk: bytes, first_line: int, byte_offset: int
-) -> tuple[str, list[ErrorData]]:
+) -> tuple[str, list[InputError]]:
     """The chunk as text; a line that is not UTF-8 becomes an error and blank lines (as many
     line breaks as it had, so later lines keep their numbers)."""
     try:
@@ -118,7 +118,7 @@ def _decode_lines(
     except DecodeError:
         pass
     texts: list[str] = []
-    errors: list[ErrorData] = []
+    errors: list[InputError] = []
     line = first_line
     for raw in chunk.splitlines(keepends=True):
         try:
@@ -133,7 +133,7 @@ def _decode_lines(
     return "".join(texts), errors
 
 
-def _in_order(posts: list[PostData], errors: list[ErrorData]) -> Iterator[PostData | ErrorData]:
+def _in_order(posts: list[Post], errors: list[InputError]) -> Iterator[Post | InputError]:
     """Posts and errors of one chunk, merged by line."""
     errors.sort(key=lambda e: (e.line, e.column))
     index = 0
@@ -146,5 +146,5 @@ def _in_order(posts: list[PostData], errors: list[ErrorData]) -> Iterator[PostDa
     yield from errors[index:]
 
 
-def _error(path: str, line: int, message: str, column: int = 1) -> ErrorData:
-    return ErrorData(path=path, line=line, column=column, message=message)
+def _error(path: str, line: int, message: str, column: int = 1) -> InputError:
+    return InputError(path=path, line=line, column=column, message=message)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from yaml.nodes import Node, SequenceNode
 
 from policylint._model.positions import LineIndex
-from policylint._model.records import ErrorData, Location, PostData
+from policylint._model.posts import InputError, Post, ReadResult, SourceLocation
 from policylint.sources.records import (
     CONTAINER_KEY,
     TEXT_FIELDS,
@@ -32,7 +32,7 @@ from policylint.sources.records import (
     post_from_record,
     text_field,
 )
-from policylint.sources.result import ReadResult, error_at
+from policylint.sources.result import error_at
 from policylint.sources.yamlnodes import (
     YamlProblem,
     content_offset,
@@ -55,8 +55,8 @@ class _Reader:
         self.text = text
         self.path = path
         self.lines = LineIndex(text)
-        self.posts: list[PostData] = []
-        self.errors: list[ErrorData] = []
+        self.posts: list[Post] = []
+        self.errors: list[InputError] = []
 
     def read(self, defaults: Defaults) -> ReadResult:
         try:
@@ -109,16 +109,16 @@ class _Reader:
 
     def _source(
         self, record: dict[Any, Any], node: Node, pairs: dict[str, tuple[Node, Node]]
-    ) -> Location:
+    ) -> SourceLocation:
         """The location of a record's text scalar, or of the record if it has none."""
         name = text_field(record)
         if name is not None and name in pairs and isinstance(record[name], str):
             start = content_offset(self.text, pairs[name][1])
             verbatim = self.text.startswith(record[name], start)
             line, column = self.lines.position(start)
-            return Location(path=self.path, line=line, column=column, verbatim=verbatim)
+            return SourceLocation(path=self.path, line=line, column=column, verbatim=verbatim)
         line, column = self.lines.position(node.start_mark.index)
-        return Location(path=self.path, line=line, column=column)
+        return SourceLocation(path=self.path, line=line, column=column)
 
     def _field_offset(
         self, node: Node, pairs: dict[str, tuple[Node, Node]], field: str | None
