@@ -4,7 +4,7 @@
 - ``policylint check tweets-100k.jsonl --format jsonl`` and the same on 1,000,000 posts
   (what the CLI does today: it reads whole files and holds every finding);
 - the streaming path (benchmarks/stream_check.py: JSONL read line by line, checked with
-  ``policylint._pipeline.parallel.scan_many``, findings written as they come) on 100,000 and
+  ``policylint.check_many``, findings written as they come) on 100,000 and
   1,000,000 posts, with the RSS at each 100,000 posts: flat is the target. A run longer
   than ``--max-seconds`` stops early and reports how far it got.
 

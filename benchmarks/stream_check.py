@@ -1,7 +1,7 @@
 """Stream a JSONL archive through the engine: what ``check big.jsonl --format jsonl`` can be.
 
-Reads one line at a time, checks with ``policylint._pipeline.parallel.scan_many`` (bounded chunks in
-flight), and writes each finding as a JSON line as soon as it is known, so memory does not
+Reads one line at a time, checks with ``policylint.check_many`` (bounded chunks in flight
+with ``--jobs``), and writes each finding as a JSON line as soon as it is known, so memory does not
 grow with the input. Prints the resident set size at checkpoints on stderr, and stops early
 after ``--max-seconds`` (saying how far it got) so that a slow engine still gives a figure.
 
@@ -62,7 +62,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     import policylint
-    from policylint._pipeline.parallel import scan_many
     from policylint.reporters.jsonl import write_finding
 
     policy = policylint.load_policy(args.policy)
@@ -71,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     checkpoints: list[dict[str, float]] = []
     count = findings = 0
     stopped = False
-    results = scan_many(policy, read_jsonl(args.path), jobs=args.jobs)
+    results = policylint.check_many(read_jsonl(args.path), policy=policy, jobs=args.jobs)
     for item in results:
         for finding in item.findings:
-            write_finding(finding, out)  # type: ignore[arg-type]
+            write_finding(finding, out)
             findings += 1
         count += 1
         if count % args.checkpoint == 0:

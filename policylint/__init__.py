@@ -6,11 +6,11 @@
     ...   severity error
     ...   flag ["guarantee*"] near ["return*"] within 4 words
     ... }''')
-    >>> [f.match for f in policy.check("Guaranteed returns!").findings]
+    >>> [f.match for f in policylint.check("Guaranteed returns!", policy=policy).findings]
     ['Guaranteed']
 
-The public surface is what this module exports; everything else may change.
-Imports are lazy so that ``import policylint`` stays cheap for the CLI.
+The public surface is what this module exports (docs/api.md); everything else may change.
+Imports are lazy so that ``import policylint`` stays cheap for the command line.
 """
 
 from __future__ import annotations
@@ -18,19 +18,28 @@ from __future__ import annotations
 from policylint._version import __version__
 
 __all__ = [
+    "Diagnostic",
     "ExampleResult",
     "Finding",
     "InputError",
     "Policy",
     "PolicyError",
+    "PolicyMismatchError",
+    "PolicylintError",
     "Post",
+    "PostResult",
+    "ReadResult",
     "Report",
+    "RuleExample",
     "RuleInfo",
     "SelectorError",
     "Severity",
     "SourceLocation",
     "Summary",
+    "WorkerStartError",
     "__version__",
+    "check",
+    "check_many",
     "load_policy",
     "read_path",
     "read_text",
@@ -40,30 +49,47 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from policylint._api import load_policy, read_path, read_text
-    from policylint._model.errors import PolicyError, SelectorError
-    from policylint._model.posts import InputError, Post, SourceLocation
-    from policylint._model.reports import Finding, Report, Summary
-    from policylint._model.rules import ExampleResult, RuleInfo
+    from policylint._api import check, check_many, load_policy, read_path, read_text
+    from policylint._model.errors import (
+        Diagnostic,
+        PolicyError,
+        PolicylintError,
+        PolicyMismatchError,
+        SelectorError,
+        WorkerStartError,
+    )
+    from policylint._model.posts import InputError, Post, ReadResult, SourceLocation
+    from policylint._model.reports import Finding, PostResult, Report, Summary
+    from policylint._model.rules import ExampleResult, RuleExample, RuleInfo
     from policylint._model.severity import Severity
     from policylint._pipeline.policy import Policy
 
+#: Where each public name is defined, imported on first use.
 _LAZY = {
+    "check": "policylint._api",
+    "check_many": "policylint._api",
     "load_policy": "policylint._api",
-    "Policy": "policylint._pipeline.policy",
-    "RuleInfo": "policylint._model.rules",
-    "ExampleResult": "policylint._model.rules",
-    "PolicyError": "policylint._model.errors",
-    "SelectorError": "policylint._model.errors",
-    "Finding": "policylint._model.reports",
-    "InputError": "policylint._model.posts",
-    "Post": "policylint._model.posts",
-    "Report": "policylint._model.reports",
-    "Severity": "policylint._model.severity",
-    "SourceLocation": "policylint._model.posts",
-    "Summary": "policylint._model.reports",
     "read_path": "policylint._api",
     "read_text": "policylint._api",
+    "Policy": "policylint._pipeline.policy",
+    "Diagnostic": "policylint._model.errors",
+    "PolicyError": "policylint._model.errors",
+    "PolicyMismatchError": "policylint._model.errors",
+    "PolicylintError": "policylint._model.errors",
+    "SelectorError": "policylint._model.errors",
+    "WorkerStartError": "policylint._model.errors",
+    "InputError": "policylint._model.posts",
+    "Post": "policylint._model.posts",
+    "ReadResult": "policylint._model.posts",
+    "SourceLocation": "policylint._model.posts",
+    "Finding": "policylint._model.reports",
+    "PostResult": "policylint._model.reports",
+    "Report": "policylint._model.reports",
+    "Summary": "policylint._model.reports",
+    "ExampleResult": "policylint._model.rules",
+    "RuleExample": "policylint._model.rules",
+    "RuleInfo": "policylint._model.rules",
+    "Severity": "policylint._model.severity",
 }
 
 

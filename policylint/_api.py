@@ -1,18 +1,28 @@
-"""Loading policies: the entry point behind ``policylint.load_policy``."""
+"""The library's functions: load a policy, check posts, read files.
+
+Each is a thin door onto the pipeline (:mod:`policylint._pipeline`) and the readers
+(:mod:`policylint.sources`): ``check``/``check_many`` are ``Policy.check``/``check_many`` of
+the given policy, or of ``builtin:all`` loaded once per process.
+"""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
 from pathlib import Path
 
-from policylint._pipeline.policy import LoadSpec, Policy
+from policylint._limits import MAX_POST_CHARS
+from policylint._pipeline.policy import Policy
+from policylint._pipeline.run import DEFAULT_CHUNK_SIZE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["load_policy", "read_path", "read_text"]
+    from policylint._model.posts import Post, ReadResult
+    from policylint._model.reports import PostResult, Report
+
+__all__ = ["check", "check_many", "load_policy", "read_path", "read_text"]
 
 
 def load_policy(
@@ -21,7 +31,7 @@ def load_policy(
     text: str | None = None,
     settings: Mapping[str, Any] | None = None,
 ) -> Policy:
-    """Load and compile a policy.
+    """Load and compile a policy (from the compiled-policy cache when it is up to date).
 
     ``source`` is a path to a ``.policy`` file, a ``builtin:NAME`` pack, or policy text
     (anything containing a newline or a ``{``); ``None`` loads the built-in packs
@@ -33,47 +43,54 @@ def load_policy(
     policy does not declare are such problems), and ``TypeError`` for an argument of the
     wrong type.
     """
-    from policylint._cache import policies as policycache
+    from policylint._cache.policies import PolicySpec
 
     _check_arguments(source, text, settings)
-    path: str | Path | None = None
+    path: str | None = None
     if text is None and isinstance(source, str) and ("\n" in source or "{" in source):
         text = source
     elif source is not None:
         from policylint._lang.names import check_policy_path
 
         check_policy_path(source)
-        path = source
-    key = policycache.cache_key(str(path) if path is not None else None, text, settings)
-    # Loading makes ~100,000 objects and no garbage cycle: the collector, run every 700
-    # allocations, would only walk them over and over (a third of a warm load's time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        cached = policycache.load(key)
-        if cached is None:
-            cached = _compile(path, text, settings, key)
-    finally:
-        if collecting:
-            gc.enable()
-    policy = Policy(
-        cached.name,
-        cached.description,
-        cached.rules,
-        cached.term_index,
-        cached.settings,
-        cached.files,
-        routes=cached.routes,
-        regexes=cached.regex_index,
+        path = str(source)
+    return Policy.load(PolicySpec(path, text, dict(settings or {})))
+
+
+def check(
+    post: Post | str,
+    *,
+    policy: Policy | None = None,
+    platform: str | None = None,
+    meta: Mapping[str, Any] | None = None,
+    max_post_chars: int | None = MAX_POST_CHARS,
+) -> Report:
+    """Check one post (a ``Post`` or its text) with ``policy`` (default: ``builtin:all``,
+    loaded once per process): its ``Report``, waivers applied, exactly as ``policylint
+    check --format json`` reports the same post."""
+    return (policy or _builtin()).check(
+        post, platform=platform, meta=meta, max_post_chars=max_post_chars
     )
-    # How to load it again: worker processes rebuild the policy from this (and the cache)
-    # instead of unpickling compiled automata.
-    policy.load_spec = LoadSpec(
-        source=str(path) if path is not None else None,
-        text=text,
-        settings=dict(settings or {}),
+
+
+def check_many(
+    posts: Iterable[Post | str],
+    *,
+    policy: Policy | None = None,
+    jobs: int | None = 1,
+    max_post_chars: int | None = MAX_POST_CHARS,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Iterator[PostResult]:
+    """Check many posts, streaming: a ``PostResult`` for each, in input order (see
+    ``Policy.check_many``); ``Report.from_results`` makes the report."""
+    return (policy or _builtin()).check_many(
+        posts, jobs=jobs, max_post_chars=max_post_chars, chunk_size=chunk_size
     )
-    return policy
+
+
+@cache
+def _builtin() -> Policy:
+    return load_policy()
 
 
 def _check_arguments(source: Any, text: Any, settings: Any) -> None:
@@ -108,35 +125,7 @@ def _check_arguments(source: Any, text: Any, settings: Any) -> None:
         )
 
 
-def _compile(
-    path: str | Path | None,
-    text: str | None,
-    settings: Mapping[str, Any] | None,
-    key: str,
-) -> Any:
-    """Parse, resolve and compile (the slow path), then store the result in the cache."""
-    from policylint._cache import policies as policycache
-    from policylint._compiler.compiler import compile_policy
-    from policylint._lang.resolve import resolve_policy
-
-    resolved = resolve_policy(path=path, text=text, settings=settings)
-    rules, index = compile_policy(resolved)
-    regexes, routes = policycache.indexed(rules)
-    compiled = policycache.CachedPolicy(
-        name=resolved.name,
-        description=resolved.description,
-        rules=rules,
-        term_index=index,
-        settings=dict(resolved.settings),
-        files=[f.path for f in resolved.files],
-        routes=routes,  # stored, and used by the Policy built now
-        regex_index=regexes,
-    )
-    policycache.store(key, compiled, resolved.file_stamps, resolved.folder_listings)
-    return compiled
-
-
-def read_path(path: str | Path, **options: Any) -> Any:
+def read_path(path: str | Path, **options: Any) -> ReadResult:
     """Read posts from a file: ``ReadResult(posts=[Post], errors=[InputError])``.
 
     Options are those of ``policylint.sources.read_path`` (``format``, ``default_platform``,
@@ -147,7 +136,7 @@ def read_path(path: str | Path, **options: Any) -> Any:
     return read_posts(path, **options)
 
 
-def read_text(text: str, **options: Any) -> Any:
+def read_text(text: str, **options: Any) -> ReadResult:
     """Read posts from text (``format="md"``, ``"jsonl"``...); see ``read_path``."""
     from policylint.sources import read_text as read_posts
 

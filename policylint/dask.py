@@ -6,37 +6,38 @@
     >>> findings.filter(lambda r: r["type"] == "finding").count().compute()  # doctest: +SKIP
 
 Install with ``pip install policylint[dask]``. Importing ``policylint`` never imports Dask;
-this module imports it when one of its functions is called.
+this module imports it when one of its functions is called. It is written with policylint's
+public API alone: ``Policy.check_many`` checks each partition, exactly as the command line
+checks a file (waivers included).
 
 The policy is shipped once, not per partition: the graph holds one small task with the
-policy's recipe (:class:`policylint._pipeline.parallel.PolicyRef`: where it was loaded from, its
-settings and rule selection; never pickled automata), which every partition task depends on,
-so the scheduler sends it to each worker once, and each worker process compiles it once and
-keeps it in a per-process cache for every partition and every later computation. A policy
-loaded from a file must be readable at the same path on the workers (a shared file system, or
-the same container image); a policy given as text or ``builtin:`` always is.
+policy, which every partition task depends on, so the scheduler sends it to each worker
+once. A ``Policy`` pickles as its recipe (where it was loaded from, its settings and rule
+selection; never compiled automata), and each worker process loads it once and keeps it for
+every partition and every later computation. A policy loaded from a file must be readable at
+the same path on the workers (a shared file system, or the same container image); a policy
+given as text or ``builtin:`` always is. A worker that loads a different policy (the file
+changed on disk) refuses to run rather than give findings the caller's policy would not.
 
-Results equal the sequential engine's (``Policy.findings``) post for post. A post that makes
-the engine raise becomes an error record (``type == "error"`` in a bag, a row with the
-``error`` column set in a dataframe); the computation goes on.
+Results equal ``Policy.check_many`` post for post. A post that cannot be checked (a record
+without text, an exception in the engine) becomes an error record (``type == "error"`` in a
+bag, a row with the ``error`` column set in a dataframe); the computation goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import pickle
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from policylint._model.posts import Post
-from policylint._model.reports import Finding
-from policylint._pipeline.parallel import PolicyRef, _error_for, _scan, load_ref, policy_ref
+from policylint import Finding, InputError, Policy, Post
+from policylint.sources import RecordError, read_record
 
 if TYPE_CHECKING:
     import dask.bag
     import dask.dataframe
     import pandas
-
-    from policylint._pipeline.policy import Policy
 
 __all__ = [
     "ERROR_COLUMN",
@@ -57,9 +58,7 @@ ERROR_COLUMN = "error"
 
 
 def _column_dtype(name: str) -> str:
-    # NamedTuple keeps a string annotation as a ForwardRef: "int", "str | None"...
-    hint = Finding.__annotations__[name]
-    annotation = str(getattr(hint, "__forward_arg__", hint))
+    annotation = str(Finding.__annotations__[name])  # as written: "int", "str | None"...
     if annotation.startswith("int"):
         return "Int64"  # nullable: error rows have no position
     if annotation.startswith("bool"):
@@ -85,13 +84,33 @@ def _require_dask() -> None:
         raise ImportError(_INSTALL_HINT) from error
 
 
-def _shipped(policy: Policy | PolicyRef) -> Any:
-    """The policy's recipe as one Delayed task, so every partition task shares it."""
+def _shipped(policy: Policy) -> Any:
+    """The policy as one Delayed task, so every partition task shares it."""
     from dask.delayed import delayed
 
-    ref = policy if isinstance(policy, PolicyRef) else policy_ref(policy)
-    name = "policylint-policy-" + hashlib.sha256(ref.key.encode()).hexdigest()[:16]
-    return delayed(ref, name=name, pure=True)
+    # A policy pickles as its recipe: the same recipe, the same task.
+    name = "policylint-policy-" + hashlib.sha256(pickle.dumps(policy)).hexdigest()[:16]
+    return delayed(policy, name=name, pure=True)
+
+
+def _outcomes(
+    policy: Policy, posts: list[Post | None]
+) -> Iterator[list[Finding] | InputError | None]:
+    """Each post's findings, or the input error of a post that could not be checked, in
+    order; None where ``posts`` has None (an element that is not a post)."""
+    results = policy.check_many([post for post in posts if post is not None])
+    for post in posts:
+        if post is None:
+            yield None
+            continue
+        result = next(results)
+        yield result.findings if result.error is None else result.error
+
+
+def _not_checked(post_id: str | None, index: int, message: str) -> InputError:
+    """The input error of an element that is not a post, worded as the engine's are."""
+    name = post_id if post_id is not None else f"#{index + 1}"
+    return InputError("<posts>", f"post {name}: could not be checked: {message}")
 
 
 # ---------------------------------------------------------------------------- bags
@@ -99,16 +118,16 @@ def _shipped(policy: Policy | PolicyRef) -> Any:
 
 def check_bag(
     bag: dask.bag.Bag,
-    policy: Policy | PolicyRef,
+    policy: Policy,
     *,
     platform: str | None = None,
 ) -> dask.bag.Bag:
     """Check every post in ``bag``; the result is a bag of dicts, one per finding.
 
-    Elements may be ``Post`` objects, ``Post`` records, strings (the text alone), or
-    mappings shaped like a JSONL record (``{"id", "text", "platform", "meta", ...}``: the
-    same rules as ``policylint check posts.jsonl``, so ``db.read_text(...).map(json.loads)``
-    works). ``platform`` applies to posts that do not name one.
+    Elements may be ``Post`` objects, strings (the text alone), or mappings shaped like a
+    JSONL record (``{"id", "text", "platform", "meta", ...}``: the same rules as
+    ``policylint check posts.jsonl``, so ``db.read_text(...).map(json.loads)`` works).
+    ``platform`` applies to posts that do not name one.
 
     Each finding is ``{"type": "finding", <the fields of Finding, JSON-ready>}``, the same
     object as a line of ``--format jsonl``. A post that cannot be checked (a record without
@@ -122,49 +141,47 @@ def check_bag(
 
 
 def _check_bag_partition(
-    items: Iterable[Any], ref: PolicyRef, platform: str | None
+    items: Iterable[Any], policy: Policy, platform: str | None
 ) -> list[dict[str, Any]]:
-    policy = load_ref(ref)
+    elements = [_element(index, item, platform) for index, item in enumerate(items)]
+    outcomes = _outcomes(policy, [element.post for element in elements])
     out: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        post, problem = _bag_post(item, platform)
-        outcome = problem if problem is not None else _scan(policy, post)
-        if isinstance(outcome, str):
-            error = _error_for(post, index, outcome)
-            record = {"type": "error", **error.model_dump(mode="json")}
-            record["post"] = getattr(post, "id", None)
-            out.append(record)
+    for element, outcome in zip(elements, outcomes, strict=True):
+        if isinstance(outcome, list):
+            out.extend({"type": "finding", **f.model_dump(mode="json")} for f in outcome)
             continue
-        for finding in outcome:
-            out.append({"type": "finding", **finding.model_dump(mode="json")})
+        error = outcome or element.error
+        assert error is not None  # an element is a post or has an error
+        out.append({"type": "error", **error.model_dump(mode="json"), "post": element.id})
     return out
 
 
-def _bag_post(item: Any, platform: str | None) -> tuple[Any, str | None]:
-    """The post an element stands for, or a placeholder and why it is not one."""
-    if isinstance(item, str):
-        return Post(text=item, platform=platform), None
-    if isinstance(item, Mapping):
-        from policylint.sources.records import Defaults, RecordError, post_from_record
+class _Element(NamedTuple):
+    """A bag element: the post it stands for, or why it is not one; and its id."""
 
+    post: Post | None
+    error: InputError | None
+    id: str | None
+
+
+def _element(index: int, item: Any, platform: str | None) -> _Element:
+    if isinstance(item, str):
+        return _Element(Post(item, platform=platform), None, None)
+    if isinstance(item, Mapping):
         try:
-            post = post_from_record(
-                item, source=None, default_id=None, defaults=Defaults(platform=platform)
-            )
+            post = read_record(item, default_platform=platform)
         except RecordError as error:
-            post_id = item.get("id")
-            return Post(text="", id=None if post_id is None else str(post_id)), error.message
-        return post, None
+            post_id = None if item.get("id") is None else str(item["id"])
+            return _Element(None, _not_checked(post_id, index, error.message), post_id)
+        return _Element(post, None, post.id)
+    post_id = getattr(item, "id", None)
+    text = getattr(item, "text", None)
+    if not isinstance(text, str):  # a post that slipped past validation
+        problem = f"TypeError: a post's text is a str, not {type(text).__name__}"
+        return _Element(None, _not_checked(post_id, index, problem), post_id)
     if platform is not None and getattr(item, "platform", None) is None:
-        post = Post(
-            text=item.text,
-            id=item.id,
-            platform=platform,
-            meta=dict(item.meta),
-            source=getattr(item, "source", None),
-        )
-        return post, None
-    return item, None
+        item = Post(text, post_id, platform, dict(item.meta), getattr(item, "source", None))
+    return _Element(item, None, post_id)
 
 
 # ---------------------------------------------------------------------------- dataframes
@@ -172,7 +189,7 @@ def _bag_post(item: Any, platform: str | None) -> tuple[Any, str | None]:
 
 def check_dataframe(
     ddf: dask.dataframe.DataFrame,
-    policy: Policy | PolicyRef,
+    policy: Policy,
     *,
     text_column: str = "text",
     platform_column: str | None = None,
@@ -233,7 +250,7 @@ def _plain(value: Any) -> Any:
 
 def _check_frame(
     frame: pandas.DataFrame,
-    ref: PolicyRef,
+    policy: Policy,
     text_column: str,
     platform_column: str | None,
     id_column: str | None,
@@ -242,7 +259,7 @@ def _check_frame(
 ) -> pandas.DataFrame:
     return check_pandas(
         frame,
-        ref,
+        policy,
         text_column=text_column,
         platform_column=platform_column,
         id_column=id_column,
@@ -253,7 +270,7 @@ def _check_frame(
 
 def check_pandas(
     frame: pandas.DataFrame,
-    policy: Policy | PolicyRef,
+    policy: Policy,
     *,
     text_column: str = "text",
     platform_column: str | None = None,
@@ -265,45 +282,42 @@ def check_pandas(
     of the result, with the columns and dtypes of :func:`finding_meta`.
 
     This is what each Dask partition runs, and what a Spark ``mapInPandas`` function calls
-    on each batch (see docs/scale.md). ``policy`` may be a :class:`PolicyRef`, which is
-    loaded once per process and cached.
+    on each batch (see docs/scale.md).
     """
     import pandas as pd
 
-    loaded = load_ref(policy) if isinstance(policy, PolicyRef) else policy
     columns = _meta_map(meta_columns)
     size = len(frame)
     texts = frame[text_column].tolist()
     ids = frame[id_column].tolist() if id_column else frame.index.tolist()
     platforms = frame[platform_column].tolist() if platform_column else [platform] * size
     metas = {key: frame[column].tolist() for column, key in columns.items()}
-    rows: list[dict[str, Any]] = []
+    posts: list[Post | None] = []
+    post_ids: list[str | None] = []
     for row in range(size):
         raw_id = _plain(ids[row])
-        post_id = None if raw_id is None else str(raw_id)
+        post_ids.append(None if raw_id is None else str(raw_id))
         text = _plain(texts[row])
         if not isinstance(text, str):
-            rows.append(_error_row(post_id, f"no text in column '{text_column}'"))
+            posts.append(None)
             continue
         meta = {}
         for key, values in metas.items():
             value = _plain(values[row])
             if value is not None:
                 meta[key] = value
-        post = Post(
-            text=text,
-            id=post_id,
-            platform=_plain(platforms[row]) or platform,
-            meta=meta,
-        )
-        outcome = _scan(loaded, post)
-        if isinstance(outcome, str):
-            rows.append(_error_row(post_id, f"could not be checked: {outcome}"))
-            continue
-        for finding in outcome:
-            record = finding.model_dump(mode="json")
-            record[ERROR_COLUMN] = None
-            rows.append(record)
+        posts.append(Post(text, post_ids[row], _plain(platforms[row]) or platform, meta))
+    rows: list[dict[str, Any]] = []
+    for post_id, outcome in zip(post_ids, _outcomes(policy, posts), strict=True):
+        if outcome is None:
+            rows.append(_error_row(post_id, f"no text in column '{text_column}'"))
+        elif isinstance(outcome, InputError):
+            rows.append(_error_row(post_id, outcome.message.partition(": ")[2]))
+        else:
+            for finding in outcome:
+                record = finding.model_dump(mode="json")
+                record[ERROR_COLUMN] = None
+                rows.append(record)
     result = pd.DataFrame(rows, columns=[*FINDING_COLUMNS, ERROR_COLUMN])
     return result.astype(_SCHEMA)
 

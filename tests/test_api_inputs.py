@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint import PolicyError
+from policylint import PolicyError, Report
 from policylint import _limits as limits
 from policylint._pipeline.policy import Policy
 
@@ -31,11 +31,11 @@ def policy() -> Policy:
         (lambda p: p.check("word", meta="x"), "meta must be a mapping"),
         (lambda p: p.check("word", meta=[("a", 1)]), "meta must be a mapping"),
         (lambda p: p.check(policylint.Post(text="w"), platform=5), "platform must be a str"),
-        (lambda p: p.check_many([None]), "check_many(): expected a Post or a str"),
+        (lambda p: list(p.check_many([None])), "check_many(): expected a Post or a str"),
         (lambda p: p.check_many("word"), "posts must be an iterable"),
         (lambda p: p.check_many(None), "posts must be an iterable"),
-        (lambda p: p.findings(None), "findings(): expected a Post or a str"),
-        (lambda p: list(p.iter_findings([b"x"])), "not bytes"),
+        (lambda p: policylint.check(None, policy=p), "check(): expected a Post or a str"),
+        (lambda p: list(p.check_many([b"x"])), "not bytes"),
     ],
 )
 def test_a_wrong_type_is_a_type_error_that_says_what_was_expected(
@@ -49,7 +49,7 @@ def test_a_wrong_type_is_a_type_error_that_says_what_was_expected(
 def test_a_post_object_with_a_str_text_is_checked(policy: Policy) -> None:
     post = policylint.Post(id="p1", text="a word", platform="Twitter", meta={"a": 1})
     assert [f.match for f in policy.check(post, meta={"b": 2}).findings] == ["word"]
-    assert [f.match for f in policy.findings("one word")] == ["word"]
+    assert [f.match for f in policylint.check("one word", policy=policy).findings] == ["word"]
 
 
 @pytest.mark.parametrize(
@@ -127,23 +127,25 @@ def test_a_post_over_the_limit_is_an_input_error_not_a_hang(policy: Policy) -> N
     assert f"{len(text):,} characters" in error.message
     assert f"{limits.MAX_POST_CHARS:,}" in error.message
     assert "max_post_chars" in error.message
-    with pytest.raises(ValueError, match="max_post_chars"):
-        policy.findings(text)
+    (result,) = policy.check_many([text])
+    assert result.findings == [] and result.error is not None
+    assert "max_post_chars" in result.error.message
 
 
 def test_the_post_limit_can_be_changed_or_lifted(policy: Policy) -> None:
     long = policylint.Post(id="long", text="word " * 10)
-    report = policy.check_many([long, "a word"], max_post_chars=20)
+    report = Report.from_results(policy.check_many([long, "a word"], max_post_chars=20))
     assert report.summary.posts_checked == 1 and len(report.findings) == 1
     (error,) = report.errors
     assert error.message.startswith("post long is 50 characters; the limit is 20")
-    assert len(policy.check_many([long], max_post_chars=None).findings) == 10
+    assert len(Report.from_results(policy.check_many([long], max_post_chars=None)).findings) == 10
     assert len(policy.check(long.text, max_post_chars=0).findings) == 10
-    assert len(policy.findings(long, max_post_chars=None)) == 10
+    (result,) = policy.check_many([long], max_post_chars=None)
+    assert len(result.findings) == 10
 
 
 def test_the_post_limit_holds_with_worker_processes(policy: Policy) -> None:
     posts = ["a word", "word " * 30, "word"]
-    report = policy.check_many(posts, jobs=2, max_post_chars=100)
+    report = Report.from_results(policy.check_many(posts, jobs=2, max_post_chars=100))
     assert report.summary.posts_checked == 2
     assert len(report.findings) == 2 and len(report.errors) == 1

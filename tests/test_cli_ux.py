@@ -206,14 +206,14 @@ class _Terminal(io.StringIO):
 def test_progress_is_shown_on_a_terminal_after_half_a_second(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from policylint._cli import check as check_command
+    from policylint._cli import output
 
     clock = [100.0]
-    monkeypatch.setattr("policylint._cli.check.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("policylint._cli.output.time.monotonic", lambda: clock[0])
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setenv("TERM", "xterm")
-    progress = check_command._Progress(total=3)
+    progress = output.Progress(total=3)
     progress.advance(5)  # too early: nothing
     assert terminal.getvalue() == ""
     clock[0] += 1
@@ -225,7 +225,7 @@ def test_progress_is_shown_on_a_terminal_after_half_a_second(
 
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    quiet = check_command._Progress(total=3)
+    quiet = output.Progress(total=3)
     clock[0] += 5
     quiet.advance(1)
     quiet.done()
@@ -303,7 +303,8 @@ def test_summary_fields_mean_what_their_names_say(repo: Path) -> None:
     assert set(summary) == set(report["summary"])
     import policylint
 
-    api = policylint.load_policy(POLICY).check_many(["Project falcon", "utilize", "fine"])
+    results = policylint.load_policy(POLICY).check_many(["Project falcon", "utilize", "fine"])
+    api = policylint.Report.from_results(results)
     assert (api.summary.posts_with_errors, api.summary.input_errors) == (1, 0)
 
 
@@ -570,7 +571,7 @@ def test_a_warm_check_imports_only_what_checking_needs(repo: Path) -> None:
     # is cached), not the process pool for one small folder, not OpenSSL through hashlib,
     # not inspect (dataclasses import it: policylint._model.struct says why there are none), not
     # typing (policylint._model.struct again).
-    heavy = ["click", "lark", "pydantic", "rich", "policylint._pipeline.parallel", "hashlib"]
+    heavy = ["click", "lark", "pydantic", "rich", "policylint._pipeline.pool", "hashlib"]
     heavy.append("inspect")
     heavy.append("typing")
     code = (

@@ -25,7 +25,8 @@ needs_dataframe = pytest.mark.skipif(dd is None, reason="dask[dataframe] is not 
 
 import policylint  # noqa: E402
 from policylint._model.posts import Post  # noqa: E402
-from policylint._pipeline import parallel  # noqa: E402
+from policylint._pipeline import recipe  # noqa: E402
+from policylint._pipeline.policy import checker_of  # noqa: E402
 from policylint.dask import (  # noqa: E402
     ERROR_COLUMN,
     FINDING_COLUMNS,
@@ -104,12 +105,12 @@ def _expected(policy: policylint.Policy, posts: list[Any]) -> list[dict[str, Any
     return [
         {"type": "finding", **finding.model_dump(mode="json")}
         for post in posts
-        for finding in policy.scan(post)
+        for finding in policy.check(post).findings
     ]
 
 
 def _workers_builds(client: Any, key: str) -> list[int]:
-    counts = client.run(lambda: dict(parallel._BUILDS))
+    counts = client.run(lambda: dict(recipe.BUILDS))
     return [counts[worker].get(key, 0) for worker in sorted(counts)]
 
 
@@ -124,7 +125,7 @@ def test_bag_of_records_equals_the_sequential_engine(
 
 
 def test_the_policy_is_compiled_once_per_worker(client: Any, policy: policylint.Policy) -> None:
-    key = parallel.policy_ref(policy).key
+    key = checker_of(policy).recipe.key
     bag = db.from_sequence(_records(200), npartitions=16)
     check_bag(bag, policy).compute()
     check_bag(bag, policy).count().compute()
@@ -234,7 +235,7 @@ def test_policy_from_a_file_with_a_selection(client: Any, tmp_path: Path) -> Non
 
 def test_importing_policylint_does_not_import_dask() -> None:
     code = (
-        "import sys, policylint, policylint._pipeline.parallel, policylint.dask\n"
+        "import sys, policylint, policylint._pipeline.pool, policylint.dask\n"
         "policylint.load_policy('rule a.b { flag [\"x\"] }').check('x')\n"
         "assert 'dask' not in sys.modules, 'dask imported'\n"
         "assert 'pandas' not in sys.modules, 'pandas imported'\n"
@@ -322,7 +323,7 @@ def test_check_pandas_without_a_cluster(policy: policylint.Policy) -> None:
     frame = pd.DataFrame(records)
     result = check_pandas(
         frame,
-        parallel.policy_ref(policy),
+        policy,
         id_column="id",
         platform_column="platform",
         meta_columns=["industry"],

@@ -281,7 +281,7 @@ def test_positions_map_into_the_source_file() -> None:
         text="ok\r\nso bad",
         source=SourceLocation(path="p.md", line=4, column=1, verbatim=True),
     )
-    (finding,) = policy.findings(post)
+    (finding,) = policy.check(post).findings
     assert (finding.path, finding.line, finding.column, finding.end_column) == ("p.md", 5, 4, 7)
 
 
@@ -300,7 +300,7 @@ def test_select_and_ignore_by_id_glob_and_category() -> None:
 
 def test_check_many_counts_posts() -> None:
     policy = policylint.load_policy('rule t.r { flag ["x"] }')
-    report = policy.check_many(["x", "y", Post(text="x x")])
+    report = policylint.Report.from_results(policy.check_many(["x", "y", Post(text="x x")]))
     assert report.summary.posts_checked == 3
     assert len(report.findings) == 3
 
@@ -368,6 +368,16 @@ def _without_metric_bounds(value: object) -> int:
     return 0
 
 
+class _EveryRule:
+    """A dispatch that asks every rule."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def candidates(self, state: object) -> range:
+        return range(self.count)
+
+
 def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
     """Rules are dispatched by the terms, regexes and platforms they need, and regexes are
     prefiltered by their atoms and RE2 sets; evaluating every rule and every regex on every
@@ -375,19 +385,24 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
     import json
     from pathlib import Path
 
+    from policylint._pipeline.findings import scan
+    from policylint._pipeline.policy import checker_of
     from policylint._runtime.dispatch import guard_trigger, index_regexes, platforms_of, trigger
+    from policylint._runtime.engine import Engine
 
-    policy = policylint.load_policy()
-    exhaustive = policylint.load_policy()
-    exhaustive._dispatch = None
-    exhaustive._regexes = None  # type: ignore[assignment]
-    _without_metric_bounds(exhaustive._rules)
+    engine = checker_of(policylint.load_policy()).engine
+    rules = engine.rules
+    # Every rule on every post (no dispatch), every regex searched (no prefilter index).
+    loaded = checker_of(policylint.load_policy()).engine.executable
+    everything = Engine(loaded._replace(regexes=None), kept=range(len(loaded.rules)))  # type: ignore[arg-type]
+    everything._dispatch = _EveryRule(len(loaded.rules))  # type: ignore[assignment]
+    _without_metric_bounds(loaded.rules)
     # trigger() needs the regexes numbered: the cache's numbering is the one a walk gives
-    assert index_regexes(policy._rules).table() == policy._regexes.table()
-    triggers = [t for r in policy._rules if (t := trigger(r)) is not None]
+    assert index_regexes(rules).table() == engine.executable.regexes.table()
+    triggers = [t for r in rules if (t := trigger(r)) is not None]
     assert len(triggers) >= 50
     assert sum(bool(t.regexes) for t in triggers) >= 10
-    assert sum(platforms_of(r) is not None for r in policy._rules) >= 10
+    assert sum(platforms_of(r) is not None for r in rules) >= 10
     texts = [
         "Guaranteed 12% returns every year! Email jo.smith.1990@gmail.com",
         "#ad Loving this pillow #sleep",
@@ -427,22 +442,20 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
         platform = platforms[number % len(platforms)]
         for meta in ({"sponsored": True}, {}, metas[number % len(metas)]):
             post = policylint.Post(text=text, platform=platform, meta=meta)
-            found = policy.scan(post)
-            assert found == exhaustive.scan(post), (text, platform)
+            found = scan(engine, post)
+            assert found == scan(everything, post), (text, platform)
             fired.update(f.rule for f in found)
     # rules dispatched by their guards' metadata keys did run, and report
-    guarded = {r.id for r in policy._rules if trigger(r) is None and guard_trigger(r)}
+    guarded = {r.info.id for r in rules if trigger(r) is None and guard_trigger(r)}
     assert len(guarded & fired) >= 5, guarded & fired
     # and so did the rules dispatched by prechecks (digits, exclamation marks, emoji)
-    prechecked = {
-        r.id for r in policy._rules if (t := trigger(r) or guard_trigger(r)) and t.prechecks
-    }
+    prechecked = {r.info.id for r in rules if (t := trigger(r) or guard_trigger(r)) and t.prechecks}
     assert len(prechecked & fired) >= 4, prechecked & fired
     # and the rules whose comparisons a metric's bound can decide
     assert "tone.shouting.ratio" in fired
     assert any(rule.startswith("platform.") and rule.endswith(".length") for rule in fired)
     # platforms compare case-insensitively, in the dispatch as in the guards
     long_post = policylint.Post(text="Our news. " * 400, platform="LinkedIn")
-    found = {f.rule for f in policy.scan(long_post)}
+    found = {f.rule for f in scan(engine, long_post)}
     assert "platform.linkedin.length" in found
-    assert found == {f.rule for f in exhaustive.scan(long_post)}
+    assert found == {f.rule for f in scan(everything, long_post)}

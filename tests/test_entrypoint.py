@@ -23,10 +23,26 @@ from hypothesis import strategies as st
 from policylint._cli import entrypoint
 from policylint._cli.app import check as click_check
 from policylint._cli.app import main as click_main
-from policylint._cli.check import CheckOptions
-from policylint._cli.entrypoint import check_options, parse_check
+from policylint._cli.options import OPTIONS, CheckOptions, parse_check
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The kinds of the option table as this test names them.
+_KINDS = {"text": "str", "file": "file", "choice": "choice", "count": "count", "many": "many"}
+
+
+def check_options() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """The option table (what the fast reader reads): option string -> (CheckOptions
+    field, kind, choices)."""
+    table = {}
+    for spec in OPTIONS:
+        for flag in spec.flags:
+            if spec.kind in ("flag", "switch"):
+                kind = "off" if spec.kind == "switch" and flag != spec.flags[0] else "on"
+            else:
+                kind = _KINDS[spec.kind]
+            table[flag] = (spec.name, kind, spec.choices)
+    return table
 
 
 def _kind(param: click.Option, opt: str) -> tuple[str, str, tuple[str, ...]]:

@@ -1,34 +1,31 @@
-"""policylint._pipeline.parallel: pool checking, in order, streaming, with per-post errors."""
+"""Checking posts on a pool of worker processes (policylint._pipeline.pool, driven by the
+pipeline's stream): in order, streaming, with per-post errors, the policy loaded in each worker
+from its recipe."""
 
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
 import policylint
+from policylint import PolicyMismatchError
 from policylint._model.posts import InputError, Post, SourceLocation
 from policylint._model.reports import Finding
 from policylint._model.severity import Severity
-from policylint._pipeline import parallel
-from policylint._pipeline.parallel import (
-    Checked,
-    PolicyMismatchError,
-    check_many,
-    load_ref,
-    policy_ref,
-    scan_many,
-)
+from policylint._pipeline import pool, recipe
+from policylint._pipeline.policy import checker_of
+from policylint._pipeline.run import PostChecker, check_stream
+from policylint._pipeline.waivers import WaiverOptions
 
 POLICY = """
 terms guarantees = ["guarantee*", "risk-free"]
@@ -82,15 +79,42 @@ def policy() -> policylint.Policy:
     return policylint.load_policy(POLICY)
 
 
-def _sequential(policy: policylint.Policy, posts: Sequence[Post | Post]) -> list[list[Finding]]:
-    return [policy.findings(post) for post in posts]
+class Checked(NamedTuple):
+    """A result of the stream, numbered."""
+
+    index: int
+    post: Post
+    findings: list[Finding]
+    error: InputError | None
+
+
+def check_many(policy: policylint.Policy, posts: Iterable[Post | str], **options: Any) -> Any:
+    """The pipeline's stream over ``policy``'s checker, strings made posts, each result
+    numbered; options go to ``check_stream`` (``jobs``, ``chunk_size``, ``in_flight``...)."""
+    items = (Post(p) if isinstance(p, str) else p for p in posts)
+    options.setdefault("max_post_chars", None)  # the pool's machinery, not the post limit
+    results = check_stream(checker_of(policy), items, **options)
+
+    def numbered() -> Iterator[Checked]:
+        try:
+            for index, result in enumerate(results):
+                assert result.post is not None
+                yield Checked(index, result.post, result.findings, result.error)
+        finally:
+            results.close()  # type: ignore[attr-defined]
+
+    return numbered()
+
+
+def _sequential(policy: policylint.Policy, posts: Sequence[Post]) -> list[list[Finding]]:
+    return [policy.check(post).findings for post in posts]
 
 
 def _results(checked: list[Checked]) -> list[list[Finding]]:
     out = []
     for item in checked:
-        assert isinstance(item.result, list), item.result
-        out.append(item.result)
+        assert item.error is None, item.error
+        out.append(item.findings)
     return out
 
 
@@ -108,43 +132,42 @@ def test_order_and_findings_match_the_sequential_engine(
 
 
 def test_strings_are_checked_as_posts(policy: policylint.Policy) -> None:
-    checked = list(check_many(policy, ["Guaranteed returns!", "Fine."], jobs=2, chunk_size=1))
-    assert [c.post.text for c in checked] == ["Guaranteed returns!", "Fine."]
+    checked = list(policy.check_many(["Guaranteed returns!", "Fine."], jobs=2, chunk_size=1))
+    assert [c.post.text for c in checked if c.post] == ["Guaranteed returns!", "Fine."]
     assert [f.match for f in checked[0].findings] == ["Guaranteed"]
     assert checked[1].findings == []
     assert checked[0].error is None
 
 
-def test_unpacks_as_index_post_result(policy: policylint.Policy) -> None:
-    for index, post, result in check_many(policy, ["risk-free returns"], jobs=1):
-        assert index == 0
-        assert post.text == "risk-free returns"
-        assert isinstance(result, list)
-        assert result[0].rule == "fin.promise"
+def test_results_are_post_findings_error(policy: policylint.Policy) -> None:
+    for post, findings, error in policy.check_many(["risk-free returns"], jobs=1):
+        assert post is not None and post.text == "risk-free returns"
+        assert error is None
+        assert findings[0].rule == "fin.promise"
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_scan_many_yields_light_records(policy: policylint.Policy, jobs: int) -> None:
+def test_results_keep_their_posts_and_sources(policy: policylint.Policy, jobs: int) -> None:
     posts = [
         Post(text=t, id=f"d{i}", source=SourceLocation("drafts.jsonl", i + 1, 10, True))
         for i, t in enumerate(TEXTS)
     ]
-    scanned = list(scan_many(policy, [*posts, "Guaranteed returns"], jobs=jobs, chunk_size=3))
-    assert [s.index for s in scanned] == list(range(len(TEXTS) + 1))
-    assert scanned[-1].post == Post(text="Guaranteed returns")
-    for item, post in zip(scanned, posts, strict=False):
+    checked = list(check_many(policy, [*posts, "Guaranteed returns"], jobs=jobs, chunk_size=3))
+    assert [c.index for c in checked] == list(range(len(TEXTS) + 1))
+    assert checked[-1].post == Post(text="Guaranteed returns")
+    for item, post in zip(checked, posts, strict=False):
         assert item.post is post
         assert item.error is None
-        assert item.findings == policy.scan(post)
+        assert item.findings == checker_of(policy).check(post)
         assert all(isinstance(f, Finding) for f in item.findings)
-    assert scanned[0].findings[0].path == "drafts.jsonl"
+    assert checked[0].findings[0].path == "drafts.jsonl"
 
 
-def test_scan_many_errors_are_error_data(policy: policylint.Policy) -> None:
-    (item,) = scan_many(policy, [_bad_post()], jobs=1)
-    assert isinstance(item.result, InputError)
+def test_a_post_that_cannot_be_checked_is_an_input_error(policy: policylint.Policy) -> None:
+    (item,) = check_many(policy, [_bad_post()], jobs=1)
+    assert isinstance(item.error, InputError)
     assert item.findings == []
-    assert item.error is not None and "post bad" in item.error.message
+    assert "post bad" in item.error.message
 
 
 def _bad_post() -> Post:
@@ -201,22 +224,27 @@ def test_policy_loaded_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert {f.severity for f in last if f.rule == "fin.hype"} == {Severity.ERROR}
 
 
-def test_selection_and_severity_overrides_reach_the_workers(policy: policylint.Policy) -> None:
-    chosen = policy.select(
-        ["fin.*", "platform"], ignore=["fin.hype"], severities={"x.length": Severity.INFO}
-    )
+def test_a_selection_reaches_the_workers(policy: policylint.Policy) -> None:
+    chosen = policy.select(["fin.*", "platform"], ignore=["fin.hype"])
     assert [r.id for r in chosen.rules] == ["fin.promise", "x.length"]
     posts = _posts(60)
     checked = list(check_many(chosen, posts, jobs=2, chunk_size=8))
     assert _results(checked) == _sequential(chosen, posts)
     rules = {f.rule for c in checked for f in c.findings}
     assert rules == {"fin.promise", "x.length"}
-    assert {f.severity for c in checked for f in c.findings if f.rule == "x.length"} == {
-        Severity.INFO
-    }
 
 
-def test_workers_rebuild_the_policy_from_its_load_spec(policy: policylint.Policy) -> None:
+def test_waiver_options_reach_the_workers(policy: policylint.Policy) -> None:
+    waived = Post("policylint: disable=fin.hype -- quoting a fan\nGuaranteed returns", id="w")
+    posts = [*_posts(12), waived] * 3
+    checker = checker_of(policy).with_options(WaiverOptions(report_unused=True))
+    in_process = [r.findings for r in check_stream(checker, posts, jobs=1)]
+    in_workers = [r.findings for r in check_stream(checker, posts, jobs=2, chunk_size=5)]
+    assert in_workers == in_process
+    assert any("unused waiver" in f.message for f in in_workers[12])
+
+
+def test_workers_rebuild_the_policy_from_its_recipe(policy: policylint.Policy) -> None:
     # spawn: nothing is inherited, so the workers really reload the policy from the recipe.
     context = multiprocessing.get_context("spawn")
     posts = _posts(40)
@@ -224,30 +252,41 @@ def test_workers_rebuild_the_policy_from_its_load_spec(policy: policylint.Policy
     assert _results(checked) == _sequential(policy, posts)
 
 
-def test_policy_ref_replays_load_spec_and_selection(tmp_path: Path) -> None:
+def test_a_recipe_replays_how_the_policy_was_loaded_and_selected(tmp_path: Path) -> None:
     path = tmp_path / "p.policy"
     # a setting given to load_policy must be one the policy declares
     path.write_text('setting organisation.name = ""\n' + POLICY, encoding="utf-8")
     loaded = policylint.load_policy(str(path), settings={"organisation.name": "Acme"})
     chosen = loaded.select(["fin.*"])
-    ref = policy_ref(chosen)
-    assert ref.source == str(path)
-    assert ref.settings == {"organisation.name": "Acme"}
-    assert ref.selection == ("fin.promise", "fin.hype")
-    parallel._CACHE.clear()
-    rebuilt = load_ref(ref)
-    assert [r.id for r in rebuilt.rules] == ["fin.promise", "fin.hype"]
-    assert load_ref(ref) is rebuilt  # once per process
+    made = checker_of(chosen).recipe
+    assert made.spec.source == str(path)
+    assert made.spec.settings == {"organisation.name": "Acme"}
+    assert made.selection == ("fin.promise", "fin.hype")
+    recipe._CACHE.clear()
+    rebuilt = recipe.load_engine(made)
+    assert [r.info.id for r in rebuilt.rules] == ["fin.promise", "fin.hype"]
+    assert recipe.load_engine(made) is rebuilt  # once per process
+
+
+def test_a_policy_pickles_as_its_recipe(policy: policylint.Policy) -> None:
+    import pickle
+
+    chosen = policy.select(["fin.*"])
+    data = pickle.dumps(chosen)
+    assert len(data) < 5_000  # how to load it, never the compiled automata
+    copy = pickle.loads(data)
+    assert [r.id for r in copy.rules] == [r.id for r in chosen.rules]
+    assert copy.check("Guaranteed returns!") == chosen.check("Guaranteed returns!")
 
 
 def test_a_policy_changed_on_disk_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "p.policy"
     path.write_text(POLICY, encoding="utf-8")
-    ref = policy_ref(policylint.load_policy(str(path)))
+    made = checker_of(policylint.load_policy(str(path))).recipe
     path.write_text(POLICY.replace("rule fin.hype", "rule fin.hyped"), encoding="utf-8")
-    parallel._CACHE.clear()
+    recipe._CACHE.clear()
     with pytest.raises(PolicyMismatchError, match="different policy"):
-        load_ref(ref)
+        recipe.load_engine(made)
 
 
 def test_a_policy_that_fails_in_the_workers_fails_the_run(tmp_path: Path) -> None:
@@ -277,7 +316,7 @@ def test_input_is_consumed_lazily_with_bounded_chunks_in_flight(
             break
     # Chunks consumed (3) plus at most 3 submitted ahead of the one being read.
     assert pulled <= 10 * (3 + 3)
-    results.close()  # type: ignore[attr-defined]
+    results.close()
 
 
 def test_jobs_1_runs_in_process_without_a_pool(
@@ -286,7 +325,7 @@ def test_jobs_1_runs_in_process_without_a_pool(
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("jobs=1 must not start a process pool")
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", no_pool)
     posts = _posts(20)
     assert _results(list(check_many(policy, posts, jobs=1))) == _sequential(policy, posts)
 
@@ -301,65 +340,46 @@ def test_small_inputs_skip_the_pool_with_min_pool_posts(
         started.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", counting)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", counting)
     few = _posts(9)
-    result = list(scan_many(policy, iter(few), jobs=2, min_pool_posts=10))
+    result = list(check_many(policy, iter(few), jobs=2, min_pool_posts=10))
     assert started == []
-    assert [r.findings for r in result] == [policy.scan(p) for p in few]
+    assert [r.findings for r in result] == _sequential(policy, few)
     many = _posts(25)
-    result = list(scan_many(policy, iter(many), jobs=2, chunk_size=4, min_pool_posts=10))
+    result = list(check_many(policy, iter(many), jobs=2, chunk_size=4, min_pool_posts=10))
     assert started == [1]
     assert [r.index for r in result] == list(range(25))
-    assert [r.findings for r in result] == [policy.scan(p) for p in many]
-
-
-def _rules_only(policy: policylint.Policy, post: Post, prefix: str) -> list[str]:
-    """A custom per-post check: module level, so that it pickles by reference."""
-    if post.text.startswith("boom"):
-        raise ValueError("boom")
-    return [prefix + f.rule for f in policy.scan(post)]
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_scan_many_runs_a_custom_check_in_the_workers(policy: policylint.Policy, jobs: int) -> None:
-    check = functools.partial(_rules_only, prefix="seen:")
-    posts: list[Post | Post] = [*_posts(20), Post(text="boom goes the post", id="b")]
-    scanned = list(scan_many(policy, posts, jobs=jobs, chunk_size=6, check=check))
-    assert [s.result for s in scanned[:20]] == [
-        ["seen:" + f.rule for f in policy.scan(p)] for p in posts[:20]
-    ]
-    error = scanned[20].error
-    assert error is not None and "ValueError: boom" in error.message
+    assert [r.findings for r in result] == _sequential(policy, many)
 
 
 def test_default_jobs_is_every_cpu() -> None:
-    assert parallel.default_jobs() >= 1
-    assert parallel.default_jobs() <= (os.cpu_count() or 1)
+    assert pool.default_jobs() >= 1
+    assert pool.default_jobs() <= (os.cpu_count() or 1)
 
 
 def test_bad_arguments(policy: policylint.Policy) -> None:
     with pytest.raises(ValueError):
-        check_many(policy, [], chunk_size=0)
+        check_stream(checker_of(policy), [], chunk_size=0)
     with pytest.raises(ValueError):
-        check_many(policy, [], jobs=-2)
+        policy.check_many([], jobs=-2)
     assert list(check_many(policy, [], jobs=2)) == []
 
 
 @pytest.mark.skipif(
     multiprocessing.get_start_method(allow_none=False) != "fork",
-    reason="the crash is injected by patching the engine before the workers fork",
+    reason="the crash is injected by patching the pipeline before the workers fork",
 )
 def test_a_post_that_kills_its_worker_is_reported_and_the_run_goes_on(
     policy: policylint.Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = policylint.Policy.scan
+    original = PostChecker.check
 
-    def scan(self: policylint.Policy, post: Post) -> list[Finding]:
+    def check(self: PostChecker, post: Post) -> list[Finding]:
         if post.text == "CRASH":
             os._exit(3)  # what a segfault in a C extension or the OOM killer looks like
         return original(self, post)
 
-    monkeypatch.setattr(policylint.Policy, "scan", scan)
+    monkeypatch.setattr(PostChecker, "check", check)
     posts = [*_posts(25), Post(id="crash", text="CRASH"), *_posts(25)]
     checked = list(check_many(policy, posts, jobs=2, chunk_size=4))
     assert [c.index for c in checked] == list(range(51))
@@ -389,7 +409,7 @@ def test_the_python_example_in_docs_scale_md_runs(
     exec(compile(code, str(doc), "exec"), {})
     written = (tmp_path / "findings.jsonl").read_text(encoding="utf-8").splitlines()
     loaded = policylint.load_policy(POLICY)
-    expected = [f for post in posts for f in loaded.findings(post)]
+    expected = [f for post in posts for f in loaded.check(post).findings]
     assert [json.loads(line) for line in written] == [f.model_dump(mode="json") for f in expected]
 
 
@@ -398,8 +418,8 @@ def test_check_many_with_jobs_matches_sequential() -> None:
 
     policy = pl.load_policy('rule t.r { flag ["guarantee*"] }')
     posts = [f"post {i}: guaranteed" if i % 3 == 0 else f"post {i}" for i in range(300)]
-    sequential = policy.check_many(posts)
-    parallel = policy.check_many(posts, jobs=2)
+    sequential = pl.Report.from_results(policy.check_many(posts))
+    parallel = pl.Report.from_results(policy.check_many(posts, jobs=2))
     assert parallel.summary.posts_checked == 300
     assert [f.match for f in parallel.findings] == [f.match for f in sequential.findings]
     assert len(parallel.findings) == 100
@@ -521,8 +541,6 @@ def test_workers_end_with_the_command_line_however_it_is_stopped(tmp_path: Path,
 _THREADED_CALLER = """
 import itertools, sys, threading, time
 import policylint
-from policylint._pipeline.parallel import scan_many
-
 policy = policylint.load_policy('rule a.b { flag ["guaranteed"] }')
 
 def posts():
@@ -532,7 +550,7 @@ def posts():
         yield f"post {number} guaranteed"
 
 def run():
-    for _ in scan_many(policy, posts(), jobs=2):
+    for _ in policy.check_many(posts(), jobs=2):
         pass
 
 threading.Thread(target=run, daemon=True).start()

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 import policylint
+from policylint._cache import codec
 from policylint._cache import folder as cachedir
 from policylint._cache import policies as policycache
+from policylint._compiler.regexes import regex_key
 from policylint._model.severity import Severity
-from policylint._pipeline.policy import Policy
-from policylint._runtime.dispatch import Trigger
+from policylint._pipeline.policy import checker_of
 
 POLICY = """
 terms g = ["guarantee*"]
@@ -187,7 +188,7 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
         from policylint._runtime.rules import CompiledRule
 
         fields = data["rules"][0]["@CompiledRule"]  # nodes are stored by position
-        fields[CompiledRule.FIELDS.index("flags")] = [
+        fields[CompiledRule._fields.index("flags")] = [
             {"@Popen": ["touch", str(tmp_path / "pwned")]}
         ]
         reseal(entry, data)
@@ -232,21 +233,21 @@ def test_a_shared_writable_cache_directory_is_refused(
 def _regex_nodes(policy: policylint.Policy) -> list[tuple[object, ...]]:
     """Each regex of the policy with its atoms, second atoms and non-ASCII flag, as its
     prefilter index holds them (the index is built from the compiled nodes)."""
-    index = policy._regexes
+    index = checker_of(policy).engine.executable.regexes
     return list(zip(index._patterns, index._atoms, index._also, index._non_ascii, strict=True))
 
 
 def test_a_recompile_reuses_what_it_learned_of_each_regex(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policylint._compiler import compiler
+    from policylint._compiler import regexes
 
     calls: list[str] = []
-    real_compile, real_analyse = compiler.compile_regex, compiler.analyse
+    real_compile, real_analyse = regexes.compile_regex, regexes.analyse
     monkeypatch.setattr(
-        compiler, "compile_regex", lambda s, f: calls.append(s) or real_compile(s, f)
+        regexes, "compile_regex", lambda s, f: calls.append(s) or real_compile(s, f)
     )
-    monkeypatch.setattr(compiler, "analyse", lambda s, f: calls.append(s) or real_analyse(s, f))
+    monkeypatch.setattr(regexes, "analyse", lambda s, f: calls.append(s) or real_analyse(s, f))
     path = tmp_path / "p.policy"
     path.write_text(POLICY, encoding="utf-8")
     fresh = policylint.load_policy(str(path))
@@ -266,7 +267,7 @@ def test_known_regexes_are_still_checked_for_syntax_re2_lacks(cache: Path) -> No
     policylint.load_policy(text="rule a.b { flag /abc/ }")
     (facts_file,) = (cache / "regexes").glob("*.json")
     facts = unsealed(facts_file)
-    facts[policycache.regex_key("a(?=b)", "")] = [["a"], [], False, True, 1]
+    facts[regex_key("a(?=b)", "")] = [["a"], [], False, True, 1]
     reseal(facts_file, facts)
     with pytest.raises(policylint.PolicyError, match="PL302"):
         policylint.load_policy(text="rule a.b { flag /a(?=b)/ }")
@@ -297,18 +298,18 @@ def test_the_built_in_sha256_gives_hashlibs_digests() -> None:
 def test_an_entry_written_for_other_node_fields_is_not_read(cache: Path, tmp_path: Path) -> None:
     from policylint._runtime import patterns as compiled
 
-    class Reordered(compiled.RegexNode):
+    class Reordered(compiled.ScopedNode):
         __slots__ = ()
-        FIELDS = ("flags", "source", "atoms", "also", "non_ascii", "exact")
+        FIELDS = ("kind", "inner", "amount", "unit", "path")
 
-    changed = dict(policycache._NODE_TYPES, **{"@RegexNode": Reordered})
-    assert policycache._format(changed) != policycache._FORMAT
+    changed = dict(codec._NODE_TYPES, **{"@ScopedNode": Reordered})
+    assert codec._format(changed) != codec.FORMAT
     path = tmp_path / "p.policy"
-    path.write_text("rule a.b { flag /x+/ }", encoding="utf-8")
+    path.write_text('rule a.b { flag ["x"] in first 5 words }', encoding="utf-8")
     policylint.load_policy(str(path))
     (entry,) = entries(cache)
     data = unsealed(entry)
-    data["format"] = policycache._format(changed)
+    data["format"] = codec._format(changed)
     reseal(entry, data)
     assert policycache.load(entry.stem) is None
 
@@ -318,14 +319,15 @@ def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None
 
     policylint.load_policy("builtin:all")  # compiled, stored
     cached = policylint.load_policy("builtin:all")  # from the entry, with its routes
-    assert cached._routes is not None and len(cached._routes) == len(cached._rules) >= 80
+    engine = checker_of(cached).engine
+    assert len(engine.routes) == len(engine.rules) >= 80
     # The entry's regexes are numbered as a walk over the rules numbers them (route() reads
-    # the nodes' numbers, which a cached policy's nodes only look up when first used).
-    assert index_regexes(cached._rules).table() == cached._regexes.table()
-    assert list(cached._routes) == [route(rule) for rule in cached._rules]
-    subset = cached.select(["privacy"], severities={"privacy.email": Severity.INFO})
-    assert subset._routes is not None
-    assert list(subset._routes) == [route(rule) for rule in subset._rules]
+    # the nodes' numbers, which a cached policy's nodes carry from the entry's table).
+    assert index_regexes(engine.rules).table() == engine.executable.regexes.table()
+    assert list(engine.routes) == [route(rule) for rule in engine.rules]
+    subset = cached.select(["privacy"])
+    selected = checker_of(subset).engine
+    assert list(selected.routes) == [route(rule) for rule in selected.rules]
     text = "Mail ben@example.com or call +44 7911 123456 #ad"
     fresh = policylint.load_policy("builtin:all").select(["privacy"])
     assert len(fresh.check(text).findings) >= 2  # the e-mail address, the phone number
@@ -334,25 +336,31 @@ def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None
     ]
 
 
-def test_routes_that_do_not_fit_the_policy_are_worked_out_again(cache: Path) -> None:
+def test_routes_that_do_not_fit_the_policy_are_never_used(cache: Path) -> None:
+    # Routes come from the compiler or from an entry, whose decoding refuses any that do not
+    # fit its rules (one per rule, term and regex ids of the policy's own tables).
     from policylint._runtime.dispatch import route
 
     policy = policylint.load_policy("rule a.b { flag /x+/ }\n")
-    rules, index = list(policy._rules), policy._index
-    wrong = [(None, frozenset({"tiktok"}))] * (len(rules) + 1)
-    rebuilt = Policy(policy.name, None, rules, index, {}, routes=wrong)
-    assert rebuilt._routes is None
-    assert rebuilt.check("xx").findings
-    bad_regex = [(Trigger(regexes=frozenset({99})), None)]
-    assert Policy(policy.name, None, rules, index, {}, routes=bad_regex)._routes is None
-    assert route(rules[0])[0] is not None
+    (entry,) = entries(cache)
+    for wrong in (
+        lambda data: data["routes"].append([None, ["tiktok"]]),
+        lambda data: data["routes"].__setitem__(0, [[[], [99], [], []], None]),
+    ):
+        data = unsealed(entry)
+        wrong(data)
+        reseal(entry, data)
+        assert policycache.load(entry.stem) is None
+    rebuilt = policylint.load_policy("rule a.b { flag /x+/ }\n")
+    assert rebuilt.check("xx").findings and policy.check("xx").findings
+    assert route(checker_of(rebuilt).engine.rules[0])[0] is not None
 
 
-def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -> None:
+def test_a_cached_policys_regexes_carry_their_numbers_from_the_entry(cache: Path) -> None:
     from policylint._runtime.patterns import RegexNode
 
     compiled = policylint.load_policy("builtin:all")  # compiled, numbered by a walk
-    cached = policylint.load_policy("builtin:all")  # from the entry: numbered on use
+    cached = policylint.load_policy("builtin:all")  # from the entry: numbered by its table
 
     def regex_nodes(value: object) -> list[RegexNode]:
         if isinstance(value, RegexNode):
@@ -363,8 +371,11 @@ def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -
             return [n for name in value.FIELDS for n in regex_nodes(getattr(value, name))]
         return []
 
-    nodes = regex_nodes(list(cached._rules))
-    assert len(nodes) >= 80 and all(node.regex_id == -2 for node in nodes)
+    index = checker_of(cached).engine.executable.regexes
+    nodes = regex_nodes(list(checker_of(cached).engine.rules))
+    assert len(nodes) >= 80
+    for node in nodes:
+        assert node.regex_id == index.id_of(node.source, node.flags) >= 0
     texts = [
         "Guaranteed 12% returns! Mail jo.smith@gmail.com, call +44 7911 123456 #ad",
         "Password is hunter22. Card 4111 1111 1111 1111 #spon #gifted #partner",
@@ -372,10 +383,6 @@ def test_a_cached_policys_regexes_find_their_numbers_on_first_use(cache: Path) -
     ] * 12  # past the regex index's warm-up: its RE2 sets are used too
     for text in texts:
         assert cached.check(text) == compiled.check(text)
-    used = [node for node in nodes if node.regex_id != -2]
-    assert len(used) >= 10
-    for node in used:
-        assert node.regex_id == cached._regexes.id_of(node.source, node.flags) >= 0
 
 
 def test_entries_unused_for_a_month_are_deleted_when_another_is_stored(
@@ -421,9 +428,9 @@ def test_a_policy_edited_while_it_compiles_is_not_cached_as_the_old_rules(
     path.write_text('rule a.b { flag ["old"] }', encoding="utf-8")
     compile_policy = compiler.compile_policy
 
-    def edited_meanwhile(resolved: Any) -> Any:
+    def edited_meanwhile(resolved: Any, *known: Any) -> Any:
         path.write_text('rule a.b { flag ["new"] }', encoding="utf-8")  # the same size
-        return compile_policy(resolved)
+        return compile_policy(resolved, *known)
 
     monkeypatch.setattr(compiler, "compile_policy", edited_meanwhile)
     assert policylint.load_policy(str(path)).check("old").findings  # the rules read
@@ -445,9 +452,15 @@ def test_an_entry_records_when_its_files_were_read(cache: Path, tmp_path: Path) 
 
 
 def _set_field(data: dict[str, Any], name: str, value: Any) -> None:
+    """Set a field of the first rule: of its metadata (RuleInfo), or of its nodes."""
+    from policylint._model.rules import RuleInfo
     from policylint._runtime.rules import CompiledRule
 
-    data["rules"][0]["@CompiledRule"][CompiledRule.FIELDS.index(name)] = value
+    fields = data["rules"][0]["@CompiledRule"]
+    if name in RuleInfo._fields:
+        fields[0]["@RuleInfo"][RuleInfo._fields.index(name)] = value
+    else:
+        fields[CompiledRule._fields.index(name)] = value
 
 
 #: Edits that keep an entry well formed and change what it does.
@@ -525,13 +538,15 @@ def _nest(data: dict[str, Any]) -> None:
 SEALED_CORRUPTIONS = {
     "nested 100,000 deep": _nest,
     "nested 900 deep": _nest,
-    "term ids as text": lambda data: _set_field(data, "requires", [{"@TermsNode": [["0"]]}]),
-    "a term id out of range": lambda data: _set_field(
-        data, "requires", [{"@TermsNode": [[10**6]]}]
+    "term ids as text": lambda data: data["lists"].__setitem__(0, ["0"]),
+    "a term id out of range": lambda data: data["lists"].__setitem__(0, [10**6]),
+    "a negative term id": lambda data: data["lists"].__setitem__(0, [-1]),
+    "a term list no rule has": lambda data: data["lists"].append([0]),
+    "a terms node beyond the lists": lambda data: _set_field(
+        data, "requires", [{"@TermsNode": 99}]
     ),
-    "a negative term id": lambda data: _set_field(data, "requires", [{"@TermsNode": [[-1]]}]),
     "a severity as text": lambda data: _set_field(data, "severity", "info"),
-    "a guard that is a pattern": lambda data: _set_field(data, "guards", [{"@TermsNode": [[0]]}]),
+    "a guard that is a pattern": lambda data: _set_field(data, "guards", [{"@TermsNode": 0}]),
     "an unknown comparison": lambda data: _set_field(
         data,
         "guards",
@@ -543,19 +558,18 @@ SEALED_CORRUPTIONS = {
     "a distance below zero": lambda data: _set_field(
         data,
         "match_exceptions",
-        [{"@ContextException": ["preceded", {"@TermsNode": [[2]]}, -2, "words"]}],
+        [{"@ContextException": ["preceded", {"@TermsNode": 0}, -2, "words"]}],
     ),
     "fields left out": lambda data: _set_field(data, "flags", [{"@RegexNode": ["Q", "i"]}]),
-    "an unknown regex flag": lambda data: _set_field(
-        data, "flags", [{"@RegexNode": ["Q", "x", [], [], False, False, 1]}]
-    ),
+    "a regex node beyond the table": lambda data: _set_field(data, "flags", [{"@RegexNode": 7}]),
+    "an unknown regex flag": lambda data: data["regexes"][0].__setitem__(1, "x"),
     "a marker with a second key": lambda data: _set_field(
         data, "severity", {"@severity": "error", "extra": 1}
     ),
     "a route beyond the terms": lambda data: data["routes"][0][0].__setitem__(0, [10**6]),
     "a route beyond the regexes": lambda data: data["routes"][0][0].__setitem__(1, [7]),
     "routes for other rules": lambda data: data["routes"].append(data["routes"][0]),
-    "regex facts that suppress the regex": lambda data: data["regexes"][0].__setitem__(2, ["zzz"]),
+    "regex atoms that are not text": lambda data: data["regexes"][0].__setitem__(2, [5]),
     "a regex no rule has": lambda data: data["regexes"].append(["x+", "", [], [], False, False, 1]),
     "an unsorted term table": lambda data: data["keys"]["keys"].reverse(),
     "a term target beyond the terms": lambda data: data["keys"]["targets"].__setitem__(0, 10**9),
@@ -620,7 +634,7 @@ def test_regex_facts_this_user_did_not_seal_cannot_suppress_a_regex(cache: Path)
     policylint.load_policy(text="rule a.b { flag /abc/ }")
     (facts_file,) = (cache / "regexes").glob("*.json")
     facts = unsealed(facts_file)
-    facts[policycache.regex_key("x[0-9]+y", "")] = [["zzz"], [], False, True, 1]
+    facts[regex_key("x[0-9]+y", "")] = [["zzz"], [], False, True, 1]
     facts_file.write_text(json.dumps(facts), encoding="utf-8")  # not sealed
     policy = policylint.load_policy(text="rule a.c { flag /x[0-9]+y/ }")
     assert [f.match for f in policy.check("x12y").findings] == ["x12y"]

@@ -297,10 +297,10 @@ def test_engine_spans_are_exact_sorted_and_deterministic(
 ) -> None:
     RUNS["engine: unicode posts"] += 1
     post = Post(id="p", text=text, platform=platform, meta=meta)
-    first = engine_policy().findings(post)
+    first = engine_policy().check(post).findings
     _check_findings(post, first)
-    assert engine_policy().findings(post) == first  # the same policy again
-    assert engine_policy(copy=1).findings(post) == first  # an independent load
+    assert engine_policy().check(post).findings == first  # the same policy again
+    assert engine_policy(copy=1).check(post).findings == first  # an independent load
 
 
 @PROPERTY
@@ -308,7 +308,7 @@ def test_engine_spans_are_exact_sorted_and_deterministic(
 def test_engine_on_arbitrary_text(text: str) -> None:
     RUNS["engine: arbitrary text"] += 1
     post = Post(text=text)
-    _check_findings(post, engine_policy().findings(post))
+    _check_findings(post, engine_policy().check(post).findings)
 
 
 @PROPERTY
@@ -319,7 +319,7 @@ def test_findings_report_file_positions_of_verbatim_text(text: str) -> None:
     result = policylint.read_text(text, path="post.txt", format="txt")
     (post,) = result.posts
     lines = re.split(r"\r\n|\r|\n", post.text)
-    for finding in engine_policy().findings(post):
+    for finding in engine_policy().check(post).findings:
         if finding.field is not None or finding.start == finding.end:
             continue
         line = lines[finding.line - 1]
@@ -379,7 +379,7 @@ def test_json_report_validates_against_its_schema(
         Post(id=str(n), text=text, platform=platform, meta=meta)
         for n, (text, platform, meta) in enumerate(posts)
     ]
-    report = engine_policy().check_many(batch)
+    report = Report.from_results(engine_policy().check_many(batch))
     data = json.loads(report.model_dump_json())
     jsonschema.validate(data, _SCHEMA)
     assert data["summary"]["posts_checked"] == len(batch)

@@ -25,6 +25,7 @@ from policylint._compiler.regexatoms import (
     required_atoms,
 )
 from policylint._model.struct import Struct
+from policylint._pipeline.policy import checker_of
 from policylint._runtime.regexes import RegexIndex, compile_regex
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -185,7 +186,7 @@ def _builtin_regexes() -> list[tuple[str, str, tuple[str, ...]]]:
             for item in value.field_values():
                 walk(item)
 
-    for rule in policylint.load_policy()._rules:
+    for rule in checker_of(policylint.load_policy()).engine.rules:
         walk(rule)
     return [(source, flags, atoms) for (source, flags), atoms in found.items()]
 
@@ -236,7 +237,7 @@ def test_some_builtin_regexes_need_non_ascii_text() -> None:
     # the fancy-letter patterns: an ASCII post never compiles them
     assert 1 <= sum(needs_non_ascii(source) for source, _, _ in BUILTIN) < len(BUILTIN) / 4
     policy = policylint.load_policy()
-    index = policy._regexes
+    index = checker_of(policy).engine.executable.regexes
     for source, _, _ in BUILTIN:  # the compiled (cached) policy says what the analysis says
         assert index._non_ascii[index._ids[source]] is needs_non_ascii(source), source
 
@@ -292,7 +293,7 @@ def test_many_builtin_regexes_have_a_second_set_of_atoms() -> None:
     seconds = [analyse(source, flags).also for source, flags, _ in BUILTIN]
     assert sum(bool(also) for also in seconds) >= len(BUILTIN) / 4
     policy = policylint.load_policy()
-    index = policy._regexes
+    index = checker_of(policy).engine.executable.regexes
     for (source, _, _), also in zip(BUILTIN, seconds, strict=True):  # cached as analysed
         assert index._also[index._ids[source]] == tuple(sorted(also or ())), source
 
@@ -384,15 +385,15 @@ def test_regexes_rules_are_not_dispatched_by_are_matched_on_demand_and_exactly()
     from policylint._runtime.context import PostContext
     from policylint._runtime.state import EvalState
 
-    policy = policylint.load_policy()
-    index = policy._regexes
-    eager = policy._dispatch.regex_triggers if policy._dispatch else frozenset()
+    engine = checker_of(policylint.load_policy()).engine
+    index, terms = engine.executable.regexes, engine.executable.terms
+    eager = engine._dispatch.regex_triggers
     assert 20 <= len(eager) < len(index._patterns)
     regexes = {i: compile_regex(pattern, "") for i, pattern in enumerate(index._patterns)}
     texts = _texts()[:400]
     on_demand = 0
     for text in texts:  # the first 16 go through the warm-up, the rest through the sets
-        state = EvalState(PostContext(text), policy._index, None, index)
+        state = EvalState(PostContext(text), terms, None, index)
         for regex_id, regex in regexes.items():
             expected = regex.search(state.ctx.plain.text) is not None
             if state.regex_may_match(regex_id) != expected:

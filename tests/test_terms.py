@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policylint
+from policylint._pipeline.policy import checker_of
 from policylint._runtime.terms import TermIndex
 from policylint._text.views import fold_for_matching
 
@@ -17,7 +18,7 @@ CORPUS = Path(__file__).parent / "corpus"
 
 
 def _index() -> TermIndex:
-    return policylint.load_policy()._index
+    return checker_of(policylint.load_policy()).engine.executable.terms
 
 
 INDEX = _index()
@@ -64,11 +65,12 @@ def test_a_few_posts_do_not_build_the_automaton() -> None:
     policy = policylint.load_policy()
     for _ in range(3):
         assert policy.check("This miracle cream cures eczema.").findings
-    assert policy._index._automaton is None
-    assert policy._index._entries is None  # nor a table of every key: a binary search
+    terms = checker_of(policy).engine.executable.terms
+    assert terms._automaton is None
+    assert terms._entries is None  # nor a table of every key: a binary search
     for _ in range(TermIndex.WARM_UP):
         policy.check("This miracle cream cures eczema.")
-    assert policy._index._automaton is not None
+    assert terms._automaton is not None
 
 
 def test_the_cache_keeps_terms_as_written_and_their_specs_come_back_the_same() -> None:

@@ -1,10 +1,11 @@
-"""The ``policylint`` command line: a click application over the library API.
+"""The ``policylint`` command line: a click application over the library.
 
-The console script enters through ``policylint._cli.entrypoint``, which runs a plain
+The console script enters through :mod:`policylint._cli.entrypoint`, which runs a plain
 ``policylint check ...`` without importing this module (click costs ~12 ms a start, and a
 pre-commit hook starts on every commit); everything else comes here. The check itself is
-``policylint._cli.check``, shared by both. Start-up stays cheap: the other modules are
-imported inside the command that needs them. Exit codes: see ``check_command``.
+:mod:`policylint._cli.check`, shared by both, and its options are declared once
+(:mod:`policylint._cli.options`) for both. Start-up stays cheap: the other modules are
+imported inside the command that needs them. Exit codes: :mod:`policylint._cli.exits`.
 """
 
 from __future__ import annotations
@@ -15,19 +16,10 @@ from typing import Any
 
 import click
 
-from policylint._cli.check import (
-    EXIT_CLEAN,
-    EXIT_FINDINGS,
-    EXIT_INTERRUPTED,
-    FAIL_ON,
-    FORMATS,
-    CheckOptions,
-    config_or_fail,
-    fail,
-    make_resolver,
-    policy_or_fail,
-    run_check,
-)
+from policylint._cli.check import run_check
+from policylint._cli.contexts import config_or_fail, make_resolver, policy_or_fail
+from policylint._cli.exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, fail
+from policylint._cli.options import CHOICE, COUNT, FILE, FLAG, MANY, OPTIONS, SWITCH, CheckOptions
 from policylint._version import __version__
 
 __all__ = ["main"]
@@ -107,83 +99,40 @@ def main() -> None:
     """
 
 
+def _check_options(command: Any) -> Any:
+    """``command`` with the options of :data:`policylint._cli.options.OPTIONS` (the one
+    declaration, which the console script's fast reader also reads)."""
+    for spec in reversed(OPTIONS):
+        extra: dict[str, Any] = {}
+        if spec.kind == FLAG:
+            extra["is_flag"] = True
+        elif spec.kind == SWITCH:
+            flags = ("/".join(spec.flags),)
+        elif spec.kind == MANY:
+            extra["multiple"] = True
+        elif spec.kind == CHOICE:
+            extra["type"] = click.Choice(spec.choices)
+        elif spec.kind == COUNT:
+            extra["type"] = click.IntRange(min=0)
+        elif spec.kind == FILE:
+            extra["type"] = click.Path(dir_okay=False)
+        if spec.kind != SWITCH:
+            flags = spec.flags
+        if spec.name == "policy":
+            extra["shell_complete"] = _complete_policy
+        if spec.default is not None and spec.kind not in (FLAG, MANY):
+            extra["default"] = spec.default
+        elif spec.kind == SWITCH:
+            extra["default"] = None
+        command = click.option(
+            *flags, spec.name, help=spec.help, show_default=spec.show_default or None, **extra
+        )(command)
+    return command
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option(
-    "--policy",
-    "-p",
-    help="Policy file or builtin:NAME (default: config, else builtin:all).",
-    shell_complete=_complete_policy,
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default=None,
-    help="Lowest severity that makes the exit code 1, or never (default: config, else error).",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (--fail-on never).")
-@click.option("--select", multiple=True, help="Only these rules: id, glob (tone.*) or category.")
-@click.option(
-    "--extend-select", multiple=True, help="Add these rules to --select's or config's select."
-)
-@click.option("--ignore", multiple=True, help="Also skip these rules: id, glob or category.")
-@click.option("--platform", help="Platform of posts that do not say (x, linkedin, instagram, ...).")
-@click.option(
-    "--meta", "meta_pairs", multiple=True, help="key=value metadata for posts that do not say."
-)
-@click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False), help="Config file to use."
-)
-@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-@click.option(
-    "--color/--no-color",
-    default=None,
-    help="Colour the text report (default: on a terminal; NO_COLOR, FORCE_COLOR respected).",
-)
-@click.option("--statistics", is_flag=True, help="Print a count per rule instead of findings.")
-@click.option(
-    "--quiet", "-q", is_flag=True, help="Print findings and errors only: no summary, no notes."
-)
-@click.option("--show-waived", is_flag=True, help="List waived findings in the text report.")
-@click.option("--report-unused-waivers", is_flag=True, help="Report waivers that waive nothing.")
-@click.option("--fix", is_flag=True, help="Apply rules' safe suggestions to the files.")
-@click.option(
-    "--unsafe-fixes", is_flag=True, help="With --fix/--diff: apply unsafe suggestions too."
-)
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
-@click.option(
-    "--stdin-filename",
-    help="Name for stdin: its suffix sets the format, its folder the configuration.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Worker processes for files with many posts (0: every core; 1: no pool).",
-)
-@click.option(
-    "--max-post-chars",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Longer posts are input errors, not checked (default 100000; 0: no limit).",
-)
-@click.option(
-    "--force-exclude",
-    is_flag=True,
-    help="Choose named files as folders' files are: skip those that are not posts (hooks).",
-)
-@click.option("--verbose", "-v", is_flag=True, help="List the files skipped, and why.")
+@_check_options
 def check(**params: Any) -> None:
     """Check posts in PATHS (files, folders, or - for stdin)."""
     run_check(CheckOptions(**params))

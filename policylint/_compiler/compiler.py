@@ -1,32 +1,28 @@
-"""Compile a resolved policy into executable rules (policylint._runtime.rules).
+"""Compile a resolved policy into an executable one: a pure function, AST in, rules out.
 
 This is where names meet their meaning: term-list references, settings, detectors, metrics,
 regular expressions and message placeholders are checked, each mistake becoming a
 diagnostic at the exact token. All literal terms of the policy go into one ``TermIndex``
-(one automaton), so a post is scanned once for every rule.
+(one automaton), so a post is scanned once for every rule; every regex into one
+``RegexIndex``, and each rule gets its dispatch route. Nothing here reads or writes a file:
+caching compiled policies (and what is learned of regexes) is :mod:`policylint._cache`'s.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from policylint._cache import policies as policycache
-from policylint._compiler.regexatoms import analyse
+from policylint._compiler.regexes import RegexChecker
 from policylint._lang import ast
-from policylint._lang.regexerrors import explain as explain_regex
-from policylint._lang.regexerrors import scan as scan_regex
 from policylint._lang.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
-from policylint._limits import (
-    MAX_REGEX_GROUPS,
-    MAX_REGEX_PROGRAM,
-    MAX_TERM_KEYS,
-    MAX_TERMS,
-)
+from policylint._limits import MAX_TERM_KEYS, MAX_TERMS
 from policylint._model.errors import Diagnostic, PolicyError
 from policylint._model.posts import normalise_platform
+from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
+from policylint._model.struct import NamedTuple
 from policylint._runtime.conditions import (
     AndNode,
     CompareNode,
@@ -38,6 +34,8 @@ from policylint._runtime.conditions import (
     OrNode,
     TruthyNode,
 )
+from policylint._runtime.dispatch import index_regexes, route
+from policylint._runtime.engine import ExecutablePolicy
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
@@ -48,16 +46,14 @@ from policylint._runtime.patterns import (
     MatchException,
     NearNode,
     PatternNode,
-    RegexNode,
     ScopedNode,
     TermsNode,
 )
-from policylint._runtime.regexes import compile_regex
-from policylint._runtime.rules import CompiledRule, ExampleSpec
+from policylint._runtime.rules import CompiledRule
 from policylint._runtime.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
 from policylint._text.views import fold_term
 
-__all__ = ["compile_policy"]
+__all__ = ["Compiled", "compile_policy"]
 
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _BUILTIN_PLACEHOLDERS = (
@@ -69,23 +65,10 @@ _BUILTIN_PLACEHOLDERS = (
     "category",
     "camelcase",  # the match as a CamelCase hashtag (policylint._text.camelcase)
 )
-# RE2 rejects these too, but with messages written for C++ programmers.
-_UNSUPPORTED_REGEX = (
-    (re.compile(r"\\[1-9]|\(\?P=|\\k<"), "backreferences (\\1, (?P=name)) are not supported"),
-    # \C matches one byte, so a match could end inside a character's UTF-8 encoding.
-    (re.compile(r"(?<!\\)(?:\\\\)*\\C"), "\\C (any single byte) is not supported"),
-    (re.compile(r"\(\?<?[=!]"), "lookahead and lookbehind are not supported"),
-    (re.compile(r"\(\?>"), "atomic groups are not supported"),
-    # a++ a*+ a?+ a{2,3}+ (but not \p{L}+, where the brace closes a class name)
-    (
-        re.compile(r"(?<!\\)[*+?][+]|(?<!\\[pP])\{\d+(?:,\d*)?\}\+"),
-        "possessive quantifiers are not supported",
-    ),
-)
 
 
 class _Compiler:
-    def __init__(self, resolved: ResolvedPolicy) -> None:
+    def __init__(self, resolved: ResolvedPolicy, known_regexes: Mapping[str, Any]) -> None:
         self.resolved = resolved
         self.settings = resolved.settings
         self.index = TermIndex()
@@ -99,9 +82,7 @@ class _Compiler:
         self.metric_names = sorted(METRICS)
         self.suggest = resolved.suggest  # "did you mean", within the load's budget
         self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
-        # Regexes earlier compiles validated and analysed (policycache.load_regex_facts)
-        self.regex_facts = policycache.load_regex_facts()
-        self.learned_regexes = False
+        self.regexes = RegexChecker(self.report, known_regexes)
         # Term ids of each named list, by (file, name): a list used by many rules is
         # resolved once, not once per use.
         self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
@@ -112,6 +93,14 @@ class _Compiler:
         self.full = False
 
     # ------------------------------------------------------------------ diagnostics
+    def report(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
+        self.error(code, message, pos, hint)
+
+    def line(self, pos: ast.Pos) -> str:
+        """The text of line ``pos.line`` of the file being compiled ("" if unknown)."""
+        lines = self.resolved.lines.get(self.path, ())
+        return lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
+
     def error(self, code: str, message: str, pos: ast.Pos, hint: str | None = None) -> None:
         lines = self.resolved.lines.get(self.path, ())
         self.diagnostics.append(
@@ -208,7 +197,7 @@ class _Compiler:
             ids = self.term_ids(node)
             return None if ids is None else TermsNode(ids)
         if isinstance(node, ast.Regex):
-            return self.regex_node(node)
+            return self.regexes.node(node, self.line(node.pos))
         if isinstance(node, ast.Detect):
             if node.name not in self.detector_names:
                 self.error(
@@ -252,111 +241,6 @@ class _Compiler:
             kept = tuple(i for i in items if i is not None)
             return AnyNode(kept) if isinstance(node, ast.AnyOf) else AllNode(kept)
         raise AssertionError(f"unexpected pattern {node!r}")
-
-    def regex_node(self, node: ast.Regex) -> RegexNode | None:
-        key = policycache.regex_key(node.source, node.flags)
-        known = _known_facts(self.regex_facts.get(key))
-        if known is not None:
-            # Validated and analysed by an earlier compile: RE2 compiles it when first used.
-            if not self.supported(node):
-                return None
-            atoms, also, non_ascii, exact, repeats = known
-            return RegexNode(node.source, node.flags, atoms, also, non_ascii, exact, repeats)
-        regex = self.regex(node)
-        if regex is None:
-            return None
-        facts = analyse(node.source, node.flags)
-        atoms = tuple(sorted(facts.atoms or ()))
-        also = tuple(sorted(facts.also or ()))
-        self.regex_facts[key] = [
-            list(atoms),
-            list(also),
-            facts.non_ascii,
-            facts.exact,
-            facts.repeats,
-        ]
-        self.learned_regexes = True
-        fields = (node.source, node.flags, atoms, also, facts.non_ascii, facts.exact, facts.repeats)
-        return RegexNode(*fields).with_compiled(regex)
-
-    def supported(self, node: ast.Regex) -> bool:
-        """False (with an error) for syntax RE2 lacks, such as look-around (PL302), or for
-        more capture groups than the limit (PL218)."""
-        for check, message in _UNSUPPORTED_REGEX:
-            found = check.search(node.source)
-            if found:
-                self.error(
-                    "PL302",
-                    message,
-                    self.regex_pos(node, found.start(), len(found.group())),
-                    hint="policylint uses RE2 (linear time, no backtracking); match the "
-                    "context with 'near', 'followed by' or 'unless preceded by' instead",
-                )
-                return False
-        if node.source.count("(") <= MAX_REGEX_GROUPS:
-            return True  # too few '(' to be too many groups: no need to scan
-        groups = scan_regex(node.source).groups
-        if len(groups) > MAX_REGEX_GROUPS:
-            self.error(
-                "PL218",
-                f"a regular expression has at most {MAX_REGEX_GROUPS} capture groups; this "
-                f"one has {len(groups):,}",
-                self.regex_pos(node, groups[MAX_REGEX_GROUPS], 1),
-                hint="group with (?:...): findings report the whole match, so capture "
-                "groups only cost time",
-            )
-            return False
-        return True
-
-    def regex(self, node: ast.Regex) -> Any:
-        """The compiled regex, or None (with an error) when RE2 cannot compile it or its
-        program is over the limit."""
-        if not self.supported(node):
-            return None
-        import re2
-
-        try:
-            compiled = compile_regex(node.source, node.flags)
-        except re2.error as error:
-            detail = error.args[0] if error.args else error
-            if isinstance(detail, bytes):
-                detail = detail.decode("utf-8", "replace")
-            self.regex_error(node, str(detail))
-            return None
-        if compiled.programsize > MAX_REGEX_PROGRAM:
-            self.error(
-                "PL218",
-                f"a regular expression compiles to at most {MAX_REGEX_PROGRAM:,} "
-                f"instructions; this one to {compiled.programsize:,}",
-                node.pos,
-                hint="matching time grows with the program: lower the repetition counts "
-                "({n}) or split the pattern into rules or term lists",
-            )
-            return None
-        return compiled
-
-    def regex_error(self, node: ast.Regex, detail: str) -> None:
-        """PL301 at the mistake itself when it can be placed, else on the whole regex."""
-        problem = explain_regex(node.source, detail)
-        if problem is None:
-            self.error("PL301", f"invalid regular expression: {detail}", node.pos)
-            return
-        self.error(
-            "PL301",
-            f"invalid regular expression: {problem.message}",
-            self.regex_pos(node, problem.offset, problem.length),
-            hint=problem.hint,
-        )
-
-    def regex_pos(self, node: ast.Regex, offset: int, length: int) -> ast.Pos:
-        """The position of ``length`` characters at ``offset`` in a regex's pattern, in the
-        file: the pattern starts after the '/', and each '/' in it was written '\\/'."""
-        lines = self.resolved.lines.get(self.path, ())
-        line = lines[node.pos.line - 1] if 0 < node.pos.line <= len(lines) else ""
-        start = node.pos.column  # index of the first character after the '/'
-        column = _written_index(line, start, offset)
-        end = _written_index(line, start, offset + length)
-        return ast.Pos(node.pos.line, column + 1, node.pos.line, max(end, column + 1) + 1)
 
     # ------------------------------------------------------------------ conditions
     def condition(self, node: ast.Condition) -> ConditionNode | None:
@@ -487,7 +371,7 @@ class _Compiler:
                     placeholders += (name,)
         if len(self.diagnostics) > before:
             return None
-        return CompiledRule(
+        info = RuleInfo(
             id=node.id,
             category=node.category or node.id.split(".")[0],
             severity=Severity(severity),
@@ -501,16 +385,19 @@ class _Compiler:
             waivable=node.waivable,
             path=node.path,
             line=node.pos.line,
+            examples=tuple(
+                RuleExample(e.expect, e.text, e.platform, e.meta, e.pos.line) for e in node.examples
+            ),
+            supersedes=tuple(dict.fromkeys(ref.rule for ref in node.supersedes)),
+        )
+        return CompiledRule(
+            info,
             guards=tuple(g for g in guards if g is not None),
             post_exceptions=tuple(post_exceptions),
             flags=tuple(f for f in flags if f is not None),
-            requires=tuple(r for r in requires if r is not None),
             match_exceptions=tuple(match_exceptions),
-            examples=tuple(
-                ExampleSpec(e.expect, e.text, e.platform, e.meta, e.pos.line) for e in node.examples
-            ),
+            requires=tuple(r for r in requires if r is not None),
             placeholders=placeholders,
-            supersedes=tuple(dict.fromkeys(ref.rule for ref in node.supersedes)),
         )
 
     def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:
@@ -541,17 +428,6 @@ class _Compiler:
                 "{meta.NAME} or a setting",
             )
         return tuple(names)
-
-
-def _written_index(line: str, start: int, offset: int) -> int:
-    """The index in ``line`` of pattern character ``offset``, the pattern written from
-    index ``start`` with '/' escaped as '\\/' (ast.Regex.source has them unescaped)."""
-    index = start
-    for _ in range(offset):
-        if index >= len(line):
-            return start + offset  # the line is not the one parsed: keep the plain offset
-        index += 2 if line.startswith("\\/", index) else 1
-    return index
 
 
 def _detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
@@ -600,9 +476,23 @@ def _meta_getter(path: str) -> Getter:
     return Getter("meta", path)
 
 
-def compile_policy(resolved: ResolvedPolicy) -> tuple[list[CompiledRule], TermIndex]:
-    """Compile every rule of a resolved policy; raises ``PolicyError`` on any mistake."""
-    compiler = _Compiler(resolved)
+class Compiled(NamedTuple):
+    """What a compile made: the executable policy, and the regex facts it learned (for
+    patterns the ``known_regexes`` it was given lacked)."""
+
+    policy: ExecutablePolicy
+    learned_regexes: dict[str, Any]
+
+
+def compile_policy(
+    resolved: ResolvedPolicy, known_regexes: Mapping[str, Any] | None = None
+) -> Compiled:
+    """Compile every rule of a resolved policy; raises ``PolicyError`` on any mistake.
+
+    ``known_regexes``: what earlier compiles learned of regexes (see
+    :mod:`policylint._compiler.regexes`); patterns found there are not validated again.
+    """
+    compiler = _Compiler(resolved, known_regexes or {})
     rules = []
     for node in resolved.rules:
         compiled = compiler.rule(node, resolved.severities[node.id])
@@ -620,31 +510,18 @@ def compile_policy(resolved: ResolvedPolicy) -> tuple[list[CompiledRule], TermIn
                 "very large vocabularies",
             )
             break
-    if compiler.learned_regexes:
-        policycache.store_regex_facts(compiler.regex_facts)
     diagnostics = [*resolved.diagnostics, *compiler.diagnostics]
     if diagnostics:
         raise PolicyError(sorted_diagnostics(diagnostics))
-    return rules, compiler.index
-
-
-def _known_facts(
-    entry: Any,
-) -> tuple[tuple[str, ...], tuple[str, ...], bool, bool, int] | None:
-    """A regex facts entry as (atoms, also, non_ascii, exact, repeats), or None if it is not
-    one."""
-    if not (
-        isinstance(entry, list)
-        and len(entry) == 5
-        and isinstance(entry[2], bool)
-        and isinstance(entry[3], bool)
-        and type(entry[4]) is int
-        and entry[4] >= 1
-    ):
-        return None
-    atoms, also, non_ascii, exact, repeats = entry
-    if not all(
-        isinstance(part, list) and all(isinstance(a, str) for a in part) for part in (atoms, also)
-    ):
-        return None
-    return tuple(atoms), tuple(also), non_ascii, exact, repeats
+    regexes = index_regexes(rules)  # numbers the regex nodes, which the routes name
+    executable = ExecutablePolicy(
+        name=resolved.name,
+        description=resolved.description,
+        rules=tuple(rules),
+        terms=compiler.index,
+        regexes=regexes,
+        routes=tuple(route(rule) for rule in rules),
+        settings=dict(resolved.settings),
+        files=tuple(f.path for f in resolved.files),
+    )
+    return Compiled(executable, compiler.regexes.learned)

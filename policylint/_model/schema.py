@@ -12,46 +12,35 @@ else to change.
 from __future__ import annotations
 
 import inspect
+import sys
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from policylint._model.posts import InputError, Post, SourceLocation
-from policylint._model.reports import Finding, Report, Summary
-from policylint._model.severity import Severity
-
 __all__ = ["DESCRIPTIONS", "json_schema", "validate"]
 
-#: The records that cross the boundary, by name (the names their annotations use).
-_RECORDS: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (SourceLocation, Post, InputError, Finding, Summary, Report)
-}
-
 #: Descriptions of fields in the JSON Schemas, by record and field.
-DESCRIPTIONS: dict[tuple[type[Any], str], str] = {
-    (Finding, "start"): "Offset of the match in the post's text (code points).",
-    (Finding, "end"): "End offset (exclusive) of the match in the post's text.",
-    (Finding, "match"): "The exact characters matched: text[start:end].",
-    (Finding, "field"): "Set when the match is inside a metadata field (e.g. 'meta.alt') "
+DESCRIPTIONS: dict[tuple[str, str], str] = {
+    ("Finding", "start"): "Offset of the match in the post's text (code points).",
+    ("Finding", "end"): "End offset (exclusive) of the match in the post's text.",
+    ("Finding", "match"): "The exact characters matched: text[start:end].",
+    ("Finding", "field"): "Set when the match is inside a metadata field (e.g. 'meta.alt') "
     "rather than the post text; offsets are then relative to that field.",
-    (Finding, "waived"): "True when a waiver silences the finding; kept in reports as an "
+    ("Finding", "waived"): "True when a waiver silences the finding; kept in reports as an "
     "audit trail.",
-    (Summary, "posts_checked"): "Posts checked.",
-    (Summary, "posts_with_errors"): "Posts with at least one finding of severity error.",
-    (Summary, "input_errors"): "Inputs that could not be checked (the report's errors).",
-    (Summary, "files"): "Files read (standard input counts as one).",
-    (Summary, "findings"): "Findings.",
-    (Summary, "by_severity"): "Findings by severity: error, warning, info.",
-    (Report, "version"): "Raised when a field is added, removed or changes meaning.",
+    ("Summary", "posts_checked"): "Posts checked.",
+    ("Summary", "posts_with_errors"): "Posts with at least one finding of severity error.",
+    ("Summary", "input_errors"): "Inputs that could not be checked (the report's errors).",
+    ("Summary", "files"): "Files read (standard input counts as one).",
+    ("Summary", "findings"): "Findings.",
+    ("Summary", "by_severity"): "Findings by severity: error, warning, info.",
+    ("Report", "version"): "Raised when a field is added, removed or changes meaning.",
 }
 
-_NAMESPACE: dict[str, Any] = {
-    **_RECORDS,
-    "Any": Any,
-    "Final": typing.Final,
-    "Severity": Severity,
-}
+#: Records whose text fields take numbers too (a post's id may be written ``{"id": 42}``;
+#: the record makes it text).
+_NUMBERS_AS_TEXT = frozenset({"Post"})
 
 
 def json_schema(record: type[Any]) -> dict[str, Any]:
@@ -65,10 +54,18 @@ def validate(record: type[Any], data: Any) -> Any:
     return _made(record, _model(record).model_validate(data).model_dump())
 
 
+def _is_record(hint: Any) -> bool:
+    """Whether ``hint`` is one of the records (nested records become nested models)."""
+    return isinstance(hint, type) and hasattr(hint, "model_dump")
+
+
 def _fields(record: type[Any]) -> list[tuple[str, Any, Any]]:
     """(name, type, default) of each field of ``record``, in its declared order; the default
     is ``...`` for a required field, or a factory for one whose constructor fills it in."""
-    hints = {name: _resolve(text) for name, text in record.__annotations__.items()}
+    # Annotations are text (``from __future__ import annotations``): evaluated with the
+    # names of the record's own module, as typing.get_type_hints would.
+    namespace = {**vars(sys.modules[record.__module__]), "Any": Any, "Final": typing.Final}
+    hints = {name: _resolve(text, namespace) for name, text in record.__annotations__.items()}
     if hasattr(record, "_fields"):  # a NamedTuple
         defaults = record._field_defaults
     else:  # a Struct: its constructor's defaults
@@ -83,9 +80,9 @@ def _fields(record: type[Any]) -> list[tuple[str, Any, Any]]:
     return found
 
 
-def _resolve(text: str) -> Any:
-    """An annotation written as text (``from __future__ import annotations``), evaluated."""
-    hint = eval(text, _NAMESPACE)  # the records' own annotations, names from _NAMESPACE
+def _resolve(text: str, namespace: dict[str, Any]) -> Any:
+    """An annotation written as text, evaluated (the records' own, never input)."""
+    hint = eval(text, namespace)
     if typing.get_origin(hint) is typing.Final:
         (hint,) = typing.get_args(hint)
     return hint
@@ -97,7 +94,7 @@ def _optional(hint: Any) -> bool:
 
 def _factory(hint: Any) -> Any:
     kind = typing.get_origin(hint) or hint
-    made = _model(kind) if kind in _RECORDS.values() else kind
+    made = _model(kind) if _is_record(kind) else kind
     return Field(default_factory=made)
 
 
@@ -116,7 +113,7 @@ def _model(record: type[Any]) -> type[BaseModel]:
 def _make_model(record: type[Any]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for name, hint, default in _fields(record):
-        description = DESCRIPTIONS.get((record, name))
+        description = DESCRIPTIONS.get((record.__name__, name))
         if description is not None:
             default = (
                 Field(default, description=description)
@@ -124,8 +121,7 @@ def _make_model(record: type[Any]) -> type[BaseModel]:
                 else Field(default_factory=default.default_factory, description=description)
             )
         fields[name] = (_as_model_type(hint), default)
-    # A post's id may be written as a number ({"id": 42}); the record makes it text.
-    config = ConfigDict(coerce_numbers_to_str=record is Post)
+    config = ConfigDict(coerce_numbers_to_str=record.__name__ in _NUMBERS_AS_TEXT)
     model: type[BaseModel] = create_model(
         record.__name__, __config__=config, __doc__=record.__doc__, **fields
     )
@@ -134,7 +130,7 @@ def _make_model(record: type[Any]) -> type[BaseModel]:
 
 def _as_model_type(hint: Any) -> Any:
     """``hint`` with every record in it replaced by its model."""
-    if hint in _RECORDS.values():
+    if _is_record(hint):
         return _model(hint)
     args = typing.get_args(hint)
     if not args:
@@ -158,7 +154,7 @@ def _made(record: type[Any], values: dict[str, Any]) -> Any:
 def _value(hint: Any, value: Any) -> Any:
     if value is None:
         return None
-    if hint in _RECORDS.values():
+    if _is_record(hint):
         return _made(hint, value)
     origin = typing.get_origin(hint)
     args = [arg for arg in typing.get_args(hint) if arg is not type(None)]

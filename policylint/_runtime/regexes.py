@@ -14,6 +14,8 @@ REGEX_MAX_MEM = 8 << 20
 
 # UTF-8 continuation bytes: every other byte starts a character.
 _CONTINUATION = bytes(range(0x80, 0xC0))
+#: The flags a regex of the rule language may carry (``/.../ims``).
+_FLAGS = frozenset("ims")
 
 
 def compile_regex(source: str, flags: str) -> Any:
@@ -192,17 +194,22 @@ class RegexIndex:
 
     @classmethod
     def from_table(cls, table: list[Any]) -> RegexIndex:
-        """The index :meth:`table` describes, with the same ids. Raises ``ValueError`` for
-        anything else."""
+        """The index :meth:`table` describes, with the same ids, every row checked: raises
+        ``ValueError`` for anything else."""
         index = cls()
         for position, entry in enumerate(table):
             if not (isinstance(entry, list) and len(entry) == 7):
                 raise ValueError("not a regex entry")
             source, flags, atoms, also, non_ascii, exact, repeats = entry
             if not (
-                isinstance(source, str)
-                and isinstance(flags, str)
-                and all(isinstance(a, str) for a in (*atoms, *also))
+                type(source) is str
+                and type(flags) is str
+                and set(flags) <= _FLAGS
+                and type(atoms) is list
+                and type(also) is list
+                and all(type(a) is str for a in (*atoms, *also))
+                and type(non_ascii) is bool
+                and type(exact) is bool
                 and type(repeats) is int
                 and repeats >= 1
             ):
@@ -212,13 +219,29 @@ class RegexIndex:
                 flags,
                 tuple(atoms),
                 also=tuple(also),
-                non_ascii=bool(non_ascii),
-                exact=bool(exact),
+                non_ascii=non_ascii,
+                exact=exact,
                 repeats=repeats,
             )
             if added != position:
                 raise ValueError("a regex registered twice")
         return index
+
+    def facts(
+        self, regex_id: int
+    ) -> tuple[str, str, tuple[str, ...], tuple[str, ...], bool, bool, int]:
+        """What regex ``regex_id`` was registered with: (source, flags, atoms, also,
+        non_ascii, exact, repeats)."""
+        source, flags = self._sources[regex_id]
+        return (
+            source,
+            flags,
+            self._atoms[regex_id],
+            self._also[regex_id],
+            self._non_ascii[regex_id],
+            self._exact[regex_id],
+            self._repeats[regex_id],
+        )
 
     def id_of(self, source: str, flags: str) -> int:
         """The id ``source`` with ``flags`` was registered under, or -1."""

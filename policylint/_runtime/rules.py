@@ -1,42 +1,25 @@
-"""A compiled rule: its guards, exceptions and patterns as nodes, and how it evaluates.
+"""A compiled rule: its metadata, its guards, exceptions and patterns as nodes, and how it
+evaluates.
 
 :meth:`CompiledRule.evaluate` runs one rule over one post's
 :class:`~policylint._runtime.state.EvalState` and gives its :class:`RawFinding` spans; the
-engine turns those into findings.
+pipeline turns those into findings. What the policy says about the rule (id, severity, owner,
+message, examples...) is its :class:`~policylint._model.rules.RuleInfo`, carried whole: a new
+rule field is declared there, not here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from policylint._model.severity import Severity
-from policylint._model.struct import NamedTuple, Struct
+from policylint._model.struct import NamedTuple
 from policylint._runtime.state import EvalState
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
+    from policylint._model.rules import RuleInfo
     from policylint._runtime.conditions import ConditionNode
     from policylint._runtime.patterns import MatchException, PatternNode
 
-__all__ = ["CompiledRule", "ExampleSpec", "RawFinding"]
-
-
-class ExampleSpec(Struct):
-    """A rule's ``example pass|fail``, as ``policylint test`` runs it."""
-
-    __slots__ = ("expect", "line", "meta", "platform", "text")
-    FIELDS = ("expect", "text", "platform", "meta", "line")
-
-    def __init__(
-        self, expect: str, text: str, platform: str | None, meta: Mapping[str, Any], line: int
-    ) -> None:
-        self.expect = expect
-        self.text = text
-        self.platform = platform
-        self.meta = meta
-        self.line = line
+__all__ = ["CompiledRule", "RawFinding"]
 
 
 class RawFinding(NamedTuple):
@@ -48,103 +31,23 @@ class RawFinding(NamedTuple):
     field: str | None
 
 
-class CompiledRule(Struct):
-    """A rule ready to evaluate: its guards, exceptions and patterns as nodes."""
+class CompiledRule(NamedTuple):
+    """A rule ready to evaluate: its metadata, and its guards, exceptions and patterns as
+    nodes."""
 
-    __slots__ = (
-        "category",
-        "description",
-        "examples",
-        "fix_safe",
-        "flags",
-        "guards",
-        "id",
-        "line",
-        "match_exceptions",
-        "message",
-        "owner",
-        "path",
-        "placeholders",
-        "post_exceptions",
-        "reference",
-        "reference_url",
-        "requires",
-        "severity",
-        "suggestion",
-        "supersedes",
-        "waivable",
-    )
-    FIELDS = (
-        "id",
-        "category",
-        "severity",
-        "owner",
-        "reference",
-        "reference_url",
-        "message",
-        "description",
-        "suggestion",
-        "fix_safe",
-        "waivable",
-        "path",
-        "line",
-        "guards",
-        "post_exceptions",
-        "flags",
-        "requires",
-        "match_exceptions",
-        "examples",
-        "placeholders",
-        "supersedes",
-    )
-
-    def __init__(
-        self,
-        id: str,
-        category: str,
-        severity: Severity,
-        owner: str | None,
-        reference: str | None,
-        reference_url: str | None,
-        message: str,
-        description: str | None,
-        suggestion: str | None,
-        fix_safe: bool,
-        waivable: bool,
-        path: str,
-        line: int,
-        guards: tuple[ConditionNode, ...] = (),
-        post_exceptions: tuple[ConditionNode, ...] = (),
-        flags: tuple[PatternNode, ...] = (),
-        requires: tuple[PatternNode, ...] = (),
-        match_exceptions: tuple[MatchException, ...] = (),
-        examples: tuple[ExampleSpec, ...] = (),
-        placeholders: tuple[str, ...] = (),
-        supersedes: tuple[str, ...] = (),
-    ) -> None:
-        self.id = id
-        self.category = category
-        self.severity = severity
-        self.owner = owner
-        self.reference = reference
-        self.reference_url = reference_url
-        self.message = message
-        self.description = description
-        self.suggestion = suggestion
-        self.fix_safe = fix_safe
-        self.waivable = waivable
-        self.path = path
-        self.line = line
-        self.guards = guards
-        self.post_exceptions = post_exceptions
-        self.flags = flags
-        self.requires = requires
-        self.match_exceptions = match_exceptions
-        self.examples = examples
-        #: Placeholders the message uses (besides {match}), resolved when a finding is made.
-        self.placeholders = placeholders
-        #: Ids of the rules whose finding on the same text this rule's replaces.
-        self.supersedes = supersedes
+    info: RuleInfo
+    #: ``when``: every guard must hold for the rule to report anything.
+    guards: tuple[ConditionNode, ...] = ()
+    #: ``unless`` conditions: any that holds excuses the whole post.
+    post_exceptions: tuple[ConditionNode, ...] = ()
+    #: ``flag``: each match is a finding...
+    flags: tuple[PatternNode, ...] = ()
+    #: ... unless one of these ``unless`` contexts excuses it.
+    match_exceptions: tuple[MatchException, ...] = ()
+    #: ``require``: a post where one of these finds nothing is a finding.
+    requires: tuple[PatternNode, ...] = ()
+    #: Placeholders the message uses (besides {match}), resolved when a finding is made.
+    placeholders: tuple[str, ...] = ()
 
     def evaluate(self, state: EvalState) -> list[RawFinding]:
         for guard in self.guards:

@@ -1,6 +1,12 @@
-"""Output formats. Each reporter is one module with ``render(report, out, **options)``.
+"""Output formats: each reporter writes a :class:`~policylint.Report` to a text stream.
 
-The registry maps a format name to its module, imported only when that format is used.
+A reporter is a function following :class:`~policylint.reporters.base.Reporter`: the
+report, the stream, and the :class:`~policylint.reporters.base.RenderOptions` the command line
+gives (colour, the texts of standard input, the
+rules that ran, which findings ``--fix`` could fix...). Each format is one module with a
+``render`` function, imported only when that format is used; ``--statistics`` is a
+reporter too (:mod:`policylint.reporters.statistics`). To add a format, write its module
+and add a line to :data:`FORMATS` (and the name to ``--format``'s choices).
 """
 
 from __future__ import annotations
@@ -8,20 +14,16 @@ from __future__ import annotations
 import importlib
 
 from policylint._model.reports import Report
+from policylint.reporters.base import RenderOptions, Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Protocol, TextIO
-else:
-    Protocol = object  # a structural type: nothing to check at run time
+    from typing import Any, TextIO
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "STATISTICS", "RenderOptions", "Reporter", "render", "reporter"]
 
 
-class Reporter(Protocol):
-    def render(self, report: Report, out: TextIO, **options: Any) -> None: ...
-
-
+#: ``--format`` names and the modules whose ``render`` writes them.
 FORMATS: dict[str, str] = {
     "text": "policylint.reporters.text",
     "json": "policylint.reporters.json",
@@ -30,8 +32,22 @@ FORMATS: dict[str, str] = {
     "github": "policylint.reporters.github",
     "rdjson": "policylint.reporters.rdjson",
 }
+#: ``--statistics`` in each format it has: ``"module:function"``.
+STATISTICS: dict[str, str] = {
+    "text": "policylint.reporters.statistics:render_text",
+    "json": "policylint.reporters.statistics:render_json",
+}
+
+
+def reporter(format_name: str, *, statistics: bool = False) -> Reporter:
+    """The reporter of ``format_name`` (or its ``--statistics``), imported on first use.
+    Raises ``KeyError`` for a format that has none."""
+    spec = STATISTICS[format_name] if statistics else FORMATS[format_name] + ":render"
+    module_name, _, function = spec.partition(":")
+    found: Reporter = getattr(importlib.import_module(module_name), function)
+    return found
 
 
 def render(format_name: str, report: Report, out: TextIO, **options: Any) -> None:
-    module: Any = importlib.import_module(FORMATS[format_name])
-    module.render(report, out, **options)
+    """Write ``report`` in ``format_name``; ``options`` are :class:`RenderOptions` fields."""
+    reporter(format_name)(report, out, RenderOptions(**options))

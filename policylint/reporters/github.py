@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from policylint._model.posts import InputError
 from policylint._model.reports import Finding, Report
+from policylint.reporters.base import RenderOptions
 from policylint.reporters.columns import STDIN, display_path
-from policylint.reporters.text import _summary_line
+from policylint.reporters.text import summary_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, TextIO
+    from typing import TextIO
 
 __all__ = ["escape_data", "escape_property", "render"]
 
@@ -38,12 +39,12 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, out: TextIO, **options: Any) -> None:
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     for finding in report.findings:
         out.write(_finding_command(finding) + "\n")
     for error in report.errors:
         out.write(_error_command(error) + "\n")
-    out.write(_summary_line(report) + "\n")
+    out.write(summary_line(report) + "\n")
 
 
 def _finding_command(finding: Finding) -> str:

@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 
 from policylint._model.reports import Report
+from policylint.reporters.base import RenderOptions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, TextIO
+    from typing import TextIO
 
 __all__ = ["render"]
 
 
-def render(report: Report, out: TextIO, **options: Any) -> None:
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     json.dump(report.model_dump(mode="json"), out, ensure_ascii=False, indent=2)
     out.write("\n")

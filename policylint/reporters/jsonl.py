@@ -12,6 +12,7 @@ import json
 
 from policylint._model.posts import InputError
 from policylint._model.reports import Finding, Report
+from policylint.reporters.base import RenderOptions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ __all__ = ["render", "write_error", "write_finding"]
 _LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def render(report: Report, out: TextIO, **options: Any) -> None:
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     for finding in report.findings:
         write_finding(finding, out)
     for error in report.errors:

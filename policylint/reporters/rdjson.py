@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from policylint._model.posts import InputError
 from policylint._model.reports import Finding, Report
 from policylint._model.severity import Severity
+from policylint.reporters.base import RenderOptions
 from policylint.reporters.columns import (
     SourceLines,
     display_path,
@@ -42,14 +43,8 @@ __all__ = ["build_result", "render"]
 _SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 
 
-def render(
-    report: Report,
-    out: TextIO,
-    *,
-    sources: Mapping[str, str] | None = None,
-    **options: Any,
-) -> None:
-    json.dump(build_result(report, sources=sources), out, ensure_ascii=False, indent=2)
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    json.dump(build_result(report, sources=options.sources), out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 

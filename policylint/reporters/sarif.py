@@ -25,8 +25,10 @@ from urllib.parse import quote
 
 from policylint._model.posts import InputError
 from policylint._model.reports import Finding, Report
+from policylint._model.rules import RuleInfo
 from policylint._model.severity import Severity
 from policylint._version import __version__
+from policylint.reporters.base import RenderOptions
 from policylint.reporters.columns import (
     STDIN,
     SourceLines,
@@ -37,13 +39,11 @@ from policylint.reporters.columns import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Protocol, TextIO
+    from typing import Any, TextIO
 
     Json = dict[str, Any]
-else:
-    Protocol = object  # a structural type: nothing to check at run time
 
-__all__ = ["INFORMATION_URI", "SCHEMA_URI", "RuleMetadata", "build_log", "render"]
+__all__ = ["INFORMATION_URI", "SCHEMA_URI", "build_log", "render"]
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/policylint/"
@@ -53,36 +53,8 @@ FINGERPRINT = "policylint/v1"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-class RuleMetadata(Protocol):
-    """What the reporter reads from a rule's metadata (``policylint.RuleInfo`` has it)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def category(self) -> str: ...
-    @property
-    def severity(self) -> Severity: ...
-    @property
-    def owner(self) -> str | None: ...
-    @property
-    def reference(self) -> str | None: ...
-    @property
-    def reference_url(self) -> str | None: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def description(self) -> str | None: ...
-
-
-def render(
-    report: Report,
-    out: TextIO,
-    *,
-    sources: Mapping[str, str] | None = None,
-    rules: Iterable[RuleMetadata] | None = None,
-    **options: Any,
-) -> None:
-    log = build_log(report, sources=sources, rules=rules)
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    log = build_log(report, sources=options.sources, rules=options.rules)
     json.dump(log, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
@@ -91,7 +63,7 @@ def build_log(
     report: Report,
     *,
     sources: Mapping[str, str] | None = None,
-    rules: Iterable[RuleMetadata] | None = None,
+    rules: Iterable[RuleInfo] | None = None,
 ) -> Json:
     """The SARIF log for ``report`` as a JSON-ready dict."""
     columns = _Columns(SourceLines(sources), report.findings)
@@ -200,7 +172,7 @@ def _fingerprints(findings: Iterable[Finding]) -> list[str]:
     return fingerprints
 
 
-def _descriptors(findings: Iterable[Finding], metadata: Iterable[RuleMetadata]) -> list[Json]:
+def _descriptors(findings: Iterable[Finding], metadata: Iterable[RuleInfo]) -> list[Json]:
     """Rules from the metadata in its order, then rules only known from findings, by id."""
     described: dict[str, Json] = {}
     for rule in metadata:

@@ -22,21 +22,22 @@ Waived findings are left out unless ``show_waived``; they never count in the sum
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable
 
 from policylint._model.reports import Finding, Report
 from policylint._model.struct import NamedTuple
+from policylint.reporters.base import RenderOptions
 from policylint.reporters.columns import SourceLines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, TextIO
+    from typing import TextIO
 
-__all__ = ["render", "render_statistics", "visible"]
+__all__ = ["BOLD", "SEVERITY_COLOURS", "painter", "render", "summary_line", "visible"]
 
-_SEVERITY_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
+SEVERITY_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 _CARET_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
-_BOLD, _DIM, _BLUE, _GREEN, _RESET = "\033[1m", "\033[2m", "\033[34m", "\033[32m", "\033[0m"
+BOLD, _DIM, _BLUE, _GREEN, _RESET = "\033[1m", "\033[2m", "\033[34m", "\033[32m", "\033[0m"
 
 # C0 controls show as the Unicode "control pictures" (U+2400 + code), DEL as U+2421; C1
 # controls and bidi overrides/isolates (which can reorder what a terminal shows) as U+FFFD.
@@ -58,28 +59,17 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
-def render(
-    report: Report,
-    out: TextIO,
-    *,
-    color: bool = False,
-    sources: Mapping[str, str] | None = None,
-    show_waived: bool = False,
-    summary: bool = True,
-    fixable: Collection[Finding] = (),
-    unsafe_fixable: Collection[Finding] = (),
-    post_texts: Mapping[Finding, str] | None = None,
-    **options: Any,
-) -> None:
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     """Write every finding (waived ones only with ``show_waived``), input errors and a
     summary line (unless not ``summary``: ``--quiet``). ``fixable``/``unsafe_fixable`` are
     the findings ``--fix`` (with ``--unsafe-fixes``) would fix, for the hints;
     ``post_texts`` the text of the post of findings read from records."""
-    paint = _painter(color)
-    lines = SourceLines(sources)
-    texts = post_texts or {}
+    paint = painter(options.color)
+    lines = SourceLines(options.sources)
+    texts = options.post_texts or {}
+    fixable, unsafe_fixable = options.fixable, options.unsafe_fixable
     for finding in report.findings:
-        if _waived(finding) and not show_waived:
+        if finding.waived and not options.show_waived:
             continue
         fix = "--fix" if finding in fixable else None
         if fix is None and finding in unsafe_fixable:
@@ -87,55 +77,20 @@ def render(
         _render_finding(finding, out, paint, _excerpt_of(finding, lines, texts.get(finding)), fix)
     for error in report.errors:
         out.write(
-            f"{paint(_BOLD, f'{error.path}:{error.line}:{error.column}:')} "
-            f"{paint(_SEVERITY_COLOURS['error'], 'input-error')} {visible(error.message)}\n"
+            f"{paint(BOLD, f'{error.path}:{error.line}:{error.column}:')} "
+            f"{paint(SEVERITY_COLOURS['error'], 'input-error')} {visible(error.message)}\n"
         )
-    if not summary:
+    if not options.summary:
         return
-    waived = sum(1 for f in report.findings if _waived(f))
-    out.write(paint(_BOLD, _summary_line(report, waived, len(fixable), len(unsafe_fixable))) + "\n")
+    waived = sum(1 for f in report.findings if f.waived)
+    out.write(paint(BOLD, summary_line(report, waived, len(fixable), len(unsafe_fixable))) + "\n")
 
 
-def render_statistics(
-    findings: Iterable[Finding],
-    out: TextIO,
-    *,
-    color: bool = False,
-    fixable: Collection[Finding] = (),
-    show_total: bool = True,
-) -> None:
-    """``--statistics``: one line per rule (count, rule, severity, ``[*]`` when --fix can
-    fix some), most frequent first, then the total (unless not ``show_total``)."""
-    paint = _painter(color)
-    counts: dict[str, list[Any]] = {}
-    for finding in findings:
-        if _waived(finding):
-            continue
-        entry = counts.setdefault(finding.rule, [0, finding.severity.value, False])
-        entry[0] += 1
-        entry[2] = entry[2] or finding in fixable
-    width = max((len(rule) for rule in counts), default=0)
-    total = 0
-    for rule, (count, severity, can_fix) in sorted(counts.items(), key=lambda i: (-i[1][0], i[0])):
-        total += count
-        marker = "  [*]" if can_fix else ""
-        pad = " " * (7 - len(severity)) if marker else ""
-        out.write(
-            f"{count:>5}  {paint(_BOLD, rule.ljust(width))}  "
-            f"{paint(_SEVERITY_COLOURS[severity], severity)}{pad}{marker}\n"
-        )
-    if show_total:
-        out.write(paint(_BOLD, f"{total} finding{'s' if total != 1 else ''}") + "\n")
-
-
-def _painter(color: bool) -> Paint:
+def painter(color: bool) -> Paint:
+    """Paints text with an ANSI code, or leaves it as it is without colour."""
     if color:
         return lambda code, text: f"{code}{text}{_RESET}"
     return lambda code, text: text
-
-
-def _waived(finding: Finding) -> bool:
-    return bool(getattr(finding, "waived", False))
 
 
 class _Excerpt(NamedTuple):
@@ -259,10 +214,10 @@ def _render_finding(
     if finding.post and (finding.path is None or not finding.path.endswith((".txt", ".md"))):
         where += f" [{visible(finding.post)}]"
     severity = finding.severity.value
-    waived = _waived(finding)
+    waived = finding.waived
     headline = (
-        f"{paint(_BOLD, where)} {paint(_SEVERITY_COLOURS[severity], severity)} "
-        f"{paint(_BOLD, finding.rule)} {visible(finding.message)}"
+        f"{paint(BOLD, where)} {paint(SEVERITY_COLOURS[severity], severity)} "
+        f"{paint(BOLD, finding.rule)} {visible(finding.message)}"
     )
     out.write(
         (
@@ -319,7 +274,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def _summary_line(report: Report, waived: int = 0, fixable: int = 0, unsafe: int = 0) -> str:
+def summary_line(report: Report, waived: int = 0, fixable: int = 0, unsafe: int = 0) -> str:
     summary = report.summary
     counts = ", ".join(
         _plural(summary.by_severity[s], s)

@@ -2,8 +2,9 @@
 
 Formats: plain text, Markdown with front matter, JSON, JSON Lines, CSV and YAML content
 calendars (one module each). Nothing read is lost: what cannot be read becomes an
-:class:`~policylint._model.records.InputError` in the :class:`ReadResult`, next to the posts that
-could be, and no bad input makes these functions raise.
+:class:`~policylint.InputError` in the :class:`~policylint.ReadResult`, next to the posts that
+could be, and no bad input makes the readers raise. :func:`read_record` makes one record
+already parsed (a dict) a post by the same rules, raising :class:`RecordError` if it is not.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from policylint.sources.decode import MAX_BYTES
 from policylint.sources.discover import discover
 from policylint.sources.formats import FORMATS, SUPPORTED_SUFFIXES, format_for
 from policylint.sources.reader import read_bytes, read_path, read_text
-from policylint.sources.records import TEXT_FIELDS
+from policylint.sources.records import TEXT_FIELDS, RecordError, read_record
 
 __all__ = [
     "FORMATS",
@@ -21,9 +22,11 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "TEXT_FIELDS",
     "ReadResult",
+    "RecordError",
     "discover",
     "format_for",
     "read_bytes",
     "read_path",
+    "read_record",
     "read_text",
 ]

@@ -37,7 +37,17 @@ from policylint.sources.formats import SUPPORTED_SUFFIXES, format_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from policylint._config.config import Config
+    from typing import Protocol
+
+    class ContentPatterns(Protocol):
+        """What a configuration says about which files are content (its ``include`` and
+        ``exclude`` globs): all :func:`skip_reason` asks of it."""
+
+        @property
+        def include(self) -> tuple[str, ...]: ...
+        def is_included(self, path: str | os.PathLike[str]) -> bool: ...
+        def is_excluded(self, path: str | os.PathLike[str]) -> bool: ...
+
 
 __all__ = ["SKIPPED_DIRS", "Skip", "discover", "skip_reason"]
 
@@ -72,7 +82,7 @@ class Skip(NamedTuple):
     by_contents: bool = False
 
 
-def skip_reason(path: str | Path, config: Config, *, chosen: bool) -> Skip | None:
+def skip_reason(path: str | Path, config: ContentPatterns, *, chosen: bool) -> Skip | None:
     """Why ``path`` is not read, or None when it is. ``chosen``: policylint chose the file
     itself (a folder's, or with ``--force-exclude``), so it is read only if it is content."""
     label = str(path)

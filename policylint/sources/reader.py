@@ -1,7 +1,7 @@
 """Read posts from a path, from bytes or from text, dispatching on the format.
 
 None of these raise for bad input: a missing file, undecodable bytes or a malformed record
-come back as :class:`~policylint._model.records.InputError` entries in the result. An exception
+come back as :class:`~policylint.InputError` entries in the result. An exception
 escaping them is a bug (or the caller's mistake, such as an unknown format name).
 """
 

@@ -19,7 +19,7 @@ The rules, shared by every structured format:
   own ``meta`` mapping. The merge is shallow.
 
 A record that breaks these rules raises :class:`RecordError`; the reader turns it into an
-:class:`~policylint._model.records.InputError` for that record and goes on with the next one.
+:class:`~policylint.InputError` for that record and goes on with the next one.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ __all__ = [
     "default_ids",
     "post_from_fields",
     "post_from_record",
+    "read_record",
     "text_field",
 ]
 
@@ -121,6 +122,19 @@ def post_from_record(
     return post_from_fields(
         fields, text=text, source=source, default_id=default_id, defaults=defaults
     )
+
+
+def read_record(
+    record: Mapping[Any, Any],
+    *,
+    default_platform: str | None = None,
+    default_meta: Mapping[str, Any] | None = None,
+) -> Post:
+    """One record already parsed (a JSON object, a YAML mapping, a CSV row) as a post, by
+    the rules every reader follows (see the module). Raises :class:`RecordError` (a
+    ``ValueError``) for a record that is not a post."""
+    defaults = Defaults(platform=default_platform, meta=default_meta or {})
+    return post_from_record(record, source=None, default_id=None, defaults=defaults)
 
 
 def post_from_fields(
