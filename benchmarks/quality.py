@@ -133,7 +133,7 @@ def rates_on_real_tweets(limit: int) -> None:
     for name, texts in real_tweets(limit).items():
         fired: Counter[str] = Counter()
         for text in texts:
-            for rule in {f.rule for f in policy.scan(_post(text))}:
+            for rule in {f.rule for f in policy.check(_post(text)).findings}:
                 fired[rule] += 1
         print(f"\nfindings per 1,000 real tweets, {name} ({len(texts)} tweets, platform x):")
         for rule, count in fired.most_common():
@@ -141,9 +141,7 @@ def rates_on_real_tweets(limit: int) -> None:
 
 
 def _post(text: str) -> Any:
-    from policylint._model.records import PostData
-
-    return PostData(text=text, platform="x")
+    return policylint.Post(text=text, platform="x")
 
 
 def main() -> None:
