@@ -50,8 +50,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from policylint._api import check, check_many, load_policy, read_path, read_text
+    from policylint._model.diagnostics import Diagnostic
     from policylint._model.errors import (
-        Diagnostic,
         PolicyError,
         PolicylintError,
         PolicyMismatchError,
@@ -72,7 +72,7 @@ _LAZY = {
     "read_path": "policylint._api",
     "read_text": "policylint._api",
     "Policy": "policylint._pipeline.policy",
-    "Diagnostic": "policylint._model.errors",
+    "Diagnostic": "policylint._model.diagnostics",
     "PolicyError": "policylint._model.errors",
     "PolicyMismatchError": "policylint._model.errors",
     "PolicylintError": "policylint._model.errors",

@@ -108,7 +108,8 @@ def _check_arguments(source: Any, text: Any, settings: Any) -> None:
     ):
         raise TypeError("load_policy(): settings must be a mapping of setting names to values")
     if isinstance(source, str) and not source.strip() and text is None:
-        from policylint._model.errors import Diagnostic, PolicyError
+        from policylint._model.diagnostics import Diagnostic
+        from policylint._model.errors import PolicyError
 
         raise PolicyError(
             [

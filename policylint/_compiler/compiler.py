@@ -18,7 +18,8 @@ from policylint._compiler.regexes import RegexChecker
 from policylint._lang import ast
 from policylint._lang.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
 from policylint._limits import MAX_TERM_KEYS, MAX_TERMS
-from policylint._model.errors import Diagnostic, PolicyError
+from policylint._model.diagnostics import Diagnostic
+from policylint._model.errors import PolicyError
 from policylint._model.posts import normalise_platform
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity

@@ -36,7 +36,8 @@ def check_policy_path(path: str | PathLike[str]) -> None:
     """Raise ``PolicyError`` (PL100) if ``path`` cannot name a file."""
     if is_file_name(str(path)):
         return
-    from policylint._model.errors import Diagnostic, PolicyError
+    from policylint._model.diagnostics import Diagnostic
+    from policylint._model.errors import PolicyError
 
     message = "cannot read policy: the name is not a valid file name"
     raise PolicyError([Diagnostic("PL100", message, printable(str(path)), 1, 1)])

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from policylint._lang import ast
 from policylint._lang.transform import build_policy_file
-from policylint._model.errors import Diagnostic, PolicyError, did_you_mean
+from policylint._model.diagnostics import Diagnostic
+from policylint._model.errors import PolicyError, did_you_mean
 
 if TYPE_CHECKING:
     from lark import Lark, Token

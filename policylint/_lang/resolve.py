@@ -19,7 +19,8 @@ from policylint._lang.names import is_file_name, printable
 from policylint._lang.parser import parse_policy_collect
 from policylint._lang.stamps import FileStamp, folder_listing, read_policy_text
 from policylint._limits import MAX_EXPANDED_TERMS, MAX_EXTENDS_DEPTH, MAX_RULES
-from policylint._model.errors import Diagnostic, Suggester, did_you_mean
+from policylint._model.diagnostics import Diagnostic
+from policylint._model.errors import Suggester, did_you_mean
 
 __all__ = [
     "BUILTIN_PREFIX",

@@ -13,7 +13,8 @@ from typing import Any, cast
 from lark import Token, Tree
 
 from policylint._lang import ast
-from policylint._model.errors import Diagnostic, did_you_mean
+from policylint._model.diagnostics import Diagnostic
+from policylint._model.errors import did_you_mean
 
 __all__ = ["SEVERITIES", "build_policy_file"]
 

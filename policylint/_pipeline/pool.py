@@ -1,16 +1,17 @@
 """A pool of worker processes that checks posts in order, streaming, one error per bad post.
 
-The pool runs any *checker* (an object whose ``check(post)`` gives a list) that a picklable
-*factory* builds once in each worker: the pipeline passes the policy's recipe, so the
-compiled automata never cross a process boundary (:mod:`policylint._pipeline.recipe`).
-Posts go to the workers in chunks, at most a few chunks per worker in flight at a time, so
-memory stays flat however many posts the input iterable yields (millions, read lazily from
-an archive). Results come back in input order.
+The pool runs any *checker* (an object whose ``outcome(post)`` gives a post's findings, or
+the text of the exception its check raised) that a picklable *factory* builds once in each
+worker: the pipeline passes the policy's recipe, so the compiled automata never cross a
+process boundary (:mod:`policylint._pipeline.recipe`). Posts go to the workers in chunks, at
+most a few chunks per worker in flight at a time, so memory stays flat however many posts
+the input iterable yields (millions, read lazily from an archive). Results come back in
+input order.
 
-An exception while checking one post becomes that post's outcome (its text), and the run
-goes on. A worker process that dies (a crash in a C extension, the OOM killer) is replaced
-and its chunk retried (post by post if it fails again), so only a post that itself kills a
-worker is reported as an error.
+An exception while checking one post is that post's outcome, and the run goes on. A worker
+process that dies (a crash in a C extension, the OOM killer) is replaced and its chunk
+retried (post by post if it fails again), so only a post that itself kills a worker is
+reported as an error.
 
 Workers never outlive the process that started them, however it ends: each watches its
 parent (the kernel's parent-death signal on Linux; everywhere, a thread waiting on the
@@ -35,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 from policylint._model.errors import WorkerStartError
 from policylint._model.struct import NamedTuple
-from policylint._pipeline.outcomes import checked, describe
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -149,8 +149,8 @@ def _check_chunk(posts: list[Any]) -> list[Outcome]:
     if checker is None:
         # Not the error itself: exceptions such as PolicyError may not survive pickling.
         problem = _WORKER_ERROR or RuntimeError("worker used before its initializer ran")
-        raise WorkerStartError(describe(problem))
-    return [checked(checker, post) for post in posts]
+        raise WorkerStartError(f"{type(problem).__name__}: {problem}")
+    return [checker.outcome(post) for post in posts]
 
 
 def _chunks(posts: Iterable[Any], size: int) -> Iterator[list[Any]]:

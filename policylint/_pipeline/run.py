@@ -17,7 +17,6 @@ from policylint._model.errors import WorkerStartError
 from policylint._model.posts import InputError, Post
 from policylint._model.reports import Finding, PostResult
 from policylint._pipeline.findings import rule_findings, scan
-from policylint._pipeline.outcomes import checked
 from policylint._pipeline.recipe import Recipe, load_engine, load_fresh
 from policylint._pipeline.waivers import DEFAULT_OPTIONS, RuleTable, WaiverOptions, check_post
 from policylint._runtime.engine import Engine
@@ -26,7 +25,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-__all__ = ["PostChecker", "check_stream", "load_checker"]
+__all__ = ["PostChecker", "check_stream", "describe", "load_checker"]
 
 #: Posts sent to a worker at a time (see :mod:`policylint._pipeline.pool`).
 DEFAULT_CHUNK_SIZE = 256
@@ -58,6 +57,14 @@ class PostChecker:
         waivers."""
         return check_post(post, self.scan, self.table, self.options)
 
+    def outcome(self, post: Post) -> list[Finding] | str:
+        """:meth:`check`, or what it raised, described: one bad post must never end an
+        audit (in this process as in a worker, it becomes that post's input error)."""
+        try:
+            return self.check(post)
+        except Exception as error:
+            return describe(error)
+
     def scan(self, post: Post) -> list[Finding]:
         """``post``'s findings before waivers (the scan stage)."""
         return scan(self.engine, post)
@@ -74,6 +81,11 @@ class PostChecker:
                 found = rule_findings(self.engine, rule, post.replace(text=text))
                 return [f for f in found if f.field is None]
         return []
+
+
+def describe(error: BaseException) -> str:
+    """An exception as a post's outcome: its type and message."""
+    return f"{type(error).__name__}: {error}"
 
 
 def load_checker(recipe: Recipe, options: WaiverOptions) -> PostChecker:
@@ -168,7 +180,7 @@ _Outcomes = Generator[tuple[Post, "list[Finding] | str"], None, None]
 
 def _in_process(checker: PostChecker, posts: Iterable[Post]) -> _Outcomes:
     for post in posts:
-        yield post, checked(checker, post)
+        yield post, checker.outcome(post)
 
 
 def _in_pool(
