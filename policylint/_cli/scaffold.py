@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from policylint._model.struct import NamedTuple
 
 __all__ = [
     "CONFIG_NAME",
@@ -36,8 +37,7 @@ class ScaffoldError(Exception):
     """The starter files cannot be written (they exist, or the folder is not writable)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):
     """A setting a built-in pack declares: ``setting NAME = DEFAULT``."""
 
     name: str

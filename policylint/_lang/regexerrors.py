@@ -10,13 +10,12 @@ character; other RE2 errors are placed on the fragment RE2 names, in plain words
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from policylint._model.struct import NamedTuple
 
 __all__ = ["RegexProblem", "RegexScan", "explain", "scan"]
 
 
-@dataclass(frozen=True, slots=True)
-class RegexProblem:
+class RegexProblem(NamedTuple):
     """A mistake at ``offset`` (code points into the pattern), ``length`` long."""
 
     offset: int
@@ -25,8 +24,7 @@ class RegexProblem:
     hint: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RegexScan:
+class RegexScan(NamedTuple):
     #: Offsets of the capturing groups' '('.
     groups: tuple[int, ...]
     #: A '[' or '(' never closed, or a ')' closing nothing; None when the brackets balance.

@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 
 from policylint._model.posts import normalise_platform
+from policylint._model.struct import NamedTuple
 
 __all__ = [
     "LIMITS",
@@ -37,8 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class PlatformLimits:
+class PlatformLimits(NamedTuple):
     """Published limits of one platform. ``None`` means no documented limit."""
 
     #: Longest post (caption, description) the platform accepts, in its own counting.
