@@ -72,7 +72,7 @@ MAX_TERM_KEYS = 400_000
 #: asked for 2^30 terms (24 GB), and a 100,000-link chain for five billion.
 MAX_EXPANDED_TERMS = 1_000_000
 
-#: Most digits in a number literal (enforced: ``policylint._lang.transform``; ``PL218``).
+#: Most digits in a number literal (enforced: ``policylint._lang.transformer``; ``PL218``).
 #: Python refuses to convert an integer of over 4,300 digits; no count or threshold needs
 #: more than 15 (the digits a float keeps exactly).
 MAX_NUMBER_DIGITS = 15

@@ -197,3 +197,12 @@ def test_a_long_line_is_quoted_around_the_caret() -> None:
         start = carets.split(" | ", 1)[1].index("^")
         name = diagnostic.message.split("'")[1]
         assert text[start : start + len(name)] == name
+
+
+def test_every_statement_keyword_of_the_grammar_is_suggested() -> None:
+    # The keywords come from the grammar: `supersedes`, once missing from a hand-kept list,
+    # is suggested like any other statement.
+    error = _error('rule a.b {\n  message "m"\n  supercedes c.d\n}\n')
+    (diagnostic,) = error.diagnostics
+    assert diagnostic.message == "unknown keyword 'supercedes'"
+    assert diagnostic.hint == "did you mean 'supersedes'?"

@@ -11,8 +11,6 @@ change.
 
 from __future__ import annotations
 
-import re
-
 from policylint._model.struct import NamedTuple
 
 TYPE_CHECKING = False
@@ -31,10 +29,6 @@ class Keywords(NamedTuple):
     statements: frozenset[str]
     #: The keywords that start a top-level block ("policy", "terms", "setting", "rule").
     blocks: tuple[str, ...]
-
-    def block_start(self) -> re.Pattern[str]:
-        """A line that starts a top-level block."""
-        return re.compile(rf"^({'|'.join(self.blocks)})\b", re.MULTILINE)
 
 
 def read_keywords(parser: Lark) -> Keywords:

@@ -1,0 +1,196 @@
+"""A syntax error explained: the diagnostic for what Lark could not parse.
+
+Lark says which token it did not expect and which terminals it would have taken; a person
+needs the mistake itself: an unterminated string, a bracket left open (where it opens, not
+where the file ends), ``=`` for ``==``, a proximity without its distance, a misspelt keyword
+("did you mean 'flag'?"), a statement keyword where the previous statement is unfinished.
+The keywords come from the grammar (:mod:`policylint._lang.keywords`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from policylint._lang.keywords import Keywords
+from policylint._model.diagnostics import Diagnostic
+from policylint._model.errors import did_you_mean
+
+__all__ = ["syntax_diagnostic"]
+
+# What an expected terminal looks like to a person.
+_TERMINAL_NAMES: dict[str, str] = {
+    "STRING": 'a string ("...")',
+    "LONG_STRING": 'a string ("...")',
+    "NAME": "a name",
+    "DOTTED": "a dotted name (meta.x, a.rule.id)",
+    "INT": "a whole number",
+    "NUMBER": "a number",
+    "REGEX": "a /regular expression/",
+    "COMPARE": "a comparison (==, !=, <, <=, >, >=)",
+    "RULE_GLOB": "a rule pattern (tone.*)",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "EQUAL": "'='",
+    "PLUS": "'+'",
+    "$END": "end of file",
+}
+
+_CLOSING = {"{": "}", "[": "]", "(": ")"}
+# What the bracket scan steps over: strings, regular expressions and comments.
+_SKIPPED = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|/(?:\\.|[^/\\\n])+/|#[^\n]*')
+
+
+def _unclosed_bracket(text: str) -> tuple[int, int, str] | None:
+    """The innermost bracket left open in ``text`` (outside strings, regular expressions and
+    comments), as (line, column, bracket), or None."""
+    open_at: list[tuple[int, str]] = []
+    index, size = 0, len(text)
+    while index < size:
+        ch = text[index]
+        if ch in '"/#':
+            skipped = _SKIPPED.match(text, index)
+            index = skipped.end() if skipped else index + 1
+            continue
+        if ch in _CLOSING:
+            open_at.append((index, ch))
+        elif ch in "}])" and open_at:
+            open_at.pop()
+        index += 1
+    if not open_at:
+        return None
+    where, bracket = open_at[-1]
+    line_start = text.rfind("\n", 0, where) + 1
+    return text.count("\n", 0, where) + 1, where - line_start + 1, bracket
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    keyword = name.lstrip("_").lower()
+    return f"'{keyword}'"
+
+
+def syntax_diagnostic(
+    keywords: Keywords,
+    error: Exception,
+    path: str,
+    lines: list[str],
+    offset: int = 0,
+    chunk: str | None = None,
+    ends_file: bool = True,
+) -> Diagnostic:
+    """The diagnostic for Lark's ``error``, in a block ``offset`` lines into the file (whose
+    text is ``chunk``, the last block if ``ends_file``; the whole file when None)."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    line = (getattr(error, "line", 1) or 1) + offset
+    column = getattr(error, "column", 1) or 1
+    token = getattr(error, "token", None)
+    if token is not None and token.type == "$END" and token.end_line is not None:
+        # Lark places the end of the text on the last token: point just after it.
+        line, column = token.end_line + offset, token.end_column or column
+    if isinstance(error, UnexpectedEOF) or line < 1 + offset:
+        # Point just after the last thing written, not at the empty line after it.
+        text = "\n".join(lines) if chunk is None else chunk
+        line = offset + text.rstrip().count("\n") + 1
+        column = len(lines[line - 1].rstrip()) + 1 if 0 < line <= len(lines) else 1
+    source_line = lines[line - 1] if 0 < line <= len(lines) else None
+
+    def make(
+        code: str, message: str, hint: str | None, length: int = 1, back: int = 0
+    ) -> Diagnostic:
+        """The diagnostic, its caret ``length`` long and ``back`` characters before the
+        token."""
+        start = column - back
+        end = start + max(length, 1)
+        return Diagnostic(code, message, path, line, start, line, end, hint, source_line)
+
+    if isinstance(error, UnexpectedCharacters):
+        char = error.char
+        if char == '"':
+            return make(
+                "PL102",
+                "unterminated string",
+                'close it with " on the same line; use """...""" for text over several lines',
+            )
+        if char == "/":
+            return make(
+                "PL102",
+                "unterminated regular expression",
+                "a regular expression is written /like this/ on one line; escape '/' as '\\/'",
+            )
+        expected = sorted({_describe_terminal(t) for t in error.allowed or ()})
+        hint = f"expected {_join(expected)}" if expected else None
+        return make("PL104", f"unexpected character {char!r}", hint)
+
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        value = str(token)
+        expected_terms = set(error.expected or ())
+        expected = sorted({_describe_terminal(t) for t in expected_terms})
+        if token.type == "$END":
+            text = "\n".join(lines) if chunk is None else chunk
+            opened = _unclosed_bracket(text)
+            if opened is not None:
+                at_line, at_column, bracket = opened
+                return Diagnostic(
+                    "PL101",
+                    f"'{bracket}' is never closed",
+                    path,
+                    at_line + offset,
+                    at_column,
+                    at_line + offset,
+                    at_column + 1,
+                    f"close it with '{_CLOSING[bracket]}'",
+                    lines[at_line + offset - 1],
+                )
+            if chunk is not None and not ends_file:
+                return make(
+                    "PL101", "this block ends before it is complete", f"expected {_join(expected)}"
+                )
+            return make("PL101", "unexpected end of file", f"expected {_join(expected)}")
+        expected_keywords = [
+            t.lstrip("_").lower() for t in expected_terms if t.lstrip("_").lower() in keywords.words
+        ]
+        if token.type == "EQUAL" and "COMPARE" in expected_terms:
+            return make("PL101", "a condition compares with '==', not '='", "did you mean '=='?")
+        if token.type == "EQUAL" and source_line and source_line[column - 2 : column] == "==":
+            # `with meta.x == 1`: the first '=' was read as the assignment
+            return make("PL101", "a value is set with '=', not '=='", "did you mean '='?", 2, 1)
+        if "_WITHIN" in expected_terms and token.type != "_WITHIN":
+            return make(
+                "PL101",
+                "a proximity needs a distance",
+                "write it as: [...] near [...] within 5 words",
+                len(value),
+            )
+        if token.type in ("NAME", "DOTTED") and expected_keywords:
+            guess = did_you_mean(value, expected_keywords)
+            if guess:
+                return make("PL101", f"unknown keyword '{value}'", guess, len(value))
+        if value in keywords.words and token.type not in expected_terms:
+            message = f"unexpected keyword '{value}'"
+            if "_WITHIN" in expected_terms:
+                hint = "proximity needs a distance: near [...] within 5 words"
+            else:
+                hint = f"expected {_join(expected)}"
+            if value in keywords.statements and "RBRACE" in expected_terms:
+                hint = f"'{value}' starts a new statement; finish the previous one first"
+            return make("PL101", message, hint, len(value))
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return make("PL101", f"unexpected {shown!r}", f"expected {_join(expected)}", len(value))
+
+    return make("PL101", str(error).splitlines()[0], None)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) > 8:
+        items = [*items[:8], "..."]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
