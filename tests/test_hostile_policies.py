@@ -396,7 +396,7 @@ def test_extends_chain_at_the_limit_loads(tree: Path) -> None:
 
 
 def test_extends_chain_past_the_limit_is_pl218(tree: Path) -> None:
-    from policylint._lang.resolve import MAX_EXTENDS_DEPTH
+    from policylint._limits import MAX_EXTENDS_DEPTH
 
     assert MAX_EXTENDS_DEPTH == limits.MAX_EXTENDS_DEPTH
     with pytest.raises(PolicyError) as caught:
@@ -757,12 +757,12 @@ def test_globs_find_their_rules_without_matching_every_id(
     and 20,000 globs took minutes. A glob is a dotted prefix, found by bisection."""
     from types import SimpleNamespace
 
-    from policylint._lang import resolve
+    from policylint._lang import resolved
 
     def no_fnmatch(name: str, pattern: str) -> bool:
         raise AssertionError(f"{pattern!r} matched against {name!r} one by one")
 
-    monkeypatch.setattr(resolve, "fnmatch", SimpleNamespace(fnmatchcase=no_fnmatch))
+    monkeypatch.setattr(resolved, "fnmatch", SimpleNamespace(fnmatchcase=no_fnmatch))
     header = 'policy "p" {\n  severity a.* info\n  disable a.b.*, c.*\n}\n'
     rules = "".join(f'rule {r} {{ flag ["w"] }}\n' for r in ("a.x", "a.b.y", "ab.z", "c.d"))
     policy = load(header + rules)

@@ -55,7 +55,7 @@ def _complete_policy(
 
     items = []
     try:
-        from policylint._lang.resolve import builtin_packs
+        from policylint._lang.packs import builtin_packs
 
         items = [
             CompletionItem(f"builtin:{name}")

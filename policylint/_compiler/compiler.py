@@ -16,7 +16,7 @@ from typing import Any
 
 from policylint._compiler.regexes import RegexChecker
 from policylint._lang import ast
-from policylint._lang.resolve import ResolvedPolicy, TermScope, sorted_diagnostics
+from policylint._lang.resolved import ResolvedPolicy, TermScope, sorted_diagnostics
 from policylint._limits import MAX_TERM_KEYS, MAX_TERMS
 from policylint._model.diagnostics import Diagnostic
 from policylint._model.errors import PolicyError
@@ -523,6 +523,6 @@ def compile_policy(
         regexes=regexes,
         routes=tuple(route(rule) for rule in rules),
         settings=dict(resolved.settings),
-        files=tuple(f.path for f in resolved.files),
+        files=tuple(resolved.files),
     )
     return Compiled(executable, compiler.regexes.learned)

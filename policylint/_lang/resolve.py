@@ -7,171 +7,30 @@ of it). Absolute paths, ``..`` escapes and cycles are errors naming the offendin
 
 from __future__ import annotations
 
-import fnmatch
-import re
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from policylint._lang import ast
 from policylint._lang.names import is_file_name, printable
+from policylint._lang.packs import BUILTIN_PREFIX, builtin_files, builtin_packs
 from policylint._lang.parser import parse_policy_collect
+from policylint._lang.resolved import LostNames, ResolvedPolicy, RuleIds, TermScope
 from policylint._lang.stamps import FileStamp, folder_listing, read_policy_text
 from policylint._limits import MAX_EXPANDED_TERMS, MAX_EXTENDS_DEPTH, MAX_RULES
 from policylint._model.diagnostics import Diagnostic
 from policylint._model.errors import Suggester, did_you_mean
 
-__all__ = [
-    "BUILTIN_PREFIX",
-    "ResolvedPolicy",
-    "builtin_packs",
-    "resolve_policy",
-    "sorted_diagnostics",
-]
-
-BUILTIN_PREFIX = "builtin:"
-
-
-@dataclass(frozen=True, slots=True)
-class TermScope:
-    """The term lists a file can see: its own, then those of the files it extends.
-
-    ``complete`` is False when some of them may be missing: the file's header did not parse,
-    or a file it extends (directly or not) could not be loaded.
-    """
-
-    terms: Mapping[str, tuple[ast.Term, ...]]
-    complete: bool = True
-
+__all__ = ["resolve_policy"]
 
 #: The scope of a file that could not be loaded.
 _MISSING = TermScope({}, complete=False)
 
 
-@dataclass(slots=True)
-class ResolvedPolicy:
-    name: str
-    description: str | None
-    #: Every file that contributed, in load order (for cache keys and audit reports).
-    files: list[PolicyFileRef]
-    rules: list[ast.RuleNode]
-    #: Effective severity of each rule after the headers' overrides.
-    severities: dict[str, str]
-    settings: dict[str, ast.Value]
-    #: Term scope of each file, by the file's display path.
-    scopes: dict[str, TermScope]
-    #: Source text of each file, by display path, for diagnostics.
-    sources: dict[str, str] = field(default_factory=dict)
-    #: Problems found so far that did not stop resolution; the compiler adds its own.
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: What was read, by real path, for the compiled cache (``policylint._lang.stamps``): each
-    #: file's stamp (None: it could not be read) and each globbed pack folder's listing
-    #: (None: it changed while it was globbed).
-    file_stamps: dict[str, FileStamp | None] = field(default_factory=dict)
-    folder_listings: dict[str, list[str] | None] = field(default_factory=dict)
-    #: What failed to load: see :meth:`lost`.
-    lost_names: LostNames = field(default_factory=lambda: LostNames((), complete=True))
-    #: The lines of each file's source, by display path (split once, for diagnostics).
-    lines: dict[str, list[str]] = field(default_factory=dict)
-    #: "did you mean" hints, within the load's budget (the compiler's share what is left).
-    suggest: Suggester = field(default_factory=Suggester)
-
-    def lost(self, kind: str, name: str) -> bool:
-        """Whether the rule, term list or setting ``name`` might be defined by what failed
-        to load (see :class:`LostNames`)."""
-        return self.lost_names.may_define(kind, name)
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyFileRef:
-    path: str
-    source: str
-
-
-class RuleIds:
-    """Rule ids, sorted so that a glob finds its rules by bisection.
-
-    The grammar's only glob is a dotted prefix and ``.*`` (``tone.*``), which matches the ids
-    that start with the prefix and a dot: matching every id against every glob instead took
-    minutes for 10,000 rules and 20,000 globs.
-    """
-
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.sorted = sorted(set(ids))
-
-    def matching(self, pattern: str) -> list[str]:
-        """The ids ``pattern`` (an id or a glob) names."""
-        if not pattern.endswith(".*") or "*" in pattern[:-2]:
-            if "*" in pattern:  # not a shape the grammar makes; matched the slow way
-                return [i for i in self.sorted if fnmatch.fnmatchcase(i, pattern)]
-            found = bisect_left(self.sorted, pattern)
-            return [pattern] if self.sorted[found : found + 1] == [pattern] else []
-        prefix = pattern[:-1]
-        start = end = bisect_left(self.sorted, prefix)
-        while end < len(self.sorted) and self.sorted[end].startswith(prefix):
-            end += 1
-        return self.sorted[start:end]
-
-
-class LostNames:
-    """What failed to load, so that an "unknown name" error that would only echo that
-    failure is left out: blocks dropped for a syntax error or a limit, as (keyword, name)
-    (ast.PolicyFile.broken); ``complete`` is False if a file or a header could not be
-    loaded, which could have defined anything."""
-
-    def __init__(self, broken: Iterable[tuple[str, str]], complete: bool) -> None:
-        self.complete = complete
-        self.exact = set(broken)
-        self.rules = RuleIds(name for kind, name in self.exact if kind == "rule")
-
-    def may_define(self, kind: str, name: str) -> bool:
-        """Whether the rule (an id or a glob), term list or setting ``name`` (``kind``:
-        "rule", "terms", "setting") might be defined by what failed to load."""
-        if not self.complete:
-            return True
-        if kind == "rule":
-            return bool(self.rules.matching(name))
-        return (kind, name) in self.exact
-
-
-def builtin_packs() -> list[str]:
-    """Names usable as ``builtin:NAME``."""
-    from policylint._resources import rules_dir
-
-    root = rules_dir()
-    names = {p.stem for p in root.glob("*.policy")}
-    names |= {p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.policy"))}
-    return sorted(names)
-
-
-_PACK_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)?")
-
-
-def _builtin_files(name: str) -> list[Path] | None:
-    from policylint._resources import rules_dir
-
-    # A pack name is one or two plain path segments ("privacy", "privacy/contact"): never an
-    # absolute path or '..', so builtin: cannot reach outside the shipped packs.
-    if not _PACK_NAME.fullmatch(name):
-        return None
-    root = rules_dir().resolve()
-    single = root / f"{name}.policy"
-    if not single.resolve().is_relative_to(root) or not (root / name).resolve().is_relative_to(
-        root
-    ):
-        return None
-    if single.is_file():
-        return [single]
-    folder = root / name
-    if folder.is_dir():
-        files = sorted(folder.glob("*.policy"))
-        if files:
-            return files
-    return None
-
-
 class _Resolver:
+    """One resolution: the files loaded so far (each once, in load order), their term scopes
+    and what went wrong, gathered rather than raised so that one load reports every mistake.
+    ``root_dir`` is the root policy's folder, which relative ``extends`` may not leave."""
+
     def __init__(self, root_dir: Path) -> None:
         self.root_dir = root_dir.resolve()
         self.diagnostics: list[Diagnostic] = []
@@ -338,7 +197,7 @@ class _Resolver:
         target = extend.target
         if target.startswith(BUILTIN_PREFIX):
             name = target.removeprefix(BUILTIN_PREFIX)
-            files = _builtin_files(name)
+            files = builtin_files(name)
             if files is None:
                 self.error(
                     "PL209",
@@ -657,7 +516,7 @@ def resolve_policy(
     return ResolvedPolicy(
         name=header.name if header else (str(path) if path else "<policy>"),
         description=header.description if header else None,
-        files=[PolicyFileRef(f.path, f.source) for f in resolver.order],
+        files=[f.path for f in resolver.order],
         rules=rules,
         severities=severities,
         settings=merged_settings,
@@ -670,7 +529,3 @@ def resolve_policy(
         lines={f.path: f.lines for f in resolver.order},
         suggest=resolver.suggest,
     )
-
-
-def sorted_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=lambda d: (d.path, d.line, d.column))
