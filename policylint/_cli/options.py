@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import stat
 
+from policylint._model.severity import SEVERITY_NAMES
 from policylint._model.struct import NamedTuple
+from policylint.reporters import FORMATS as REPORTERS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,10 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FAIL_ON", "FORMATS", "OPTIONS", "CheckOptions", "Option", "parse_check"]
 
-SEVERITIES = ("error", "warning", "info")
 #: ``--fail-on``'s values: a severity, or ``never`` (``--exit-zero``: findings never fail).
-FAIL_ON = (*SEVERITIES, "never")
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "rdjson")
+FAIL_ON = (*SEVERITY_NAMES, "never")
+#: ``--format``'s values: the reporters there are.
+FORMATS = tuple(REPORTERS)
 
 # What an option takes.
 TEXT = "text"  # a value

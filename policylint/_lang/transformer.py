@@ -23,11 +23,10 @@ from lark.tree import Meta
 from policylint._lang import ast
 from policylint._model.diagnostics import Diagnostic
 from policylint._model.errors import did_you_mean
+from policylint._model.severity import SEVERITY_NAMES
 from policylint._model.struct import NamedTuple
 
-__all__ = ["SEVERITIES", "PolicyTransformer"]
-
-SEVERITIES = ("error", "warning", "info")
+__all__ = ["PolicyTransformer"]
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/", "'": "'"}
 
@@ -483,13 +482,13 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
         return int(str(token)) if self._fits(token) else 0
 
     def _severity(self, token: Token) -> bool:
-        if str(token) in SEVERITIES:
+        if str(token) in SEVERITY_NAMES:
             return True
         self._error(
             "PL204",
             f"unknown severity '{token}'",
             _pos_of(token),
-            hint=did_you_mean(str(token), SEVERITIES) or "use error, warning or info",
+            hint=did_you_mean(str(token), SEVERITY_NAMES) or "use error, warning or info",
         )
         return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["Severity"]
+__all__ = ["SEVERITY_NAMES", "Severity"]
 
 
 class Severity(str, Enum):
@@ -23,3 +23,8 @@ class Severity(str, Enum):
 
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+#: The severities' names, most serious first (as the language and the command line list them).
+SEVERITY_NAMES: tuple[str, ...] = tuple(
+    s.value for s in sorted(Severity, key=_RANK.__getitem__, reverse=True)
+)

@@ -6,7 +6,7 @@ gives (colour, the texts of standard input, the
 rules that ran, which findings ``--fix`` could fix...). Each format is one module with a
 ``render`` function, imported only when that format is used; ``--statistics`` is a
 reporter too (:mod:`policylint.reporters.statistics`). To add a format, write its module
-and add a line to :data:`FORMATS` (and the name to ``--format``'s choices).
+and add a line to :data:`FORMATS`: ``--format`` offers what is there.
 """
 
 from __future__ import annotations
