@@ -5,6 +5,9 @@ calendars (one module each). Nothing read is lost: what cannot be read becomes a
 :class:`~policylint.InputError` in the :class:`~policylint.ReadResult`, next to the posts that
 could be, and no bad input makes the readers raise. :func:`read_record` makes one record
 already parsed (a dict) a post by the same rules, raising :class:`RecordError` if it is not.
+
+To add a format, write its reader (text, path and defaults in, a ``ReadResult`` out) and add
+a line to :data:`~policylint.sources.formats.READERS` and its suffixes to ``SUFFIX_FORMATS``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from policylint._model.posts import ReadResult
 from policylint.sources.decode import MAX_BYTES, DecodeError, decode
-from policylint.sources.formats import canonical_format, format_for
+from policylint.sources.formats import READERS, canonical_format, format_for
 from policylint.sources.records import Defaults
 
 TYPE_CHECKING = False
@@ -23,22 +23,11 @@ if TYPE_CHECKING:
 
 __all__ = ["read_bytes", "read_path", "read_text"]
 
-# Format -> (module, function). Imported on first use: a commit touching one Markdown file
-# should not pay for the CSV and YAML readers (PyYAML alone is ~9 ms of start-up).
-_READERS: dict[str, tuple[str, str]] = {
-    "txt": ("txt", "read"),
-    "markdown": ("markdown", "read"),
-    "json": ("json_", "read_json"),
-    "jsonl": ("json_", "read_jsonl"),
-    "csv": ("csv_", "read"),
-    "yaml": ("yaml_", "read"),
-}
-
 
 def _reader(format: str) -> Callable[[str, str, Defaults], ReadResult]:
-    module, function = _READERS[canonical_format(format)]
+    module, _, function = READERS[canonical_format(format)].partition(":")
     reader: Callable[[str, str, Defaults], ReadResult] = getattr(
-        importlib.import_module(f"policylint.sources.{module}"), function
+        importlib.import_module(module), function
     )
     return reader
 
