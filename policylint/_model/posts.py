@@ -7,7 +7,7 @@ boundary (:mod:`policylint._model.schema`: JSON Schemas and validation of plain 
 
 from __future__ import annotations
 
-from policylint._model.struct import NamedTuple, Struct, dump_json
+from policylint._model.struct import NamedTuple, Validated, dump_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class SourceLocation(NamedTuple):
         return self._asdict()
 
 
-class Post(Struct):
+class Post(Validated):
     """One drafted post: its text, where it will be published, and what we know about it.
 
     ``platform`` is folded to its canonical name (``"Twitter"`` -> ``"x"``) and an integer
@@ -122,22 +122,6 @@ class Post(Struct):
 
     def model_dump_json(self) -> str:
         return dump_json(self.model_dump(mode="json"))
-
-    @classmethod
-    def model_validate(cls, data: Any) -> Post:
-        """A post from plain data (a dict as JSON gives it), validated: raises
-        ``ValueError`` (pydantic's ``ValidationError``) naming what is wrong."""
-        from policylint._model.schema import validate
-
-        post: Post = validate(cls, data)
-        return post
-
-    @classmethod
-    def model_json_schema(cls) -> dict[str, Any]:
-        """The JSON Schema of a post (``policylint schema post``)."""
-        from policylint._model.schema import json_schema
-
-        return json_schema(cls)
 
 
 class InputError(NamedTuple):

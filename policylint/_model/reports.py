@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from policylint._model.posts import InputError, Post
 from policylint._model.severity import Severity
-from policylint._model.struct import NamedTuple, Struct, dump_json
+from policylint._model.struct import NamedTuple, Struct, Validated, dump_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class Summary(Struct):
         }
 
 
-class Report(Struct):
+class Report(Validated):
     """What a check produced: the findings, the inputs that failed, and a summary."""
 
     __slots__ = ("errors", "findings", "summary", "version")
@@ -234,19 +234,3 @@ class Report(Struct):
     def model_dump_json(self) -> str:
         """The JSON report as compact text (``--format json`` writes it indented)."""
         return dump_json(self.model_dump(mode="json"))
-
-    @classmethod
-    def model_validate(cls, data: Any) -> Report:
-        """A report from plain data (a parsed JSON report), validated: raises
-        ``ValueError`` (pydantic's ``ValidationError``) naming what is wrong."""
-        from policylint._model.schema import validate
-
-        report: Report = validate(cls, data)
-        return report
-
-    @classmethod
-    def model_json_schema(cls) -> dict[str, Any]:
-        """The JSON Schema of the report (``policylint schema report``)."""
-        from policylint._model.schema import json_schema
-
-        return json_schema(cls)

@@ -42,7 +42,7 @@ else:
         pass
 
 
-__all__ = ["NamedTuple", "Struct", "Value", "dump_json"]
+__all__ = ["NamedTuple", "Struct", "Validated", "Value", "dump_json"]
 
 
 class Struct:
@@ -81,6 +81,30 @@ class Value(Struct):
 
     def __hash__(self) -> int:
         return hash(self.field_values())
+
+
+class Validated(Struct):
+    """A record the public API also takes and describes as plain data (``Post``, ``Report``):
+    validated and schemed by the pydantic boundary (:mod:`policylint._model.schema`), which
+    is imported only when one of these is called."""
+
+    __slots__ = ()
+
+    @classmethod
+    def model_validate(cls, data: Any) -> Self:
+        """A record from plain data (as JSON gives it), validated: raises ``ValueError``
+        (pydantic's ``ValidationError``) naming what is wrong."""
+        from policylint._model.schema import validate
+
+        record: Self = validate(cls, data)
+        return record
+
+    @classmethod
+    def model_json_schema(cls) -> dict[str, Any]:
+        """The record's JSON Schema (``policylint schema post`` / ``report``)."""
+        from policylint._model.schema import json_schema
+
+        return json_schema(cls)
 
 
 def dump_json(data: dict[str, Any]) -> str:
