@@ -104,19 +104,7 @@ class _Compiler:
 
     def error(self, code: str, message: str, pos: ast.Pos, hint: str | None = None) -> None:
         lines = self.resolved.lines.get(self.path, ())
-        self.diagnostics.append(
-            Diagnostic(
-                code,
-                message,
-                self.path,
-                pos.line,
-                pos.column,
-                pos.end_line,
-                pos.end_column,
-                hint,
-                lines[pos.line - 1] if 0 < pos.line <= len(lines) else None,
-            )
-        )
+        self.diagnostics.append(pos.diagnostic(code, message, self.path, lines, hint))
 
     # ------------------------------------------------------------------ terms
     def term_texts(self, node: ast.TermsLiteral | ast.TermsRef) -> list[str] | None:

@@ -6,8 +6,11 @@ diagnostic may point at carries a ``Pos``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
+
+from policylint._model.diagnostics import Diagnostic
 
 __all__ = [
     "AllOf",
@@ -59,6 +62,24 @@ class Pos:
     column: int
     end_line: int
     end_column: int
+
+    def diagnostic(
+        self, code: str, message: str, path: str, lines: Sequence[str], hint: str | None = None
+    ) -> Diagnostic:
+        """A diagnostic pointing at this span of the file ``path`` (split in ``lines``),
+        quoting its line."""
+        source_line = lines[self.line - 1] if 0 < self.line <= len(lines) else None
+        return Diagnostic(
+            code,
+            message,
+            path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            hint,
+            source_line,
+        )
 
 
 # ----------------------------------------------------------------------------- patterns

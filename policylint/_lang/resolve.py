@@ -56,20 +56,7 @@ class _Resolver:
         pos: ast.Pos,
         hint: str | None = None,
     ) -> None:
-        lines = file.lines
-        self.diagnostics.append(
-            Diagnostic(
-                code,
-                message,
-                file.path,
-                pos.line,
-                pos.column,
-                pos.end_line,
-                pos.end_column,
-                hint,
-                lines[pos.line - 1] if 0 < pos.line <= len(lines) else None,
-            )
-        )
+        self.diagnostics.append(pos.diagnostic(code, message, file.path, file.lines, hint))
 
     # ------------------------------------------------------------------ loading
     def load_text(self, source: str, path: str) -> TermScope:

@@ -493,20 +493,7 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
         return False
 
     def _error(self, code: str, message: str, pos: ast.Pos, hint: str | None = None) -> None:
-        line = self.lines[pos.line - 1] if 0 < pos.line <= len(self.lines) else None
-        self.diagnostics.append(
-            Diagnostic(
-                code=code,
-                message=message,
-                path=self.file,
-                line=pos.line,
-                column=pos.column,
-                end_line=pos.end_line,
-                end_column=pos.end_column,
-                hint=hint,
-                source_line=line,
-            )
-        )
+        self.diagnostics.append(pos.diagnostic(code, message, self.file, self.lines, hint))
 
 
 def _at(node: Any) -> ast.Pos:
