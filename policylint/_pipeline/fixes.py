@@ -23,7 +23,6 @@ would change as a unified diff and writes nothing. Guarantees:
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import stat
@@ -33,6 +32,7 @@ from collections.abc import Callable, Sequence
 from policylint._model.posts import Post
 from policylint._model.reports import Finding
 from policylint._model.struct import NamedTuple, Struct, Value
+from policylint.sources.decode import BOMS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,14 +60,6 @@ __all__ = [
 #: Fixing a file repeats at most this many times (each pass re-checks the new text).
 MAX_PASSES = 10
 
-# Same order as policylint.sources.decode: UTF-32 LE's mark starts with UTF-16 LE's.
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 #: Checks a file's text as the checker would: ``(post, findings)`` for each post.
@@ -171,7 +163,7 @@ def load_source(path: str, max_bytes: int | None = None) -> SourceFile:
     except DecodeError as error:
         raise FixError(error.message) from None
     encoding, bom = "utf-8", b""
-    for mark, name in _BOMS:
+    for mark, name in BOMS:
         if data.startswith(mark):
             encoding, bom = name, mark
             break

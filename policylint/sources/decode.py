@@ -13,14 +13,15 @@ import codecs
 from policylint._limits import MAX_INPUT_BYTES
 from policylint._model.positions import line_starts, position_of
 
-__all__ = ["MAX_BYTES", "DecodeError", "decode"]
+__all__ = ["BOMS", "MAX_BYTES", "DecodeError", "decode"]
 
 #: Inputs larger than this are refused: no post is that long, and a stray video or database
 #: dump should not take the linter's memory with it.
 MAX_BYTES = MAX_INPUT_BYTES
 
-# UTF-32 first: its little-endian BOM begins with the UTF-16 little-endian one.
-_BOMS: tuple[tuple[bytes, str], ...] = (
+#: Byte-order marks and their encodings, in the order to test them: UTF-32 first, as its
+#: little-endian mark begins with the UTF-16 little-endian one.
+BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -64,7 +65,7 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, byte_offset: int = 0) -> 
 
 
 def _split_bom(data: bytes) -> tuple[str, bytes]:
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             return encoding, data[len(bom) :]
     return "utf-8", data
