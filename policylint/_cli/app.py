@@ -102,12 +102,12 @@ def main() -> None:
 def _check_options(command: Any) -> Any:
     """``command`` with the options of :data:`policylint._cli.options.OPTIONS` (the one
     declaration, which the console script's fast reader also reads)."""
-    for spec in reversed(OPTIONS):
+    for spec in reversed(OPTIONS):  # click.option decorates: the last one applied is first
         extra: dict[str, Any] = {}
+        # A switch is one click declaration of both its flags: "--fix/--no-fix".
+        flags = ("/".join(spec.flags),) if spec.kind == SWITCH else spec.flags
         if spec.kind == FLAG:
             extra["is_flag"] = True
-        elif spec.kind == SWITCH:
-            flags = ("/".join(spec.flags),)
         elif spec.kind == MANY:
             extra["multiple"] = True
         elif spec.kind == CHOICE:
@@ -116,8 +116,6 @@ def _check_options(command: Any) -> Any:
             extra["type"] = click.IntRange(min=0)
         elif spec.kind == FILE:
             extra["type"] = click.Path(dir_okay=False)
-        if spec.kind != SWITCH:
-            flags = spec.flags
         if spec.name == "policy":
             extra["shell_complete"] = _complete_policy
         if spec.default is not None and spec.kind not in (FLAG, MANY):
