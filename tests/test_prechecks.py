@@ -29,7 +29,7 @@ _DIGITS = re.compile(r"\d")
 
 def _corpus() -> list[str]:
     texts = []
-    for path in sorted(CORPUS.glob("*.jsonl")):
+    for path in sorted(CORPUS.rglob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 texts.append(json.loads(line)["text"])
