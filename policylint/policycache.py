@@ -335,12 +335,17 @@ assert set(_CHECKS) == set(_NODE_TYPES.values())
 # ----------------------------------------------------------------------------- keys
 def cache_key(source: str | None, text: str | None, settings: Mapping[str, Any] | None) -> str:
     from policylint import __version__
-    from policylint.resources import grammar_path
+    from policylint.resources import grammar_path, rules_dir
 
     digest = sha256()
     for part in (
         _FORMAT,
         __version__,
+        # Where this copy of policylint lives: two installs of the same version (two virtual
+        # environments, a checkout beside a release) have their own built-in packs and code,
+        # and must not use each other's entries through a shared cache folder.
+        str(Path(__file__).resolve().parent),
+        str(rules_dir().resolve()),
         sha256(grammar_path().read_bytes()).hexdigest(),
         str(Path(source).resolve()) if source and not source.startswith("builtin:") else "",
         source or "",
