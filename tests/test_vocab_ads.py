@@ -77,3 +77,14 @@ def test_any_disclosure_up_front_excuses_a_later_label(builtin: Any, disclosure:
     text = f"{disclosure} CloudNine. {FILLER}#ad"
     fired = {f.rule for f in builtin.check(text, platform="instagram").findings}
     assert not fired & {"ad.disclosure.placement", "platform.fold"}
+
+
+@pytest.mark.parametrize(
+    "denial", sorted({label for label, _, kind, _ in ROWS if kind == "negated"})
+)
+def test_a_denial_is_neither_a_disclosure_nor_a_buried_one(builtin: Any, denial: str) -> None:
+    late = {f.rule for f in builtin.check(f"{FILLER}{denial}.", platform="instagram").findings}
+    assert not late & {"ad.disclosure.placement", "platform.fold"}
+    upfront = f"{denial}. {FILLER}#ad"
+    fired = {f.rule for f in builtin.check(upfront, platform="instagram").findings}
+    assert "ad.disclosure.placement" in fired
