@@ -1,0 +1,72 @@
+"""Judgement of the privacy and security packs on wording they were not written from
+(issue 17): settings that must match only in their own sense (code names, internal domains),
+and the phenomena the rules' inline examples cannot show because examples cannot set the
+organisation's settings. Each case names the rule it must (or must not) trigger."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+
+import policylint
+from policylint.engine import Policy
+
+# The organisation the labelled corpus assumes (tests/corpus/organisation.toml), inline so
+# that these tests read no file but the packs.
+SETTINGS: dict[str, Any] = {
+    "organisation.name": "Acme",
+    "organisation.domains": ["acme.example"],
+    "organisation.internal_domains": ["corp.acme.example", "intranet.acme.example", "local"],
+    "organisation.contact_phones": ["+1 800 555 0100"],
+    "organisation.contact_emails": ["help@acme.example"],
+    "organisation.addresses": ["1 Main St, Springfield"],
+    "organisation.code_names": ["Falcon", "Bluebird"],
+}
+
+
+@cache
+def packs() -> Policy:
+    return policylint.load_policy(
+        'policy "t" { extends "builtin:privacy", "builtin:security" }', settings=SETTINGS
+    )
+
+
+def rules_for(text: str, **meta: Any) -> set[str]:
+    report = packs().check(text, meta=meta or None)
+    return {f.rule for f in report.findings if not f.waived}
+
+
+def case(rule: str, text: str, **meta: Any) -> Any:
+    return pytest.param(rule, text, meta, id=f"{rule}: {text[:60]}")
+
+
+FLAGGED = [
+    # Code names revealed by a tease, a date, early access or the lab, not by product words.
+    case("security.codename", "Can't tell you much yet, but Bluebird is going to change how you shop with us 👀💙"),
+    case("security.codename", "Falcon signs next week and then the whole logistics arm is ours"),
+    case("security.codename", "Erste Fotos vom Falcon-Prototyp aus unserem Labor in Stuttgart."),
+    case("security.codename", "pre-orders for Bluebird are already past what our last game did 🤫"),
+    case("security.codename", "Falcon llega muy pronto, no puedo decir más"),
+    case("security.codename", "BLUEBIRD arrive bientôt, restez connectés"),
+]
+
+CLEAN = [
+    # The ordinary word, not the project.
+    case("security.codename", "We saw a falcon at the park today, what a bird"),
+    case("security.codename", "A peregrine falcon has nested on our warehouse roof 🦅 the team named her Dot."),
+    case("security.codename", "Eastern bluebirds are nesting in 14 of our 20 boxes this spring, up from 6."),
+    case("security.codename", "Falcon Street store now open: new pricing on all coffee"),
+    case("security.codename", "Brunch at the Bluebird Cafe next week? Their new menu launches Monday"),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), FLAGGED)
+def test_flagged(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule in rules_for(text, **meta)
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), CLEAN)
+def test_not_flagged(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule not in rules_for(text, **meta)
