@@ -70,3 +70,28 @@ def test_flagged(rule: str, text: str, meta: dict[str, Any]) -> None:
 @pytest.mark.parametrize(("rule", "text", "meta"), CLEAN)
 def test_not_flagged(rule: str, text: str, meta: dict[str, Any]) -> None:
     assert rule not in rules_for(text, **meta)
+
+
+MARKINGS = [
+    case("security.internal_marking", "Q3 targets attached. Internal, do not share."),
+    case("security.internal_marking", "Tarifas 2026 (uso interno, no compartir)"),
+    case("security.internal_marking", "Vertraulich: Entwurf der Preisliste"),
+    case("security.internal_marking", "Roadmap à usage interne, ne pas diffuser"),
+    case("security.internal_marking", "Staff & family perk: use TEAMACME50 at checkout for 50% off any membership."),
+]
+MARKINGS_CLEAN = [
+    case("security.internal_marking", "Please do not share your password with anyone, not even us."),
+    case("security.internal_marking", "¿Problemas? Escríbenos por privado y no compartir tus datos en comentarios"),
+    case("security.internal_marking", "Spring sale: use code SPRING15 for 15% off, share it with whoever you like."),
+    case("security.internal_marking", "Confidential search: our client is hiring a CFO."),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), MARKINGS)
+def test_markings_in_every_language(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule in rules_for(text, **meta)
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), MARKINGS_CLEAN)
+def test_advice_and_public_codes_are_not_markings(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule not in rules_for(text, **meta)
