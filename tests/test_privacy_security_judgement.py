@@ -95,3 +95,32 @@ def test_markings_in_every_language(rule: str, text: str, meta: dict[str, Any]) 
 @pytest.mark.parametrize(("rule", "text", "meta"), MARKINGS_CLEAN)
 def test_advice_and_public_codes_are_not_markings(rule: str, text: str, meta: dict[str, Any]) -> None:
     assert rule not in rules_for(text, **meta)
+
+
+SECRETS = [
+    case("security.secret", "the kiosk login is admin / Winter2024! if it locks again"),
+    case("security.secret", "Wi-Fi 'OpsGuest', key H@rbor2026"),
+    case("security.secret", "Use the temporary password Welcome2026! together with your student number."),
+    case("security.secret", "Early birds on Saturday's stocktake: side door code is 4471#, coffee's on us"),
+    case("security.secret", "Agents, the key safe by the side gate is 4471."),
+    case("security.secret", "Das Passwort für das Büro-WLAN lautet Hafen2026!"),
+]
+SECRETS_CLEAN = [
+    case("security.secret", 'curl -H "Authorization: Bearer YOUR_API_KEY" https://api.acme.example/v1/orders'),
+    case("security.secret", "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    case("security.secret", "AKIAXXXXXXXXXXXXXXXX is what the key looks like in our docs"),
+    case("security.secret", "api_key: <token>"),
+    case("security.secret", "Set OPENAI_API_KEY=sk-...EXAMPLE in your .env"),
+    case("security.secret", "Guest wifi password: Croissant2024 ☕"),
+    case("security.secret", "Combo #125 is back at the deli"),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), SECRETS)
+def test_credentials_in_prose(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule in rules_for(text, **meta)
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), SECRETS_CLEAN)
+def test_placeholders_are_no_secret(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule not in rules_for(text, **meta)
