@@ -124,3 +124,26 @@ def test_credentials_in_prose(rule: str, text: str, meta: dict[str, Any]) -> Non
 @pytest.mark.parametrize(("rule", "text", "meta"), SECRETS_CLEAN)
 def test_placeholders_are_no_secret(rule: str, text: str, meta: dict[str, Any]) -> None:
     assert rule not in rules_for(text, **meta)
+
+
+HOSTS = [
+    case("security.internal_host", "All the details are in the wiki: https://intranet.acme.example/hr/bonus-2026"),
+    case("security.internal_host", "Send it to the label printer at printer.local, it works again"),
+    case("security.internal_host", "Try the new build on dev.acme.example or dev-eu.acme.example"),
+]
+HOSTS_CLEAN = [
+    # "local" is an internal_domains entry in SETTINGS: only a host name may match it.
+    case("security.internal_host", "Shop local. Support your local bakery this weekend."),
+    case("security.internal_host", "API docs for partners live at developer.acme.example"),
+    case("security.internal_host", "Live status for all regions is at status.acme.example"),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), HOSTS)
+def test_internal_hosts(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule in rules_for(text, **meta)
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), HOSTS_CLEAN)
+def test_settings_match_only_host_names(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule not in rules_for(text, **meta)
