@@ -147,3 +147,44 @@ def test_internal_hosts(rule: str, text: str, meta: dict[str, Any]) -> None:
 @pytest.mark.parametrize(("rule", "text", "meta"), HOSTS_CLEAN)
 def test_settings_match_only_host_names(rule: str, text: str, meta: dict[str, Any]) -> None:
     assert rule not in rules_for(text, **meta)
+
+
+PEOPLE = [
+    case("privacy.health", "Mr. Okafor, we're sorry you feel that way, but our records show you missed two cleanings this year and declined the root canal."),
+    case("privacy.health", "Big welcome back to Timo, who returns after three months of inpatient treatment for depression."),
+    case("privacy.health", "Bienvenido de nuevo Andrés, tras su baja por depresión 💙"),
+    case("privacy.health", "Gute Besserung an unsere Kollegin Petra nach ihrer Chemotherapie!"),
+    case("privacy.health", "Bon retour à Julien après son hospitalisation, hospitalisé trois semaines en réanimation."),
+    case("privacy.health", "@dana_w we understand, but adjusting your insulin dose takes several visits."),
+    case("privacy.third_party", "The cashier you mentioned, Kyle, has been let go."),
+    case("privacy.third_party", "Congrats Jayden, who passed algebra on his third try!"),
+    case("privacy.third_party", "Shoutout to Marco Ruiz, who just got bumped to $92k after his review."),
+    case("privacy.third_party", "Bravo à Léa Martin, qui a redoublé l'an dernier et réussit enfin."),
+    case("privacy.third_party", "Silver hatchback, licence plate 7KLM294, you blocked our dock again"),
+    case("privacy.address", "@ben_r the courier left it at 88 Elm Grove Rd, your porch, at noon"),
+    case("privacy.public_request", "Missing parcel? Reply with your address and phone so we can sort it"),
+    case("privacy.public_request", "Colis perdu ? Laissez votre adresse et votre téléphone en commentaire"),
+]
+PEOPLE_CLEAN = [
+    case("privacy.health", "Congratulations to Priya Shah, promoted to head of our cardiology unit!"),
+    case("privacy.health", "Flu cases at our clinics have doubled since Halloween; shots are free."),
+    case("privacy.health", "Meet Ana! Shared with her written permission: after her knee surgery she is back on the trails."),
+    case("privacy.health", "Dr. Kim leads our transplant team and our stroke unit."),
+    case("privacy.third_party", "Congrats to Claire on 10 years in the logistics team!"),
+    case("privacy.third_party", "Employees are never fired for raising a safety concern."),
+    case("privacy.third_party", "Senior Data Engineer, remote, €65–80k + bonus. Apply at acme.example/jobs"),
+    case("privacy.address", "Come and see us at 1 Main St, Springfield, or call +1 800 555 0100."),
+    case("privacy.address", "Visit our new shop at 12 Harbour Road, Leeds LS1 4AB"),
+    case("privacy.public_request", "Questions about an order? DM us your order number and we'll call you."),
+    case("privacy.public_request", "Please don't post your phone number or address in the comments."),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), PEOPLE)
+def test_other_peoples_details(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule in rules_for(text, **meta)
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), PEOPLE_CLEAN)
+def test_business_data_and_harmless_mentions(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule not in rules_for(text, **meta)
