@@ -44,7 +44,10 @@ def case(rule: str, text: str, **meta: Any) -> Any:
 
 FLAGGED = [
     # Code names revealed by a tease, a date, early access or the lab, not by product words.
-    case("security.codename", "Can't tell you much yet, but Bluebird is going to change how you shop with us 👀💙"),
+    case(
+        "security.codename",
+        "Can't tell you much yet, but Bluebird is going to change how you shop with us 👀💙",
+    ),
     case("security.codename", "Falcon signs next week and then the whole logistics arm is ours"),
     case("security.codename", "Erste Fotos vom Falcon-Prototyp aus unserem Labor in Stuttgart."),
     case("security.codename", "pre-orders for Bluebird are already past what our last game did 🤫"),
@@ -55,10 +58,18 @@ FLAGGED = [
 CLEAN = [
     # The ordinary word, not the project.
     case("security.codename", "We saw a falcon at the park today, what a bird"),
-    case("security.codename", "A peregrine falcon has nested on our warehouse roof 🦅 the team named her Dot."),
-    case("security.codename", "Eastern bluebirds are nesting in 14 of our 20 boxes this spring, up from 6."),
+    case(
+        "security.codename",
+        "A peregrine falcon has nested on our warehouse roof 🦅 the team named her Dot.",
+    ),
+    case(
+        "security.codename",
+        "Eastern bluebirds are nesting in 14 of our 20 boxes this spring, up from 6.",
+    ),
     case("security.codename", "Falcon Street store now open: new pricing on all coffee"),
-    case("security.codename", "Brunch at the Bluebird Cafe next week? Their new menu launches Monday"),
+    case(
+        "security.codename", "Brunch at the Bluebird Cafe next week? Their new menu launches Monday"
+    ),
 ]
 
 
@@ -77,12 +88,24 @@ MARKINGS = [
     case("security.internal_marking", "Tarifas 2026 (uso interno, no compartir)"),
     case("security.internal_marking", "Vertraulich: Entwurf der Preisliste"),
     case("security.internal_marking", "Roadmap à usage interne, ne pas diffuser"),
-    case("security.internal_marking", "Staff & family perk: use TEAMACME50 at checkout for 50% off any membership."),
+    case(
+        "security.internal_marking",
+        "Staff & family perk: use TEAMACME50 at checkout for 50% off any membership.",
+    ),
+    case("security.internal_marking", "A slide from the internal roadmap: dark mode lands in May"),
 ]
 MARKINGS_CLEAN = [
-    case("security.internal_marking", "Please do not share your password with anyone, not even us."),
-    case("security.internal_marking", "¿Problemas? Escríbenos por privado y no compartir tus datos en comentarios"),
-    case("security.internal_marking", "Spring sale: use code SPRING15 for 15% off, share it with whoever you like."),
+    case(
+        "security.internal_marking", "Please do not share your password with anyone, not even us."
+    ),
+    case(
+        "security.internal_marking",
+        "¿Problemas? Escríbenos por privado y no compartir tus datos en comentarios",
+    ),
+    case(
+        "security.internal_marking",
+        "Spring sale: use code SPRING15 for 15% off, share it with whoever you like.",
+    ),
     case("security.internal_marking", "Confidential search: our client is hiring a CFO."),
 ]
 
@@ -93,26 +116,41 @@ def test_markings_in_every_language(rule: str, text: str, meta: dict[str, Any]) 
 
 
 @pytest.mark.parametrize(("rule", "text", "meta"), MARKINGS_CLEAN)
-def test_advice_and_public_codes_are_not_markings(rule: str, text: str, meta: dict[str, Any]) -> None:
+def test_advice_and_public_codes_are_not_markings(
+    rule: str, text: str, meta: dict[str, Any]
+) -> None:
     assert rule not in rules_for(text, **meta)
 
 
 SECRETS = [
     case("security.secret", "the kiosk login is admin / Winter2024! if it locks again"),
     case("security.secret", "Wi-Fi 'OpsGuest', key H@rbor2026"),
-    case("security.secret", "Use the temporary password Welcome2026! together with your student number."),
-    case("security.secret", "Early birds on Saturday's stocktake: side door code is 4471#, coffee's on us"),
+    case(
+        "security.secret",
+        "Use the temporary password Welcome2026! together with your student number.",
+    ),
+    case(
+        "security.secret",
+        "Early birds on Saturday's stocktake: side door code is 4471#, coffee's on us",
+    ),
     case("security.secret", "Agents, the key safe by the side gate is 4471."),
     case("security.secret", "Das Passwort für das Büro-WLAN lautet Hafen2026!"),
+    case("security.secret", "stockroom safe combination is 12-34-56"),
 ]
 SECRETS_CLEAN = [
-    case("security.secret", 'curl -H "Authorization: Bearer YOUR_API_KEY" https://api.acme.example/v1/orders'),
+    case(
+        "security.secret",
+        'curl -H "Authorization: Bearer YOUR_API_KEY" https://api.acme.example/v1/orders',
+    ),
     case("security.secret", "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
     case("security.secret", "AKIAXXXXXXXXXXXXXXXX is what the key looks like in our docs"),
     case("security.secret", "api_key: <token>"),
     case("security.secret", "Set OPENAI_API_KEY=sk-...EXAMPLE in your .env"),
     case("security.secret", "Guest wifi password: Croissant2024 ☕"),
     case("security.secret", "Combo #125 is back at the deli"),
+    case(
+        "security.secret", "Join our free webinar Tuesday! Zoom ID 812 3456 7890, passcode: 449211"
+    ),
 ]
 
 
@@ -127,7 +165,10 @@ def test_placeholders_are_no_secret(rule: str, text: str, meta: dict[str, Any]) 
 
 
 HOSTS = [
-    case("security.internal_host", "All the details are in the wiki: https://intranet.acme.example/hr/bonus-2026"),
+    case(
+        "security.internal_host",
+        "All the details are in the wiki: https://intranet.acme.example/hr/bonus-2026",
+    ),
     case("security.internal_host", "Send it to the label printer at printer.local, it works again"),
     case("security.internal_host", "Try the new build on dev.acme.example or dev-eu.acme.example"),
 ]
@@ -150,33 +191,81 @@ def test_settings_match_only_host_names(rule: str, text: str, meta: dict[str, An
 
 
 PEOPLE = [
-    case("privacy.health", "Mr. Okafor, we're sorry you feel that way, but our records show you missed two cleanings this year and declined the root canal."),
-    case("privacy.health", "Big welcome back to Timo, who returns after three months of inpatient treatment for depression."),
+    case(
+        "privacy.health",
+        "Mr. Okafor, our records show you missed two cleanings and declined the root canal.",
+    ),
+    case(
+        "privacy.health",
+        "Big welcome back to Timo, back after three months of inpatient treatment for depression.",
+    ),
     case("privacy.health", "Bienvenido de nuevo Andrés, tras su baja por depresión 💙"),
     case("privacy.health", "Gute Besserung an unsere Kollegin Petra nach ihrer Chemotherapie!"),
-    case("privacy.health", "Bon retour à Julien après son hospitalisation, hospitalisé trois semaines en réanimation."),
-    case("privacy.health", "@dana_w we understand, but adjusting your insulin dose takes several visits."),
+    case(
+        "privacy.health",
+        "Bon retour à Julien après son hospitalisation, hospitalisé trois semaines en réanimation.",
+    ),
+    case(
+        "privacy.health",
+        "@dana_w we understand, but adjusting your insulin dose takes several visits.",
+    ),
     case("privacy.third_party", "The cashier you mentioned, Kyle, has been let go."),
     case("privacy.third_party", "Congrats Jayden, who passed algebra on his third try!"),
-    case("privacy.third_party", "Shoutout to Marco Ruiz, who just got bumped to $92k after his review."),
-    case("privacy.third_party", "Bravo à Léa Martin, qui a redoublé l'an dernier et réussit enfin."),
-    case("privacy.third_party", "Silver hatchback, licence plate 7KLM294, you blocked our dock again"),
+    case(
+        "privacy.third_party",
+        "Shoutout to Marco Ruiz, who just got bumped to $92k after his review.",
+    ),
+    case(
+        "privacy.third_party", "Bravo à Léa Martin, qui a redoublé l'an dernier et réussit enfin."
+    ),
+    case(
+        "privacy.third_party", "Silver hatchback, licence plate 7KLM294, you blocked our dock again"
+    ),
     case("privacy.address", "@ben_r the courier left it at 88 Elm Grove Rd, your porch, at noon"),
-    case("privacy.public_request", "Missing parcel? Reply with your address and phone so we can sort it"),
-    case("privacy.public_request", "Colis perdu ? Laissez votre adresse et votre téléphone en commentaire"),
+    case(
+        "privacy.public_request",
+        "Missing parcel? Reply with your address and phone so we can sort it",
+    ),
+    case(
+        "privacy.public_request",
+        "Colis perdu ? Laissez votre adresse et votre téléphone en commentaire",
+    ),
+    case("privacy.third_party", "@rob_k your card was declined twice, so we cancelled the order"),
+    case("privacy.third_party", "Proud of our colleague Sam, who came out as trans this spring"),
+    case("privacy.address", "Enhorabuena, el ganador vive en la calle Mayor 5, 3º B"),
 ]
 PEOPLE_CLEAN = [
-    case("privacy.health", "Congratulations to Priya Shah, promoted to head of our cardiology unit!"),
-    case("privacy.health", "Flu cases at our clinics have doubled since Halloween; shots are free."),
-    case("privacy.health", "Meet Ana! Shared with her written permission: after her knee surgery she is back on the trails."),
+    case(
+        "privacy.health", "Congratulations to Priya Shah, promoted to head of our cardiology unit!"
+    ),
+    case(
+        "privacy.health", "Flu cases at our clinics have doubled since Halloween; shots are free."
+    ),
+    case(
+        "privacy.health",
+        "Shared with her written permission: after her knee surgery Ana is back on the trails.",
+    ),
     case("privacy.health", "Dr. Kim leads our transplant team and our stroke unit."),
     case("privacy.third_party", "Congrats to Claire on 10 years in the logistics team!"),
     case("privacy.third_party", "Employees are never fired for raising a safety concern."),
-    case("privacy.third_party", "Senior Data Engineer, remote, €65–80k + bonus. Apply at acme.example/jobs"),
+    case(
+        "privacy.third_party",
+        "Senior Data Engineer, remote, €65–80k + bonus. Apply at acme.example/jobs",
+    ),
     case("privacy.address", "Come and see us at 1 Main St, Springfield, or call +1 800 555 0100."),
     case("privacy.address", "Visit our new shop at 12 Harbour Road, Leeds LS1 4AB"),
-    case("privacy.public_request", "Questions about an order? DM us your order number and we'll call you."),
-    case("privacy.public_request", "Please don't post your phone number or address in the comments."),
+    case(
+        "privacy.public_request",
+        "Questions about an order? DM us your order number and we'll call you.",
+    ),
+    case(
+        "privacy.public_request", "Please don't post your phone number or address in the comments."
+    ),
+    case(
+        "privacy.third_party",
+        "Struggling with debt? Your local advisor can help, free and confidential.",
+    ),
+    case("privacy.third_party", "My mom paid $5 to hold the monkey and look what he did"),
 ]
 
 
@@ -188,3 +277,32 @@ def test_other_peoples_details(rule: str, text: str, meta: dict[str, Any]) -> No
 @pytest.mark.parametrize(("rule", "text", "meta"), PEOPLE_CLEAN)
 def test_business_data_and_harmless_mentions(rule: str, text: str, meta: dict[str, Any]) -> None:
     assert rule not in rules_for(text, **meta)
+
+
+def test_given_names_data_has_the_documented_format() -> None:
+    """rules/data/privacy_given_names.tsv is the contract for the person-name detector:
+    comment lines, then name TAB languages TAB languages-where-also-a-word."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "rules" / "data" / "privacy_given_names.tsv"
+    languages = {"en", "es", "de", "fr", "it", "pt"}
+    names: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        name, listed, also_word = line.split("\t")
+        in_languages = set(listed.split(","))
+        assert name[0].isupper() and name.replace("-", "").replace("'", "").isalpha(), name
+        assert in_languages <= languages, line
+        assert set(filter(None, also_word.split(","))) <= in_languages, line
+        names[name] = in_languages
+    assert 5_000 < len(names) < 20_000
+    for name, language in [
+        ("John", "en"),
+        ("Lucía", "es"),
+        ("Jürgen", "de"),
+        ("Amélie", "fr"),
+        ("Giuseppe", "it"),
+        ("João", "pt"),
+    ]:
+        assert language in names[name], name

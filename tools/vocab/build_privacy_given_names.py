@@ -7,8 +7,9 @@ ranks names per country. It is a 56 MB wheel that needs gigabytes of memory to l
 own API, so it is never a runtime dependency: this script reads the table once, keeps only the
 names common in the countries of each supported language, and writes a compact list.
 
-    python -m venv /tmp/names && /tmp/names/bin/pip download --no-deps names-dataset==3.3.1 -d /tmp/names
-    python tools/vocab/build_privacy_given_names.py /tmp/names/names_dataset-3.3.1-py3-none-any.whl
+    pip download --no-deps names-dataset==3.3.1 -d /tmp/names
+    python tools/vocab/build_privacy_given_names.py \
+        /tmp/names/names_dataset-3.3.1-py3-none-any.whl
 
 Optional: with the Debian word lists installed (wamerican wbritish wspanish wngerman wfrench
 witalian wportuguese, in /usr/share/dict), the third column marks names that are also ordinary
@@ -101,8 +102,10 @@ def ordinary_words() -> dict[str, set[str]]:
     for language, files in WORD_LISTS.items():
         found = [DICT_DIR / f for f in files if (DICT_DIR / f).is_file()]
         if not found:
-            print(f"note: no word list for {language} in {DICT_DIR}; third column left empty",
-                  file=sys.stderr)
+            print(
+                f"note: no word list for {language} in {DICT_DIR}; third column left empty",
+                file=sys.stderr,
+            )
             continue
         words[language] = {
             line.strip()
@@ -117,9 +120,10 @@ def write(names: dict[str, set[str]], words: dict[str, set[str]], out: Path) -> 
     lines = [
         f"# Common given names per language, derived from {UPSTREAM} (MIT per its metadata;",
         "# see rules/data/ATTRIBUTION.md) by tools/vocab/build_privacy_given_names.py.",
-        f"# A name is listed for a language when it ranks in the top {TOP_PER_COUNTRY} given names of",
-        "# one of that language's countries: "
-        + "; ".join(f"{lang} {' '.join(c)}" for lang, c in COUNTRIES.items()) + ".",
+        f"# A name is listed for a language when it ranks in the top {TOP_PER_COUNTRY} given",
+        "# names of one of that language's countries: "
+        + "; ".join(f"{lang} {' '.join(c)}" for lang, c in COUNTRIES.items())
+        + ".",
         "# Columns (tab-separated): name, languages, languages where the lower-cased name is also",
         "# an ordinary word (Debian word lists; a detector wants more evidence for those). The",
         "# es and fr lists write proper nouns in lower case too, so there the column over-marks.",
