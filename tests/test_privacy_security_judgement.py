@@ -306,3 +306,53 @@ def test_given_names_data_has_the_documented_format() -> None:
         ("João", "pt"),
     ]:
         assert language in names[name], name
+
+
+PROBED = [
+    case(
+        "privacy.health", "Liebe Grüße an Frau Berger, die nach ihrer Hüft-OP wieder bei uns turnt!"
+    ),
+    case("privacy.health", "Un abrazo enorme a Pedro, nuestro repartidor, que está en la UCI."),
+    case(
+        "privacy.health",
+        "Auguri di pronta guarigione alla nostra cliente Giulia, ricoverata da lunedì.",
+    ),
+    case(
+        "privacy.third_party",
+        "Update: the employee who was rude to you, Jenna, no longer works here.",
+    ),
+    case(
+        "privacy.third_party",
+        "Congrats to Maya Cohen, who finally cleared her student loan of $38,000!",
+    ),
+    case(
+        "privacy.public_request",
+        "Écris ton adresse mail dans les commentaires pour recevoir le guide",
+    ),
+    case("security.secret", "VPN creds for the weekend: user ops / Acme#2025"),
+    case("security.secret", "The admin password for the POS tills is still Acme2024, change it"),
+]
+PROBED_CLEAN = [
+    case(
+        "privacy.health",
+        "But, my first Halloween as a diabetic makes me sad for kids who grow up with it.",
+    ),
+    case("privacy.health", "@tom_b Hi Tom! Thought you might like the MS cloud webinar on Friday."),
+    case(
+        "privacy.health", "Six months ago Harold needed a walker; after his physio he walks again."
+    ),
+    case("privacy.third_party", "My mom paid $5 to hold the monkey and look what he did"),
+    case("privacy.third_party", "Student loan rates explained: what changes this autumn"),
+    case("sec.embargo", "The embargo lifts at 9am tomorrow; we'll share the full story then."),
+    case("security.secret", "Free Wi-Fi in all our cafés: network AcmeGuest, password Coffee2026"),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), PROBED)
+def test_paraphrases_found_by_probing(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule in rules_for(text, **meta)
+
+
+@pytest.mark.parametrize(("rule", "text", "meta"), PROBED_CLEAN)
+def test_near_misses_found_by_probing(rule: str, text: str, meta: dict[str, Any]) -> None:
+    assert rule not in rules_for(text, **meta)
