@@ -309,6 +309,9 @@ def test_given_names_data_has_the_documented_format() -> None:
 
 
 PROBED = [
+    case("security.secret", "El código de la alarma del almacén es 4590, no lo olvidéis"),
+    case("security.secret", "O código do cadeado dos cacifos é 0912"),
+    case("privacy.third_party", "Nuestro alumno Diego (4º B) ha suspendido tres asignaturas"),
     case(
         "privacy.health", "Liebe Grüße an Frau Berger, die nach ihrer Hüft-OP wieder bei uns turnt!"
     ),
@@ -333,6 +336,7 @@ PROBED = [
     case("security.secret", "The admin password for the POS tills is still Acme2024, change it"),
 ]
 PROBED_CLEAN = [
+    case("privacy.address", "La tienda de Calle Mayor 5, Madrid, abre el domingo. ¡Os esperamos!"),
     case("privacy.phone", "Questions? Call our Leeds store on 0113 496 0000, open 9 to 5"),
     case("privacy.phone", "¿Dudas? Llámanos al 611 222 333 de 9 a 18h"),
     case("privacy.email", "Questions about the workshop? Email us at studio.mira@gmail.com"),
