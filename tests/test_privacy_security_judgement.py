@@ -337,9 +337,6 @@ PROBED = [
 ]
 PROBED_CLEAN = [
     case("privacy.address", "La tienda de Calle Mayor 5, Madrid, abre el domingo. ¡Os esperamos!"),
-    case("privacy.phone", "Questions? Call our Leeds store on 0113 496 0000, open 9 to 5"),
-    case("privacy.phone", "¿Dudas? Llámanos al 611 222 333 de 9 a 18h"),
-    case("privacy.email", "Questions about the workshop? Email us at studio.mira@gmail.com"),
     case(
         "privacy.health",
         "But, my first Halloween as a diabetic makes me sad for kids who grow up with it.",
