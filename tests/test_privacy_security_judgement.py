@@ -309,6 +309,10 @@ def test_given_names_data_has_the_documented_format() -> None:
 
 
 PROBED = [
+    case(
+        "privacy.third_party", "@ana_r found it: booking ZK7P4Q for María Soledad Ortiz, seat 23C"
+    ),
+    case("privacy.third_party", "Feliz cumpleaños, Marta! Nacida el 3 de mayo de 1990 😄"),
     case("security.secret", "El código de la alarma del almacén es 4590, no lo olvidéis"),
     case("security.secret", "O código do cadeado dos cacifos é 0912"),
     case("privacy.third_party", "Nuestro alumno Diego (4º B) ha suspendido tres asignaturas"),
