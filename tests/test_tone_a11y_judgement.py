@@ -156,3 +156,37 @@ def test_lower_case_hashtags_of_several_words_are_reported_in_six_languages(hash
 def test_single_words_that_split_into_listed_words_are_not_reported(hashtag: str) -> None:
     policy = policylint.load_policy("builtin:accessibility")
     assert rules_fired(policy, f"Dinner tonight {hashtag}") == set()
+
+
+# ------------------------------------------------------------------------------- shouting
+
+
+def test_the_shouting_word_pattern_is_in_step_with_its_build_script() -> None:
+    script = ROOT / "tools" / "vocab" / "shouting_words.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deploy to AWS GCP OCI from one CLI",
+        "Certified ISO 9001 ISO 14001 ISO 27001 GDPR SOC2",
+        "NASA ESA JAXA CNES CSA data agree",
+        "WARNING: THIS PRODUCT CAN EXPOSE YOU TO CHEMICALS INCLUDING LEAD, WHICH IS KNOWN "
+        "TO THE STATE OF CALIFORNIA TO CAUSE CANCER.",
+        "RAUCHEN KANN TÖDLICH SEIN",
+    ],
+)
+def test_acronym_runs_and_legal_notices_are_not_shouting(text: str) -> None:
+    assert not {r for r in rules_fired(tone(), text) if r.startswith("tone.shouting")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["WE ARE CLOSED TODAY SORRY", "SAD. UPSET. HURT. ANNOYED.", "HOY CERRAMOS ANTES POR INVENTARIO"],
+)
+def test_runs_of_everyday_words_are_shouting_in_any_language(text: str) -> None:
+    assert "tone.shouting" in rules_fired(tone(), text)
