@@ -144,15 +144,24 @@ def test_the_hashtag_patterns_are_in_step_with_the_word_lists() -> None:
 
 @pytest.mark.parametrize(
     "hashtag",
-    ["#cucinaitaliana", "#ricettefacili", "#frühstückmitfreunden", "#recetasfaciles",
-     "#bonappetit", "#comidacaseira", "#throwbackthursday"],
+    [
+        "#cucinaitaliana",
+        "#ricettefacili",
+        "#frühstückmitfreunden",
+        "#recetasfaciles",
+        "#bonappetit",
+        "#comidacaseira",
+        "#throwbackthursday",
+    ],
 )
 def test_lower_case_hashtags_of_several_words_are_reported_in_six_languages(hashtag: str) -> None:
     policy = policylint.load_policy("builtin:accessibility")
     assert "a11y.hashtag_case" in rules_fired(policy, f"Dinner tonight {hashtag}")
 
 
-@pytest.mark.parametrize("hashtag", ["#carpet", "#together", "#sportart", "#photoshop", "#italiano"])
+@pytest.mark.parametrize(
+    "hashtag", ["#carpet", "#together", "#sportart", "#photoshop", "#italiano"]
+)
 def test_single_words_that_split_into_listed_words_are_not_reported(hashtag: str) -> None:
     policy = policylint.load_policy("builtin:accessibility")
     assert rules_fired(policy, f"Dinner tonight {hashtag}") == set()
@@ -186,7 +195,11 @@ def test_acronym_runs_and_legal_notices_are_not_shouting(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["WE ARE CLOSED TODAY SORRY", "SAD. UPSET. HURT. ANNOYED.", "HOY CERRAMOS ANTES POR INVENTARIO"],
+    [
+        "WE ARE CLOSED TODAY SORRY",
+        "SAD. UPSET. HURT. ANNOYED.",
+        "HOY CERRAMOS ANTES POR INVENTARIO",
+    ],
 )
 def test_runs_of_everyday_words_are_shouting_in_any_language(text: str) -> None:
     assert "tone.shouting" in rules_fired(tone(), text)

@@ -33,10 +33,10 @@ can derive costs from ranks without counts. See rules/data/ATTRIBUTION.md.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import re
 import sys
-import importlib.util
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[2] / "rules" / "data"

@@ -46,9 +46,7 @@ def hashtag_words() -> tuple[list[str], list[str]]:
 
 
 def _plain(word: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn"
-    )
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
 
 
 def _spelling(word: str, first: bool) -> str:
@@ -82,9 +80,7 @@ def single_words() -> list[str]:
     words, _ = hashtag_words()
     listed = set(words)
     flagged = re.compile(flag_pattern().split(" in hashtags")[0][1:-1].replace(r"\d*\b", r"\d*$"))
-    chosen = set(
-        (DATA / "a11y_hashtag_single_words.txt").read_text(encoding="utf-8").split("\n")
-    )
+    chosen = set((DATA / "a11y_hashtag_single_words.txt").read_text(encoding="utf-8").split("\n"))
     chosen = {w for w in chosen if w and not w.startswith("#")}
     for path in sorted(DATA.glob("a11y_words_*.txt")):
         for word in path.read_text(encoding="utf-8").splitlines():

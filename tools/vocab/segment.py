@@ -103,7 +103,9 @@ def evaluate(samples: Path) -> dict[str, tuple[int, int]]:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--evaluate"]:
-        samples = Path(argv[1]) if len(argv) > 1 else Path(__file__).with_name("hashtag_samples.tsv")
+        samples = (
+            Path(argv[1]) if len(argv) > 1 else Path(__file__).with_name("hashtag_samples.tsv")
+        )
         for lang, (right, total) in evaluate(samples).items():
             print(f"{lang}: {right}/{total}")
         return 0
