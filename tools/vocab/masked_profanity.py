@@ -28,6 +28,7 @@ MASKS = "*#%_"
 #: Strong obscenity, by language (the words people star out; the plain spellings are in the
 #: policy's term lists).
 STRONG = {
+    "en": ["bullshit", "bastard", "dickhead", "wanker", "bollocks", "twat", "whore", "pissed"],
     "es": ["mierda", "puta", "puto", "joder", "cabron", "pendejo", "gilipollas", "chingada"],
     "de": ["scheisse", "arschloch", "ficken", "hurensohn", "wichser"],
     "fr": ["merde", "putain", "connard", "salope", "encule"],
