@@ -134,6 +134,27 @@ def test_each_word_list_says_where_it_comes_from_and_under_what_licence(lang: st
     assert "Licence:" in head
 
 
+def test_the_word_lists_are_in_step_with_their_pinned_sources() -> None:
+    import importlib.util
+
+    missing = [
+        name
+        for name in ("wordsegment", "wordfreq", "msgpack")
+        if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        pytest.skip(
+            "optional extra: the build sources are not installed ("
+            + ", ".join(missing)
+            + "); see tools/vocab/build_words.py"
+        )
+    script = ROOT / "tools" / "vocab" / "build_words.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_hashtag_patterns_are_in_step_with_the_word_lists() -> None:
     script = ROOT / "tools" / "vocab" / "hashtag_pattern.py"
     result = subprocess.run(
