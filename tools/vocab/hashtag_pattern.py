@@ -49,22 +49,20 @@ def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
 
 
-def _spelling(word: str, first: bool) -> str:
-    """``word`` as a regex: accented letters match their plain letter too; the first word
-    of a hashtag may start with a capital."""
-    out = []
-    for i, char in enumerate(word):
-        plain = _plain(char)
-        options = {char, plain} if plain != char else {char}
-        if first and i == 0:
-            options |= {c.upper() for c in options}
-        out.append(char if len(options) == 1 else "[" + "".join(sorted(options)) + "]")
-    return "".join(out)
+def _spellings(word: str, first: bool) -> list[str]:
+    """``word`` and, if it has accents, its plain spelling; each also capitalised when it
+    may start a hashtag. Literal alternatives, not character classes, so the engine can
+    take each "#word" as an atom and skip the pattern for posts without those hashtags."""
+    forms = list(dict.fromkeys([word, _plain(word)]))
+    if first:
+        forms += [f[:1].upper() + f[1:] for f in forms]
+    return forms
 
 
 def _alternation(words: list[str], first: bool) -> str:
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(_spelling(w, first) for w in ordered)
+    forms = {form for word in words for form in _spellings(word, first)}
+    # longest first (an alternation takes the first that fits); capitals before lower case
+    return "|".join(sorted(forms, key=lambda w: (-len(w), w)))
 
 
 def flag_pattern() -> str:
@@ -92,7 +90,7 @@ def single_words() -> list[str]:
 
 
 def unless_pattern() -> str:
-    return r"/(?i)#(?:" + "|".join(_spelling(w, False) for w in single_words()) + r")s?\d*\b/"
+    return r"/(?i)#(?:" + _alternation(single_words(), first=False) + r")s?\d*\b/"
 
 
 def rewrite(text: str) -> str:
