@@ -1,158 +1,331 @@
-"""Precision and recall of the built-in packs on the labelled evaluation set, and how often
-each rule fires on real tweets.
+"""How well the built-in packs judge posts: precision and recall per category, on posts they
+were tuned on (dev) and on posts nobody tuned for (sealed, and new batches at first sight).
 
-    python benchmarks/quality.py [--real N]
+    python benchmarks/quality.py                    dev and sealed figures, and the history
+    python benchmarks/quality.py --part dev -v      ... and every post judged wrongly (dev only)
+    python benchmarks/quality.py --first-sight FILE --name NAME
+                                                    score a new batch BEFORE any rule changes for
+                                                    it and append the score to the history
+    python benchmarks/quality.py --real N           findings per 1,000 real tweets, per rule
 
-The evaluation set is tests/corpus/*.jsonl: one post per line with the rule ids it must
-trigger (``expect``; empty for a clean post) and a ``slice`` (en, es, de, fr, obfuscation).
-Each file labels the categories named in CORPUS_CATEGORIES below; findings of other
-categories are not scored on it (the other file covers them). Scores are at post level: a
-post is a positive for a category when it should trigger any rule of that category.
+The labelled posts are tests/corpus/{dev,sealed}/*.jsonl (see tests/corpus/README.md): one post a
+line, labelled either with the rule ids it must trigger (``expect``, complete for the
+categories CORPUS_CATEGORIES names for that file) or with the categories it breaks
+(``categories``, complete for all seven: the blind batches). Scores are at post level: a post is
+a positive for a category when it should trigger some rule of that category, and it is found
+when some unwaived finding of that category is reported. Every post is checked with builtin:all
+and the organisation of tests/corpus/organisation.toml.
 
-With ``--real N`` it also runs builtin:all over N real tweets from the reference corpora
-(VADER and Davidson et al.) and prints findings per 1,000 posts per rule. Those are an
-optional extra: test data under their own licences, never copied into the repository, read
-from ../shared/corpora beside it (or ``POLICYLINT_CORPORA``); ``--real`` says so and stops
-when they are missing. The evaluation set needs nothing outside the repository.
+The sealed part is never used to change a rule: list its misses only to report them, never to
+tune (``-v`` shows the dev part's misses only). First-sight scores of new batches are the
+figures that predict what users see; they are kept in benchmarks/quality_history.jsonl.
+
+With ``--real N`` it also runs builtin:all over N real tweets from ../shared/corpora (VADER and
+Davidson et al.; set POLICYLINT_CORPORA to point elsewhere). Those tweets are test data under
+their own licences and are never copied into the repository.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import json
+import os
+import subprocess
 import sys
+import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import policylint
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import CORPORA, require_corpora
-
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
-VADER_TWEETS = "vader_icwsm2014/tweets_GroundTruth.txt"
-DAVIDSON_TWEETS = "davidson_hate_offensive_2017/labeled_data.csv"
+ORGANISATION = CORPUS / "organisation.toml"
+HISTORY = Path(__file__).resolve().parent / "quality_history.jsonl"
+SHARED = Path(os.environ.get("POLICYLINT_CORPORA", ROOT.parent / "shared" / "corpora"))
 
-# The categories each labelled file is complete for.
+CATEGORIES = ("regulatory", "legal", "privacy", "tone", "security", "accessibility", "platform")
+# The categories each rule-labelled file is complete for (its posts say nothing of the others).
 CORPUS_CATEGORIES = {
     "regulatory_legal.jsonl": {"regulatory", "legal"},
     "privacy_tone_other.jsonl": {"privacy", "tone", "accessibility", "platform", "security"},
 }
-# Organisation facts some labelled posts assume (competitor names for legal.comparative).
-SETTINGS = {"organisation.competitors": ["Initech", "Globex", "Umbrella Corp"]}
 
 
-def load_corpus() -> list[tuple[str, dict[str, Any]]]:
-    rows = []
-    for path in sorted(CORPUS.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rows.append((path.name, json.loads(line)))
-    return rows
+# ----------------------------------------------------------------------------- loading
 
 
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+def organisation_settings() -> dict[str, Any]:
+    """tests/corpus/organisation.toml as ``load_policy(settings=...)`` takes it."""
+    table = tomllib.loads(ORGANISATION.read_text(encoding="utf-8"))
+    return {
+        f"{group}.{key}": value
+        for group in ("organisation", "thresholds")
+        for key, value in table.get(group, {}).items()
+    }
 
 
-def evaluate() -> None:
-    policy = policylint.load_policy("builtin:all", settings=SETTINGS)
-    category_of = {rule.id: rule.category for rule in policy.rules}
-    rows = load_corpus()
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    rule_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    clean = clean_flagged = 0
-    by_slice: dict[str, Counter[str]] = defaultdict(Counter)
-    for file_name, row in rows:
-        scored = CORPUS_CATEGORIES.get(file_name, set(category_of.values()))
-        report = policy.check(row["text"], platform=row.get("platform"), meta=row.get("meta"))
-        fired = {f.rule for f in report.findings if category_of[f.rule] in scored}
-        expected = set(row["expect"])
+def load_posts(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def part_files(part: str) -> list[Path]:
+    return sorted((CORPUS / part).glob("*.jsonl"))
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+class Tally:
+    """Counts for one set of posts: per category, per language, per rule, and the misses."""
+
+    def __init__(self) -> None:
+        self.categories: dict[str, Counter[str]] = defaultdict(Counter)
+        self.languages: dict[str, Counter[str]] = defaultdict(Counter)
+        self.rules: dict[str, Counter[str]] = defaultdict(Counter)
+        self.posts = self.violating = self.caught = self.clean = self.clean_flagged = 0
+        self.misses: list[tuple[str, dict[str, Any], set[str], set[str], list[str]]] = []
+
+    def add(
+        self,
+        source: str,
+        post: dict[str, Any],
+        scored: Iterable[str],
+        wanted: set[str],
+        found: set[str],
+        fired_rules: list[str],
+    ) -> None:
+        self.posts += 1
         for category in scored:
-            want = any(category_of.get(r) == category for r in expected)
-            got = any(category_of[r] == category for r in fired)
+            want, got = category in wanted, category in found
             key = "tp" if want and got else "fp" if got else "fn" if want else "tn"
-            counts[category][key] += 1
-            counts["overall"][key] += 1
-        for rule in fired | {r for r in expected if category_of.get(r) in scored}:
-            key = "tp" if rule in fired and rule in expected else "fp" if rule in fired else "fn"
-            rule_counts[rule][key] += 1
-        if not expected:
-            clean += 1
-            clean_flagged += bool(fired)
-        by_slice[row.get("slice", "en")]["ok" if fired == expected else "wrong"] += 1
+            self.categories[category][key] += 1
+            self.categories["micro"][key] += 1
+        language = post.get("lang") or post.get("slice") or "en"
+        self.languages[language]["ok" if found == wanted else "wrong"] += 1
+        if wanted:
+            self.violating += 1
+            self.caught += bool(found & wanted)
+        else:
+            self.clean += 1
+            self.clean_flagged += bool(found)
+        if found != wanted:
+            self.misses.append((source, post, wanted, found, fired_rules))
 
-    print(f"labelled posts: {len(rows)} ({clean} clean), builtin:all, {len(category_of)} rules")
-    print(f"\n{'category':<15}{'posts+':>7}{'precision':>11}{'recall':>8}{'F1':>7}")
-    for category in sorted(counts, key=lambda c: (c == "overall", c)):
-        c = counts[category]
-        p, r, f = prf(c["tp"], c["fp"], c["fn"])
-        print(f"{category:<15}{c['tp'] + c['fn']:>7}{p:>11.3f}{r:>8.3f}{f:>7.3f}")
+    def row(self, category: str) -> tuple[int, float, float]:
+        counts = self.categories[category]
+        return counts["tp"] + counts["fn"], *_precision_recall(counts)
+
+    def summary(self) -> dict[str, Any]:
+        """The figures kept in the history file."""
+        return {
+            "posts": self.posts,
+            "violating": self.violating,
+            "clean": self.clean,
+            "categories": {
+                category: dict(zip(("n", "precision", "recall"), self.row(category), strict=True))
+                for category in (*CATEGORIES, "micro")
+                if category in self.categories
+            },
+            "caught": _ratio(self.caught, self.violating),
+            "clean_flagged": _ratio(self.clean_flagged, self.clean),
+        }
+
+
+def _precision_recall(counts: Counter[str]) -> tuple[float, float]:
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def score(policy: Any, files: Sequence[Path]) -> Tally:
+    category_of = {rule.id: rule.category for rule in policy.rules}
+    tally = Tally()
+    for path in files:
+        for post in load_posts(path):
+            report = policy.check(
+                post["text"], platform=post.get("platform"), meta=post.get("meta")
+            )
+            fired = [f.rule for f in report.findings if not f.waived and f.rule in category_of]
+            if "categories" in post:
+                scored: set[str] = set(CATEGORIES)
+                wanted = set(post["categories"])
+            else:
+                scored = CORPUS_CATEGORIES.get(path.name, set(CATEGORIES))
+                wanted = {category_of[r] for r in post["expect"] if category_of.get(r) in scored}
+                expected = {r for r in post["expect"] if category_of.get(r) in scored}
+                for rule in expected | {r for r in fired if category_of[r] in scored}:
+                    hit, wanted_rule = rule in fired, rule in expected
+                    tally.rules[rule]["tp" if hit and wanted_rule else "fp" if hit else "fn"] += 1
+            found = {category_of[r] for r in fired if category_of[r] in scored}
+            tally.add(path.name, post, scored, wanted, found, sorted(set(fired)))
+    return tally
+
+
+# ----------------------------------------------------------------------------- printing
+
+
+def print_tally(title: str, tally: Tally, *, rules: bool = True) -> None:
+    print(f"\n== {title}: {tally.posts} posts ({tally.violating} violating, {tally.clean} clean)")
+    print(f"{'category':<15}{'posts+':>7}{'precision':>11}{'recall':>8}")
+    for category in (*CATEGORIES, "micro"):
+        if category in tally.categories:
+            n, precision, recall = tally.row(category)
+            print(f"{category:<15}{n:>7}{precision:>11.3f}{recall:>8.3f}")
     print(
-        f"\nfalse-positive rate on clean posts: {clean_flagged}/{clean} = "
-        f"{clean_flagged / max(clean, 1):.3f}"
+        f"violating posts caught {tally.caught}/{tally.violating} "
+        f"= {_ratio(tally.caught, tally.violating):.3f}; clean posts flagged "
+        f"{tally.clean_flagged}/{tally.clean} = {_ratio(tally.clean_flagged, tally.clean):.3f}"
     )
-    print("\nposts whose fired rules equal the expected ones, by slice:")
-    for name, c in sorted(by_slice.items()):
-        print(f"  {name:<12} {c['ok']}/{c['ok'] + c['wrong']}")
-    weak = [
-        (rule, *prf(c["tp"], c["fp"], c["fn"]))
-        for rule, c in rule_counts.items()
-        if prf(c["tp"], c["fp"], c["fn"])[0] < 0.95 or prf(c["tp"], c["fp"], c["fn"])[1] < 0.95
-    ]
-    print(f"\nrules below 0.95 precision or recall: {len(weak)}")
-    for rule, p, r, _ in sorted(weak):
-        print(f"  {rule:<32} precision {p:.3f} recall {r:.3f}")
+    print(
+        "posts judged exactly right, by language: "
+        + ", ".join(
+            f"{name} {c['ok']}/{c['ok'] + c['wrong']}"
+            for name, c in sorted(tally.languages.items())
+        )
+    )
+    if not rules:
+        return
+    weak = sorted(
+        (rule, *_precision_recall(counts))
+        for rule, counts in tally.rules.items()
+        if min(_precision_recall(counts)) < 0.95
+    )
+    if weak:
+        print("rules below 0.95 precision or recall (rule-labelled files):")
+        for rule, precision, recall in weak:
+            print(f"  {rule:<32} precision {precision:.3f} recall {recall:.3f}")
+
+
+def print_misses(tally: Tally) -> None:
+    print(f"\nposts judged wrongly ({len(tally.misses)}):")
+    for source, post, wanted, found, fired in tally.misses:
+        missed = ",".join(sorted(wanted - found)) or "-"
+        extra = ",".join(sorted(found - wanted)) or "-"
+        meta = json.dumps(post.get("meta") or {}, ensure_ascii=False)
+        print(f"- {source} {post['id']}: missed {missed}; flagged {extra}; rules {fired}")
+        print(f"    {post.get('platform')} {meta[:160]}")
+        print(f"    {post['text'][:300]!r}")
+
+
+def print_history() -> None:
+    if not HISTORY.exists():
+        return
+    print("\n== first-sight history (each batch scored before any rule changed for it)")
+    header = ("date", 11), ("commit", 9), ("batch", 22)
+    print("".join(f"{name:<{width}}" for name, width in header), end="")
+    print(f"{'posts':>6}{'P':>7}{'R':>7}{'caught':>8}{'clean fl.':>10}")
+    for line in HISTORY.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        micro = entry["categories"]["micro"]
+        print(
+            f"{entry['date']:<11}{entry['commit']:<9}{entry['batch']:<22}{entry['posts']:>6}"
+            f"{micro['precision']:>7.2f}{micro['recall']:>7.2f}{entry['caught']:>8.2f}"
+            f"{entry['clean_flagged']:>10.2f}"
+        )
+
+
+def record_first_sight(policy: Any, path: Path, name: str) -> None:
+    """Score a batch nobody has tuned for and append the score to the history."""
+    if HISTORY.exists() and any(
+        json.loads(line)["batch"] == name
+        for line in HISTORY.read_text(encoding="utf-8").splitlines()
+    ):
+        sys.exit(f"error: {name} already has a first-sight score: a batch is seen first once")
+    tally = score(policy, [path])
+    print_tally(f"first sight of {name}", tally, rules=False)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    entry = {
+        "date": datetime.date.today().isoformat(),
+        "commit": commit,
+        "batch": name,
+        "first_sight": True,
+        **tally.summary(),
+    }
+    with HISTORY.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")
+    print(f"\nappended to {HISTORY.relative_to(ROOT)}")
+
+
+# ----------------------------------------------------------------------------- real tweets
 
 
 def real_tweets(limit: int) -> dict[str, list[str]]:
     """Tweets from each corpus: VADER's rated tweets (general) and Davidson et al.'s
     (collected for hate and offensive language, so profanity is expected to be common)."""
-    vader: list[str] = []
-    path = CORPORA / VADER_TWEETS
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 3:
-            vader.append(parts[2])
-    davidson: list[str] = []
-    with (CORPORA / DAVIDSON_TWEETS).open(encoding="utf-8", errors="replace", newline="") as handle:
-        for record in csv.DictReader(handle):
-            davidson.append(record["tweet"])
+    vader_path = SHARED / "vader_icwsm2014" / "tweets_GroundTruth.txt"
+    davidson_path = SHARED / "davidson_hate_offensive_2017" / "labeled_data.csv"
+    missing = [str(p) for p in (vader_path, davidson_path) if not p.is_file()]
+    if missing:
+        sys.exit(
+            "error: --real needs the reference corpora, which are not in the repository: "
+            + ", ".join(missing)
+            + " (set POLICYLINT_CORPORA to the folder that holds them)"
+        )
+    vader = [
+        parts[2]
+        for parts in (
+            line.split("\t")
+            for line in vader_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        )
+        if len(parts) >= 3
+    ]
+    with davidson_path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        davidson = [record["tweet"] for record in csv.DictReader(handle)]
     return {"vader": vader[:limit], "davidson": davidson[:limit]}
 
 
-def rates_on_real_tweets(limit: int) -> None:
-    policy = policylint.load_policy("builtin:all")
+def rates_on_real_tweets(policy: Any, limit: int) -> None:
     for name, texts in real_tweets(limit).items():
         fired: Counter[str] = Counter()
+        flagged = 0
         for text in texts:
-            for rule in {f.rule for f in policy.check(_post(text)).findings}:
-                fired[rule] += 1
-        print(f"\nfindings per 1,000 real tweets, {name} ({len(texts)} tweets, platform x):")
+            rules = {f.rule for f in policy.check(text, platform="x").findings if not f.waived}
+            fired.update(rules)
+            flagged += bool(rules)
+        print(
+            f"\nfindings per 1,000 real tweets, {name} ({len(texts)} tweets, platform x; "
+            f"{1000 * flagged / len(texts):.1f} per 1,000 flagged at all):"
+        )
         for rule, count in fired.most_common():
             print(f"  {rule:<32} {1000 * count / len(texts):7.1f}")
 
 
-def _post(text: str) -> Any:
-    return policylint.Post(text=text, platform="x")
+# ----------------------------------------------------------------------------- main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--real", type=int, default=0, help="also run over N real tweets")
+    parser.add_argument("--part", choices=("dev", "sealed", "both"), default="both")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list the dev part's misses")
+    parser.add_argument("--first-sight", type=Path, metavar="FILE", help="score a new batch")
+    parser.add_argument("--name", help="the batch's name in the history (with --first-sight)")
+    parser.add_argument("--real", type=int, default=0, metavar="N", help="also N real tweets")
     args = parser.parse_args()
+    policy = policylint.load_policy("builtin:all", settings=organisation_settings())
+    if args.first_sight:
+        record_first_sight(policy, args.first_sight, args.name or args.first_sight.stem)
+        return
+    parts = ("dev", "sealed") if args.part == "both" else (args.part,)
+    for part in parts:
+        tally = score(policy, part_files(part))
+        print_tally(f"{part} part (tests/corpus/{part})", tally)
+        for path in part_files(part):
+            print_tally(f"  {part}/{path.name}", score(policy, [path]), rules=False)
+        if args.verbose and part == "dev":
+            print_misses(tally)
+    print_history()
     if args.real:
-        require_corpora(VADER_TWEETS, DAVIDSON_TWEETS)  # before the long evaluation
-    evaluate()
-    if args.real:
-        rates_on_real_tweets(args.real)
+        rates_on_real_tweets(policy, args.real)
 
 
 if __name__ == "__main__":

@@ -417,7 +417,7 @@ def test_skipping_rules_a_post_cannot_trigger_changes_no_finding() -> None:
     ]
     # the labelled corpus too: far more posts than the regex sets' warm-up, so the skip by
     # regex (which needs the sets) is exercised as well as the skip by term
-    for path in sorted(Path(__file__).parent.joinpath("corpus").glob("*.jsonl")):
+    for path in sorted(Path(__file__).parent.joinpath("corpus").rglob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 texts.append(json.loads(line)["text"])

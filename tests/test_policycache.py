@@ -638,3 +638,25 @@ def test_regex_facts_this_user_did_not_seal_cannot_suppress_a_regex(cache: Path)
     facts_file.write_text(json.dumps(facts), encoding="utf-8")  # not sealed
     policy = policylint.load_policy(text="rule a.c { flag /x[0-9]+y/ }")
     assert [f.match for f in policy.check("x12y").findings] == ["x12y"]
+
+
+def test_two_installs_of_one_version_never_share_built_in_entries(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two copies of policylint with the same version (two virtual environments, a checkout
+    beside a release) each read their own built-in packs through one cache folder: the
+    entry compiled from one copy's rules is never used for the other's, whose files it
+    never read (its stamps would only say the first copy is unchanged)."""
+    from policylint import _resources as resources
+
+    first = policylint.load_policy("builtin:tone")
+    assert first.rule("tone.shouting") is not None
+    other_rules = tmp_path / "other" / "rules"
+    other_rules.mkdir(parents=True)
+    (other_rules / "tone.policy").write_text(
+        'rule other.only {\n  category tone\n  flag ["zzyzx"]\n  example fail "zzyzx"\n}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(resources, "rules_dir", lambda: other_rules)
+    second = policylint.load_policy("builtin:tone")
+    assert [rule.id for rule in second.rules] == ["other.only"]

@@ -206,7 +206,7 @@ def test_most_builtin_regexes_have_atoms() -> None:
 def _texts(tweets: Path = TWEETS, limit: int = 3000) -> list[str]:
     """The posts of tests/corpus, then the first ``limit`` tweets of a VADER file."""
     texts: list[str] = []
-    for path in sorted(CORPUS.glob("*.jsonl")):
+    for path in sorted(CORPUS.rglob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 texts.append(json.loads(line)["text"])

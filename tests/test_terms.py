@@ -34,7 +34,7 @@ def _both(index: TermIndex, folded: str) -> tuple[list[object], list[object]]:
 
 def test_lookup_and_automaton_agree_on_real_posts() -> None:
     texts = []
-    for path in sorted(CORPUS.glob("*.jsonl")):
+    for path in sorted(CORPUS.rglob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 texts.append(json.loads(line)["text"])

@@ -82,7 +82,7 @@ def _compile(spec: PolicySpec, key: str) -> ExecutablePolicy:
 
 # ----------------------------------------------------------------------------- keys
 def cache_key(spec: PolicySpec) -> str:
-    from policylint._resources import grammar_path
+    from policylint._resources import grammar_path, rules_dir
     from policylint._version import __version__
 
     source, text = spec.source, spec.text
@@ -90,6 +90,11 @@ def cache_key(spec: PolicySpec) -> str:
     for part in (
         codec.FORMAT,
         __version__,
+        # Where this copy of policylint lives: two installs of the same version (two virtual
+        # environments, a checkout beside a release) have their own built-in packs and code,
+        # and must not use each other's entries through a shared cache folder.
+        str(Path(__file__).resolve().parent.parent),
+        str(rules_dir().resolve()),
         sha256(grammar_path().read_bytes()).hexdigest(),
         str(Path(source).resolve()) if source and not source.startswith("builtin:") else "",
         source or "",
