@@ -165,7 +165,10 @@ def _foreign_member(name: str, value: Any, fold: bool) -> bool:
     # \p{..} was rewritten to \w, a category: never taken as foreign (nor is a negation)
     if name == "LITERAL":
         return _foreign_range(value, value, fold)
-    return name == "RANGE" and _foreign_range(*value, fold)
+    if name != "RANGE":
+        return False
+    low, high = value
+    return _foreign_range(low, high, fold)
 
 
 def _foreign_range(low: int, high: int, fold: bool) -> bool:
