@@ -616,9 +616,6 @@ SEALED_CORRUPTIONS = {
     "a target more than there are keys": lambda data: _edit_ints(
         data["keys"], "targets", lambda targets: targets.append(0)
     ),
-    "a key twice": lambda data: _edit_strings(
-        data["keys"], "keys", lambda keys: keys.insert(0, keys[0])
-    ),
     "an empty key": lambda data: _edit_strings(
         data["keys"], "keys", lambda keys: keys.__setitem__(0, "")
     ),

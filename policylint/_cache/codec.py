@@ -28,7 +28,7 @@ from array import array
 from binascii import a2b_base64, b2a_base64
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice, repeat
-from operator import le, lt
+from operator import le
 
 from policylint._hashing import sha256
 from policylint._model.rules import RuleExample, RuleInfo
@@ -292,9 +292,9 @@ def _ints(packed: Any, bound: int) -> array[int]:
     return values
 
 
-def _increasing(values: Sequence[Any], *, strictly: bool) -> bool:
-    """Whether ``values`` are sorted (``strictly``: and distinct), compared in C."""
-    return all(map(lt if strictly else le, values, islice(values, 1, None)))
+def _increasing(values: Sequence[int]) -> bool:
+    """Whether ``values`` never decrease, compared in C."""
+    return all(map(le, values, islice(values, 1, None)))
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -607,7 +607,7 @@ def _key_table(
     if not (
         len(firsts) == len(keys)
         and "" not in keys
-        and _increasing(keys, strictly=True)  # the lookup bisects them
+        and keys == sorted(keys)  # the lookup bisects them (timsort: one pass when sorted)
         and type(starts) is dict
         and set(map(type, starts.values())) <= {list}
         and _ints_below([n for lengths in starts.values() for n in lengths], 1 << 30)
@@ -645,7 +645,7 @@ def _term_lists(packed: Any, term_count: int) -> _TermLists:
         raise Corrupt("the term lists")
     ids = _ints(packed[0], term_count)
     ends = _ints(packed[1], len(ids) + 1)
-    if not (_increasing(ends, strictly=False) and (ends[-1] if ends else 0) == len(ids)):
+    if not (_increasing(ends) and (ends[-1] if ends else 0) == len(ids)):
         raise Corrupt("the term lists' ends")
     return ids, ends
 
