@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint._cache import codec
+from policylint._cache import codec, packed
 from policylint._cache import folder as cachedir
 from policylint._cache import policies as policycache
 from policylint._compiler.regexes import regex_key
@@ -532,28 +532,28 @@ def _nest(data: dict[str, Any]) -> None:
     _set_field(data, "flags", "NESTED")
 
 
-def _unpacked(packed: str) -> list[int]:
-    return list(codec._ints(packed, 1 << 32))
+def _unpacked(text: str) -> list[int]:
+    return list(packed.unpack_ints(text, 1 << 32))
 
 
 def _edit_ints(table: dict[str, Any] | list[Any], key: Any, edit: Any) -> None:
     """Apply ``edit`` to the list of a packed integer array of the entry, and pack it again."""
     values = _unpacked(table[key])
     edit(values)
-    table[key] = codec._pack_ints(values)
+    table[key] = packed.pack_ints(values)
 
 
 def _edit_strings(table: dict[str, Any] | list[Any], key: Any, edit: Any) -> None:
     """Apply ``edit`` to the list of packed strings of the entry, and pack them again."""
-    values = codec._strings(table[key])
+    values = packed.unpack_strings(table[key])
     edit(values)
-    table[key] = codec._pack_strings(values)
+    table[key] = packed.pack_strings(values)
 
 
 def _set_lists(data: dict[str, Any], lists: list[list[int]]) -> None:
     """The rules' term lists, packed as a compile packs them."""
     ends = [sum(map(len, lists[: n + 1])) for n in range(len(lists))]
-    data["lists"] = [codec._pack_ints([i for ids in lists for i in ids]), codec._pack_ints(ends)]
+    data["lists"] = [packed.pack_ints([i for ids in lists for i in ids]), packed.pack_ints(ends)]
 
 
 def _lists(data: dict[str, Any]) -> list[list[int]]:
@@ -598,7 +598,7 @@ SEALED_CORRUPTIONS = {
         data, "severity", {"@severity": "error", "extra": 1}
     ),
     "a route beyond the terms": lambda data: data["routes"][0][0].__setitem__(
-        0, codec._pack_ints([10**6])
+        0, packed.pack_ints([10**6])
     ),
     "a route beyond the regexes": lambda data: data["routes"][0][0].__setitem__(1, [7]),
     "routes for other rules": lambda data: data["routes"].append(data["routes"][0]),
@@ -625,16 +625,16 @@ SEALED_CORRUPTIONS = {
     "a separator of two characters": lambda data: data["terms"].__setitem__(0, "||"),
     "terms not packed": lambda data: data.__setitem__("terms", ["guarantee*"]),
     "further targets of a key past the table": lambda data: data["keys"].__setitem__(
-        "more", codec._pack_ints([10**6, 1, 0])
+        "more", packed.pack_ints([10**6, 1, 0])
     ),
     "further targets cut short": lambda data: data["keys"].__setitem__(
-        "more", codec._pack_ints([0, 3, 8])
+        "more", packed.pack_ints([0, 3, 8])
     ),
     "further targets beyond the terms": lambda data: data["keys"].__setitem__(
-        "more", codec._pack_ints([0, 1, 10**7])
+        "more", packed.pack_ints([0, 1, 10**7])
     ),
     "further targets of a key twice": lambda data: data["keys"].__setitem__(
-        "more", codec._pack_ints([0, 1, 8, 0, 1, 8])
+        "more", packed.pack_ints([0, 1, 8, 0, 1, 8])
     ),
     "an example neither pass nor fail": lambda data: data["examples"][0].__setitem__(0, ["maybe"]),
     "an example's text that is not text": lambda data: data["examples"][1].__setitem__(0, [1]),
@@ -748,17 +748,17 @@ def test_two_installs_of_one_version_never_share_built_in_entries(
 def test_packed_tables_keep_every_string_and_integer() -> None:
     """The compact tables: strings joined with a separator none of them holds (even when
     they hold the usual ones), integers as one unsigned 32-bit array."""
-    awkward = ["", "a|b", codec._SEPARATORS[:20], "x", "crème"]
+    awkward = ["", "a|b", packed._SEPARATORS[:20], "x", "crème"]
     for values in (awkward, [], [""], ["|"]):
-        assert codec._strings(codec._pack_strings(values)) == values
-    assert codec._pack_strings(awkward)[0] not in "".join(awkward)
+        assert packed.unpack_strings(packed.pack_strings(values)) == values
+    assert packed.pack_strings(awkward)[0] not in "".join(awkward)
     edges = [0, 5, (1 << 32) - 1]
-    assert list(codec._ints(codec._pack_ints(edges), 1 << 32)) == edges
+    assert list(packed.unpack_ints(packed.pack_ints(edges), 1 << 32)) == edges
     for outside in ([1 << 32], [-1]):
         with pytest.raises(ValueError):
-            codec._pack_ints(outside)
+            packed.pack_ints(outside)
     with pytest.raises(ValueError):
-        codec._ints(codec._pack_ints([3]), 3)  # each below the bound given
+        packed.unpack_ints(packed.pack_ints([3]), 3)  # each below the bound given
 
 
 def test_terms_holding_the_separators_come_back_from_the_cache(cache: Path) -> None:

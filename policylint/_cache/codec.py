@@ -15,7 +15,8 @@ so a class whose fields change, even only in order, never reads an older entry.
 
 The large tables (a big policy's terms, its automaton's keys and their targets, the rules'
 term lists and routes: hundreds of thousands of items) are compact: strings joined into one
-(:func:`_pack_strings`), integers as one base64 array (:func:`_pack_ints`). Decoding them
+(:func:`~policylint._cache.packed.pack_strings`), integers as one base64 array
+(:func:`~policylint._cache.packed.pack_ints`). Decoding them
 is a few C calls (``str.split``, ``a2b_base64``), and they are checked as wholes, by their
 invariants (lengths, bounds, order), never item by item in Python: a warm start of a large
 policy spent more time making and checking 56,000 small JSON values than anything else.
@@ -23,13 +24,16 @@ policy spent more time making and checking 56,000 small JSON values than anythin
 
 from __future__ import annotations
 
-import sys
-from array import array
-from binascii import a2b_base64, b2a_base64
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import islice, repeat
-from operator import le
+from collections.abc import Mapping
+from itertools import repeat
 
+from policylint._cache.packed import (
+    increasing,
+    pack_ints,
+    pack_strings,
+    unpack_ints,
+    unpack_strings,
+)
 from policylint._hashing import sha256
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
@@ -66,6 +70,7 @@ from policylint._runtime.terms import TermIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from array import array
     from typing import Any
 
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
@@ -131,19 +136,19 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
         "description": policy.description,
         "files": list(policy.files),
         "settings": encoder.value(policy.settings),
-        "terms": _pack_strings(terms),
+        "terms": pack_strings(terms),
         "keys": {
-            "keys": _pack_strings(keys),
-            "targets": _pack_ints(firsts),
+            "keys": pack_strings(keys),
+            "targets": pack_ints(firsts),
             # position, how many more, and those targets, for each key that has more
-            "more": _pack_ints([n for at in sorted(more) for n in (at, len(more[at]), *more[at])]),
+            "more": pack_ints([n for at in sorted(more) for n in (at, len(more[at]), *more[at])]),
             "starts": {start: list(lengths) for start, lengths in starts.items()},
         },
         "regexes": policy.regexes.table(),
         "rules": rules,
         "lists": [
-            _pack_ints([term for ids in encoder.lists for term in ids]),
-            _pack_ints(_ends(encoder.lists)),
+            pack_ints([term for ids in encoder.lists for term in ids]),
+            pack_ints(_ends(encoder.lists)),
         ],
         # by column, in RuleExample's field order
         "examples": [list(column) for column in zip(*encoder.examples, strict=True)]
@@ -198,7 +203,7 @@ def _encode_route(known: Route) -> list[Any]:
     parts: list[Any] | None = None
     if needed is not None:
         terms, regexes, meta, prechecks = needed
-        parts = [_pack_ints(sorted(terms)), sorted(regexes), sorted(meta), sorted(prechecks)]
+        parts = [pack_ints(sorted(terms)), sorted(regexes), sorted(meta), sorted(prechecks)]
     return [parts, None if platforms is None else sorted(platforms)]
 
 
@@ -211,97 +216,11 @@ def _ends(lists: list[list[int]]) -> list[int]:
     return ends
 
 
-# ----------------------------------------------------------------------------- compact tables
-#: Candidates for the character that joins a list of strings: printable, so that JSON
-#: writes it as itself (an escape costs the decoder a step per string); the first one no
-#: string holds is used. Private-use characters are the fallback of a list that holds all.
-_SEPARATORS = "|~^`<>{}[]=;!$%&@" + "".join(map(chr, range(0xE000, 0xE100)))
-#: Unsigned 32-bit integers (every array item: term ids, targets, offsets), stored
-#: little-endian.
-_U32 = next(code for code in "IL" if array(code).itemsize == 4)
-_SWAP = sys.byteorder != "little"
-
-
-def _pack_strings(values: Sequence[str]) -> list[str]:
-    """``values`` as ``[separator, text, more text]``: each value preceded by a separator
-    none holds (an empty list is no text at all, a list of one empty string the separator).
-    The first text holds the values up to the first that is not ASCII: the file writes
-    other characters as ``\\u`` escapes, and one escape makes the decoder copy the whole
-    string piece by piece (sorted keys put every non-ASCII one last: ~3 ms on builtin:all's
-    keys). Raises ``ValueError`` if every candidate separator is used (such a policy is
-    compiled each time)."""
-    joined = "".join(values)
-    for separator in _SEPARATORS:
-        if separator not in joined:
-            break
-    else:
-        raise ValueError("no separator for the strings")
-    ascii_run = next((n for n, value in enumerate(values) if not value.isascii()), len(values))
-    return [
-        separator,
-        "".join(separator + value for value in values[:ascii_run]),
-        "".join(separator + value for value in values[ascii_run:]),
-    ]
-
-
-def _strings(packed: Any) -> list[str]:
-    """The strings of :func:`_pack_strings`; ``ValueError`` for anything else."""
-    if not (type(packed) is list and len(packed) == 3):
-        raise ValueError("not packed strings")
-    separator, *texts = packed
-    if not (type(separator) is str and len(separator) == 1):
-        raise ValueError("not packed strings")
-    values: list[str] = []
-    for text in texts:
-        if type(text) is not str:
-            raise ValueError("not packed strings")
-        if text:
-            more = text.split(separator)
-            if more[0]:
-                raise ValueError("packed strings that do not start with their separator")
-            values += islice(more, 1, None)
-    return values
-
-
-def _pack_ints(values: Iterable[int]) -> str:
-    """``values`` (each in ``range(2**32)``) as base64 of a little-endian array; raises
-    ``ValueError`` (or ``OverflowError``) for others."""
-    try:
-        packed = array(_U32, values)
-    except OverflowError as error:
-        raise ValueError("an integer out of the packed range") from error
-    if _SWAP:
-        packed.byteswap()
-    return b2a_base64(packed.tobytes(), newline=False).decode("ascii")
-
-
-def _ints(packed: Any, bound: int) -> array[int]:
-    """The integers of :func:`_pack_ints`, each below ``bound``: checked as a whole (two
-    C calls), never one by one. ``ValueError`` for anything else."""
-    if type(packed) is not str:
-        raise ValueError("not packed integers")
-    raw = a2b_base64(packed, strict_mode=True)  # binascii.Error (a ValueError) if not base64
-    if len(raw) % 4:
-        raise ValueError("packed integers of a partial item")
-    values = array(_U32)
-    values.frombytes(raw)
-    if _SWAP:
-        values.byteswap()
-    if values and max(values) >= bound:
-        raise ValueError("a packed integer out of range")
-    return values
-
-
-def _increasing(values: Sequence[int]) -> bool:
-    """Whether ``values`` never decrease, compared in C."""
-    return all(map(le, values, islice(values, 1, None)))
-
-
 # ----------------------------------------------------------------------------- decoding
 def decode(data: Mapping[str, Any]) -> ExecutablePolicy:
     """The policy an entry describes, every part of it checked (raises :class:`Corrupt`,
     ``ValueError``, ``KeyError``, ``TypeError``...)."""
-    terms = _strings(data["terms"])
+    terms = unpack_strings(data["terms"])
     index = TermIndex.from_data(terms, *_key_table(data["keys"], len(terms)))
     regexes = RegexIndex.from_table(data["regexes"])
     decoder = _Decoder(len(terms), regexes, _term_lists(data["lists"], len(terms)))
@@ -600,9 +519,9 @@ def _key_table(
 ) -> tuple[tuple[list[str], array[int], dict[int, array[int]]], dict[str, list[int]]]:
     """The term automaton's key table (``TermIndex.data``), checked: sorted distinct keys,
     each with the targets of terms that exist, and the lengths by start."""
-    keys, starts = _strings(table["keys"]), table["starts"]
+    keys, starts = unpack_strings(table["keys"]), table["starts"]
     bound = term_count << 3  # a target is a term id and three flag bits (terms._target)
-    firsts = _ints(table["targets"], bound)
+    firsts = unpack_ints(table["targets"], bound)
     # Checked as wholes, in C: the built-in packs have 56,000 keys.
     if not (
         len(firsts) == len(keys)
@@ -619,7 +538,7 @@ def _key_table(
 def _more_targets(packed: Any, key_count: int, bound: int) -> dict[int, array[int]]:
     """The further targets of the keys that have several (``[position, count, targets...]``
     repeated, positions increasing), checked."""
-    flat = _ints(packed, max(key_count, bound))
+    flat = unpack_ints(packed, max(key_count, bound))
     more: dict[int, array[int]] = {}
     at, last = 0, -1
     while at < len(flat):
@@ -643,9 +562,9 @@ def _term_lists(packed: Any, term_count: int) -> _TermLists:
     ending where the next starts."""
     if not (type(packed) is list and len(packed) == 2):
         raise Corrupt("the term lists")
-    ids = _ints(packed[0], term_count)
-    ends = _ints(packed[1], len(ids) + 1)
-    if not (_increasing(ends) and (ends[-1] if ends else 0) == len(ids)):
+    ids = unpack_ints(packed[0], term_count)
+    ends = unpack_ints(packed[1], len(ids) + 1)
+    if not (increasing(ends) and (ends[-1] if ends else 0) == len(ids)):
         raise Corrupt("the term lists' ends")
     return ids, ends
 
@@ -655,7 +574,7 @@ def _decode_route(item: Any, term_count: int, regex_count: int) -> Route:
     needed = None
     if parts is not None:
         packed_terms, regexes, meta, prechecks = parts
-        terms = _ints(packed_terms, term_count)
+        terms = unpack_ints(packed_terms, term_count)
         if not _ints_below(regexes, regex_count):
             raise Corrupt("a route's term and regex ids are not the policy's")
         if not all(type(v) is str for v in (*meta, *prechecks)):
