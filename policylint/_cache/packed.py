@@ -75,7 +75,7 @@ def unpack_strings(packed: Any) -> list[str]:
 
 def pack_ints(values: Iterable[int]) -> str:
     """``values`` (each in ``range(2**32)``) as base64 of a little-endian array; raises
-    ``ValueError`` (or ``OverflowError``) for others."""
+    ``ValueError`` for others."""
     try:
         packed = array(_U32, values)
     except OverflowError as error:
