@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import policylint
-from policylint._cache import codec
+from policylint._cache import codec, packed
 from policylint._cache import folder as cachedir
 from policylint._cache import policies as policycache
 from policylint._compiler.regexes import regex_key
@@ -532,16 +532,47 @@ def _nest(data: dict[str, Any]) -> None:
     _set_field(data, "flags", "NESTED")
 
 
+def _unpacked(text: str) -> list[int]:
+    return list(packed.unpack_ints(text, 1 << 32))
+
+
+def _edit_ints(table: dict[str, Any] | list[Any], key: Any, edit: Any) -> None:
+    """Apply ``edit`` to the list of a packed integer array of the entry, and pack it again."""
+    values = _unpacked(table[key])
+    edit(values)
+    table[key] = packed.pack_ints(values)
+
+
+def _edit_strings(table: dict[str, Any] | list[Any], key: Any, edit: Any) -> None:
+    """Apply ``edit`` to the list of packed strings of the entry, and pack them again."""
+    values = packed.unpack_strings(table[key])
+    edit(values)
+    table[key] = packed.pack_strings(values)
+
+
+def _set_lists(data: dict[str, Any], lists: list[list[int]]) -> None:
+    """The rules' term lists, packed as a compile packs them."""
+    ends = [sum(map(len, lists[: n + 1])) for n in range(len(lists))]
+    data["lists"] = [packed.pack_ints([i for ids in lists for i in ids]), packed.pack_ints(ends)]
+
+
+def _lists(data: dict[str, Any]) -> list[list[int]]:
+    ids, ends = (_unpacked(part) for part in data["lists"])
+    return [ids[start:end] for start, end in zip([0, *ends], ends, strict=False)]
+
+
 #: Entries sealed with the user's key but not what a compile makes: each must be refused
 #: by the entry's validation. (Those that crashed a run crashed every run: a load never
 #: rebuilt them.)
 SEALED_CORRUPTIONS = {
     "nested 100,000 deep": _nest,
     "nested 900 deep": _nest,
-    "term ids as text": lambda data: data["lists"].__setitem__(0, ["0"]),
-    "a term id out of range": lambda data: data["lists"].__setitem__(0, [10**6]),
-    "a negative term id": lambda data: data["lists"].__setitem__(0, [-1]),
-    "a term list no rule has": lambda data: data["lists"].append([0]),
+    "term ids as a list, not packed": lambda data: data["lists"].__setitem__(0, [0]),
+    "a term id out of range": lambda data: _set_lists(data, [[10**6], *_lists(data)[1:]]),
+    "a negative term id (as 32 bits)": lambda data: _set_lists(
+        data, [[(1 << 32) - 1], *_lists(data)[1:]]
+    ),
+    "a term list no rule has": lambda data: _set_lists(data, [*_lists(data), [0]]),
     "a terms node beyond the lists": lambda data: _set_field(
         data, "requires", [{"@TermsNode": 99}]
     ),
@@ -566,13 +597,65 @@ SEALED_CORRUPTIONS = {
     "a marker with a second key": lambda data: _set_field(
         data, "severity", {"@severity": "error", "extra": 1}
     ),
-    "a route beyond the terms": lambda data: data["routes"][0][0].__setitem__(0, [10**6]),
+    "a route beyond the terms": lambda data: data["routes"][0][0].__setitem__(
+        0, packed.pack_ints([10**6])
+    ),
     "a route beyond the regexes": lambda data: data["routes"][0][0].__setitem__(1, [7]),
     "routes for other rules": lambda data: data["routes"].append(data["routes"][0]),
     "regex atoms that are not text": lambda data: data["regexes"][0].__setitem__(2, [5]),
     "a regex no rule has": lambda data: data["regexes"].append(["x+", "", [], [], False, False, 1]),
-    "an unsorted term table": lambda data: data["keys"]["keys"].reverse(),
-    "a term target beyond the terms": lambda data: data["keys"]["targets"].__setitem__(0, 10**9),
+    "an unsorted term table": lambda data: _edit_strings(data["keys"], "keys", list.reverse),
+    "a term target beyond the terms": lambda data: _edit_ints(
+        data["keys"], "targets", lambda targets: targets.__setitem__(0, 10**9)
+    ),
+    # The compact tables (strings joined, integers as base64 arrays) as wholes.
+    "packed integers that are not base64": lambda data: data["keys"].__setitem__("targets", "@@@@"),
+    "packed integers of a partial item": lambda data: data["keys"].__setitem__(
+        "targets", data["keys"]["targets"] + "AAA="
+    ),
+    "a target more than there are keys": lambda data: _edit_ints(
+        data["keys"], "targets", lambda targets: targets.append(0)
+    ),
+    "an empty key": lambda data: _edit_strings(
+        data["keys"], "keys", lambda keys: keys.__setitem__(0, "")
+    ),
+    "keys not led by their separator": lambda data: data["keys"]["keys"].__setitem__(
+        1, data["keys"]["keys"][1][1:]
+    ),
+    "a separator of two characters": lambda data: data["terms"].__setitem__(0, "||"),
+    "terms not packed": lambda data: data.__setitem__("terms", ["guarantee*"]),
+    "further targets of a key past the table": lambda data: data["keys"].__setitem__(
+        "more", packed.pack_ints([10**6, 1, 0])
+    ),
+    "further targets cut short": lambda data: data["keys"].__setitem__(
+        "more", packed.pack_ints([0, 3, 8])
+    ),
+    "further targets beyond the terms": lambda data: data["keys"].__setitem__(
+        "more", packed.pack_ints([0, 1, 10**7])
+    ),
+    "further targets of a key twice": lambda data: data["keys"].__setitem__(
+        "more", packed.pack_ints([0, 1, 8, 0, 1, 8])
+    ),
+    "an example neither pass nor fail": lambda data: data["examples"][0].__setitem__(0, ["maybe"]),
+    "an example's text that is not text": lambda data: data["examples"][1].__setitem__(0, [1]),
+    "an example's metadata that is not data": lambda data: data["examples"][3].__setitem__(
+        0, {"@map": {"x": {"@TermsNode": 0}}}
+    ),
+    "an example's line below zero": lambda data: data["examples"][4].__setitem__(0, -1),
+    "examples' columns of two lengths": lambda data: data["examples"][1].append("more"),
+    "an example no rule has": lambda data: [
+        column.append(column[0]) for column in data["examples"]
+    ],
+    "an example beyond the table": lambda data: _set_field(data, "examples", [{"@RuleExample": 9}]),
+    "term lists ending past their ids": lambda data: _edit_ints(
+        data["lists"], 1, lambda ends: ends.__setitem__(-1, ends[-1] + 1)
+    ),
+    "term lists ending before their ids": lambda data: _edit_ints(
+        data["lists"], 1, lambda ends: ends.__setitem__(-1, ends[-1] - 1)
+    ),
+    "term lists ending out of order": lambda data: _edit_ints(
+        data["lists"], 1, lambda ends: ends.__setitem__(slice(0, 2), ends[1::-1])
+    ),
     "a rule twice": lambda data: (
         data["rules"].append(data["rules"][0]),
         data["routes"].append(data["routes"][0]),
@@ -660,3 +743,29 @@ def test_two_installs_of_one_version_never_share_built_in_entries(
     monkeypatch.setattr(resources, "rules_dir", lambda: other_rules)
     second = policylint.load_policy("builtin:tone")
     assert [rule.id for rule in second.rules] == ["other.only"]
+
+
+def test_packed_tables_keep_every_string_and_integer() -> None:
+    """The compact tables: strings joined with a separator none of them holds (even when
+    they hold the usual ones), integers as one unsigned 32-bit array."""
+    awkward = ["", "a|b", packed._SEPARATORS[:20], "x", "crème"]
+    for values in (awkward, [], [""], ["|"]):
+        assert packed.unpack_strings(packed.pack_strings(values)) == values
+    assert packed.pack_strings(awkward)[0] not in "".join(awkward)
+    edges = [0, 5, (1 << 32) - 1]
+    assert list(packed.unpack_ints(packed.pack_ints(edges), 1 << 32)) == edges
+    for outside in ([1 << 32], [-1]):
+        with pytest.raises(ValueError):
+            packed.pack_ints(outside)
+    with pytest.raises(ValueError):
+        packed.unpack_ints(packed.pack_ints([3]), 3)  # each below the bound given
+
+
+def test_terms_holding_the_separators_come_back_from_the_cache(cache: Path) -> None:
+    text = 'rule a.b { flag ["a|b", "c~d", "^e^"] }'
+    fresh = policylint.load_policy(text=text)
+    post = "a|b and c~d and ^e^ here"
+    cached = policylint.load_policy(text=text)
+    assert entries(cache) and policycache.load(entries(cache)[0].stem) is not None
+    assert [f.match for f in cached.check(post).findings] == ["a|b", "c~d", "^e^"]
+    assert cached.check(post) == fresh.check(post)

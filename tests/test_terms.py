@@ -79,10 +79,10 @@ def test_the_cache_keeps_terms_as_written_and_their_specs_come_back_the_same() -
     fresh = TermIndex()
     for term in ("guarantee*", "*coin", "risk-free", "crème brûlée", "get rich * quick", "#ad"):
         fresh.add(term)
-    terms, table = fresh.data()
+    terms, table, starts = fresh.data()
     assert terms == ["guarantee*", "*coin", "risk-free", "crème brûlée", "get rich * quick", "#ad"]
-    cached = TermIndex.from_data(terms, table)
+    cached = TermIndex.from_data(terms, table, starts)
     assert [cached.spec(i) for i in range(len(cached))] == [fresh.spec(i) for i in range(6)]
     assert cached.add("#ad") == 5 and cached.add("new") == 6  # ids as before, then new ones
     with pytest.raises(ValueError):
-        TermIndex.from_data([["#ad", "#ad", False, False, None]], table)
+        TermIndex.from_data([["#ad", "#ad", False, False, None]], table, starts)

@@ -7,17 +7,33 @@ distances, term ids within the term list): what the engine relies on holds, or t
 referred to by their row: a regex node is the row of the regex table (its pattern, flags and
 prefilter atoms, checked once there), a terms node the row of the table of distinct term-id
 lists, so no cross-check between copies is needed and nodes that share a regex or a list
-share one object.
+share one object. A rule's examples (a thousand in the built-in packs, half the nodes) are
+rows of a table kept by column, each column checked at once (``_EXAMPLE_COLUMNS``).
 
 Nodes are stored by position: the format names the fields of every node class (``FORMAT``),
 so a class whose fields change, even only in order, never reads an older entry.
+
+The large tables (a big policy's terms, its automaton's keys and their targets, the rules'
+term lists and routes: hundreds of thousands of items) are compact: strings joined into one
+(:func:`~policylint._cache.packed.pack_strings`), integers as one base64 array
+(:func:`~policylint._cache.packed.pack_ints`). Decoding them
+is a few C calls (``str.split``, ``a2b_base64``), and they are checked as wholes, by their
+invariants (lengths, bounds, order), never item by item in Python: a warm start of a large
+policy spent more time making and checking 56,000 small JSON values than anything else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import chain, repeat
+from itertools import repeat
 
+from policylint._cache.packed import (
+    increasing,
+    pack_ints,
+    pack_strings,
+    unpack_ints,
+    unpack_strings,
+)
 from policylint._hashing import sha256
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
@@ -54,15 +70,16 @@ from policylint._runtime.terms import TermIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from array import array
     from typing import Any
 
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 19
+FORMAT_VERSION = 20
 
-# Keyed "@" + class name, as entries write them. RegexNode and TermsNode are written as the
-# row of their table (see the module's docstring).
+# Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
+# written as the row of their table (see the module's docstring).
 _NODE_TYPES: dict[str, type[Any]] = {
     "@" + cls.__name__: cls
     for cls in (
@@ -82,7 +99,6 @@ _NODE_TYPES: dict[str, type[Any]] = {
         ContextException,
         AllowException,
         InsideException,
-        RuleExample,
         RuleInfo,
         CompiledRule,
     )
@@ -96,8 +112,9 @@ def _fields(cls: type[Any]) -> tuple[str, ...]:
 
 def _format(node_types: Mapping[str, type[Any]]) -> str:
     schema = ";".join(f"{key}:{','.join(_fields(cls))}" for key, cls in node_types.items())
-    # The two written as table rows: the rows hold their fields.
-    schema += f";@RegexNode:{','.join(RegexNode.FIELDS)};@TermsNode:{','.join(TermsNode.FIELDS)}"
+    # Those written as table rows: the rows hold their fields.
+    for cls in (RegexNode, TermsNode, RuleExample):
+        schema += f";@{cls.__name__}:{','.join(_fields(cls))}"
     return f"{FORMAT_VERSION}/" + sha256(schema.encode()).hexdigest()[:16]
 
 
@@ -112,17 +129,30 @@ class Corrupt(Exception):
 def encode(policy: ExecutablePolicy) -> dict[str, Any]:
     """The parts of ``policy`` as JSON values (the entry's other keys are the cache's)."""
     encoder = _Encoder(policy.regexes)
-    terms, keys = policy.terms.data()
+    terms, (keys, firsts, more), starts = policy.terms.data()
+    rules = [encoder.value(rule) for rule in policy.rules]
     return {
         "name": policy.name,
         "description": policy.description,
         "files": list(policy.files),
         "settings": encoder.value(policy.settings),
-        "terms": terms,
-        "keys": keys,
+        "terms": pack_strings(terms),
+        "keys": {
+            "keys": pack_strings(keys),
+            "targets": pack_ints(firsts),
+            # position, how many more, and those targets, for each key that has more
+            "more": pack_ints([n for at in sorted(more) for n in (at, len(more[at]), *more[at])]),
+            "starts": {start: list(lengths) for start, lengths in starts.items()},
+        },
         "regexes": policy.regexes.table(),
-        "rules": [encoder.value(rule) for rule in policy.rules],
-        "lists": encoder.lists,
+        "rules": rules,
+        "lists": [
+            pack_ints([term for ids in encoder.lists for term in ids]),
+            pack_ints(_ends(encoder.lists)),
+        ],
+        # by column, in RuleExample's field order
+        "examples": [list(column) for column in zip(*encoder.examples, strict=True)]
+        or [[] for _ in _EXAMPLE_COLUMNS],
         "routes": [_encode_route(known) for known in policy.routes],
     }
 
@@ -133,6 +163,8 @@ class _Encoder:
         #: The distinct term-id lists of the terms nodes, and each one's row.
         self.lists: list[list[int]] = []
         self.rows: dict[tuple[int, ...], int] = {}
+        #: Every rule's examples, their fields as JSON values.
+        self.examples: list[list[Any]] = []
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -147,6 +179,9 @@ class _Encoder:
                 row = self.rows[value.term_ids] = len(self.lists)
                 self.lists.append(list(value.term_ids))
             return {"@TermsNode": row}
+        if kind is RuleExample:
+            self.examples.append([self.value(getattr(value, f)) for f in _fields(kind)])
+            return {"@RuleExample": len(self.examples) - 1}
         if kind is Severity:
             return {"@severity": value.value}
         if _NODE_TYPES.get("@" + kind.__name__) is kind:
@@ -165,26 +200,41 @@ class _Encoder:
 
 def _encode_route(known: Route) -> list[Any]:
     needed, platforms = known
-    parts = None if needed is None else [sorted(part) for part in needed]
+    parts: list[Any] | None = None
+    if needed is not None:
+        terms, regexes, meta, prechecks = needed
+        parts = [pack_ints(sorted(terms)), sorted(regexes), sorted(meta), sorted(prechecks)]
     return [parts, None if platforms is None else sorted(platforms)]
+
+
+def _ends(lists: list[list[int]]) -> list[int]:
+    """Where each list ends in the lists laid end to end."""
+    ends, total = [], 0
+    for ids in lists:
+        total += len(ids)
+        ends.append(total)
+    return ends
 
 
 # ----------------------------------------------------------------------------- decoding
 def decode(data: Mapping[str, Any]) -> ExecutablePolicy:
     """The policy an entry describes, every part of it checked (raises :class:`Corrupt`,
     ``ValueError``, ``KeyError``, ``TypeError``...)."""
-    terms = data["terms"]
-    index = TermIndex.from_data(terms, _key_table(data["keys"], len(terms)))
+    terms = unpack_strings(data["terms"])
+    index = TermIndex.from_data(terms, *_key_table(data["keys"], len(terms)))
     regexes = RegexIndex.from_table(data["regexes"])
-    decoder = _Decoder(len(terms), regexes, data["lists"])
+    decoder = _Decoder(len(terms), regexes, _term_lists(data["lists"], len(terms)))
+    decoder.examples = _examples(data["examples"], decoder)
     rules = tuple(decoder.value(rule) for rule in data["rules"])
     if not all(type(rule) is CompiledRule for rule in rules):
         raise Corrupt("not a rule")
     # What compiling makes: a table row for each regex and each list the rules use, no more.
     if len(decoder.regex_nodes) != len(regexes):
         raise Corrupt("a regex in the table no rule has")
-    if len(decoder.terms_nodes) != len(decoder.lists):
+    if len(decoder.terms_nodes) != len(decoder.lists[1]):
         raise Corrupt("a term list no rule has")
+    if len(decoder.examples_used) != len(decoder.examples):
+        raise Corrupt("an example no rule has")
     if len({rule.info.id for rule in rules}) != len(rules):
         raise Corrupt("a rule id twice")
     routes = tuple(_decode_route(item, len(terms), len(regexes)) for item in data["routes"])
@@ -222,15 +272,16 @@ class _Decoder:
     """Makes an entry's JSON back into nodes, checking each as it is made: what the engine
     relies on holds, or :class:`Corrupt` is raised."""
 
-    def __init__(self, term_count: int, regexes: RegexIndex, lists: Any) -> None:
+    def __init__(self, term_count: int, regexes: RegexIndex, lists: _TermLists) -> None:
         self.term_count = term_count
         self.regexes = regexes
-        if type(lists) is not list or not all(_ints_below(ids, term_count) for ids in lists):
-            raise Corrupt("the term lists")
         self.lists = lists
         # One node per regex and per list: nodes that share one share its caches too.
         self.regex_nodes: dict[int, RegexNode] = {}
         self.terms_nodes: dict[int, TermsNode] = {}
+        #: The examples' table (:func:`_examples`), and the rows the rules name.
+        self.examples: list[RuleExample] = []
+        self.examples_used: set[int] = set()
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -251,6 +302,8 @@ class _Decoder:
             return self.regex(fields)
         if key == "@TermsNode":
             return self.terms(fields)
+        if key == "@RuleExample":
+            return self.example(fields)
         if key == "@set":
             if type(fields) is not list:
                 raise Corrupt("@set: not a list")
@@ -273,13 +326,22 @@ class _Decoder:
             node.regex_id = regex_id
         return node
 
+    def example(self, row: Any) -> RuleExample:
+        """Row ``row`` of the examples' table (checked when the table was)."""
+        if type(row) is not int or not 0 <= row < len(self.examples):
+            raise Corrupt("@RuleExample: not a row of the examples")
+        self.examples_used.add(row)
+        return self.examples[row]
+
     def terms(self, row: Any) -> TermsNode:
         """The node of row ``row`` of the term lists (checked when the lists were)."""
-        if type(row) is not int or not 0 <= row < len(self.lists):
+        ids, ends = self.lists
+        if type(row) is not int or not 0 <= row < len(ends):
             raise Corrupt("@TermsNode: not a row of the term lists")
         node = self.terms_nodes.get(row)
         if node is None:
-            node = self.terms_nodes[row] = TermsNode(tuple(self.lists[row]))
+            start = ends[row - 1] if row else 0
+            node = self.terms_nodes[row] = TermsNode(tuple(ids[start : ends[row]]))
         return node
 
 
@@ -290,16 +352,6 @@ def _ints_below(values: Any, bound: int) -> bool:
     return not values or (
         set(map(type, values)) == {int} and min(values) >= 0 and max(values) < bound
     )
-
-
-def _all_strings(values: list[Any]) -> bool:
-    """Whether every item is a string: ``str.join`` checks them in C, a loop in Python
-    would cost ~1 ms over the built-in packs' 14,000 term keys."""
-    try:
-        "".join(values)
-    except TypeError:
-        return False
-    return True
 
 
 def _strs(values: Any) -> bool:
@@ -407,14 +459,6 @@ _CHECKS: dict[type[Any], Any] = {
         and all(type(v) is frozenset and _strs(v) for v in n.by_detector.values())
     ),
     InsideException: lambda n: isinstance(n.pattern, _Pattern),
-    RuleExample: lambda n: (
-        n.expect in _EXPECT
-        and type(n.text) is str
-        and _optional_str(n.platform)
-        and type(n.meta) is dict
-        and (not n.meta or _data(n.meta))
-        and _count(n.line)
-    ),
     RuleInfo: lambda n: all(check(value) for check, value in zip(_INFO_CHECKS, n, strict=True)),
     CompiledRule: lambda n: (
         type(n.info) is RuleInfo
@@ -428,43 +472,110 @@ _CHECKS: dict[type[Any], Any] = {
 }
 assert set(_CHECKS) == set(_NODE_TYPES.values())
 
+_OPTIONAL_STR = frozenset({str, type(None)})
+_INT = frozenset({int})
 
-def _key_table(table: Any, term_count: int) -> dict[str, Any]:
-    """The term automaton's key table (``TermIndex.data``), checked: sorted distinct keys,
-    each with the ids (and flags) of terms that exist, and the lengths by start."""
-    keys, targets, starts = table["keys"], table["targets"], table["starts"]
-    # Checked a list at a time, not an item at a time: the built-in packs have 14,000 keys.
+#: The check of each column of the examples' table, a whole column at a time (a warm start
+#: reads ~1,100 examples). The meta column is made into values first (_examples).
+_EXAMPLE_COLUMNS: dict[str, Any] = {
+    "expect": lambda column: set(column) <= _EXPECT,
+    "text": lambda column: set(map(type, column)) <= _STR,
+    "platform": lambda column: set(map(type, column)) <= _OPTIONAL_STR,
+    "meta": lambda column: all(type(meta) is dict and (not meta or _data(meta)) for meta in column),
+    "line": lambda column: set(map(type, column)) <= _INT and min(column, default=0) >= 0,
+}
+assert tuple(_EXAMPLE_COLUMNS) == _fields(RuleExample)
+
+
+def _scalar_map(value: Any) -> dict[str, Any] | None:
+    """The mapping ``{"@map": {...}}`` holds when its values are all scalars (an example's
+    metadata nearly always), made without a call per value; else None."""
+    inner = value.get("@map") if type(value) is dict and len(value) == 1 else None
+    if type(inner) is dict and inner and set(map(type, inner.values())) <= _SCALARS:
+        return inner
+    return None
+
+
+def _examples(columns: Any, decoder: _Decoder) -> list[RuleExample]:
+    """The examples' table, by column, checked a column at a time."""
     if not (
-        type(keys) is list
-        and type(targets) is list
-        and len(targets) == len(keys)
-        and _all_strings(keys)
+        type(columns) is list
+        and len(columns) == len(_EXAMPLE_COLUMNS)
+        and all(type(column) is list for column in columns)
+        and len(set(map(len, columns))) == 1
+    ):
+        raise Corrupt("the examples' table")
+    columns = list(columns)
+    meta = _fields(RuleExample).index("meta")
+    columns[meta] = [_scalar_map(value) or decoder.value(value) for value in columns[meta]]
+    checks = _EXAMPLE_COLUMNS.values()
+    if not all(check(column) for check, column in zip(checks, columns, strict=True)):
+        raise Corrupt("an example's field out of its range")
+    return list(map(RuleExample, *columns))
+
+
+def _key_table(
+    table: Any, term_count: int
+) -> tuple[tuple[list[str], array[int], dict[int, array[int]]], dict[str, list[int]]]:
+    """The term automaton's key table (``TermIndex.data``), checked: sorted distinct keys,
+    each with the targets of terms that exist, and the lengths by start."""
+    keys, starts = unpack_strings(table["keys"]), table["starts"]
+    bound = term_count << 3  # a target is a term id and three flag bits (terms._target)
+    firsts = unpack_ints(table["targets"], bound)
+    # Checked as wholes, in C: the built-in packs have 56,000 keys.
+    if not (
+        len(firsts) == len(keys)
         and "" not in keys
-        and keys == sorted(keys)  # the lookup bisects them
+        and keys == sorted(keys)  # the lookup bisects them (timsort: one pass when sorted)
         and type(starts) is dict
         and set(map(type, starts.values())) <= {list}
-        and _ints_below(list(chain.from_iterable(starts.values())), 1 << 30)
+        and _ints_below([n for lengths in starts.values() for n in lengths], 1 << 30)
     ):
         raise Corrupt("the term table")
-    bound = term_count << 3  # a target is a term id and three flag bits (terms._target)
-    single = [t for t in targets if type(t) is int]
-    several = [t for t in targets if type(t) is not int]
-    if not (
-        _ints_below(single, bound)
-        and set(map(type, several)) <= {list}
-        and [] not in several
-        and _ints_below(list(chain.from_iterable(several)), bound)
-    ):
-        raise Corrupt("the term table's targets")
-    return table  # type: ignore[no-any-return]
+    return (keys, firsts, _more_targets(table["more"], len(keys), bound)), starts
+
+
+def _more_targets(packed: Any, key_count: int, bound: int) -> dict[int, array[int]]:
+    """The further targets of the keys that have several (``[position, count, targets...]``
+    repeated, positions increasing), checked."""
+    flat = unpack_ints(packed, max(key_count, bound))
+    more: dict[int, array[int]] = {}
+    at, last = 0, -1
+    while at < len(flat):
+        position, count = flat[at], flat[at + 1] if at + 1 < len(flat) else 0
+        targets = flat[at + 2 : at + 2 + count]
+        if not (last < position < key_count and count and len(targets) == count):
+            raise Corrupt("the term table's further targets")
+        if max(targets) >= bound:
+            raise Corrupt("the term table's targets")
+        more[position] = targets
+        at, last = at + 2 + count, position
+    return more
+
+
+#: The rules' distinct term-id lists, laid end to end, and where each ends.
+_TermLists = tuple["array[int]", "array[int]"]
+
+
+def _term_lists(packed: Any, term_count: int) -> _TermLists:
+    """The term lists of the terms nodes, checked: ids of terms that exist, each list
+    ending where the next starts."""
+    if not (type(packed) is list and len(packed) == 2):
+        raise Corrupt("the term lists")
+    ids = unpack_ints(packed[0], term_count)
+    ends = unpack_ints(packed[1], len(ids) + 1)
+    if not (increasing(ends) and (ends[-1] if ends else 0) == len(ids)):
+        raise Corrupt("the term lists' ends")
+    return ids, ends
 
 
 def _decode_route(item: Any, term_count: int, regex_count: int) -> Route:
     parts, platforms = item
     needed = None
     if parts is not None:
-        terms, regexes, meta, prechecks = parts
-        if not (_ints_below(terms, term_count) and _ints_below(regexes, regex_count)):
+        packed_terms, regexes, meta, prechecks = parts
+        terms = unpack_ints(packed_terms, term_count)
+        if not _ints_below(regexes, regex_count):
             raise Corrupt("a route's term and regex ids are not the policy's")
         if not all(type(v) is str for v in (*meta, *prechecks)):
             raise Corrupt("a route's metadata keys and prechecks are not strings")

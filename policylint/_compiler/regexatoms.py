@@ -86,7 +86,7 @@ def _analyse(pattern: str, *, fold: bool) -> RegexFacts:
     try:
         info = _sequence(tree, fold)
         atoms, also, repeats = _atom_sets(info)
-        return RegexFacts(atoms, also, _foreign_sequence(tree), not fold, repeats)
+        return RegexFacts(atoms, also, _foreign_sequence(tree, fold), not fold, repeats)
     except RecursionError:
         return _UNKNOWN_FACTS
 
@@ -139,38 +139,46 @@ def _reduced(atoms: set[str]) -> frozenset[str]:
     return frozenset(a for a in atoms if not any(b != a and b in a for b in atoms))
 
 
-def _foreign_sequence(items: Iterable[tuple[Any, Any]]) -> bool:
-    return any(_foreign_node(op, arg) for op, arg in items)
+def _foreign_sequence(items: Iterable[tuple[Any, Any]], fold: bool) -> bool:
+    return any(_foreign_node(op, arg, fold) for op, arg in items)
 
 
-def _foreign_node(op: Any, arg: Any) -> bool:
+def _foreign_node(op: Any, arg: Any, fold: bool) -> bool:
     name = str(op)
     if name == "LITERAL":
-        return _foreign_range(arg, arg)
+        return _foreign_range(arg, arg, fold)
     if name == "IN":
-        return all(_foreign_member(str(item), value) for item, value in arg)
+        return all(_foreign_member(str(item), value, fold) for item, value in arg)
     if name == "SUBPATTERN":
-        return _foreign_sequence(arg[-1])
+        return _foreign_sequence(arg[-1], fold)
     if name == "ATOMIC_GROUP":
-        return _foreign_sequence(arg)
+        return _foreign_sequence(arg, fold)
     if name == "BRANCH":
-        return all(_foreign_sequence(branch) for branch in arg[1])
+        return all(_foreign_sequence(branch, fold) for branch in arg[1])
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, _, item = arg
-        return bool(low >= 1 and _foreign_sequence(item))
+        return bool(low >= 1 and _foreign_sequence(item, fold))
     return False
 
 
-def _foreign_member(name: str, value: Any) -> bool:
+def _foreign_member(name: str, value: Any, fold: bool) -> bool:
     # \p{..} was rewritten to \w, a category: never taken as foreign (nor is a negation)
     if name == "LITERAL":
-        return _foreign_range(value, value)
-    return name == "RANGE" and _foreign_range(*value)
+        return _foreign_range(value, value, fold)
+    if name != "RANGE":
+        return False
+    low, high = value
+    return _foreign_range(low, high, fold)
 
 
-def _foreign_range(low: int, high: int) -> bool:
-    """Whether no character from ``low`` to ``high`` is ASCII or matches ASCII in any case."""
-    return low >= 0x80 and not any(low <= code <= high for code in _ASCII_TWINS)
+def _foreign_range(low: int, high: int, fold: bool) -> bool:
+    """Whether no character from ``low`` to ``high`` is ASCII or, when the regex ignores
+    case (``fold``), matches ASCII in any case. A case-sensitive class of Latin Extended
+    letters (U+01DD-U+0217 holds U+01F0, whose upper case is "J" and a caron) cannot match
+    an ASCII post: taken as foreign, its costly RE2 program is never compiled for one."""
+    if low < 0x80:
+        return False
+    return not fold or not any(low <= code <= high for code in _ASCII_TWINS)
 
 
 def _translate(pattern: str) -> str | None:

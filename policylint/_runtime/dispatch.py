@@ -9,7 +9,7 @@ share those numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from policylint._model.struct import NamedTuple
 from policylint._runtime.conditions import (
@@ -315,7 +315,9 @@ class RuleDispatch:
     ) -> None:
         """``routes``: each rule's :func:`route`, when known (the compiled-policy cache
         keeps them); else they are worked out from the rules' nodes."""
-        self._by_term: dict[int, list[int]] = {}
+        # A large policy's rules report tens of thousands of terms: they are indexed a
+        # rule at a time (_index_all), not a term at a time.
+        by_term: dict[int, tuple[int, ...]] = {}
         self._by_regex: dict[int, list[int]] = {}
         regex_rules: set[int] = set()
         # rules without a trigger, on any platform / on the platforms their guards name
@@ -326,8 +328,7 @@ class RuleDispatch:
         for position, rule in enumerate(rules):
             needed, limited = routes[position] if routes is not None else route(rule)
             if needed is not None:
-                for term in needed.terms:
-                    self._by_term.setdefault(term, []).append(position)
+                _index_all(by_term, needed.terms, position)
                 for regex in needed.regexes:
                     self._by_regex.setdefault(regex, []).append(position)
                     regex_rules.add(position)
@@ -341,6 +342,7 @@ class RuleDispatch:
             else:
                 for platform in limited:
                     by_platform.setdefault(platform, []).append(position)
+        self._by_term = by_term
         self._anywhere = frozenset(anywhere)
         self._by_platform = {
             name: self._anywhere | frozenset(extra) for name, extra in by_platform.items()
@@ -377,9 +379,9 @@ class RuleDispatch:
                 chosen.update(found)
         by_term = self._by_term
         for term in state.term_hits():
-            found = by_term.get(term)
-            if found is not None:
-                chosen.update(found)
+            positions = by_term.get(term)
+            if positions is not None:
+                chosen.update(positions)
         if self._by_regex:
             hits = state.regex_hits()
             if hits is None:
@@ -391,3 +393,13 @@ class RuleDispatch:
                     if found is not None:
                         chosen.update(found)
         return sorted(chosen)
+
+
+def _index_all(index: dict[int, tuple[int, ...]], keys: Collection[int], position: int) -> None:
+    """Add ``position`` to the entry of each of ``keys``, in a few C calls: the keys new to
+    ``index`` share one tuple, and only those already there (few) are visited one by one."""
+    shared = index.keys() & keys
+    earlier = {key: index[key] for key in shared}
+    index.update(dict.fromkeys(keys, (position,)))
+    for key, positions in earlier.items():
+        index[key] = (*positions, position)

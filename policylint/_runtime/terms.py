@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     # A key's length, whether its first and last characters are word characters, the ids of
     # its terms when none has a wildcard or runs as a regex (else None), and its targets.
     _Row = tuple[int, bool, bool, tuple[int, ...] | None, Sequence[Any]]
+    # Every key (sorted), each key's first target and the further targets of the keys that
+    # have more than one (by position): see TermIndex._key_table.
+    _KeyTable = tuple[Sequence[str], Sequence[int], Mapping[int, Sequence[int]]]
 
 __all__ = ["MAX_KEYS_PER_TERM", "TermIndex", "TermSpec", "key_count", "parse_term"]
 
@@ -145,7 +148,7 @@ class TermIndex:
         # Every key and, for each, its terms as encoded targets (see _target): computed from
         # the terms, or loaded from the compiled cache. The automaton's values and the
         # lookup's entries are positions in these lists.
-        self._table: tuple[Sequence[str], Sequence[int | list[int]]] | None = None
+        self._table: _KeyTable | None = None
         self._rows: list[_Row | None] = []  # per key, made by _row() on its first hit
         self._entries: dict[str, int] | None = None  # key -> position (for the automaton)
         # A key's first two characters (its only one, for a one-character key) -> the
@@ -154,25 +157,27 @@ class TermIndex:
         self._uses = 0
 
     @classmethod
-    def from_data(cls, terms: list[Any], table: Mapping[str, Any]) -> TermIndex:
-        """An index from the compiled cache: the terms and the key table of :meth:`data`.
-        Raises ``ValueError`` for anything else."""
+    def from_data(
+        cls, terms: list[Any], table: _KeyTable, starts: Mapping[str, Sequence[int]]
+    ) -> TermIndex:
+        """An index from the compiled cache: the terms, key table and key starts of
+        :meth:`data` (checked by the cache's codec). Raises ``ValueError`` for terms that
+        are not strings."""
         if not set(map(type, terms)) <= {str}:
             raise ValueError("terms are not strings")
         index = cls()
         index._specs = list(terms)
         index._ids = None
-        index._table = (table["keys"], table["targets"])
-        index._starts = table["starts"]
+        index._table = table
+        index._starts = starts
         return index
 
-    def data(self) -> tuple[list[Any], dict[str, Any]]:
-        """The terms as written and the key table, as JSON-able data (for the compiled
-        cache: a spec is made again from its term when needed)."""
-        keys, targets = self._key_table()
+    def data(self) -> tuple[list[str], _KeyTable, Mapping[str, Sequence[int]]]:
+        """The terms as written, the key table (every key, sorted; each one's first target;
+        the other targets of keys with more than one, by position) and the key starts (for
+        the compiled cache: a spec is made again from its term when needed)."""
         terms = [spec.source for spec in self._all_specs()]
-        starts = {start: list(lengths) for start, lengths in self._key_starts().items()}
-        return terms, {"keys": list(keys), "targets": list(targets), "starts": starts}
+        return terms, self._key_table(), self._key_starts()
 
     def add(self, term: str) -> int:
         """Register a term (idempotent); returns its id."""
@@ -216,7 +221,7 @@ class TermIndex:
         """Every key the automaton looks for, in sorted order."""
         return self._key_table()[0]
 
-    def _key_table(self) -> tuple[Sequence[str], Sequence[int | list[int]]]:
+    def _key_table(self) -> _KeyTable:
         """Every key with the terms it stands for: the spelling variants of each term, and
         the longest literal piece of each term with an inner wildcard."""
         if self._table is not None:
@@ -238,15 +243,20 @@ class TermIndex:
                 entries.setdefault(variant, []).append(term_id)
         specs = self._all_specs()
         keys = sorted(entries.keys() | pieces.keys())
-        targets: list[int | list[int]] = []
-        for key in keys:
+        firsts: list[int] = []
+        more: dict[int, list[int]] = {}
+        for position, key in enumerate(keys):
             # The wildcard flags travel with each id so the hot loop needs no spec lookup.
             found = [
                 _target(i, specs[i].left_wild, specs[i].right_wild, False)
                 for i in entries.get(key, ())
             ] + [_target(i, False, False, True) for i in pieces.get(key, ())]
-            targets.append(found[0] if len(found) == 1 else found)
-        self._table = (keys, targets)  # kept until a term is added
+            # One int per key (a flat array in the cache); the few keys of several terms
+            # keep the rest aside.
+            firsts.append(found[0])
+            if len(found) > 1:
+                more[position] = found[1:]
+        self._table = (keys, firsts, more)  # kept until a term is added
         return self._table
 
     def _entries_table(self) -> dict[str, int]:
@@ -356,9 +366,9 @@ class TermIndex:
 
     def _row(self, entry: int) -> _Row:
         """What find() needs of a key, worked out on its first hit (most keys never hit)."""
-        keys, all_targets = self._key_table()
-        key, encoded = keys[entry], all_targets[entry]
-        codes = (encoded,) if isinstance(encoded, int) else tuple(encoded)
+        keys, firsts, more = self._key_table()
+        key = keys[entry]
+        codes = (firsts[entry], *more.get(entry, ()))
         targets = tuple(
             (code >> 3, bool(code & 4), bool(code & 2), bool(code & 1)) for code in codes
         )
