@@ -1,0 +1,100 @@
+"""Hashtags that run several words together in one case: ``#throwbackthursday``.
+
+Screen readers read ``#throwbackthursday`` as one made-up word and ``#ThrowbackThursday`` as
+two. A hashtag is reported when it is written all in lower case, all in capitals, or with a
+capital on its first letter only (which does not help either), and its letters split
+completely into two or more words of the shipped frequency lists
+(:mod:`policylint._text.wordsplit`): the post's language and English when ``meta.lang``
+names one of the six, all six otherwise (posts mix languages).
+
+Not reported: a hashtag that is itself a word of any of the lists (``#sustainability``,
+``#buongiorno``, ``#Abendessen``) or a name or closed compound of
+``rules/data/a11y_hashtag_single_words.txt`` (``#homemade``, ``#facebook``); CamelCase; a
+hashtag with a digit or joiner inside (trailing digits are ignored: ``#throwback2024``); and
+any split that needs a rare one- or two-letter word, or starts with a one-letter word: the
+usual ways a name falls into pieces.
+
+The value is the hashtag lower-cased (so ``allow ["#blackfriday"]`` allows it in any case);
+the ``{camelcase}`` message placeholder gives the CamelCase form, split the same way.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from policylint._text.wordsplit import LANGUAGES, fold, languages_for, rank, split_words
+from policylint.detectors.base import Detection, Detector
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from policylint._text.post import PostViews
+
+__all__ = ["DETECTOR", "CompoundHashtagDetector", "compound_split"]
+
+#: Fewest letters of a hashtag worth splitting (two words of three letters).
+MIN_LETTERS = 6
+#: How common a one- or two-letter word must be to count as a word of a split ("a", "in",
+#: "of", "la", "di"): rarer ones are abbreviations that cut names into pieces.
+_SHORT_WORD_RANK = {1: 12, 2: 300}
+
+
+@cache
+def _single_words() -> frozenset[str]:
+    """Names and closed compounds that are one word although the lists lack them."""
+    from policylint._resources import rules_dir
+
+    text = (rules_dir() / "data" / "a11y_hashtag_single_words.txt").read_text(encoding="utf-8")
+    return frozenset(fold(line.strip()) for line in text.splitlines() if line[:1] not in "#")
+
+
+def _one_case(letters: str) -> bool:
+    """All lower case, all capitals, or a capital on the first letter only."""
+    return letters.islower() or letters.isupper() or letters[1:].islower()
+
+
+def compound_split(letters: str, langs: tuple[str, ...] = LANGUAGES) -> list[str] | None:
+    """The words a run of letters is made of, when it is two or more listed words and not a
+    single word itself; None otherwise."""
+    folded = fold(letters)
+    if len(folded) < MIN_LETTERS or folded in _single_words() or rank(folded) is not None:
+        return None
+    words = split_words(letters, langs)
+    if words is None or len(words) < 2:
+        return None
+    if len(words[0]) == 1:
+        return None  # "#oatlatte" is not "o at latte"
+    for word in words:
+        limit = _SHORT_WORD_RANK.get(len(word))
+        if limit is not None and (rank(fold(word), langs) or limit + 1) > limit:
+            return None
+    return words
+
+
+def _letters(hashtag: str) -> str | None:
+    """A hashtag's letters without the sign and trailing digits, if letters is all they are."""
+    letters = hashtag[1:].rstrip("0123456789")
+    return letters if letters.isalpha() else None
+
+
+class CompoundHashtagDetector:
+    name = "compound_hashtag"
+    description = (
+        "Hashtags in one case that run two or more words together (#throwbackthursday), "
+        "split with the shipped word lists of six languages."
+    )
+
+    def detect(self, post: PostViews) -> list[Detection]:
+        found: list[Detection] = []
+        langs = languages_for(post.meta)
+        for start, end in post.entities.hashtags:
+            hashtag = post.text[start:end]
+            letters = _letters(hashtag)
+            if letters and _one_case(letters) and compound_split(letters, langs):
+                found.append(Detection(start, end, hashtag.lower()))
+        return found
+
+    def canonical(self, text: str) -> str:
+        return text.strip().lower()
+
+
+DETECTOR: Detector = CompoundHashtagDetector()
