@@ -22,11 +22,21 @@ import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
+from policylint._model.struct import NamedTuple
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["LANGUAGES", "fold", "languages_for", "rank", "split_words"]
+__all__ = [
+    "LANGUAGES",
+    "Split",
+    "fold",
+    "languages_for",
+    "likeliest_split",
+    "rank",
+    "split_words",
+]
 
 #: The languages with a word list, in the order their lists are read.
 LANGUAGES = ("en", "es", "de", "fr", "it", "pt")
@@ -93,9 +103,34 @@ def _cost(word: str, langs: tuple[str, ...]) -> float | None:
     return min(costs, default=None)
 
 
+class Split(NamedTuple):
+    """A reading of a run of letters: its words (slices of the text), their total cost and
+    the languages whose lists it was read with."""
+
+    words: list[str]
+    cost: float
+    langs: tuple[str, ...]
+
+
 def split_words(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[str] | None:
-    """``text`` (letters) as its likeliest sequence of words of ``langs``, as slices of
-    ``text``; None when the listed words cannot cover it completely."""
+    """``text`` (letters) as its likeliest sequence of words, each word in one language of
+    ``langs`` and English at most: one language's hashtag mixed with English words
+    (#pastalover), never a patchwork of six languages' short words ("avo ca do" for
+    avocado). None when no such reading covers it completely."""
+    found = likeliest_split(text, langs)
+    return found.words if found is not None else None
+
+
+def likeliest_split(text: str, langs: tuple[str, ...] = LANGUAGES) -> Split | None:
+    """The cheapest :class:`Split` of ``text`` over the groups (each language of ``langs``
+    with English), or None."""
+    groups = {(lang,) if lang == "en" else (lang, "en") for lang in langs}
+    splits = [found for group in sorted(groups) if (found := _viterbi(text, group))]
+    return min(splits, key=lambda found: found.cost, default=None)
+
+
+def _viterbi(text: str, langs: tuple[str, ...]) -> Split | None:
+    """``text`` as its cheapest sequence of words of ``langs``, or None."""
     folded = fold(text)
     # best[end]: the least cost of reading folded[:end] as words, and where its last word starts
     best: list[tuple[float, int] | None] = [(0.0, 0)] + [None] * len(folded)
@@ -111,7 +146,8 @@ def split_words(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[str] | No
             current = best[end]
             if current is None or total < current[0]:
                 best[end] = (total, start)
-    if best[-1] is None:
+    last = best[-1]
+    if last is None or not folded:
         return None
     words: list[str] = []
     end = len(folded)
@@ -120,4 +156,4 @@ def split_words(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[str] | No
         assert step is not None
         words.append(text[step[1] : end])
         end = step[1]
-    return words[::-1]
+    return Split(words[::-1], last[0], langs)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from policylint._text.wordsplit import LANGUAGES, fold, languages_for, rank, split_words
+from policylint._text.wordsplit import LANGUAGES, Split, fold, languages_for, likeliest_split, rank
 from policylint.detectors.base import Detection, Detector
 
 TYPE_CHECKING = False
@@ -36,15 +36,21 @@ MIN_LETTERS = 6
 #: How common a one- or two-letter word must be to count as a word of a split ("a", "in",
 #: "of", "la", "di"): rarer ones are abbreviations that cut names into pieces.
 _SHORT_WORD_RANK = {1: 12, 2: 300}
+#: How common any other word of a split must be, unless it is a hashtag word of
+#: rules/data/hashtag_words.txt (#vibes, #throwback): the rarest words of the lists ("ers",
+#: "dough") are how an unlisted word (#freshers, #sourdough) falls into pieces.
+WORD_RANK = 10_000
 
 
 @cache
-def _single_words() -> frozenset[str]:
-    """Names and closed compounds that are one word although the lists lack them."""
+def _listed(name: str) -> frozenset[str]:
+    """The folded words of a data file of one word a line (a line may hold several)."""
     from policylint._resources import rules_dir
 
-    text = (rules_dir() / "data" / "a11y_hashtag_single_words.txt").read_text(encoding="utf-8")
-    return frozenset(fold(line.strip()) for line in text.splitlines() if line[:1] not in "#")
+    text = (rules_dir() / "data" / name).read_text(encoding="utf-8")
+    return frozenset(
+        fold(word) for line in text.splitlines() if line[:1] != "#" for word in line.split()
+    )
 
 
 def _one_case(letters: str) -> bool:
@@ -56,18 +62,49 @@ def compound_split(letters: str, langs: tuple[str, ...] = LANGUAGES) -> list[str
     """The words a run of letters is made of, when it is two or more listed words and not a
     single word itself; None otherwise."""
     folded = fold(letters)
-    if len(folded) < MIN_LETTERS or folded in _single_words() or rank(folded) is not None:
+    if (
+        len(folded) < MIN_LETTERS
+        or folded in _listed("a11y_hashtag_single_words.txt")
+        or rank(folded) is not None
+    ):
         return None
-    words = split_words(letters, langs)
-    if words is None or len(words) < 2:
+    found = likeliest_split(letters, langs)
+    if (
+        found is None
+        or len(found.words) < 2
+        or not all(_plausible(word, found, at) for at, word in enumerate(found.words))
+    ):
         return None
-    if len(words[0]) == 1:
-        return None  # "#oatlatte" is not "o at latte"
-    for word in words:
-        limit = _SHORT_WORD_RANK.get(len(word))
-        if limit is not None and (rank(fold(word), langs) or limit + 1) > limit:
-            return None
-    return words
+    if letters[:1].isupper() and letters[1:].islower() and not _capitalised_compound(found):
+        return None
+    return found.words
+
+
+def _plausible(word: str, found: Split, at: int) -> bool:
+    """Whether a word of a split is one a hashtag is made of, not a stray piece."""
+    folded = fold(word)
+    if folded in _listed("hashtag_words.txt"):
+        return True
+    found_rank = rank(folded, found.langs)
+    if found_rank is None:
+        return False
+    if len(folded) == 1 and at in (0, len(found.words) - 1):
+        return False  # "#oatlatte" is not "o at latte", "#theanine" not "... in e"
+    return found_rank <= _SHORT_WORD_RANK.get(len(folded), WORD_RANK)
+
+
+def _capitalised_compound(found: Split) -> bool:
+    """Whether a hashtag with a capital on its first letter only (#Mondaymotivation) reads as
+    run-together words rather than one capitalised word: German writes its compound nouns so
+    (#Hautpflege, #Familienalltag), and short pieces or a mix of languages are how other
+    words split (#Rebajas, #Jarrón)."""
+    if any(len(word) < 3 for word in found.words):
+        return False
+    folded = [fold(word) for word in found.words]
+    if all(rank(word, ("de",)) is not None for word in folded):
+        return False
+    # and one language's words: #Jarrón is not English "jar" and Spanish "rón"
+    return any(all(rank(word, (lang,)) is not None for word in folded) for lang in found.langs)
 
 
 def _letters(hashtag: str) -> str | None:

@@ -157,7 +157,7 @@ def find_people(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[tuple[int
         if last is None:
             last = _after_given_name(text, words, index, langs)
             label = "name"
-        if last is None or _in_headline(text, words, index, last, langs):
+        if last is None or label == "name" and _in_headline(text, words, index, last, langs):
             index += 1
             continue
         found.append((word.start, _end(words[last]), label))
