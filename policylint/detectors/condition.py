@@ -21,6 +21,7 @@ the label is its kind (``disease``, ``infection``, ``symptom``, ``pseudo``, ``ve
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache
 
@@ -44,17 +45,24 @@ _ABBREVIATION_LETTERS = 4
 _WORD = re.compile(r"[^\W_]+")
 
 
-class _Name(NamedTuple):
-    words: tuple[str, ...]
-    prefix: bool  # the last word matches any word it starts
-    condition: str
-    kind: str
+# A name: its words, whether the last matches any word it starts, the condition, its kind.
+_Name = tuple[tuple[str, ...], bool, str, str]
 
 
 class _Vocabulary(NamedTuple):
     by_first: dict[str, list[_Name]]  # names whose first word is whole, by that word
     by_stem: dict[str, list[_Name]]  # one-word prefix names, by their first three letters
-    longest: int  # the most words in a name
+
+
+_ACCENTS = re.compile("[\u0300-\u036f]")
+
+
+def fold_names(text: str) -> str:
+    """Names folded as the folded view folds a post (casefold, accents dropped), all of them
+    in one pass: name by name through the view's folding would cost tens of milliseconds,
+    paid by every check that reaches a condition rule. ``tests/test_data_detectors.py``
+    checks that both agree on every name of the data file."""
+    return _ACCENTS.sub("", unicodedata.normalize("NFD", text.casefold()))
 
 
 def _usable(name: str, source: str) -> bool:
@@ -68,40 +76,41 @@ def _usable(name: str, source: str) -> bool:
 @cache
 def _vocabulary() -> _Vocabulary:
     from policylint._resources import rules_dir
-    from policylint._text.views import fold_term
 
+    text = (rules_dir() / "data" / "health_conditions.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and line[0] != "#"]
+    folded = fold_names("\n".join(row[4] for row in rows)).split("\n")
     by_first: dict[str, list[_Name]] = {}
     by_stem: dict[str, list[_Name]] = {}
-    longest = 1
-    text = (rules_dir() / "data" / "health_conditions.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        condition, kind, _lang, source, names = line.split("\t")
+    for (condition, kind, _lang, source, _names), names in zip(rows, folded, strict=True):
         for name in names.split("|"):
             if not _usable(name, source):
                 continue
-            words = tuple(_WORD.findall(fold_term(name.rstrip("*"))))
+            stem = name.rstrip("*")
+            # most names are words and spaces: split them without the regex
+            plain = stem.replace(" ", "").isalnum()
+            words = tuple(stem.split()) if plain else tuple(_WORD.findall(stem))
             if not words:
                 continue
-            entry = _Name(words, name.endswith("*"), condition, kind)
-            longest = max(longest, len(words))
-            if entry.prefix and len(words) == 1:
+            prefix = name.endswith("*")
+            entry = (words, prefix, condition, kind)
+            if prefix and len(words) == 1:
                 by_stem.setdefault(words[0][:3], []).append(entry)
             else:
                 by_first.setdefault(words[0], []).append(entry)
-    return _Vocabulary(by_first, by_stem, longest)
+    return _Vocabulary(by_first, by_stem)
 
 
 def _matches(name: _Name, words: list[str], at: int) -> bool:
-    count = len(name.words)
+    named, prefix = name[0], name[1]
+    count = len(named)
     if at + count > len(words):
         return False
-    if name.prefix:
-        return words[at : at + count - 1] == list(name.words[:-1]) and words[
-            at + count - 1
-        ].startswith(name.words[-1])
-    return tuple(words[at : at + count]) == name.words
+    if prefix:
+        return words[at : at + count - 1] == list(named[:-1]) and words[at + count - 1].startswith(
+            named[-1]
+        )
+    return tuple(words[at : at + count]) == named
 
 
 def find_conditions(folded: str) -> Iterator[tuple[int, int, _Name]]:
@@ -116,13 +125,13 @@ def find_conditions(folded: str) -> Iterator[tuple[int, int, _Name]]:
         candidates = [*vocabulary.by_first.get(word, ()), *vocabulary.by_stem.get(word[:3], ())]
         best = max(
             (name for name in candidates if _matches(name, words, at)),
-            key=lambda name: len(name.words),
+            key=lambda name: len(name[0]),
             default=None,
         )
         if best is None:
             at += 1
             continue
-        last = at + len(best.words) - 1
+        last = at + len(best[0]) - 1
         yield spans[at][0], spans[last][1], best
         at = last + 1
 
@@ -137,7 +146,7 @@ class ConditionDetector:
     def detect(self, post: PostViews) -> list[Detection]:
         folded = post.folded
         return [
-            Detection(*folded.to_original(start, end), name.condition, name.kind)
+            Detection(*folded.to_original(start, end), name[2], name[3])
             for start, end, name in find_conditions(folded.text)
         ]
 
@@ -145,7 +154,7 @@ class ConditionDetector:
         from policylint._text.views import fold_term
 
         for _start, _end, name in find_conditions(fold_term(text)):
-            return name.condition
+            return name[2]
         return " ".join(text.split()).lower()
 
 

@@ -65,11 +65,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»¡¿')
 
 
-class _Given(NamedTuple):
-    languages: frozenset[str]
-    also_word: frozenset[str]
-
-
 class _Word(NamedTuple):
     start: int
     end: int  # after the dot, if any
@@ -78,20 +73,23 @@ class _Word(NamedTuple):
 
 
 @cache
-def _given_names() -> dict[str, _Given]:
+def _given_names() -> dict[str, str]:
+    """Each given name and the rest of its line (its languages, then where it is a word):
+    read whole, each line parsed only when its name is met (:func:`_given`)."""
     from policylint._resources import rules_dir
 
     path = rules_dir() / "data" / "privacy_given_names.tsv"
-    names: dict[str, _Given] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, languages, also_word = line.split("\t")
-        names[name] = _Given(
-            frozenset(languages.split(",")),
-            frozenset(also_word.split(",")) & _TRUSTED_MARKS,
-        )
-    return names
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in lines if line and line[0] != "#")
+
+
+def _given(name: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """A given name's languages and the trusted languages where it is also a word."""
+    rest = _given_names().get(name)
+    if rest is None:
+        return None
+    languages, _, also_word = rest.partition("\t")
+    return frozenset(languages.split(",")), frozenset(also_word.split(",")) & _TRUSTED_MARKS
 
 
 def _words(text: str) -> list[_Word]:
@@ -157,7 +155,7 @@ def find_people(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[tuple[int
         if last is None:
             last = _after_given_name(text, words, index, langs)
             label = "name"
-        if last is None or label == "name" and _in_headline(text, words, index, last, langs):
+        if last is None or (label == "name" and _in_headline(text, words, index, last, langs)):
             index += 1
             continue
         found.append((word.start, _end(words[last]), label))
@@ -236,10 +234,10 @@ def _after_given_name(
 ) -> int | None:
     """The index of the surname or initial after a given name at ``index``, or None."""
     word = words[index]
-    given = _given_names().get(word.text)
-    if given is None or given.languages.isdisjoint(langs) or word.dotted:
+    given = None if word.dotted else _given(word.text)
+    if given is None or given[0].isdisjoint(langs):
         return None
-    also_word = not given.also_word.isdisjoint(langs)
+    also_word = not given[1].isdisjoint(langs)
     if also_word and _opens_sentence(text, word):
         return None
     last = None
