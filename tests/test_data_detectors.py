@@ -197,3 +197,16 @@ def test_data_loads_only_for_posts_past_the_precheck() -> None:
     ).stdout.split("\n")
     assert env_out[0] == "0 0 0"
     assert env_out[1] == "True 1"
+
+
+def test_the_one_pass_folding_of_condition_names_is_the_folding_of_posts() -> None:
+    from pathlib import Path
+
+    from policylint._text.views import fold_term
+    from policylint.detectors.condition import fold_names
+
+    path = Path(__file__).resolve().parents[1] / "rules" / "data" / "health_conditions.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    names = [n for line in lines if line[:1] != "#" for n in line.split("\t")[4].split("|")]
+    assert len(names) > 5_000
+    assert [fold_names(name) for name in names] == [fold_term(name) for name in names]
