@@ -43,6 +43,11 @@ __all__ = [
 LANGUAGES = ("en", "es", "de", "fr", "it", "pt")
 #: Longest word looked for, in letters: no listed word a hashtag is made of is longer.
 LONGEST = 24
+#: How much cheaper (in cost, a log) an English reading counts when other languages compete.
+ENGLISH_PRIOR = 3.0
+#: The least a word of one or two letters costs: that of a word ranked about 1,000th (one
+#: letter) or 10,000th (two letters: "am ano" must not beat "a mano").
+SHORT_WORD_COST = {1: math.log(1_000 * math.log(20_000)), 2: math.log(10_000 * math.log(20_000))}
 
 
 def languages_for(meta: Mapping[str, Any]) -> tuple[str, ...]:
@@ -114,7 +119,12 @@ def _cost(word: str, langs: tuple[str, ...]) -> float | None:
     costs = [
         math.log(r * _scale(lang)) for lang in langs if (r := _ranks(lang).get(word)) is not None
     ]
-    return min(costs, default=None)
+    if not costs:
+        return None
+    # One- and two-letter words are the commonest of all, yet a split that needs one is most
+    # often a longer word the lists lack, cut up ("map le" for maple, "te a party"): they
+    # cost at least what a word of middling frequency costs.
+    return max(min(costs), SHORT_WORD_COST.get(len(word), 0.0))
 
 
 class Split(NamedTuple):
@@ -140,7 +150,13 @@ def likeliest_split(text: str, langs: tuple[str, ...] = LANGUAGES) -> Split | No
     with English), or None."""
     groups = {(lang,) if lang == "en" else (lang, "en") for lang in langs}
     splits = [found for group in sorted(groups) if (found := _viterbi(text, group))]
-    return min(splits, key=lambda found: found.cost, default=None)
+    # A post of no stated language is most often English: an English reading wins unless
+    # another is clearly likelier (#oneofthosedays is not German "oft" + "hose").
+    return min(
+        splits,
+        key=lambda found: found.cost - ENGLISH_PRIOR * (found.langs == ("en",)),
+        default=None,
+    )
 
 
 def _viterbi(text: str, langs: tuple[str, ...]) -> Split | None:
