@@ -1,18 +1,21 @@
 """Hashtags that run several words together in one case: ``#throwbackthursday``.
 
 Screen readers read ``#throwbackthursday`` as one made-up word and ``#ThrowbackThursday`` as
-two. A hashtag is reported when it is written all in lower case, all in capitals, or with a
-capital on its first letter only (which does not help either), and its letters split
-completely into two or more words of the shipped frequency lists
+two. A hashtag is reported when it is written all in lower case or all in capitals and its
+letters split completely into two or more words of the shipped frequency lists
 (:mod:`policylint._text.wordsplit`): the post's language and English when ``meta.lang``
-names one of the six, all six otherwise (posts mix languages).
+names one of the six, all six otherwise (posts mix languages). A hashtag with a capital on
+its first letter only (which does not help either: ``#Mondaymotivation``) is most often one
+word the lists lack (``#Hautpflege``, ``#Instafood``), so it is reported only when made of
+the common hashtag words of ``rules/data/hashtag_words.txt``.
 
 Not reported: a hashtag that is itself a word of any of the lists (``#sustainability``,
 ``#buongiorno``, ``#Abendessen``) or a name or closed compound of
 ``rules/data/a11y_hashtag_single_words.txt`` (``#homemade``, ``#facebook``); CamelCase; a
 hashtag with a digit or joiner inside (trailing digits are ignored: ``#throwback2024``); and
-any split that needs a rare one- or two-letter word, or starts with a one-letter word: the
-usual ways a name falls into pieces.
+a split with a word rarer than :data:`WORD_RANK` (not a hashtag word), with a rare one- or
+two-letter word, or starting or ending with a one-letter word: the usual ways a word the
+lists lack falls into pieces (``#freshers``, ``#theanine``).
 
 The value is the hashtag lower-cased (so ``allow ["#blackfriday"]`` allows it in any case);
 the ``{camelcase}`` message placeholder gives the CamelCase form, split the same way.
@@ -95,16 +98,11 @@ def _plausible(word: str, found: Split, at: int) -> bool:
 
 def _capitalised_compound(found: Split) -> bool:
     """Whether a hashtag with a capital on its first letter only (#Mondaymotivation) reads as
-    run-together words rather than one capitalised word: German writes its compound nouns so
-    (#Hautpflege, #Familienalltag), and short pieces or a mix of languages are how other
-    words split (#Rebajas, #Jarrón)."""
-    if any(len(word) < 3 for word in found.words):
-        return False
-    folded = [fold(word) for word in found.words]
-    if all(rank(word, ("de",)) is not None for word in folded):
-        return False
-    # and one language's words: #Jarrón is not English "jar" and Spanish "rón"
-    return any(all(rank(word, (lang,)) is not None for word in folded) for lang in found.langs)
+    run-together words rather than one capitalised word. Written so, it is most often one
+    word the lists lack: a German compound noun (#Hautpflege), a name or a coinage
+    (#Instafood, #Fintech). So it counts only when made wholly of the common hashtag words of
+    rules/data/hashtag_words.txt, as the pattern this detector replaced read it."""
+    return all(fold(word) in _listed("hashtag_words.txt") for word in found.words)
 
 
 def _letters(hashtag: str) -> str | None:
