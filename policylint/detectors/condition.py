@@ -45,16 +45,22 @@ _ABBREVIATION_LETTERS = 4
 _WORD = re.compile(r"[^\W_]+")
 
 
-# A name: its words, whether the last matches any word it starts, the condition, its kind.
-_Name = tuple[tuple[str, ...], bool, str, str]
+# What a name stands for: the condition, its kind, and the source of the name.
+_Entry = tuple[str, str, str]
 
 
 class _Vocabulary(NamedTuple):
-    by_first: dict[str, list[_Name]]  # names whose first word is whole, by that word
-    by_stem: dict[str, list[_Name]]  # one-word prefix names, by their first three letters
+    names: dict[str, _Entry]  # whole names, their words joined by single spaces
+    stems: dict[str, list[tuple[str, _Entry]]]  # "ekzem*", "fungal infection*": by their
+    # words with the last cut to three letters ("ekz", "fungal inf"), with the whole stem
+    longest: int  # the most words in a name
+    firsts: frozenset[str]  # the first words of names and of stems of several words, and
+    # the three letters of one-word stems: a post's word in neither starts no name
 
 
 _ACCENTS = re.compile("[\u0300-\u036f]")
+# What separates the words of a name (spaces, hyphens, apostrophes, slashes): one space.
+_SEPARATORS = re.compile(r"[^\w*|\n~]+")
 
 
 def fold_names(text: str) -> str:
@@ -65,75 +71,73 @@ def fold_names(text: str) -> str:
     return _ACCENTS.sub("", unicodedata.normalize("NFD", text.casefold()))
 
 
-def _usable(name: str, source: str) -> bool:
-    if name.startswith("~") or not name.strip("*"):
-        return False
-    if source == "icd10cm" and " " not in name:
+def _usable(name: str, entry: _Entry) -> bool:
+    """Whether a name found in a post counts (ambiguous names never match: a post's words
+    never start with "~")."""
+    if entry[2] == "icd10cm" and " " not in name:
         return len(name) > _ABBREVIATION_LETTERS and name not in EVERYDAY_NAMES
     return True
 
 
 @cache
 def _vocabulary() -> _Vocabulary:
+    """The names of the data file, keyed as a post's words are looked up. Built with whole-
+    file passes and one dictionary per kind of name: this runs in every check that reaches a
+    condition rule."""
     from policylint._resources import rules_dir
 
     text = (rules_dir() / "data" / "health_conditions.tsv").read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line and line[0] != "#"]
-    folded = fold_names("\n".join(row[4] for row in rows)).split("\n")
-    by_first: dict[str, list[_Name]] = {}
-    by_stem: dict[str, list[_Name]] = {}
-    for (condition, kind, _lang, source, _names), names in zip(rows, folded, strict=True):
-        for name in names.split("|"):
-            if not _usable(name, source):
-                continue
-            stem = name.rstrip("*")
-            # most names are words and spaces: split them without the regex
-            plain = stem.replace(" ", "").isalnum()
-            words = tuple(stem.split()) if plain else tuple(_WORD.findall(stem))
-            if not words:
-                continue
-            prefix = name.endswith("*")
-            entry = (words, prefix, condition, kind)
-            if prefix and len(words) == 1:
-                by_stem.setdefault(words[0][:3], []).append(entry)
-            else:
-                by_first.setdefault(words[0], []).append(entry)
-    return _Vocabulary(by_first, by_stem)
+    column = _SEPARATORS.sub(" ", fold_names("\n".join(row[4] for row in rows)))
+    pairs = [
+        (name.strip(), (row[0], row[1], row[3]))
+        for row, names in zip(rows, column.split("\n"), strict=True)
+        for name in names.split("|")
+    ]
+    # reversed: a name listed twice keeps its first condition
+    names = {name: entry for name, entry in reversed(pairs) if name[-1:] != "*"}
+    stems: dict[str, list[tuple[str, _Entry]]] = {}
+    for name, entry in pairs:
+        if name[-1:] == "*":
+            stem = name.rstrip("*").strip()
+            head, _, last = stem.rpartition(" ")
+            stems.setdefault(f"{head} {last[:3]}".lstrip(), []).append((stem, entry))
+    longest = max(name.count(" ") for name, _ in pairs) + 1
+    firsts = frozenset(name.partition(" ")[0].rstrip("*") for name, _ in pairs)
+    return _Vocabulary(names, stems, longest, firsts | {key for key in stems if " " not in key})
 
 
-def _matches(name: _Name, words: list[str], at: int) -> bool:
-    named, prefix = name[0], name[1]
-    count = len(named)
-    if at + count > len(words):
-        return False
-    if prefix:
-        return words[at : at + count - 1] == list(named[:-1]) and words[at + count - 1].startswith(
-            named[-1]
-        )
-    return tuple(words[at : at + count]) == named
-
-
-def find_conditions(folded: str) -> Iterator[tuple[int, int, _Name]]:
-    """Conditions named in a folded text: start, end and the name found, longest first at
-    each word, without overlaps."""
+def find_conditions(folded: str) -> Iterator[tuple[int, int, _Entry]]:
+    """Conditions named in a folded text: start, end and what the name stands for, the
+    longest name first at each word, without overlaps."""
     vocabulary = _vocabulary()
     spans = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
     words = [folded[start:end] for start, end in spans]
     at = 0
     while at < len(words):
-        word = words[at]
-        candidates = [*vocabulary.by_first.get(word, ()), *vocabulary.by_stem.get(word[:3], ())]
-        best = max(
-            (name for name in candidates if _matches(name, words, at)),
-            key=lambda name: len(name[0]),
-            default=None,
-        )
-        if best is None:
+        found = _longest_at(vocabulary, words, at)
+        if found is None:
             at += 1
             continue
-        last = at + len(best[0]) - 1
-        yield spans[at][0], spans[last][1], best
+        last, entry = found
+        yield spans[at][0], spans[last][1], entry
         at = last + 1
+
+
+def _longest_at(vocabulary: _Vocabulary, words: list[str], at: int) -> tuple[int, _Entry] | None:
+    """The last word and entry of the longest name starting at word ``at``, if any."""
+    if words[at] not in vocabulary.firsts and words[at][:3] not in vocabulary.firsts:
+        return None
+    for count in range(min(vocabulary.longest, len(words) - at), 0, -1):
+        phrase = " ".join(words[at : at + count])
+        entry = vocabulary.names.get(phrase)
+        if entry is not None and _usable(phrase, entry):
+            return at + count - 1, entry
+        head, _, last = phrase.rpartition(" ")
+        for stem, entry in vocabulary.stems.get(f"{head} {last[:3]}".lstrip(), ()):
+            if phrase.startswith(stem) and phrase.count(" ") == stem.count(" "):
+                return at + count - 1, entry
+    return None
 
 
 class ConditionDetector:
@@ -146,15 +150,15 @@ class ConditionDetector:
     def detect(self, post: PostViews) -> list[Detection]:
         folded = post.folded
         return [
-            Detection(*folded.to_original(start, end), name[2], name[3])
-            for start, end, name in find_conditions(folded.text)
+            Detection(*folded.to_original(start, end), entry[0], entry[1])
+            for start, end, entry in find_conditions(folded.text)
         ]
 
     def canonical(self, text: str) -> str:
         from policylint._text.views import fold_term
 
-        for _start, _end, name in find_conditions(fold_term(text)):
-            return name[2]
+        for _start, _end, entry in find_conditions(fold_term(text)):
+            return entry[0]
         return " ".join(text.split()).lower()
 
 
