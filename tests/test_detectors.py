@@ -19,7 +19,19 @@ from policylint._runtime.context import PostContext
 from policylint.detectors import DETECTORS, Detection, Detector, DetectorRegistry
 
 DATA = Path(__file__).parent / "data"
-BUILT_IN = ["card", "email", "fancy_text", "iban", "ip", "phone", "ssn", "url"]
+BUILT_IN = [
+    "card",
+    "compound_hashtag",
+    "condition",
+    "email",
+    "fancy_text",
+    "iban",
+    "ip",
+    "person",
+    "phone",
+    "ssn",
+    "url",
+]
 
 
 def found(name: str, text: str, meta: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
@@ -797,4 +809,7 @@ def test_presidio_demo_paragraph() -> None:
         "ssn": ["078051126"],
         "url": ["microsoft.com", "cla.microsoft.com"],
         "fancy_text": [],
+        "person": ["David Johnson"],
+        "condition": [],
+        "compound_hashtag": [],
     }

@@ -40,6 +40,9 @@ def test_wheel_contains_grammar_and_every_pack(wheel: Path) -> None:
     }
     in_repo = {str(p.relative_to(ROOT / "rules")) for p in (ROOT / "rules").rglob("*.policy")}
     assert in_repo and in_repo <= shipped
+    # the data files the detectors read when a post needs them
+    data = {str(p.relative_to(ROOT / "rules")) for p in (ROOT / "rules" / "data").glob("*.*")}
+    assert {"data/health_conditions.tsv", "data/privacy_given_names.tsv"} <= data <= shipped
 
 
 def test_installed_wheel_checks_posts_with_the_builtin_policy(wheel: Path, tmp_path: Path) -> None:

@@ -43,7 +43,17 @@ _WITHOUT: dict[str, Callable[[str], str]] = {
     "question": lambda text: "".join(ch for ch in text if ch not in QUESTION_MARKS),
     "non_ascii": lambda text: text.encode("ascii", "ignore").decode("ascii"),
     "address": lambda text: _without_dots(text),
+    "hash": lambda text: _without_plain(text, lambda plain: "#" in plain or "\uff03" in plain),
+    "letter": lambda text: _without_plain(text, lambda plain: re.search(r"[^\W\d_]", plain)),
+    "capital": lambda text: _without_plain(text, lambda plain: plain != plain.lower()),
 }
+
+
+def _without_plain(text: str, holds: Callable[[str], object]) -> str:
+    """``text`` without the characters whose plain view ``holds`` something."""
+    from policylint._text.views import plain_view
+
+    return "".join(ch for ch in text if not holds(plain_view(ch).text))
 
 
 def _without_digits(text: str) -> str:
@@ -73,6 +83,8 @@ _NUMBERS = [
     "Ring ٠٧٧٠٠ ٩٠٠٩٨٢ now",  # Arabic-Indic digits are digits too
     "Write to jo.bloggs@example.com or raj (at) hotmail (dot) com",
     "𝐇𝐞𝐥𝐥𝐨 𝐰𝐨𝐫𝐥𝐝, ʇxǝʇ uʍop ǝpısdn",
+    "Mr. Okafor and Rachel Okonkwo: psoriasis, Ekzeme",
+    "#throwbackthursday ＃ＭＯＮＤＡＹＭＯＴＩＶＡＴＩＯＮ",
 ]
 
 

@@ -155,14 +155,6 @@ def test_the_word_lists_are_in_step_with_their_pinned_sources() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_the_hashtag_patterns_are_in_step_with_the_word_lists() -> None:
-    script = ROOT / "tools" / "vocab" / "hashtag_pattern.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.mark.parametrize(
     "hashtag",
     [

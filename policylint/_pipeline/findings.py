@@ -125,8 +125,9 @@ class _FindingMaker:
             return self.post.platform or "any platform"
         if name == "camelcase":
             from policylint._text.camelcase import camel_case
+            from policylint._text.wordsplit import languages_for
 
-            return camel_case(matched)
+            return camel_case(matched, languages_for(self.post.meta))
         if name == "suggestion":
             return self.suggestion(rule, matched) or ""
         if name in ("owner", "category"):

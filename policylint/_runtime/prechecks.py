@@ -35,6 +35,7 @@ _DIGIT = re.compile(r"\d")
 # each two: every phone number holds such a run (the phone detector's own rule), and so do
 # card numbers (13-19 digits, single spaces or dashes) and SSNs (ddd-dd-dddd).
 _DIGIT_RUN = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6}")
+_LETTER = re.compile(r"[^\W\d_]")
 #: The characters the exclamation and question metrics count.
 EXCLAMATION_MARKS = frozenset(metrics.EXCLAMATION_MARKS)
 QUESTION_MARKS = frozenset(metrics.QUESTION_MARKS)
@@ -60,6 +61,20 @@ def _non_ascii(ctx: PostViews) -> bool:
     return not ctx.text.isascii()
 
 
+def _hash(ctx: PostViews) -> bool:
+    plain = ctx.plain.text  # NFKC: the small and fullwidth number signs read as "#"
+    return "#" in plain or "\uff03" in plain
+
+
+def _letter(ctx: PostViews) -> bool:
+    return _LETTER.search(ctx.plain.text) is not None
+
+
+def _capital(ctx: PostViews) -> bool:
+    plain = ctx.plain.text
+    return plain.lower() != plain  # only a capital (or title-case) letter changes
+
+
 def _address(ctx: PostViews) -> bool:
     from policylint.detectors.email import could_hold_address
 
@@ -75,5 +90,8 @@ PRECHECKS: Mapping[str, Callable[[PostViews], bool]] = MappingProxyType(
         "question": _question,
         "non_ascii": _non_ascii,
         "address": _address,
+        "hash": _hash,
+        "letter": _letter,
+        "capital": _capital,
     }
 )

@@ -81,10 +81,13 @@ class DetectorRegistry(Mapping[str, Detector]):
 
 _BUILTIN = {
     "card": "policylint.detectors.card:DETECTOR",
+    "compound_hashtag": "policylint.detectors.compound_hashtag:DETECTOR",
+    "condition": "policylint.detectors.condition:DETECTOR",
     "email": "policylint.detectors.email:DETECTOR",
     "fancy_text": "policylint.detectors.fancy_text:DETECTOR",
     "iban": "policylint.detectors.iban:DETECTOR",
     "ip": "policylint.detectors.ip:DETECTOR",
+    "person": "policylint.detectors.person:DETECTOR",
     "phone": "policylint.detectors.phone:DETECTOR",
     "ssn": "policylint.detectors.ssn:DETECTOR",
     "url": "policylint.detectors.url:DETECTOR",
@@ -96,15 +99,20 @@ DETECTORS = DetectorRegistry(_BUILTIN)
 #: What each built-in detector needs to find anything (a name of
 #: :data:`policylint._runtime.prechecks.PRECHECKS`): card, phone and social security numbers
 #: hold a run of seven digits, an IBAN digits (its letters may break every run); an e-mail
-#: address an at and a dot (the e-mail detector's own test); fancy letters are not ASCII.
+#: address an at and a dot (the e-mail detector's own test); fancy letters are not ASCII; a
+#: compound hashtag a hash sign, a person's name a capital letter and a health condition a
+#: letter (the last two data-backed detectors load their data only past these tests).
 #: A detector not listed here runs on every post. ``tests/test_prechecks.py`` checks every
 #: promise.
 DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
     {
         "card": "digit_run",
+        "compound_hashtag": "hash",
+        "condition": "letter",
         "email": "address",
         "fancy_text": "non_ascii",
         "iban": "digit",
+        "person": "capital",
         "phone": "digit_run",
         "ssn": "digit_run",
     }

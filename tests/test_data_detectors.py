@@ -1,0 +1,212 @@
+"""The detectors that read the packs' data files (issue 17): compound_hashtag, condition and
+person. Each finds what it promises in six languages, leaves the near misses alone, and
+loads its data only when a post gets past its precheck."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from policylint._runtime.context import PostContext
+from policylint.detectors import DETECTORS
+
+
+def found(name: str, text: str, **meta: Any) -> list[str]:
+    ctx = PostContext(text, meta=meta)
+    return [text[d.start : d.end] for d in ctx.detections(name)]
+
+
+# --- compound_hashtag -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "meta"),
+    [
+        ("Our first store #throwbackthursday", {}),
+        ("NEW DROP #BLACKFRIDAY", {}),
+        ("New week #Mondaymotivation", {}),
+        ("Pasta fresca #cucinaitaliana", {"lang": "it"}),
+        ("Sonntag #frühstückmitfreunden", {"lang": "de"}),
+        ("Receta #recetasfaciles", {"lang": "es"}),
+        ("À table #bonappetit", {"lang": "fr"}),
+        ("Hoje #comidacaseira", {"lang": "pt"}),
+        ("Spring is here #springmenu", {}),  # words outside the old 534-word list
+        ("Since 1998 #throwbackthursday2024", {}),
+    ],
+)
+def test_run_together_hashtags_are_found(text: str, meta: dict[str, str]) -> None:
+    tag = text.split("#", 1)[1]
+    assert found("compound_hashtag", text, **meta) == ["#" + tag]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#ThrowbackThursday",  # CamelCase already
+        "#sustainability #weekend #buongiorno #Abendessen",  # words of a list
+        "#homemade #facebook #workshop",  # closed compounds and names
+        "#xyzzyplugh",  # no split into words
+        "#oatlatte",  # only with a one-letter word first: o + at + latte
+        "#tbt #ootd",  # too short
+        "#spring_menu #spring2menu",  # joined by other characters
+        "see https://example.com/#springmenu",  # a link's fragment
+    ],
+)
+def test_single_words_names_and_camel_case_are_not_found(text: str) -> None:
+    assert found("compound_hashtag", text) == []
+
+
+def test_the_post_language_chooses_the_word_lists() -> None:
+    # "cenatraamici" splits with the Italian list; an English post reads it with English
+    # and finds no complete split.
+    assert found("compound_hashtag", "#cenatraamici", lang="it") == ["#cenatraamici"]
+    assert found("compound_hashtag", "#cenatraamici", lang="en") == []
+
+
+def test_compound_hashtag_values_are_lower_case_for_allow_lists() -> None:
+    ctx = PostContext("#BlackFriday is #BLACKFRIDAY")
+    assert [d.value for d in ctx.detections("compound_hashtag")] == ["#blackfriday"]
+    assert DETECTORS["compound_hashtag"].canonical("#BlackFriday") == "#blackfriday"
+
+
+def test_camel_case_follows_the_post_language() -> None:
+    from policylint._text.camelcase import camel_case
+
+    assert camel_case("#cucinaitaliana", ("it", "en")) == "#CucinaItaliana"
+    assert camel_case("#SUMMERSALE") == "#SummerSale"
+    assert camel_case("#frühstückmitfreunden") == "#FrühstückMitFreunden"
+
+
+def test_the_segmenter_prefers_the_likelier_words() -> None:
+    from policylint._text.wordsplit import split_words
+
+    assert split_words("photooftheday") == ["photo", "of", "the", "day"]
+    assert split_words("womenintech", ("en",)) == ["women", "in", "tech"]
+    assert split_words("xqzv") is None
+
+
+# --- condition --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Cures arthritis and high blood pressure", ["arthritis", "high blood pressure"]),
+        ("My plaque psoriasis is back", ["plaque psoriasis"]),  # the longest name
+        ("Schluss mit Ekzemen und Neurodermitis", ["Ekzemen", "Neurodermitis"]),  # ekzem*
+        ("Adiós a la gastritis", ["gastritis"]),
+        ("Fini l'eczéma !", ["eczéma"]),  # an elided article
+        ("Addio all'emicrania", ["emicrania"]),
+        ("Chá contra a enxaqueca", ["enxaqueca"]),
+        ("COVID-19 and athlete's foot", ["COVID-19", "athlete's foot"]),
+        ("Our wipes cure blepharitis", ["blepharitis"]),  # ICD-10-CM only
+        ("Chronic fatigue (ME/CFS)", ["Chronic fatigue", "ME/CFS"]),
+    ],
+)
+def test_conditions_are_found_by_lay_and_formal_names(text: str, names: list[str]) -> None:
+    assert found("condition", text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grab a cold drink, no bugs allowed",  # ambiguous names (~cold, ~bug)
+        "Hiking in the Alps, cooking with pots",  # ICD-10-CM abbreviations
+        "What a shock: the plague of meetings",  # everyday ICD-10-CM words
+        "Psoriatic",  # a name is a whole word
+    ],
+)
+def test_ambiguous_and_everyday_names_are_not_conditions(text: str) -> None:
+    assert found("condition", text) == []
+
+
+def test_condition_values_are_ids_so_an_allow_list_covers_every_name() -> None:
+    ctx = PostContext("Schuppenflechte, psoriasis, psoríase")
+    assert {(d.value, d.label) for d in ctx.detections("condition")} == {("L40", "disease")}
+    assert DETECTORS["condition"].canonical("psoriasis") == "L40"
+    assert DETECTORS["condition"].canonical("not a condition") == "not a condition"
+
+
+# --- person -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Congrats to Mr. Lee in room 3", ["Mr. Lee"]),
+        ("Sehr geehrte Frau Kessler, Ihre Diagnose", ["Frau Kessler"]),
+        ("O Sr. Joaquim Pereira teve alta", ["Sr. Joaquim Pereira"]),
+        ("M. Dupont est arrivé", ["M. Dupont"]),
+        ("Consegnata al signor Bianchi!", ["signor Bianchi"]),
+        ("Doña Carmen Ruiz nos visita", ["Doña Carmen Ruiz"]),
+        ("Last week Rachel Okonkwo signed", ["Rachel Okonkwo"]),
+        ("Shoutout to Brenda K. and Jayden M. today", ["Brenda K.", "Jayden M."]),
+        ("booking for María Soledad Ortiz, seat 23C", ["María Soledad Ortiz"]),
+        ("Info: Jonas Weber hat Hausverbot", ["Jonas Weber"]),
+    ],
+)
+def test_people_are_found_by_title_or_full_name(text: str, names: list[str]) -> None:
+    assert found("person", text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Harold loves his new dog",  # a first name alone
+        "Mr Right is out there",  # a common word after a title
+        "Jede Frau Hilfe braucht",  # a German noun after Frau
+        "Will Smith was there",  # Will is also a word: the surname must be rare
+        "Mark Twain wrote it",  # ... and it must not open a sentence
+        "Drunk Guy Trips At Game",  # a headline
+        "Maria Happy Birthday",  # a common word after a given name
+        "Marta,\nSilva",  # not on one line
+    ],
+)
+def test_first_names_alone_words_and_headlines_are_not_people(text: str) -> None:
+    assert found("person", text) == []
+
+
+def test_the_post_language_chooses_the_given_names() -> None:
+    # Agostino is listed for Italian only: an English post does not know it.
+    assert found("person", "Ciao a Agostino Verdi", lang="it") == ["Agostino Verdi"]
+    assert found("person", "Thanks Agostino Verdi", lang="en") == []
+
+
+# --- laziness ---------------------------------------------------------------------------------
+
+
+def test_data_loads_only_for_posts_past_the_precheck() -> None:
+    code = (
+        "import policylint\n"
+        "from policylint.detectors import compound_hashtag, condition, person\n"
+        "from policylint._text import wordsplit\n"
+        "p = policylint.load_policy('rule t.r {\\n flag detect(compound_hashtag)\\n"
+        " flag detect(person)\\n}\\n')\n"
+        "p.check('no hashtag, no capital here')\n"
+        "print(wordsplit._ranks.cache_info().currsize, person._given_names.cache_info().currsize,"
+        " condition._vocabulary.cache_info().currsize)\n"
+        "p.check('Mr. Okafor says #springmenu')\n"
+        "print(wordsplit._ranks.cache_info().currsize > 0,"
+        " person._given_names.cache_info().currsize)\n"
+    )
+    env_out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert env_out[0] == "0 0 0"
+    assert env_out[1] == "True 1"
+
+
+def test_the_one_pass_folding_of_condition_names_is_the_folding_of_posts() -> None:
+    from pathlib import Path
+
+    from policylint._text.views import fold_term
+    from policylint.detectors.condition import fold_names
+
+    path = Path(__file__).resolve().parents[1] / "rules" / "data" / "health_conditions.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    names = [n for line in lines if line[:1] != "#" for n in line.split("\t")[4].split("|")]
+    assert len(names) > 5_000
+    assert [fold_names(name) for name in names] == [fold_term(name) for name in names]
