@@ -219,7 +219,9 @@ PEOPLE = [
         "privacy.third_party", "Bravo à Léa Martin, qui a redoublé l'an dernier et réussit enfin."
     ),
     case(
-        "privacy.third_party", "Silver hatchback, licence plate 7KLM294, you blocked our dock again"
+        # privacy.vehicle_plate reports plates in place of privacy.third_party (supersedes).
+        "privacy.vehicle_plate",
+        "Silver hatchback, licence plate 7KLM294, you blocked our dock again",
     ),
     case("privacy.address", "@ben_r the courier left it at 88 Elm Grove Rd, your porch, at noon"),
     case(
