@@ -59,6 +59,7 @@ FLAGGED = [
     case("privacy.guest_room", "Hi Mark, we've moved you and your wife from 418 up to 1206"),
     case("privacy.card", "@sam_t card ending 4471, exp 09/27, CVV 318, all fine"),
     case("privacy.customer_account", "Hallo Herr Wagner, Ihre Kundennummer 55123890 ist frei"),
+    case("privacy.account_status", "Olá Rui, a sua conta tem pagamentos em atraso desde maio"),
 ]
 
 CLEAN = [
@@ -74,6 +75,7 @@ CLEAN = [
     # A company's account is business data.
     case("privacy.bank", "Unsere Bankverbindung:\nAcme GmbH\nIBAN DE17 2004 1155 0811 9356 00"),
     case("privacy.vehicle_plate", "Our new delivery van, reg KX24 ABC, is on the road"),
+    case("privacy.account_status", "If your account is suspended, here's what to do"),
     case("security.internal_marking", "Staff picks of the week: use SUMMER40 for 40% off"),
     case("security.internal_marking", "Details per DM, damit nichts öffentlich steht"),
 ]
@@ -94,3 +96,9 @@ def test_a_plate_is_one_finding() -> None:
     text = "Whoever owns the red Golf, plate AB12 CDE, you blocked our loading bay"
     plate_findings = [f for f in findings(text) if "AB12" in f.match]
     assert [f.rule for f in plate_findings] == ["privacy.vehicle_plate"]
+
+
+def test_an_account_disclosure_is_one_finding() -> None:
+    """people.policy's hardship words also see it; privacy.account_status supersedes them."""
+    text = "Hey Dave, your account shows three missed payments since June."
+    assert rules_for(text) == {"privacy.account_status"}
