@@ -219,7 +219,9 @@ PEOPLE = [
         "privacy.third_party", "Bravo à Léa Martin, qui a redoublé l'an dernier et réussit enfin."
     ),
     case(
-        "privacy.third_party", "Silver hatchback, licence plate 7KLM294, you blocked our dock again"
+        # privacy.vehicle_plate reports plates in place of privacy.third_party (supersedes).
+        "privacy.vehicle_plate",
+        "Silver hatchback, licence plate 7KLM294, you blocked our dock again",
     ),
     case("privacy.address", "@ben_r the courier left it at 88 Elm Grove Rd, your porch, at noon"),
     case(
@@ -230,7 +232,10 @@ PEOPLE = [
         "privacy.public_request",
         "Colis perdu ? Laissez votre adresse et votre téléphone en commentaire",
     ),
-    case("privacy.third_party", "@rob_k your card was declined twice, so we cancelled the order"),
+    # privacy.account_status reports a customer's account facts in place of privacy.third_party.
+    case(
+        "privacy.account_status", "@rob_k your card was declined twice, so we cancelled the order"
+    ),
     case("privacy.third_party", "Proud of our colleague Sam, who came out as trans this spring"),
     case("privacy.address", "Enhorabuena, el ganador vive en la calle Mayor 5, 3º B"),
 ]
