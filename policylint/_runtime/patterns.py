@@ -240,7 +240,7 @@ class ScopedNode(PatternNode):
 class NearNode(PatternNode):
     """Matches of ``left`` within ``distance`` words or chars of ``right``."""
 
-    __slots__ = ("distance", "left", "negated", "ordered", "right", "unit")
+    __slots__ = ("_right_first", "distance", "left", "negated", "ordered", "right", "unit")
     FIELDS = ("left", "right", "distance", "unit", "negated", "ordered")
 
     def __init__(
@@ -259,12 +259,24 @@ class NearNode(PatternNode):
         self.negated = negated
         # 'followed by': right must come after left
         self.ordered = ordered
+        # Without a right side nothing is kept (unless negated), so look there first when
+        # only the left side runs a detector: `(detect(condition) or ...) followed by
+        # ["cured"]` then loads no vocabulary for the posts that never say "cured".
+        self._right_first = not negated and _runs_detector(left) and not _runs_detector(right)
 
     def matches(self, state: EvalState) -> list[Match]:
-        lefts = self.left.matches(state)
-        if not lefts:
-            return lefts
-        rights = self.right.matches(state)
+        if self._right_first:
+            rights = self.right.matches(state)
+            if not rights:
+                return rights
+            lefts = self.left.matches(state)
+            if not lefts:
+                return lefts
+        else:
+            lefts = self.left.matches(state)
+            if not lefts:
+                return lefts
+            rights = self.right.matches(state)
         index = SpanIndex(state, rights, self.unit) if rights else None
         kept = []
         for candidate in lefts:
@@ -276,6 +288,18 @@ class NearNode(PatternNode):
             if near != self.negated:
                 kept.append(candidate)
         return kept
+
+
+def _runs_detector(node: PatternNode) -> bool:
+    """Whether matching ``node`` may run a detector (its cost is then a vocabulary's load)."""
+    if isinstance(node, DetectNode):
+        return True
+    return any(
+        isinstance(part, PatternNode) and _runs_detector(part)
+        for name in node.FIELDS
+        for value in [getattr(node, name)]
+        for part in (value if isinstance(value, tuple) else (value,))
+    )
 
 
 class AnyNode(PatternNode):
