@@ -149,3 +149,25 @@ def test_the_post_limit_holds_with_worker_processes(policy: Policy) -> None:
     report = Report.from_results(policy.check_many(posts, jobs=2, max_post_chars=100))
     assert report.summary.posts_checked == 2
     assert len(report.findings) == 2 and len(report.errors) == 1
+
+
+def test_an_unknown_setting_is_named_when_one_file_of_a_folder_pack_is_extended(
+    tmp_path: Path,
+) -> None:
+    """``extends "builtin:privacy/people"`` labels the file ``privacy/people/people.policy``;
+    the CLI still reads its declarations to say which configuration key is unknown."""
+    (tmp_path / "org.policy").write_text('policy "org" {\n  extends "builtin:privacy/people"\n}\n')
+    (tmp_path / ".policylint.toml").write_text(
+        'policy = "org.policy"\n[organisation]\ncompetitor = ["Initech"]\n'
+    )
+    (tmp_path / "a.txt").write_text("hello\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "policylint", "check", "a.txt"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert ".policylint.toml" in done.stderr, done.stderr

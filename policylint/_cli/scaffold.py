@@ -115,9 +115,12 @@ def setting_names(files: Sequence[str]) -> set[str] | None:
     for label in files:
         if label.startswith("builtin:"):
             relative = label.removeprefix("builtin:")
+            # A pack's files are labelled PACK/FILE: "privacy/contact.policy" for a folder
+            # pack, "organisation/organisation.policy" for a one-file pack and
+            # "privacy/people/people.policy" for one file of a folder pack, extended alone.
             path = rules_dir() / relative
             if not path.is_file():
-                path = rules_dir() / Path(relative).name
+                path = rules_dir() / f"{Path(relative).parent.as_posix()}.policy"
         elif label.startswith("<"):
             continue  # text given inline (the default policy's wrapper): nothing to read
         else:
