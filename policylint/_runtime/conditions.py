@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Mapping
 
 from policylint._model.struct import Struct, Value
+from policylint._runtime.instants import INVALID, instant
 from policylint._runtime.state import EvalState
 
 TYPE_CHECKING = False
@@ -147,7 +148,14 @@ def _comparable(value: Any) -> Any:
 
 
 def compare(left: Any, op: str, right: Any) -> bool:
-    left, right = _comparable(left), _comparable(right)
+    moments = _instants(left, right)
+    if moments is None:
+        left, right = _comparable(left), _comparable(right)
+    elif moments[0] != moments[0] or moments[1] != moments[1]:  # INVALID is NaN
+        # A date against something that is not a valid date: no order, not equal.
+        return op == "!="
+    else:
+        left, right = moments
     if op == "==":
         return bool(left == right)
     if op == "!=":
@@ -165,6 +173,18 @@ def compare(left: Any, op: str, right: Any) -> bool:
     if op == ">":
         return bool(left > right)
     return bool(left >= right)
+
+
+def _instants(left: Any, right: Any) -> tuple[float, float] | None:
+    """Both sides as instants when one of them is a date or time (docs/language.md,
+    "Dates and times"); the other is then :data:`INVALID` unless it is a valid one too."""
+    left_moment, right_moment = instant(left), instant(right)
+    if left_moment is None and right_moment is None:
+        return None
+    return (
+        INVALID if left_moment is None else left_moment,
+        INVALID if right_moment is None else right_moment,
+    )
 
 
 class MemberNode(ConditionNode):
