@@ -47,7 +47,7 @@ def test_dates_compare_as_instants(posted: str, op: str, until: str, expected: b
 
 def test_a_date_compares_with_a_literal_and_with_datetime_objects() -> None:
     assert fires('meta.posted_at < "2026-03-01T09:00+01:00"', {"posted_at": "2026-03-01T07:59Z"})
-    moment = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.timezone.utc)
+    moment = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
     assert fires('meta.posted_at == "2026-03-01T10:00+01:00"', {"posted_at": moment})
     assert fires('meta.day < "2026-03-01T00:00:01Z"', {"day": datetime.date(2026, 3, 1)})
 
@@ -70,3 +70,70 @@ def test_embargo_pack_honours_time_zones() -> None:
     before = {"posted_at": "2026-03-01T07:30:00Z", "embargo_until": "2026-03-01T09:00:00+01:00"}
     assert not [f for f in policy.check(text, meta=after).findings if f.rule.startswith("sec.")]
     assert [f for f in policy.check(text, meta=before).findings if f.rule == "sec.embargo"]
+
+
+# ----------------------------------------------------------------------------- settings as counts
+def test_a_numeric_setting_sets_a_scope_and_a_distance() -> None:
+    policy = policylint.load_policy(
+        """
+        setting thresholds.fold = 10
+        setting thresholds.window = 1
+        rule t.fold { flag ["#ad"] in first thresholds.fold chars }
+        rule t.near { flag ["free"] near ["money"] within thresholds.window words }
+        rule t.after { flag ["buy"] followed by ["now"] within thresholds.window words }
+        rule t.unless { flag ["win"] unless preceded by ["not"] within thresholds.window words }
+        """
+    )
+    found = {f.rule for f in policy.check("#ad first: free extra money, buy it now").findings}
+    assert found == {"t.fold", "t.near", "t.after"}
+    assert {f.rule for f in policy.check("later in the post #ad").findings} == set()
+    assert {f.rule for f in policy.check("not really truly win").findings} == {"t.unless"}
+    assert {f.rule for f in policy.check("not really win").findings} == set()
+
+
+def test_a_set_in_the_header_changes_the_count() -> None:
+    base = """
+        setting thresholds.fold = 5
+        rule t.fold { flag ["#ad"] in first thresholds.fold chars }
+    """
+    assert not policylint.load_policy(base).check("hello #ad").findings
+    wider = 'policy "p" { set thresholds.fold = 20 }\n' + base
+    assert policylint.load_policy(wider).check("hello #ad").findings
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [('"ten"', "PL214"), ("2.5", "PL214"), ("-1", "PL214"), ('["a"]', "PL214")],
+)
+def test_a_setting_that_is_not_a_count_is_an_error_at_the_token(value: str, code: str) -> None:
+    text = (
+        f"setting thresholds.fold = {value}\n"
+        'rule t.r { flag ["x"] in first thresholds.fold chars }'
+    )
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == (code, 2, 32)
+
+
+def test_an_unknown_setting_as_a_count_suggests_the_numeric_one() -> None:
+    text = (
+        "setting thresholds.window = 3\n"
+        'rule t.r { flag ["x"] near ["y"] within thresholds.windw words }'
+    )
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("PL213", 2, 41)
+    assert "thresholds.window" in (diagnostic.hint or "")
+
+
+def test_the_fold_pack_reads_its_fold_from_a_setting() -> None:
+    text = "Lovely morning walk with the dog, then coffee. #ad"  # '#ad' at character 47
+    base = 'policy "p" {{ extends "builtin:platform" {} }}'
+    default = policylint.load_policy(base.format(""))
+    assert not [f for f in default.check(text, platform="instagram").findings]
+    narrow = policylint.load_policy(base.format("set thresholds.fold = 30"))
+    (finding,) = [f for f in narrow.check(text, platform="instagram").findings]
+    assert (finding.rule, finding.match) == ("platform.fold", "#ad")
+    assert "about 30 characters" in finding.message

@@ -212,17 +212,22 @@ class _Compiler:
                     hint=f"did you mean 'meta.{scope.path}'?",
                 )
                 return None
-            return ScopedNode(inner, scope.kind, scope.amount, scope.unit, scope.path)
+            amount = self.amount(scope.amount)
+            if amount is None:
+                return None
+            return ScopedNode(inner, scope.kind, amount, scope.unit, scope.path)
         if isinstance(node, ast.Near):
             left, right = self.pattern(node.left), self.pattern(node.right)
-            if left is None or right is None:
+            distance = self.amount(node.distance)
+            if left is None or right is None or distance is None:
                 return None
-            return NearNode(left, right, node.distance, node.unit, node.negated)
+            return NearNode(left, right, distance, node.unit, node.negated)
         if isinstance(node, ast.FollowedBy):
             left, right = self.pattern(node.left), self.pattern(node.right)
-            if left is None or right is None:
+            distance = self.amount(node.distance)
+            if left is None or right is None or distance is None:
                 return None
-            return NearNode(left, right, node.distance, node.unit, False, ordered=True)
+            return NearNode(left, right, distance, node.unit, False, ordered=True)
         if isinstance(node, ast.AnyOf | ast.AllOf):
             items = [self.pattern(item) for item in node.items]
             if any(item is None for item in items):
@@ -230,6 +235,33 @@ class _Compiler:
             kept = tuple(i for i in items if i is not None)
             return AnyNode(kept) if isinstance(node, ast.AnyOf) else AllNode(kept)
         raise AssertionError(f"unexpected pattern {node!r}")
+
+    def amount(self, amount: ast.Amount) -> int | None:
+        """A distance or a scope's size: the number written, or the whole number the
+        setting it names holds (None after an error)."""
+        if isinstance(amount, int):
+            return amount
+        name, pos = amount.path, amount.pos
+        if name not in self.settings:
+            if name.startswith("meta.") or not self.resolved.lost("setting", name):
+                numbers = [k for k, v in self.settings.items() if _whole(v) is not None]
+                self.error(
+                    "PL213",
+                    f"unknown setting '{name}'",
+                    pos,
+                    hint=self.suggest(name, numbers)
+                    or "a distance or a size is a number or a numeric setting",
+                )
+            return None
+        value = _whole(self.settings[name])
+        if value is None:
+            self.error(
+                "PL214",
+                f"setting '{name}' is {self.settings[name]!r}, not a whole number of 0 or more",
+                pos,
+                hint="a distance or a size is a count of words, chars or lines",
+            )
+        return value
 
     # ------------------------------------------------------------------ conditions
     def condition(self, node: ast.Condition) -> ConditionNode | None:
@@ -308,9 +340,10 @@ class _Compiler:
             return self.condition(node.condition)
         if isinstance(node, ast.UnlessContext):
             pattern = self.pattern(node.pattern)
-            if pattern is None:
+            distance = self.amount(node.distance)
+            if pattern is None or distance is None:
                 return None
-            return ContextException(node.direction, pattern, node.distance, node.unit)
+            return ContextException(node.direction, pattern, distance, node.unit)
         if isinstance(node, ast.UnlessMatches):
             pattern = self.pattern(node.pattern)
             return InsideException(pattern) if pattern is not None else None
@@ -436,6 +469,15 @@ def _detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
     for pattern in patterns:
         walk(pattern)
     return names
+
+
+def _whole(value: Any) -> int | None:
+    """A setting's value as a count (``12``, ``12.0``), None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 <= value < 2**53 or value != int(value):  # also NaN and infinities
+        return None
+    return int(value)
 
 
 def _default_message(node: ast.RuleNode) -> str:

@@ -14,6 +14,7 @@ from policylint._model.diagnostics import Diagnostic
 
 __all__ = [
     "AllOf",
+    "Amount",
     "AnyOf",
     "Compare",
     "Condition",
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 Unit: TypeAlias = Literal["words", "chars", "lines"]
+#: A count as written: a number, or a numeric setting that holds it (``thresholds.fold``).
+Amount: TypeAlias = "int | PathRef"
 Value: TypeAlias = "str | float | bool | list[Value]"
 
 
@@ -120,7 +123,7 @@ class Detect:
 class Scope:
     kind: Literal["first", "last", "hashtags", "mentions", "links", "field"]
     pos: Pos
-    amount: int = 0
+    amount: Amount = 0
     unit: Unit = "chars"
     path: str = ""
 
@@ -138,7 +141,7 @@ class Near:
 
     left: Pattern
     right: Pattern
-    distance: int
+    distance: Amount
     unit: Unit
     negated: bool
     pos: Pos
@@ -148,7 +151,7 @@ class Near:
 class FollowedBy:
     left: Pattern
     right: Pattern
-    distance: int
+    distance: Amount
     unit: Unit
     pos: Pos
 
@@ -255,7 +258,7 @@ class UnlessContext:
 
     direction: Literal["preceded", "followed", "near"]
     pattern: Pattern
-    distance: int
+    distance: Amount
     unit: Unit
     pos: Pos
 

@@ -477,8 +477,11 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
         )
         return False
 
-    def _count(self, token: Token) -> int:
-        """A whole number (a distance, a scope's size), 0 after a PL218 error."""
+    def _count(self, token: Token) -> ast.Amount:
+        """A distance or a scope's size: a whole number (0 after a PL218 error), or the
+        setting that holds it (the compiler reads and checks it)."""
+        if token.type == "DOTTED":
+            return ast.PathRef(str(token), _pos_of(token))
         return int(str(token)) if self._fits(token) else 0
 
     def _severity(self, token: Token) -> bool:

@@ -59,8 +59,8 @@ def _looks_like_date(text: str) -> bool:
 
 
 def _seconds(moment: Any) -> float:
-    from datetime import timezone
+    from datetime import UTC
 
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return float(moment.timestamp())
