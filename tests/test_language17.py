@@ -137,3 +137,121 @@ def test_the_fold_pack_reads_its_fold_from_a_setting() -> None:
     (finding,) = [f for f in narrow.check(text, platform="instagram").findings]
     assert (finding.rule, finding.match) == ("platform.fold", "#ad")
     assert "about 30 characters" in finding.message
+
+
+# ----------------------------------------------------------------------------- quantifiers
+MEDIA_RULE = """
+rule t.alt {
+  message "image {item.number} (meta.media[{item.index}], {item.src}) has no alt text"
+  when any meta.media where (item.type == "image" and not item.alt)
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("media", "fires"),
+    [
+        ([{"type": "video"}, {"type": "image", "alt": ""}], True),
+        ([{"type": "image"}], True),
+        ([{"type": "image", "alt": "Two mugs on a shelf"}], False),
+        (["image", 3, None], False),  # items that are not objects are skipped
+        ([], False),
+        ("image", False),  # not a list
+        (None, False),
+    ],
+)
+def test_any_looks_inside_a_list_of_objects(media: Any, fires: bool) -> None:
+    policy = policylint.load_policy(MEDIA_RULE)
+    meta = {} if media is None else {"media": media}
+    assert bool(policy.check("New in!", meta=meta).findings) is fires
+
+
+def test_the_message_names_the_item_that_decided() -> None:
+    policy = policylint.load_policy(MEDIA_RULE)
+    media = [{"type": "image", "alt": "A dog"}, {"type": "image", "src": "b.png"}]
+    (finding,) = policy.check("New in!", meta={"media": media}).findings
+    assert finding.message == "image 2 (meta.media[1], b.png) has no alt text"
+
+
+@pytest.mark.parametrize(
+    ("condition", "media", "expected"),
+    [
+        ("all meta.media where (item.alt)", [{"alt": "x"}, {"alt": "y"}], True),
+        ("all meta.media where (item.alt)", [{"alt": "x"}, {"alt": ""}], False),
+        ("all meta.media where (item.alt)", None, True),
+        ("all meta.media where (item.alt)", [], True),
+        ("none meta.media where (item.alt)", [{"alt": ""}], True),
+        ("none meta.media where (item.alt)", [{"alt": "x"}], False),
+        ("none meta.media where (item.alt)", "not a list", True),
+        ("any meta.media where (item.alt)", None, False),
+        # nested: an item's own list
+        (
+            'any meta.posts where (any item.media where (item.type == "video"))',
+            [{"media": [{"type": "image"}]}, {"media": [{"type": "video"}]}],
+            True,
+        ),
+        ('any meta.media where (item.kind in ["gif", "png"])', [{"kind": "GIF"}], True),
+    ],
+)
+def test_all_and_none(condition: str, media: Any, expected: bool) -> None:
+    key = "posts" if "meta.posts" in condition else "media"
+    meta = {} if media is None else {key: media}
+    assert fires(condition, meta) is expected
+
+
+def test_examples_can_hold_lists_of_objects() -> None:
+    policy = policylint.load_policy(
+        """
+        rule t.alt {
+          when any meta.media where (item.type == "image" and not item.alt)
+          example fail "x" with meta.media = [{type: "video"}, {type: "image", "alt": ""}]
+          example pass "x" with meta.media = [{type: "image", alt: "A dog", size: [1, 2]}]
+        }
+        """
+    )
+    (rule,) = policy.rules
+    assert rule.examples[0].meta == {"media": [{"type": "video"}, {"type": "image", "alt": ""}]}
+    results = policy.run_examples()
+    assert len(results) == 2 and all(r.passed for r in results)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "column", "hint"),
+    [
+        ("rule t.r { when item.alt }", "PL216", 17, "any meta.LIST where"),
+        ("rule t.r { when any media where (item.alt) }", "PL101", 21, "dotted name"),
+        ("rule t.r { when any thresholds.x where (item.alt) }", "PL216", 21, "meta.thresholds"),
+        ('rule t.r { when any meta.m where (item.alt) and item.x == "y" }', "PL216", 49, None),
+        ('rule t.r { message "{item.index}" when meta.x }', "PL215", 21, None),
+        ("rule t.r { when any meta.media (item.alt) }", "PL101", 32, "where"),
+    ],
+)
+def test_quantifier_mistakes_point_at_the_token(
+    text: str, code: str, column: int, hint: str | None
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.column) == (code, column)
+    if hint is not None:
+        assert hint in (diagnostic.hint or "") + diagnostic.message
+
+
+def test_a_cached_quantifier_behaves_as_a_fresh_one(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policylint._cache import folder
+
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    folder.cache_dir.cache_clear()
+    try:
+        path = tmp_path / "p.policy"
+        path.write_text(MEDIA_RULE, encoding="utf-8")
+        fresh = policylint.load_policy(str(path))
+        assert list((tmp_path / "cache" / "policies").glob("*.json"))
+        cached = policylint.load_policy(str(path))
+        meta = {"media": [{"type": "image", "src": "a.png"}]}
+        assert cached.check("x", meta=meta) == fresh.check("x", meta=meta)
+        assert cached.check("x", meta=meta).findings
+    finally:
+        folder.cache_dir.cache_clear()

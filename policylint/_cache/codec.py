@@ -30,6 +30,7 @@ from policylint._runtime.conditions import (
     MemberNode,
     NotNode,
     OrNode,
+    QuantifierNode,
     TruthyNode,
 )
 from policylint._runtime.dispatch import Route, Trigger
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 19
+FORMAT_VERSION = 20
 
 # Keyed "@" + class name, as entries write them. RegexNode and TermsNode are written as the
 # row of their table (see the module's docstring).
@@ -76,6 +77,7 @@ _NODE_TYPES: dict[str, type[Any]] = {
         MemberNode,
         ContainsNode,
         TruthyNode,
+        QuantifierNode,
         NotNode,
         AndNode,
         OrNode,
@@ -334,7 +336,8 @@ _STR = frozenset({str})
 _UNITS = frozenset({"words", "chars", "lines"})
 _SCOPES = frozenset({"first", "last", "hashtags", "mentions", "links", "field"})
 _DIRECTIONS = frozenset({"preceded", "followed", "near"})
-_GETTERS = frozenset({"const", "platform", "metric", "meta"})
+_GETTERS = frozenset({"const", "platform", "metric", "meta", "item"})
+_QUANTIFIERS = frozenset({"any", "all", "none"})
 _OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _EXPECT = frozenset({"pass", "fail"})
 _Pattern, _Condition = PatternNode, ConditionNode
@@ -391,6 +394,12 @@ _CHECKS: dict[type[Any], Any] = {
     ),
     ContainsNode: lambda n: isinstance(n.pattern, _Pattern),
     TruthyNode: lambda n: type(n.getter) is Getter,
+    QuantifierNode: lambda n: (
+        n.quantifier in _QUANTIFIERS
+        and type(n.items) is Getter
+        and n.items.kind in ("meta", "item")
+        and isinstance(n.condition, _Condition)
+    ),
     NotNode: lambda n: isinstance(n.item, _Condition),
     AndNode: lambda n: _all(n.items, _Condition),
     OrNode: lambda n: _all(n.items, _Condition),

@@ -11,9 +11,10 @@ caching compiled policies (and what is learned of regexes) is :mod:`policylint._
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from policylint._compiler.facts import default_message, detectors_in, quantified, whole
 from policylint._compiler.regexes import RegexChecker
 from policylint._lang import ast
 from policylint._lang.resolved import ResolvedPolicy, TermScope, sorted_diagnostics
@@ -33,6 +34,7 @@ from policylint._runtime.conditions import (
     MemberNode,
     NotNode,
     OrNode,
+    QuantifierNode,
     TruthyNode,
 )
 from policylint._runtime.dispatch import index_regexes, route
@@ -92,6 +94,11 @@ class _Compiler:
         #: term is added any more.
         self.keys: int | None = None
         self.full = False
+        #: How many quantifiers the condition being compiled is inside (``item.x`` is
+        #: only meaningful inside one).
+        self.quantifiers = 0
+        #: Whether the rule being compiled has a `when` quantifier ({item.*} placeholders).
+        self.witnessed = False
 
     # ------------------------------------------------------------------ diagnostics
     def report(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
@@ -244,7 +251,7 @@ class _Compiler:
         name, pos = amount.path, amount.pos
         if name not in self.settings:
             if name.startswith("meta.") or not self.resolved.lost("setting", name):
-                numbers = [k for k, v in self.settings.items() if _whole(v) is not None]
+                numbers = [k for k, v in self.settings.items() if whole(v) is not None]
                 self.error(
                     "PL213",
                     f"unknown setting '{name}'",
@@ -253,7 +260,7 @@ class _Compiler:
                     or "a distance or a size is a number or a numeric setting",
                 )
             return None
-        value = _whole(self.settings[name])
+        value = whole(self.settings[name])
         if value is None:
             self.error(
                 "PL214",
@@ -294,11 +301,33 @@ class _Compiler:
         if isinstance(node, ast.Not):
             inner = self.condition(node.item)
             return NotNode(inner) if inner is not None else None
+        if isinstance(node, ast.Quantified):
+            return self.quantified(node)
         items = [self.condition(i) for i in node.items]
         if any(i is None for i in items):
             return None
         kept = tuple(i for i in items if i is not None)
         return AndNode(kept) if isinstance(node, ast.And) else OrNode(kept)
+
+    def quantified(self, node: ast.Quantified) -> QuantifierNode | None:
+        items = node.items
+        if not items.path.startswith(("meta.", "item.")):
+            self.error(
+                "PL216",
+                f"'{node.quantifier} {items.path}': a quantifier goes over a metadata list",
+                items.pos,
+                hint=f"did you mean 'meta.{items.path}'?",
+            )
+            return None
+        getter = self.operand(items)
+        self.quantifiers += 1
+        try:
+            condition = self.condition(node.condition)
+        finally:
+            self.quantifiers -= 1
+        if getter is None or condition is None:
+            return None
+        return QuantifierNode(node.quantifier, getter, condition)
 
     def operand(self, node: ast.Operand) -> Getter | None:
         if isinstance(node, ast.Literal_):
@@ -319,6 +348,17 @@ class _Compiler:
         path = node.path
         if path.startswith("meta."):
             return _meta_getter(path.removeprefix("meta."))
+        if path.startswith("item."):
+            if self.quantifiers:
+                return Getter("item", path.removeprefix("item."))
+            self.error(
+                "PL216",
+                f"'{path}' is a field of a list's item, read inside a quantifier",
+                node.pos,
+                hint=f"write: any meta.LIST where ({path} ...), or did you mean "
+                f"'meta.{path.removeprefix('item.')}'?",
+            )
+            return None
         if path in self.settings:
             return _constant(self.settings[path])
         if self.resolved.lost("setting", path):
@@ -375,7 +415,7 @@ class _Compiler:
         guards = [self.condition(g) for g in node.when]
         flags = [self.pattern(p) for p in node.flags]
         requires = [self.pattern(p) for p in node.requires]
-        detectors = _detectors_in(node.flags)
+        detectors = detectors_in(node.flags)
         post_exceptions: list[ConditionNode] = []
         match_exceptions: list[MatchException] = []
         for unless in node.unless:
@@ -384,7 +424,8 @@ class _Compiler:
                 post_exceptions.append(compiled)
             elif compiled is not None:
                 match_exceptions.append(compiled)
-        message = node.message or _default_message(node)
+        message = node.message or default_message(node)
+        self.witnessed = any(quantified(g) for g in node.when)
         placeholders = self.placeholders(message, node.message_pos or node.pos)
         if node.suggest is not None:
             # a suggestion is a template too ("{camelcase}"), but cannot name itself
@@ -441,6 +482,9 @@ class _Compiler:
             if name in self.metric_names or name in self.settings or name.startswith("meta."):
                 names.append(name)
                 continue
+            if name.startswith("item.") and self.witnessed:
+                names.append(name)  # the item that decided the rule's `when` quantifier
+                continue
             self.error(
                 "PL215",
                 f"unknown placeholder '{{{name}}}' in {where}",
@@ -450,42 +494,6 @@ class _Compiler:
                 "{meta.NAME} or a setting",
             )
         return tuple(names)
-
-
-def _detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
-    names: set[str] = set()
-
-    def walk(node: ast.Pattern) -> None:
-        if isinstance(node, ast.Detect):
-            names.add(node.name)
-        elif isinstance(node, ast.Scoped):
-            walk(node.pattern)
-        elif isinstance(node, ast.Near | ast.FollowedBy):
-            walk(node.left)
-        elif isinstance(node, ast.AnyOf | ast.AllOf):
-            for item in node.items:
-                walk(item)
-
-    for pattern in patterns:
-        walk(pattern)
-    return names
-
-
-def _whole(value: Any) -> int | None:
-    """A setting's value as a count (``12``, ``12.0``), None if it is not one."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not 0 <= value < 2**53 or value != int(value):  # also NaN and infinities
-        return None
-    return int(value)
-
-
-def _default_message(node: ast.RuleNode) -> str:
-    if node.flags:
-        return f"'{{match}}' is not allowed by {node.id}"
-    if node.requires:
-        return f"required text is missing ({node.id})"
-    return f"post breaks {node.id}"
 
 
 def _constant(value: Any) -> Getter:

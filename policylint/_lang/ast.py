@@ -35,6 +35,7 @@ __all__ = [
     "PlatformRef",
     "PolicyFile",
     "Pos",
+    "Quantified",
     "Regex",
     "RuleNode",
     "Scope",
@@ -54,7 +55,7 @@ __all__ = [
 Unit: TypeAlias = Literal["words", "chars", "lines"]
 #: A count as written: a number, or a numeric setting that holds it (``thresholds.fold``).
 Amount: TypeAlias = "int | PathRef"
-Value: TypeAlias = "str | float | bool | list[Value]"
+Value: TypeAlias = "str | float | bool | list[Value] | dict[str, Value]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +249,18 @@ class Or:
     pos: Pos
 
 
-Condition: TypeAlias = "Compare | Member | Contains | Truthy | Not | And | Or"
+@dataclass(frozen=True, slots=True)
+class Quantified:
+    """``any|all|none meta.LIST where (CONDITION)``: the condition is asked of each object
+    of a metadata list, whose fields it reads as ``item.FIELD``."""
+
+    quantifier: Literal["any", "all", "none"]
+    items: PathRef
+    condition: Condition
+    pos: Pos
+
+
+Condition: TypeAlias = "Compare | Member | Contains | Truthy | Not | And | Or | Quantified"
 
 
 # ----------------------------------------------------------------------------- exceptions

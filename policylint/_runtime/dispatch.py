@@ -20,6 +20,7 @@ from policylint._runtime.conditions import (
     Getter,
     MemberNode,
     OrNode,
+    QuantifierNode,
     TruthyNode,
     is_number,
     oriented,
@@ -251,6 +252,11 @@ def _guard_need(node: ConditionNode) -> Trigger | None:
         return _union(map(_guard_need, node.items))
     if isinstance(node, ContainsNode):
         return _pattern_trigger(node.pattern)
+    if isinstance(node, QuantifierNode):
+        # "any" needs a list to look in; "all" and "none" hold without one.
+        if node.quantifier == "any" and node.items.kind == "meta":
+            return _meta_need(node.items)
+        return None
     if isinstance(node, TruthyNode):
         if node.getter.kind == "meta":
             return _meta_need(node.getter)  # an absent key is not truthy
