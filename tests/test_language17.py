@@ -7,6 +7,8 @@ import datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import policylint
 from policylint import PolicyError
@@ -255,3 +257,124 @@ def test_a_cached_quantifier_behaves_as_a_fresh_one(
         assert cached.check("x", meta=meta).findings
     finally:
         folder.cache_dir.cache_clear()
+
+
+# ----------------------------------------------------------------------------- masked terms
+MASKED_POLICY = """
+terms strong = masked ["fuck", "shit", "cazzo", "merde", "hell", "put*", "son of a bitch"]
+terms plain = ["fuck"]
+rule t.masked { flag strong }
+rule t.plain { flag plain }
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What the f*ck", ["f*ck"]),
+        ("f**k it", ["f**k"]),
+        ("F#CK!", ["F#CK"]),
+        ("that was sh!t", ["sh!t"]),  # leetspeak, already folded
+        ("sh.t happens", ["sh.t"]),
+        ("s***, late again", ["s***"]),
+        ("Che ca**o", ["ca**o"]),
+        ("m3rde", ["m3rde"]),
+        ("h-ll no", ["h-ll"]),
+        ("fuck", ["fuck"]),
+        # not masks: a footnote star, sentence punctuation, a different length or first letter
+        ("Free* delivery (*over £20)", []),
+        ("hell.", ["hell"]),
+        ("f***ing", []),
+        ("d**k", []),
+        ("****", []),
+        ("u*ck", []),
+        ("a-ha, well-known e.g. mail jo@x.example", []),
+    ],
+)
+def test_masked_lists_match_masked_spellings(text: str, expected: list[str]) -> None:
+    policy = policylint.load_policy(MASKED_POLICY)
+    found = [f.match for f in policy.check(text).findings if f.rule == "t.masked"]
+    assert found == expected
+
+
+def test_only_masked_lists_accept_masks_and_lists_built_from_them_keep_it() -> None:
+    policy = policylint.load_policy(
+        MASKED_POLICY + 'terms wider = strong + ["crap"]\nrule t.wider { flag wider }'
+    )
+    rules = {f.rule for f in policy.check("f*ck").findings}
+    assert rules == {"t.masked", "t.wider"}
+
+
+def test_a_masked_list_setting_is_matched_masked() -> None:
+    policy = policylint.load_policy(
+        """
+        setting organisation.swears = ["bloody"]
+        terms swears = masked organisation.swears
+        rule t.r { flag swears }
+        """
+    )
+    assert [f.match for f in policy.check("b***dy hell").findings] == ["b***dy"]
+
+
+def test_a_cached_masked_list_behaves_as_a_fresh_one(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policylint._cache import folder
+
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    folder.cache_dir.cache_clear()
+    try:
+        path = tmp_path / "p.policy"
+        path.write_text(MASKED_POLICY, encoding="utf-8")
+        fresh = policylint.load_policy(str(path))
+        cached = policylint.load_policy(str(path))
+        text = "s*** and f**k and Free*"
+        assert cached.check(text) == fresh.check(text)
+        assert [f.match for f in cached.check(text).findings] == ["s***", "f**k"]
+    finally:
+        folder.cache_dir.cache_clear()
+
+
+def test_masked_words_are_looked_up_by_first_letter_and_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only words holding a mask are compared, and each only with the terms of its
+    (first letter, length): a post of many masked words costs no more per word."""
+    from policylint._runtime import masks
+
+    compared: list[str] = []
+    real_zip = zip
+
+    def counting_zip(*args: Any, **kwargs: Any) -> Any:
+        compared.append(args[1])
+        return real_zip(*args, **kwargs)
+
+    monkeypatch.setattr(masks, "zip", counting_zip, raising=False)
+    words = [f"w{i:04d}".replace("0", "o").replace("1", "l") for i in range(2000)]
+    index = masks.index_of([w for w in words if w.isalpha()] + ["fuck", "fork"])
+    text = " ".join(["f*ck", "plain", "words", "x*yz"] * 50)
+    spans = masks.masked_words(text, index)
+    assert len(spans) == 50
+    assert set(compared) <= {"fuck", "fork"}
+    assert len(compared) <= 100
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet="fuckshit*#@$%!.- \u00e9\u0131\u2122", max_size=30))
+def test_a_masked_list_finds_nothing_where_the_mask_precheck_fails(text: str) -> None:
+    from policylint._runtime.context import PostContext
+    from policylint._runtime.prechecks import PRECHECKS
+
+    policy = _masked_policy()
+    found = [f for f in policy.check(text).findings if f.rule == "t.masked"]
+    if not PRECHECKS["mask"](PostContext(text)):
+        assert all(f.match.casefold() in ("fuck", "shit") for f in found), text
+
+
+_MASKED: list[Any] = []
+
+
+def _masked_policy() -> Any:
+    if not _MASKED:
+        _MASKED.append(policylint.load_policy(MASKED_POLICY))
+    return _MASKED[0]

@@ -43,6 +43,7 @@ _WITHOUT: dict[str, Callable[[str], str]] = {
     "question": lambda text: "".join(ch for ch in text if ch not in QUESTION_MARKS),
     "non_ascii": lambda text: text.encode("ascii", "ignore").decode("ascii"),
     "address": lambda text: _without_dots(text),
+    "mask": lambda text: "".join(ch for ch in text if ch not in "*#@$%!.-"),
 }
 
 

@@ -42,6 +42,7 @@ from policylint._runtime.patterns import (
     ContextException,
     DetectNode,
     InsideException,
+    MaskedTermsNode,
     MatchException,
     NearNode,
     PatternNode,
@@ -68,6 +69,7 @@ _NODE_TYPES: dict[str, type[Any]] = {
     "@" + cls.__name__: cls
     for cls in (
         DetectNode,
+        MaskedTermsNode,
         ScopedNode,
         NearNode,
         AnyNode,
@@ -359,6 +361,11 @@ _INFO_CHECKS = tuple(_CHECK_BY_ANNOTATION[text] for text in RuleInfo.__annotatio
 #: written out: a warm start checks ~3,000 nodes, and a call costs as much as a test.
 _CHECKS: dict[type[Any], Any] = {
     DetectNode: lambda n: type(n.name) is str,
+    MaskedTermsNode: lambda n: (
+        type(n.words) is tuple
+        and len(n.words) > 0
+        and all(type(w) is str and len(w) >= 2 and w.isalpha() for w in n.words)
+    ),
     ScopedNode: lambda n: (
         isinstance(n.inner, _Pattern)
         and n.kind in _SCOPES

@@ -39,6 +39,7 @@ from policylint._runtime.conditions import (
 )
 from policylint._runtime.dispatch import index_regexes, route
 from policylint._runtime.engine import ExecutablePolicy
+from policylint._runtime.masks import maskable
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
@@ -46,6 +47,7 @@ from policylint._runtime.patterns import (
     ContextException,
     DetectNode,
     InsideException,
+    MaskedTermsNode,
     MatchException,
     NearNode,
     PatternNode,
@@ -188,10 +190,30 @@ class _Compiler:
         return None
 
     # ------------------------------------------------------------------ patterns
+    def masked_words(self, node: ast.TermsRef) -> tuple[str, ...]:
+        """The words of a list whose masked spellings match too (``terms x = masked``)."""
+        words: dict[str, None] = {}
+        for term in self.scope.terms.get(node.name, ()):
+            if not term.masked:
+                continue
+            texts = [term.text]
+            if term.text.startswith("\0ref:"):  # a list setting: reported if unknown
+                texts = self.setting_terms(term.text.removeprefix("\0ref:"), term.pos) or []
+            for text in texts:
+                word = fold_term(text)
+                if maskable(word):
+                    words[word] = None
+        return tuple(words)
+
     def pattern(self, node: ast.Pattern) -> PatternNode | None:
         if isinstance(node, ast.TermsLiteral | ast.TermsRef):
             ids = self.term_ids(node)
-            return None if ids is None else TermsNode(ids)
+            if ids is None:
+                return None
+            words = self.masked_words(node) if isinstance(node, ast.TermsRef) else ()
+            if words:
+                return AnyNode((TermsNode(ids), MaskedTermsNode(words)))
+            return TermsNode(ids)
         if isinstance(node, ast.Regex):
             return self.regexes.node(node, self.line(node.pos))
         if isinstance(node, ast.Detect):

@@ -91,6 +91,8 @@ class Pos:
 class Term:
     text: str
     pos: Pos
+    #: Defined in a ``masked`` list: masked spellings (``f*ck``) match it too.
+    masked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +346,7 @@ class TermsDef:
     name: str
     parts: tuple[TermsLiteral | TermsRef, ...]
     pos: Pos
+    masked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

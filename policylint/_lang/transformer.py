@@ -110,8 +110,8 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
         return result
 
     def terms_def(self, meta: Meta, children: list[Any]) -> ast.TermsDef:
-        name, parts = children
-        return ast.TermsDef(str(name), tuple(parts), _pos_of(name))
+        name, *marker, parts = children
+        return ast.TermsDef(str(name), tuple(parts), _pos_of(name), masked=bool(marker))
 
     def setting_def(self, meta: Meta, children: list[Any]) -> ast.SettingDef:
         path, value = children

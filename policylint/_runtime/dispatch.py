@@ -29,6 +29,7 @@ from policylint._runtime.patterns import (
     AllNode,
     AnyNode,
     DetectNode,
+    MaskedTermsNode,
     MatchException,
     NearNode,
     PatternNode,
@@ -138,6 +139,8 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
 
         precheck = DETECTORS.precheck(node.name)
         return Trigger(prechecks=frozenset({precheck})) if precheck else None
+    if isinstance(node, MaskedTermsNode):
+        return Trigger(prechecks=frozenset({"mask"}))
     if isinstance(node, ScopedNode):
         # a metadata field is matched on another text: its terms are not the post's
         return None if node.kind == "field" else _pattern_trigger(node.inner)

@@ -27,6 +27,7 @@ __all__ = [
     "ContextException",
     "DetectNode",
     "InsideException",
+    "MaskedTermsNode",
     "MatchException",
     "NearNode",
     "PatternNode",
@@ -82,6 +83,41 @@ class TermsNode(PatternNode):
                 for start, end in _leftmost_longest(spans)
             ]
         memo[ids] = result
+        return result
+
+
+class MaskedTermsNode(PatternNode):
+    """Masked spellings (``f*ck``, ``s***``) of ``words``, the folded single words of a
+    ``masked`` term list (:mod:`policylint._runtime.masks`)."""
+
+    __slots__ = ("_index", "_key", "words")
+    FIELDS = ("words",)
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = words
+        self._index: dict[tuple[str, int], tuple[str, ...]] | None = None
+        self._key: frozenset[object] | None = None
+
+    def matches(self, state: EvalState) -> list[Match]:
+        from policylint._runtime.masks import could_hold_mask, index_of, masked_words
+
+        folded = state.ctx.folded
+        if not could_hold_mask(folded.text):
+            return []
+        key = self._key
+        if key is None:  # rules sharing a list share the result, once per post
+            key = self._key = frozenset((("masked", *self.words),))
+        cached = state.memo.get(key)
+        if cached is not None:
+            return cached
+        index = self._index
+        if index is None:
+            index = self._index = index_of(self.words)
+        result = [
+            Match(*folded.to_original(start, end), state.field_name)
+            for start, end in masked_words(folded.text, index)
+        ]
+        state.memo[key] = result
         return result
 
 

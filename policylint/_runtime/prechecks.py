@@ -66,6 +66,12 @@ def _address(ctx: PostViews) -> bool:
     return could_hold_address(ctx.plain.text)
 
 
+def _mask(ctx: PostViews) -> bool:
+    from policylint._runtime.masks import could_hold_mask
+
+    return could_hold_mask(ctx.folded.text)
+
+
 #: Every precheck, by name.
 PRECHECKS: Mapping[str, Callable[[PostViews], bool]] = MappingProxyType(
     {
@@ -75,5 +81,6 @@ PRECHECKS: Mapping[str, Callable[[PostViews], bool]] = MappingProxyType(
         "question": _question,
         "non_ascii": _non_ascii,
         "address": _address,
+        "mask": _mask,
     }
 )
