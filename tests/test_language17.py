@@ -378,3 +378,78 @@ def _masked_policy() -> Any:
     if not _MASKED:
         _MASKED.append(policylint.load_policy(MASKED_POLICY))
     return _MASKED[0]
+
+
+# ----------------------------------------------------------------------------- metadata as terms
+META_TERMS = """
+rule t.claim { flag ["cures", "treats"] not near meta.approved_indication within 3 words }
+rule t.best { flag ["best"] unless matches meta.brand_names }
+rule t.names { flag meta.code_names in first 40 chars }
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "meta", "expected"),
+    [
+        ("t.claim", "It cures migraine fast", {"approved_indication": "Migraine"}, []),
+        ("t.claim", "It cures migraine fast", {}, ["cures"]),
+        ("t.claim", "It cures insomnia", {"approved_indication": ["migraine"]}, ["cures"]),
+        (
+            "t.claim",
+            "Treats cluster headaches",
+            {"approved_indication": ["migraine", "cluster headache*"]},
+            [],
+        ),
+        ("t.best", "Best Buy has the best deals", {"brand_names": ["Best Buy"]}, ["best"]),
+        ("t.best", "the best deals", {"brand_names": []}, ["best"]),
+        ("t.names", "Project Nightjar ships", {"code_names": ["nightjar", "", "*"]}, ["Nightjar"]),
+        ("t.names", "Project Nightjar ships", {"code_names": "NIGHTJAR"}, ["Nightjar"]),
+        ("t.names", "Project Nightjar ships", {"code_names": 3}, []),
+        ("t.names", "Project Nightjar ships", {"code_names": [{"a": 1}]}, []),
+        ("t.names", "Project Nightjars ships", {"code_names": ["nightjar"]}, []),  # whole words
+    ],
+)
+def test_a_metadata_value_is_a_term_list(
+    rule: str, text: str, meta: dict[str, Any], expected: list[str]
+) -> None:
+    policy = policylint.load_policy(META_TERMS)
+    found = [f.match for f in policy.check(text, meta=meta).findings if f.rule == rule]
+    assert found == expected
+
+
+def test_metadata_terms_are_built_once_per_post_and_only_when_a_rule_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policylint._runtime import terms
+
+    built: list[int] = []
+    real_init = terms.TermIndex.__init__
+
+    def counting_init(self: Any) -> None:
+        built.append(1)
+        real_init(self)
+
+    policy = policylint.load_policy(
+        META_TERMS + 'rule t.again { flag ["x"] unless matches meta.brand_names }'
+    )
+    monkeypatch.setattr(terms.TermIndex, "__init__", counting_init)
+    policy.check("the best x", meta={"brand_names": ["Acme"]})
+    assert len(built) == 1  # t.best and t.again share it
+    built.clear()
+    policy.check("nothing here", meta={"brand_names": ["Acme"]})
+    assert built == []  # no rule needed it: no 'best', no 'x'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'terms names = ["a"] + meta.brand_names\nrule t.r { flag names }',
+        "rule t.r { flag detect(phone) unless allow meta.phones }",
+    ],
+)
+def test_metadata_cannot_define_a_list_or_an_allow_list(text: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "PL216"
+    assert "meta." in diagnostic.message

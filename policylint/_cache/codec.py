@@ -44,6 +44,7 @@ from policylint._runtime.patterns import (
     InsideException,
     MaskedTermsNode,
     MatchException,
+    MetaTermsNode,
     NearNode,
     PatternNode,
     RegexNode,
@@ -70,6 +71,7 @@ _NODE_TYPES: dict[str, type[Any]] = {
     for cls in (
         DetectNode,
         MaskedTermsNode,
+        MetaTermsNode,
         ScopedNode,
         NearNode,
         AnyNode,
@@ -361,6 +363,7 @@ _INFO_CHECKS = tuple(_CHECK_BY_ANNOTATION[text] for text in RuleInfo.__annotatio
 #: written out: a warm start checks ~3,000 nodes, and a call costs as much as a test.
 _CHECKS: dict[type[Any], Any] = {
     DetectNode: lambda n: type(n.name) is str,
+    MetaTermsNode: lambda n: type(n.path) is str and n.path != "",
     MaskedTermsNode: lambda n: (
         type(n.words) is tuple
         and len(n.words) > 0

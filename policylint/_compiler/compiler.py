@@ -15,6 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from policylint._compiler.facts import default_message, detectors_in, quantified, whole
+from policylint._compiler.placeholders import (
+    BUILTIN_PLACEHOLDERS,
+    locate_in_line,
+    names_in,
+)
 from policylint._compiler.regexes import RegexChecker
 from policylint._lang import ast
 from policylint._lang.resolved import ResolvedPolicy, TermScope, sorted_diagnostics
@@ -49,6 +54,7 @@ from policylint._runtime.patterns import (
     InsideException,
     MaskedTermsNode,
     MatchException,
+    MetaTermsNode,
     NearNode,
     PatternNode,
     ScopedNode,
@@ -172,6 +178,15 @@ class _Compiler:
         self.full = terms > MAX_TERMS or self.keys > MAX_TERM_KEYS
 
     def setting_terms(self, name: str, pos: ast.Pos) -> list[str] | None:
+        if name.startswith("meta."):
+            self.error(
+                "PL216",
+                f"'{name}' is the post's metadata: it can stand for a list in a pattern or "
+                "'unless matches', not in a list definition or 'allow'",
+                pos,
+                hint=f"use it in a pattern (flag LIST or {name}) or as 'unless matches {name}'",
+            )
+            return None
         if name in self.settings:
             value = self.settings[name]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -206,6 +221,8 @@ class _Compiler:
         return tuple(words)
 
     def pattern(self, node: ast.Pattern) -> PatternNode | None:
+        if isinstance(node, ast.TermsRef) and node.name.startswith("meta."):
+            return MetaTermsNode(node.name.removeprefix("meta."))  # the post's own terms
         if isinstance(node, ast.TermsLiteral | ast.TermsRef):
             ids = self.term_ids(node)
             if ids is None:
@@ -485,20 +502,10 @@ class _Compiler:
             placeholders=placeholders,
         )
 
-    def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:
-        """The position of ``needle`` inside the token at ``pos`` (for a sharper caret)."""
-        lines = self.resolved.lines.get(self.path, ())
-        if 0 < pos.line <= len(lines):
-            index = lines[pos.line - 1].find(needle, pos.column - 1)
-            if index >= 0:
-                return ast.Pos(pos.line, index + 1, pos.line, index + 1 + len(needle))
-        return pos
-
     def placeholders(self, message: str, pos: ast.Pos, where: str = "message") -> tuple[str, ...]:
         names: list[str] = []
-        builtin = [p for p in _BUILTIN_PLACEHOLDERS if p != where]  # never itself
-        for found in _PLACEHOLDER_RE.finditer(message.replace("{{", "").replace("}}", "")):
-            name = found.group(1)
+        builtin = [p for p in BUILTIN_PLACEHOLDERS if p != where]  # never itself
+        for name in names_in(message):
             if name in builtin:
                 continue
             if name in self.metric_names or name in self.settings or name.startswith("meta."):
@@ -510,7 +517,7 @@ class _Compiler:
             self.error(
                 "PL215",
                 f"unknown placeholder '{{{name}}}' in {where}",
-                self.locate_in_line(pos, "{" + name + "}"),
+                locate_in_line(self.resolved.lines.get(self.path, ()), pos, "{" + name + "}"),
                 hint=self.suggest(name, builtin, self.metric_names, self.settings)
                 or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "
                 "{meta.NAME} or a setting",

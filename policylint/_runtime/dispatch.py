@@ -31,6 +31,7 @@ from policylint._runtime.patterns import (
     DetectNode,
     MaskedTermsNode,
     MatchException,
+    MetaTermsNode,
     NearNode,
     PatternNode,
     RegexNode,
@@ -139,6 +140,8 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
 
         precheck = DETECTORS.precheck(node.name)
         return Trigger(prechecks=frozenset({precheck})) if precheck else None
+    if isinstance(node, MetaTermsNode):  # no terms without the metadata key
+        return Trigger(meta=frozenset({node.path.split(".", 1)[0]}))
     if isinstance(node, MaskedTermsNode):
         return Trigger(prechecks=frozenset({"mask"}))
     if isinstance(node, ScopedNode):

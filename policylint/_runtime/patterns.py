@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from policylint._model.struct import Struct
 from policylint._runtime.regexes import compile_regex, spans
-from policylint._runtime.state import EvalState, Match, SpanIndex
+from policylint._runtime.state import EvalState, Match, SpanIndex, lookup_path
 from policylint._text.views import fold_term
 
 TYPE_CHECKING = False
@@ -29,6 +29,7 @@ __all__ = [
     "InsideException",
     "MaskedTermsNode",
     "MatchException",
+    "MetaTermsNode",
     "NearNode",
     "PatternNode",
     "RegexNode",
@@ -119,6 +120,49 @@ class MaskedTermsNode(PatternNode):
         ]
         state.memo[key] = result
         return result
+
+
+class MetaTermsNode(PatternNode):
+    """Terms the post's metadata gives (``unless matches meta.brand_names``): a string or a
+    list of strings at ``path`` (without ``meta.``), matched as a term list's terms are.
+    Their index is built only when a rule asks, once per post (or metadata field) and path;
+    a missing value, or one that holds no string, matches nothing."""
+
+    __slots__ = ("_key", "path")
+    FIELDS = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._key = ("meta terms", path)
+
+    def matches(self, state: EvalState) -> list[Match]:
+        memo = state.memo
+        cached = memo.get(self._key)
+        if cached is not None:
+            return cached
+        result: list[Match] = []
+        terms = _terms_in(lookup_path(state.ctx.meta, self.path))
+        if terms:
+            from policylint._runtime.terms import TermIndex
+
+            index = TermIndex()
+            for term in terms:
+                index.add(term)
+            folded = state.ctx.folded
+            spans = [span for found in index.find(folded.text).values() for span in found]
+            result = [
+                Match(*folded.to_original(start, end), state.field_name)
+                for start, end in _leftmost_longest(spans)
+            ]
+        memo[self._key] = result
+        return result
+
+
+def _terms_in(value: Any) -> list[str]:
+    """The terms a metadata value holds: itself if a string, its strings if a list; none
+    that is empty or only ``*`` (which a policy's list may not hold either)."""
+    found = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [t for t in found if isinstance(t, str) and t.replace("*", "").strip()]
 
 
 def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
