@@ -44,7 +44,6 @@ from policylint._runtime.conditions import (
 )
 from policylint._runtime.dispatch import index_regexes, route
 from policylint._runtime.engine import ExecutablePolicy
-from policylint._runtime.masks import maskable
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
@@ -216,7 +215,7 @@ class _Compiler:
                 texts = self.setting_terms(term.text.removeprefix("\0ref:"), term.pos) or []
             for text in texts:
                 word = fold_term(text)
-                if maskable(word):
+                if len(word) >= 2 and word.isalpha():  # one word: see MaskedTermsNode
                     words[word] = None
         return tuple(words)
 

@@ -4,8 +4,9 @@
 "2026-03-01T08:00:00Z" (the same instant), which text comparison gets wrong. A value that
 starts like a date (``YYYY-MM-DD``) is read with :meth:`datetime.datetime.fromisoformat`:
 a time zone is honoured, a time without one is read as UTC, and a date alone is that day's
-start (00:00 UTC). ``datetime`` is imported only when such a value is compared, so a check
-whose posts hold no dates never pays for it.
+start (00:00 UTC). This module, and ``datetime``, are imported only when a value that may
+be a date is compared (:func:`policylint._runtime.conditions.compare`), so a check whose
+posts hold no dates never pays for them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,23 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["INVALID", "instant"]
+__all__ = ["INVALID", "instant", "instants"]
 
 #: What :func:`instant` gives for text that starts like a date but is not a valid one
 #: ("2026-02-30", "2026-03-01 9am"): compared with a date, it makes the comparison false.
 INVALID = float("nan")
+
+
+def instants(left: Any, right: Any) -> tuple[float, float] | None:
+    """Both sides of a comparison as instants when one of them is a date or time; the other
+    is then :data:`INVALID` unless it is a valid one too. None when neither is."""
+    left_moment, right_moment = instant(left), instant(right)
+    if left_moment is None and right_moment is None:
+        return None
+    return (
+        INVALID if left_moment is None else left_moment,
+        INVALID if right_moment is None else right_moment,
+    )
 
 
 def instant(value: Any) -> float | None:

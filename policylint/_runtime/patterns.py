@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
+    "MASKS",
     "NOT_INDEXED",
     "AllNode",
     "AllowException",
@@ -87,9 +88,19 @@ class TermsNode(PatternNode):
         return result
 
 
+#: The symbols that may stand for a letter in a masked word (``f*ck``, ``sh!t``, ``s***``).
+MASKS = frozenset("*#@$%!.-")
+#: Masks that may end a masked word: ``.``, ``!`` and ``-`` there are punctuation.
+_END_MASKS = frozenset("*#@$%")
+
+
 class MaskedTermsNode(PatternNode):
-    """Masked spellings (``f*ck``, ``s***``) of ``words``, the folded single words of a
-    ``masked`` term list (:mod:`policylint._runtime.masks`)."""
+    """Masked spellings of ``words``, the folded single words of a ``masked`` term list: a
+    word of the same length whose first letter is the term's and whose other characters are
+    its letters or :data:`MASKS`, at least one of them a mask (docs/language.md, "Masked
+    spellings"). Only the post's words that hold a mask are compared, each with the terms
+    of its (first letter, length). The post's original text is read, not the folded view,
+    where leetspeak has already turned ``f@ck`` into ``fack``."""
 
     __slots__ = ("_index", "_key", "words")
     FIELDS = ("words",)
@@ -97,29 +108,61 @@ class MaskedTermsNode(PatternNode):
     def __init__(self, words: tuple[str, ...]) -> None:
         self.words = words
         self._index: dict[tuple[str, int], tuple[str, ...]] | None = None
-        self._key: frozenset[object] | None = None
+        self._key = ("masked", *words)
 
     def matches(self, state: EvalState) -> list[Match]:
-        from policylint._runtime.masks import could_hold_mask, index_of, masked_words
-
-        folded = state.ctx.folded
-        if not could_hold_mask(folded.text):
+        text = state.text
+        if MASKS.isdisjoint(text):
             return []
-        key = self._key
-        if key is None:  # rules sharing a list share the result, once per post
-            key = self._key = frozenset((("masked", *self.words),))
-        cached = state.memo.get(key)
+        memo = state.memo
+        cached = memo.get(self._key)  # rules sharing a list share the result
         if cached is not None:
             return cached
         index = self._index
         if index is None:
-            index = self._index = index_of(self.words)
-        result = [
-            Match(*folded.to_original(start, end), state.field_name)
-            for start, end in masked_words(folded.text, index)
-        ]
-        state.memo[key] = result
+            index = self._index = _by_first_letter_and_length(self.words)
+        result = []
+        for start, end in state.word_spans():
+            if not MASKS.isdisjoint(text[start:end]):
+                span = _masked_span(text, start, end, index)
+                if span is not None:
+                    result.append(Match(span[0], span[1], state.field_name))
+        memo[self._key] = result
         return result
+
+
+def _by_first_letter_and_length(words: tuple[str, ...]) -> dict[tuple[str, int], tuple[str, ...]]:
+    index: dict[tuple[str, int], list[str]] = {}
+    for word in words:
+        index.setdefault((word[0], len(word)), []).append(word)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def _masked_span(
+    text: str, start: int, end: int, index: Mapping[tuple[str, int], tuple[str, ...]]
+) -> tuple[int, int] | None:
+    """The span of the (space-delimited) word ``text[start:end]`` if it is a masked
+    spelling of an indexed word: quotes and brackets around it are left out, and so is
+    punctuation after it; a word whose only mask is its last character (``Free*``, a
+    footnote star) is not masked."""
+    while start < end and not text[start].isalpha():
+        start += 1
+    while end > start and not (text[end - 1].isalnum() or text[end - 1] in _END_MASKS):
+        end -= 1
+    word = text[start:end]
+    masks = [i for i, ch in enumerate(word) if ch in MASKS]
+    if not masks or masks == [len(word) - 1]:
+        return None
+    folded = [ch if ch in MASKS else _fold_letter(ch) for ch in word]
+    for candidate in index.get((folded[0], len(word)), ()):
+        if all(ch == want or ch in MASKS for ch, want in zip(folded, candidate, strict=True)):
+            return start, end
+    return None
+
+
+def _fold_letter(ch: str) -> str:
+    """A character as the terms are folded (case, accents): ``É`` -> ``e``."""
+    return ch.lower() if ch.isascii() else fold_term(ch)
 
 
 class MetaTermsNode(PatternNode):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from policylint._runtime import metrics
+from policylint._runtime.patterns import MASKS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,9 +68,7 @@ def _address(ctx: PostViews) -> bool:
 
 
 def _mask(ctx: PostViews) -> bool:
-    from policylint._runtime.masks import could_hold_mask
-
-    return could_hold_mask(ctx.folded.text)
+    return not MASKS.isdisjoint(ctx.text)
 
 
 #: Every precheck, by name.

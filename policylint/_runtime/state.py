@@ -142,6 +142,10 @@ class EvalState:
             self._word_starts = [start for start, _ in self._word_spans]
         return self._word_spans
 
+    def word_spans(self) -> list[tuple[int, int]]:
+        """The spans of the text's space-delimited words."""
+        return self._words()
+
     def word_index(self, offset: int) -> int:
         self._words()
         assert self._word_starts is not None
