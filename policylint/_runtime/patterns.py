@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from policylint._model.struct import Struct
+from policylint._runtime.prechecks import MASKS
 from policylint._runtime.regexes import compile_regex, spans
 from policylint._runtime.state import EvalState, Match, SpanIndex, lookup_path
 from policylint._text.views import fold_term
@@ -88,8 +89,6 @@ class TermsNode(PatternNode):
         return result
 
 
-#: The symbols that may stand for a letter in a masked word (``f*ck``, ``sh!t``, ``s***``).
-MASKS = frozenset("*#@$%!.-")
 #: Masks that may end a masked word: ``.``, ``!`` and ``-`` there are punctuation.
 _END_MASKS = frozenset("*#@$%")
 
@@ -97,10 +96,11 @@ _END_MASKS = frozenset("*#@$%")
 class MaskedTermsNode(PatternNode):
     """Masked spellings of ``words``, the folded single words of a ``masked`` term list: a
     word of the same length whose first letter is the term's and whose other characters are
-    its letters or :data:`MASKS`, at least one of them a mask (docs/language.md, "Masked
-    spellings"). Only the post's words that hold a mask are compared, each with the terms
-    of its (first letter, length). The post's original text is read, not the folded view,
-    where leetspeak has already turned ``f@ck`` into ``fack``."""
+    its letters or mask symbols (:data:`policylint._runtime.prechecks.MASKS`), at least one
+    of them a mask (docs/language.md, "Masked spellings"). Only the post's words that hold a
+    mask are compared, each with the terms of its (first letter, length). The post's
+    original text is read, not the folded view, where leetspeak has already turned ``f@ck``
+    into ``fack``."""
 
     __slots__ = ("_index", "_key", "words")
     FIELDS = ("words",)

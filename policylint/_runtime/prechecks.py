@@ -21,13 +21,12 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from policylint._runtime import metrics
-from policylint._runtime.patterns import MASKS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint._text.post import PostViews
 
-__all__ = ["PRECHECKS"]
+__all__ = ["MASKS", "PRECHECKS"]
 
 # Python's \d is Unicode's decimal digits: every digit the detectors' regexes or
 # phonenumbers (which reads Arabic-Indic digits too) can use.
@@ -65,6 +64,11 @@ def _address(ctx: PostViews) -> bool:
     from policylint.detectors.email import could_hold_address
 
     return could_hold_address(ctx.plain.text)
+
+
+#: The symbols that may stand for a letter in a masked word (``f*ck``, ``sh!t``, ``s***``):
+#: a post without one holds no masked spelling (``MaskedTermsNode``).
+MASKS = frozenset("*#@$%!.-")
 
 
 def _mask(ctx: PostViews) -> bool:
