@@ -362,6 +362,8 @@ def test_masked_words_are_looked_up_by_first_letter_and_length(
     assert [f.match for f in policy.check(text).findings] == ["f*ck"] * 50
     assert set(compared) == {"fuck", "fork"}
     assert len(compared) <= 4 * 50  # 'f*ck' and 'f**d' against two terms each, at most
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text(alphabet="fuckshit*#@$%!.- \u00e9\u0131\u2122", max_size=30))
 def test_a_masked_list_finds_nothing_where_the_mask_precheck_fails(text: str) -> None:
