@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from policylint._model.struct import Struct
-from policylint._runtime.prechecks import MASKS
+from policylint._runtime.prechecks import MASKS, PRECHECKS
 from policylint._runtime.regexes import compile_regex, spans
 from policylint._runtime.state import EvalState, Match, SpanIndex, lookup_path
 from policylint._text.views import fold_term
@@ -112,7 +112,7 @@ class MaskedTermsNode(PatternNode):
 
     def matches(self, state: EvalState) -> list[Match]:
         text = state.text
-        if MASKS.isdisjoint(text):
+        if not PRECHECKS["mask"](state.ctx):  # no letter, mask, letter-or-mask in a row
             return []
         memo = state.memo
         cached = memo.get(self._key)  # rules sharing a list share the result
@@ -153,6 +153,8 @@ def _masked_span(
     masks = [i for i, ch in enumerate(word) if ch in MASKS]
     if not masks or masks == [len(word) - 1]:
         return None
+    if not all(ch.isalpha() for ch in word if ch not in MASKS):
+        return None  # digits or other signs: not a word (and the 'mask' precheck relies on it)
     folded = [ch if ch in MASKS else _fold_letter(ch) for ch in word]
     for candidate in index.get((folded[0], len(word)), ()):
         if all(ch == want or ch in MASKS for ch, want in zip(folded, candidate, strict=True)):
