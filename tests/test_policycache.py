@@ -586,6 +586,32 @@ SEALED_CORRUPTIONS = {
     "an unknown getter": lambda data: _set_field(
         data, "guards", [{"@TruthyNode": [{"@Getter": ["env", "HOME"]}]}]
     ),
+    "an unknown quantifier": lambda data: _set_field(
+        data,
+        "guards",
+        [
+            {
+                "@QuantifierNode": [
+                    "some",
+                    {"@Getter": ["meta", "media"]},
+                    {"@TruthyNode": [{"@Getter": ["item", "alt"]}]},
+                ]
+            }
+        ],
+    ),
+    "a quantifier over a constant": lambda data: _set_field(
+        data,
+        "guards",
+        [
+            {
+                "@QuantifierNode": [
+                    "any",
+                    {"@Getter": ["const", [{}]]},
+                    {"@TruthyNode": [{"@Getter": ["item", "alt"]}]},
+                ]
+            }
+        ],
+    ),
     "a distance below zero": lambda data: _set_field(
         data,
         "match_exceptions",

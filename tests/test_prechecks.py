@@ -46,6 +46,7 @@ _WITHOUT: dict[str, Callable[[str], str]] = {
     "hash": lambda text: _without_plain(text, lambda plain: "#" in plain or "\uff03" in plain),
     "letter": lambda text: _without_plain(text, lambda plain: re.search(r"[^\W\d_]", plain)),
     "capital": lambda text: _without_plain(text, lambda plain: plain != plain.lower()),
+    "mask": lambda text: "".join(ch for ch in text if ch not in "*#@$%!.-"),
 }
 
 

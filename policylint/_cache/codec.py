@@ -46,6 +46,7 @@ from policylint._runtime.conditions import (
     MemberNode,
     NotNode,
     OrNode,
+    QuantifierNode,
     TruthyNode,
 )
 from policylint._runtime.dispatch import Route, Trigger
@@ -57,7 +58,9 @@ from policylint._runtime.patterns import (
     ContextException,
     DetectNode,
     InsideException,
+    MaskedTermsNode,
     MatchException,
+    MetaTermsNode,
     NearNode,
     PatternNode,
     RegexNode,
@@ -76,7 +79,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 20
+FORMAT_VERSION = 21
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
@@ -84,6 +87,8 @@ _NODE_TYPES: dict[str, type[Any]] = {
     "@" + cls.__name__: cls
     for cls in (
         DetectNode,
+        MaskedTermsNode,
+        MetaTermsNode,
         ScopedNode,
         NearNode,
         AnyNode,
@@ -93,6 +98,7 @@ _NODE_TYPES: dict[str, type[Any]] = {
         MemberNode,
         ContainsNode,
         TruthyNode,
+        QuantifierNode,
         NotNode,
         AndNode,
         OrNode,
@@ -386,7 +392,8 @@ _STR = frozenset({str})
 _UNITS = frozenset({"words", "chars", "lines"})
 _SCOPES = frozenset({"first", "last", "hashtags", "mentions", "links", "field"})
 _DIRECTIONS = frozenset({"preceded", "followed", "near"})
-_GETTERS = frozenset({"const", "platform", "metric", "meta"})
+_GETTERS = frozenset({"const", "platform", "metric", "meta", "item"})
+_QUANTIFIERS = frozenset({"any", "all", "none"})
 _OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _EXPECT = frozenset({"pass", "fail"})
 _Pattern, _Condition = PatternNode, ConditionNode
@@ -408,6 +415,12 @@ _INFO_CHECKS = tuple(_CHECK_BY_ANNOTATION[text] for text in RuleInfo.__annotatio
 #: written out: a warm start checks ~3,000 nodes, and a call costs as much as a test.
 _CHECKS: dict[type[Any], Any] = {
     DetectNode: lambda n: type(n.name) is str,
+    MetaTermsNode: lambda n: type(n.path) is str and n.path != "",
+    MaskedTermsNode: lambda n: (
+        type(n.words) is tuple
+        and len(n.words) > 0
+        and all(type(w) is str and len(w) >= 2 and w.isalpha() for w in n.words)
+    ),
     ScopedNode: lambda n: (
         isinstance(n.inner, _Pattern)
         and n.kind in _SCOPES
@@ -443,6 +456,12 @@ _CHECKS: dict[type[Any], Any] = {
     ),
     ContainsNode: lambda n: isinstance(n.pattern, _Pattern),
     TruthyNode: lambda n: type(n.getter) is Getter,
+    QuantifierNode: lambda n: (
+        n.quantifier in _QUANTIFIERS
+        and type(n.items) is Getter
+        and n.items.kind in ("meta", "item")
+        and isinstance(n.condition, _Condition)
+    ),
     NotNode: lambda n: isinstance(n.item, _Condition),
     AndNode: lambda n: _all(n.items, _Condition),
     OrNode: lambda n: _all(n.items, _Condition),

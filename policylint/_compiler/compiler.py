@@ -11,9 +11,15 @@ caching compiled policies (and what is learned of regexes) is :mod:`policylint._
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from policylint._compiler.facts import default_message, detectors_in, quantified, whole
+from policylint._compiler.placeholders import (
+    BUILTIN_PLACEHOLDERS,
+    locate_in_line,
+    names_in,
+)
 from policylint._compiler.regexes import RegexChecker
 from policylint._lang import ast
 from policylint._lang.resolved import ResolvedPolicy, TermScope, sorted_diagnostics
@@ -33,6 +39,7 @@ from policylint._runtime.conditions import (
     MemberNode,
     NotNode,
     OrNode,
+    QuantifierNode,
     TruthyNode,
 )
 from policylint._runtime.dispatch import index_regexes, route
@@ -44,7 +51,9 @@ from policylint._runtime.patterns import (
     ContextException,
     DetectNode,
     InsideException,
+    MaskedTermsNode,
     MatchException,
+    MetaTermsNode,
     NearNode,
     PatternNode,
     ScopedNode,
@@ -92,6 +101,11 @@ class _Compiler:
         #: term is added any more.
         self.keys: int | None = None
         self.full = False
+        #: How many quantifiers the condition being compiled is inside (``item.x`` is
+        #: only meaningful inside one).
+        self.quantifiers = 0
+        #: Whether the rule being compiled has a `when` quantifier ({item.*} placeholders).
+        self.witnessed = False
 
     # ------------------------------------------------------------------ diagnostics
     def report(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
@@ -163,6 +177,15 @@ class _Compiler:
         self.full = terms > MAX_TERMS or self.keys > MAX_TERM_KEYS
 
     def setting_terms(self, name: str, pos: ast.Pos) -> list[str] | None:
+        if name.startswith("meta."):
+            self.error(
+                "PL216",
+                f"'{name}' is the post's metadata: it can stand for a list in a pattern or "
+                "'unless matches', not in a list definition or 'allow'",
+                pos,
+                hint=f"use it in a pattern (flag LIST or {name}) or as 'unless matches {name}'",
+            )
+            return None
         if name in self.settings:
             value = self.settings[name]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -181,10 +204,32 @@ class _Compiler:
         return None
 
     # ------------------------------------------------------------------ patterns
+    def masked_words(self, node: ast.TermsRef) -> tuple[str, ...]:
+        """The words of a list whose masked spellings match too (``terms x = masked``)."""
+        words: dict[str, None] = {}
+        for term in self.scope.terms.get(node.name, ()):
+            if not term.masked:
+                continue
+            texts = [term.text]
+            if term.text.startswith("\0ref:"):  # a list setting: reported if unknown
+                texts = self.setting_terms(term.text.removeprefix("\0ref:"), term.pos) or []
+            for text in texts:
+                word = fold_term(text)
+                if len(word) >= 2 and word.isalpha():  # one word: see MaskedTermsNode
+                    words[word] = None
+        return tuple(words)
+
     def pattern(self, node: ast.Pattern) -> PatternNode | None:
+        if isinstance(node, ast.TermsRef) and node.name.startswith("meta."):
+            return MetaTermsNode(node.name.removeprefix("meta."))  # the post's own terms
         if isinstance(node, ast.TermsLiteral | ast.TermsRef):
             ids = self.term_ids(node)
-            return None if ids is None else TermsNode(ids)
+            if ids is None:
+                return None
+            words = self.masked_words(node) if isinstance(node, ast.TermsRef) else ()
+            if words:
+                return AnyNode((TermsNode(ids), MaskedTermsNode(words)))
+            return TermsNode(ids)
         if isinstance(node, ast.Regex):
             return self.regexes.node(node, self.line(node.pos))
         if isinstance(node, ast.Detect):
@@ -212,17 +257,22 @@ class _Compiler:
                     hint=f"did you mean 'meta.{scope.path}'?",
                 )
                 return None
-            return ScopedNode(inner, scope.kind, scope.amount, scope.unit, scope.path)
+            amount = self.amount(scope.amount)
+            if amount is None:
+                return None
+            return ScopedNode(inner, scope.kind, amount, scope.unit, scope.path)
         if isinstance(node, ast.Near):
             left, right = self.pattern(node.left), self.pattern(node.right)
-            if left is None or right is None:
+            distance = self.amount(node.distance)
+            if left is None or right is None or distance is None:
                 return None
-            return NearNode(left, right, node.distance, node.unit, node.negated)
+            return NearNode(left, right, distance, node.unit, node.negated)
         if isinstance(node, ast.FollowedBy):
             left, right = self.pattern(node.left), self.pattern(node.right)
-            if left is None or right is None:
+            distance = self.amount(node.distance)
+            if left is None or right is None or distance is None:
                 return None
-            return NearNode(left, right, node.distance, node.unit, False, ordered=True)
+            return NearNode(left, right, distance, node.unit, False, ordered=True)
         if isinstance(node, ast.AnyOf | ast.AllOf):
             items = [self.pattern(item) for item in node.items]
             if any(item is None for item in items):
@@ -230,6 +280,33 @@ class _Compiler:
             kept = tuple(i for i in items if i is not None)
             return AnyNode(kept) if isinstance(node, ast.AnyOf) else AllNode(kept)
         raise AssertionError(f"unexpected pattern {node!r}")
+
+    def amount(self, amount: ast.Amount) -> int | None:
+        """A distance or a scope's size: the number written, or the whole number the
+        setting it names holds (None after an error)."""
+        if isinstance(amount, int):
+            return amount
+        name, pos = amount.path, amount.pos
+        if name not in self.settings:
+            if name.startswith("meta.") or not self.resolved.lost("setting", name):
+                numbers = [k for k, v in self.settings.items() if whole(v) is not None]
+                self.error(
+                    "PL213",
+                    f"unknown setting '{name}'",
+                    pos,
+                    hint=self.suggest(name, numbers)
+                    or "a distance or a size is a number or a numeric setting",
+                )
+            return None
+        value = whole(self.settings[name])
+        if value is None:
+            self.error(
+                "PL214",
+                f"setting '{name}' is {self.settings[name]!r}, not a whole number of 0 or more",
+                pos,
+                hint="a distance or a size is a count of words, chars or lines",
+            )
+        return value
 
     # ------------------------------------------------------------------ conditions
     def condition(self, node: ast.Condition) -> ConditionNode | None:
@@ -262,11 +339,33 @@ class _Compiler:
         if isinstance(node, ast.Not):
             inner = self.condition(node.item)
             return NotNode(inner) if inner is not None else None
+        if isinstance(node, ast.Quantified):
+            return self.quantified(node)
         items = [self.condition(i) for i in node.items]
         if any(i is None for i in items):
             return None
         kept = tuple(i for i in items if i is not None)
         return AndNode(kept) if isinstance(node, ast.And) else OrNode(kept)
+
+    def quantified(self, node: ast.Quantified) -> QuantifierNode | None:
+        items = node.items
+        if not items.path.startswith(("meta.", "item.")):
+            self.error(
+                "PL216",
+                f"'{node.quantifier} {items.path}': a quantifier goes over a metadata list",
+                items.pos,
+                hint=f"did you mean 'meta.{items.path}'?",
+            )
+            return None
+        getter = self.operand(items)
+        self.quantifiers += 1
+        try:
+            condition = self.condition(node.condition)
+        finally:
+            self.quantifiers -= 1
+        if getter is None or condition is None:
+            return None
+        return QuantifierNode(node.quantifier, getter, condition)
 
     def operand(self, node: ast.Operand) -> Getter | None:
         if isinstance(node, ast.Literal_):
@@ -287,6 +386,17 @@ class _Compiler:
         path = node.path
         if path.startswith("meta."):
             return _meta_getter(path.removeprefix("meta."))
+        if path.startswith("item."):
+            if self.quantifiers:
+                return Getter("item", path.removeprefix("item."))
+            self.error(
+                "PL216",
+                f"'{path}' is a field of a list's item, read inside a quantifier",
+                node.pos,
+                hint=f"write: any meta.LIST where ({path} ...), or did you mean "
+                f"'meta.{path.removeprefix('item.')}'?",
+            )
+            return None
         if path in self.settings:
             return _constant(self.settings[path])
         if self.resolved.lost("setting", path):
@@ -308,9 +418,10 @@ class _Compiler:
             return self.condition(node.condition)
         if isinstance(node, ast.UnlessContext):
             pattern = self.pattern(node.pattern)
-            if pattern is None:
+            distance = self.amount(node.distance)
+            if pattern is None or distance is None:
                 return None
-            return ContextException(node.direction, pattern, node.distance, node.unit)
+            return ContextException(node.direction, pattern, distance, node.unit)
         if isinstance(node, ast.UnlessMatches):
             pattern = self.pattern(node.pattern)
             return InsideException(pattern) if pattern is not None else None
@@ -342,7 +453,7 @@ class _Compiler:
         guards = [self.condition(g) for g in node.when]
         flags = [self.pattern(p) for p in node.flags]
         requires = [self.pattern(p) for p in node.requires]
-        detectors = _detectors_in(node.flags)
+        detectors = detectors_in(node.flags)
         post_exceptions: list[ConditionNode] = []
         match_exceptions: list[MatchException] = []
         for unless in node.unless:
@@ -351,7 +462,8 @@ class _Compiler:
                 post_exceptions.append(compiled)
             elif compiled is not None:
                 match_exceptions.append(compiled)
-        message = node.message or _default_message(node)
+        message = node.message or default_message(node)
+        self.witnessed = any(quantified(g) for g in node.when)
         placeholders = self.placeholders(message, node.message_pos or node.pos)
         if node.suggest is not None:
             # a suggestion is a template too ("{camelcase}"), but cannot name itself
@@ -389,61 +501,27 @@ class _Compiler:
             placeholders=placeholders,
         )
 
-    def locate_in_line(self, pos: ast.Pos, needle: str) -> ast.Pos:
-        """The position of ``needle`` inside the token at ``pos`` (for a sharper caret)."""
-        lines = self.resolved.lines.get(self.path, ())
-        if 0 < pos.line <= len(lines):
-            index = lines[pos.line - 1].find(needle, pos.column - 1)
-            if index >= 0:
-                return ast.Pos(pos.line, index + 1, pos.line, index + 1 + len(needle))
-        return pos
-
     def placeholders(self, message: str, pos: ast.Pos, where: str = "message") -> tuple[str, ...]:
         names: list[str] = []
-        builtin = [p for p in _BUILTIN_PLACEHOLDERS if p != where]  # never itself
-        for found in _PLACEHOLDER_RE.finditer(message.replace("{{", "").replace("}}", "")):
-            name = found.group(1)
+        builtin = [p for p in BUILTIN_PLACEHOLDERS if p != where]  # never itself
+        for name in names_in(message):
             if name in builtin:
                 continue
             if name in self.metric_names or name in self.settings or name.startswith("meta."):
                 names.append(name)
                 continue
+            if name.startswith("item.") and self.witnessed:
+                names.append(name)  # the item that decided the rule's `when` quantifier
+                continue
             self.error(
                 "PL215",
                 f"unknown placeholder '{{{name}}}' in {where}",
-                self.locate_in_line(pos, "{" + name + "}"),
+                locate_in_line(self.resolved.lines.get(self.path, ()), pos, "{" + name + "}"),
                 hint=self.suggest(name, builtin, self.metric_names, self.settings)
                 or "placeholders: {match}, {rule}, {platform}, a metric such as {length}, "
                 "{meta.NAME} or a setting",
             )
         return tuple(names)
-
-
-def _detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
-    names: set[str] = set()
-
-    def walk(node: ast.Pattern) -> None:
-        if isinstance(node, ast.Detect):
-            names.add(node.name)
-        elif isinstance(node, ast.Scoped):
-            walk(node.pattern)
-        elif isinstance(node, ast.Near | ast.FollowedBy):
-            walk(node.left)
-        elif isinstance(node, ast.AnyOf | ast.AllOf):
-            for item in node.items:
-                walk(item)
-
-    for pattern in patterns:
-        walk(pattern)
-    return names
-
-
-def _default_message(node: ast.RuleNode) -> str:
-    if node.flags:
-        return f"'{{match}}' is not allowed by {node.id}"
-    if node.requires:
-        return f"required text is missing ({node.id})"
-    return f"post breaks {node.id}"
 
 
 def _constant(value: Any) -> Getter:

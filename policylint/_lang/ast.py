@@ -14,6 +14,7 @@ from policylint._model.diagnostics import Diagnostic
 
 __all__ = [
     "AllOf",
+    "Amount",
     "AnyOf",
     "Compare",
     "Condition",
@@ -34,6 +35,7 @@ __all__ = [
     "PlatformRef",
     "PolicyFile",
     "Pos",
+    "Quantified",
     "Regex",
     "RuleNode",
     "Scope",
@@ -51,7 +53,9 @@ __all__ = [
 ]
 
 Unit: TypeAlias = Literal["words", "chars", "lines"]
-Value: TypeAlias = "str | float | bool | list[Value]"
+#: A count as written: a number, or a numeric setting that holds it (``thresholds.fold``).
+Amount: TypeAlias = "int | PathRef"
+Value: TypeAlias = "str | float | bool | list[Value] | dict[str, Value]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,8 @@ class Pos:
 class Term:
     text: str
     pos: Pos
+    #: Defined in a ``masked`` list: masked spellings (``f*ck``) match it too.
+    masked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +126,7 @@ class Detect:
 class Scope:
     kind: Literal["first", "last", "hashtags", "mentions", "links", "field"]
     pos: Pos
-    amount: int = 0
+    amount: Amount = 0
     unit: Unit = "chars"
     path: str = ""
 
@@ -138,7 +144,7 @@ class Near:
 
     left: Pattern
     right: Pattern
-    distance: int
+    distance: Amount
     unit: Unit
     negated: bool
     pos: Pos
@@ -148,7 +154,7 @@ class Near:
 class FollowedBy:
     left: Pattern
     right: Pattern
-    distance: int
+    distance: Amount
     unit: Unit
     pos: Pos
 
@@ -245,7 +251,18 @@ class Or:
     pos: Pos
 
 
-Condition: TypeAlias = "Compare | Member | Contains | Truthy | Not | And | Or"
+@dataclass(frozen=True, slots=True)
+class Quantified:
+    """``any|all|none meta.LIST where (CONDITION)``: the condition is asked of each object
+    of a metadata list, whose fields it reads as ``item.FIELD``."""
+
+    quantifier: Literal["any", "all", "none"]
+    items: PathRef
+    condition: Condition
+    pos: Pos
+
+
+Condition: TypeAlias = "Compare | Member | Contains | Truthy | Not | And | Or | Quantified"
 
 
 # ----------------------------------------------------------------------------- exceptions
@@ -255,7 +272,7 @@ class UnlessContext:
 
     direction: Literal["preceded", "followed", "near"]
     pattern: Pattern
-    distance: int
+    distance: Amount
     unit: Unit
     pos: Pos
 
@@ -329,6 +346,7 @@ class TermsDef:
     name: str
     parts: tuple[TermsLiteral | TermsRef, ...]
     pos: Pos
+    masked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

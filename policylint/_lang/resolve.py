@@ -169,7 +169,11 @@ class _Resolver:
                 # May name a list setting; the compiler resolves it with the settings.
                 found = (ast.Term("\0ref:" + part.name, part.pos),)
             for term in found:
-                terms.setdefault(term.text, term)
+                if definition.masked and not term.masked:
+                    term = ast.Term(term.text, term.pos, masked=True)
+                known_term = terms.get(term.text)
+                if known_term is None or (term.masked and not known_term.masked):
+                    terms[term.text] = term
         return tuple(terms.values())
 
     def extend(self, policy_file: ast.PolicyFile, extend: ast.Extend) -> TermScope:

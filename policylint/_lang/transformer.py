@@ -110,8 +110,8 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
         return result
 
     def terms_def(self, meta: Meta, children: list[Any]) -> ast.TermsDef:
-        name, parts = children
-        return ast.TermsDef(str(name), tuple(parts), _pos_of(name))
+        name, *marker, parts = children
+        return ast.TermsDef(str(name), tuple(parts), _pos_of(name), masked=bool(marker))
 
     def setting_def(self, meta: Meta, children: list[Any]) -> ast.SettingDef:
         path, value = children
@@ -377,6 +377,11 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
     def contains(self, meta: Meta, children: list[Any]) -> ast.Contains:
         return ast.Contains(children[0], _pos_of(meta))
 
+    def quantified(self, meta: Meta, children: list[Any]) -> ast.Quantified:
+        quantifier, items, condition = children
+        path = ast.PathRef(str(items), _pos_of(items))
+        return ast.Quantified(cast(Any, str(quantifier)), path, condition, _pos_of(meta))
+
     def truthy(self, meta: Meta, children: list[Token]) -> ast.Truthy:
         return ast.Truthy(str(children[0]), _pos_of(meta))
 
@@ -407,6 +412,16 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
 
     def value_list(self, meta: Meta, children: list[Any]) -> _Located:
         return _Located([self._value(child) for child in children], _pos_of(meta))
+
+    data_list = value_list
+
+    def data_object(self, meta: Meta, pairs: list[tuple[str, ast.Value]]) -> _Located:
+        return _Located(dict(pairs), _pos_of(meta))
+
+    def data_pair(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Value]:
+        key, value = children
+        name = self._text(key) if key.type == "STRING" else str(key)
+        return name, self._value(value)
 
     # ------------------------------------------------------------------ leaves
     def _value(self, node: Token | _Located) -> ast.Value:
@@ -477,8 +492,11 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
         )
         return False
 
-    def _count(self, token: Token) -> int:
-        """A whole number (a distance, a scope's size), 0 after a PL218 error."""
+    def _count(self, token: Token) -> ast.Amount:
+        """A distance or a scope's size: a whole number (0 after a PL218 error), or the
+        setting that holds it (the compiler reads and checks it)."""
+        if token.type == "DOTTED":
+            return ast.PathRef(str(token), _pos_of(token))
         return int(str(token)) if self._fits(token) else 0
 
     def _severity(self, token: Token) -> bool:

@@ -52,6 +52,8 @@ class _FindingMaker:
         self.post = post
         self.state = state
         self._starts: list[int] | None = None
+        #: The metadata item that decided the finding's rule (``{item.index}``), if any.
+        self.witness: Any = None
 
     def position(self, offset: int, field: str | None) -> tuple[int, int]:
         from policylint._model.positions import line_starts, locate_in_source, position_of
@@ -67,6 +69,7 @@ class _FindingMaker:
 
     def make(self, raw: RawFinding) -> Finding:
         rule = raw.rule.info
+        self.witness = raw.item
         if raw.field is None:
             text = self.post.text
         else:
@@ -134,9 +137,23 @@ class _FindingMaker:
             return getattr(rule.info, name) or ""
         if name.startswith("meta."):
             return lookup_path(self.post.meta, name.removeprefix("meta."))
+        if name.startswith("item."):
+            return _item_value(self.witness, name.removeprefix("item."))
         if name in self.state.ctx.settings:
             return self.state.ctx.settings[name]
         return self.state.ctx.metric(name)
+
+
+def _item_value(witness: Any, name: str) -> Any:
+    """``{item.index}`` (from 0, as in ``meta.media[0]``), ``{item.number}`` (from 1) or a
+    field of the item that decided the rule's quantifier; None (shown empty) without one."""
+    if witness is None:
+        return None
+    if name == "index":
+        return witness.position
+    if name == "number":
+        return witness.position + 1
+    return lookup_path(witness.item, name)
 
 
 def _format_value(value: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 
-from policylint._model.struct import Struct, Value
+from policylint._model.struct import NamedTuple, Struct, Value
 from policylint._runtime.state import EvalState
 
 TYPE_CHECKING = False
@@ -29,7 +29,9 @@ __all__ = [
     "MemberNode",
     "NotNode",
     "OrNode",
+    "QuantifierNode",
     "TruthyNode",
+    "Witness",
     "compare",
     "is_number",
     "oriented",
@@ -44,9 +46,9 @@ class Getter(Value):
     FIELDS = ("kind", "value")
 
     def __init__(self, kind: str, value: Any = None) -> None:
-        # const | platform | metric | meta
+        # const | platform | metric | meta | item (a field of a quantifier's current item)
         self.kind = kind
-        # the constant, the metric's name or the metadata path
+        # the constant, the metric's name or the metadata (or item) path
         self.value = value
 
     def __call__(self, state: EvalState) -> Any:
@@ -57,7 +59,7 @@ class Getter(Value):
             return state.ctx.platform
         if kind == "metric":
             return state.ctx.metric(self.value)
-        value: Any = state.ctx.meta
+        value: Any = state.item if kind == "item" else state.ctx.meta
         for key in self.value.split(".") if "." in self.value else (self.value,):
             if isinstance(value, Mapping) and key in value:
                 value = value[key]
@@ -147,7 +149,18 @@ def _comparable(value: Any) -> Any:
 
 
 def compare(left: Any, op: str, right: Any) -> bool:
-    left, right = _comparable(left), _comparable(right)
+    moments = None
+    if _may_be_date(left) or _may_be_date(right):
+        from policylint._runtime.instants import instants
+
+        moments = instants(left, right)
+    if moments is None:
+        left, right = _comparable(left), _comparable(right)
+    elif moments[0] != moments[0] or moments[1] != moments[1]:  # INVALID is NaN
+        # A date against something that is not a valid date: no order, not equal.
+        return op == "!="
+    else:
+        left, right = moments
     if op == "==":
         return bool(left == right)
     if op == "!=":
@@ -165,6 +178,14 @@ def compare(left: Any, op: str, right: Any) -> bool:
     if op == ">":
         return bool(left > right)
     return bool(left >= right)
+
+
+def _may_be_date(value: Any) -> bool:
+    """Cheap: whether a value could be a date or time (``instants`` decides)."""
+    if isinstance(value, str):
+        return value[4:5] == "-" or value.lstrip()[4:5] == "-"
+    # No value can be a date before something imported datetime (~1.4 ms a start).
+    return "datetime" in sys.modules and not isinstance(value, int | float | type(None))
 
 
 class MemberNode(ConditionNode):
@@ -227,6 +248,51 @@ def truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().casefold() not in ("", "false", "no", "0", "off", "none", "null")
     return bool(value)
+
+
+class Witness(NamedTuple):
+    """The item of a metadata list that decided a quantifier (``{item.index}``)."""
+
+    position: int  # in the list, from 0
+    item: Mapping[str, Any]
+
+
+class QuantifierNode(ConditionNode):
+    """``any|all|none LIST where (CONDITION)`` over the objects of a metadata list. A
+    missing or non-list value has no items: ``any`` is false, ``all`` and ``none`` true.
+    Items that are not objects are skipped. The item that decides (the first that holds
+    for ``any`` and ``none``, the first that fails for ``all``) is left in
+    ``state.witness`` for the finding's message; None when no item decided."""
+
+    __slots__ = ("condition", "items", "quantifier")
+    FIELDS = ("quantifier", "items", "condition")
+
+    def __init__(self, quantifier: str, items: Getter, condition: ConditionNode) -> None:
+        self.quantifier = quantifier
+        self.items = items
+        self.condition = condition
+
+    def holds(self, state: EvalState) -> bool:
+        values = self.items(state)
+        # "all": an item that fails decides; "any" and "none": an item that holds does.
+        deciding = self.quantifier != "all"
+        witness: Witness | None = None
+        if isinstance(values, list | tuple):
+            outer = state.item  # a quantifier inside another one's condition
+            try:
+                for index, item in enumerate(values):
+                    if not isinstance(item, Mapping):
+                        continue
+                    state.item = item
+                    if self.condition.holds(state) == deciding:
+                        witness = Witness(index, item)
+                        break
+            finally:
+                state.item = outer
+        state.witness = witness
+        if witness is None:
+            return self.quantifier != "any"
+        return self.quantifier == "any"
 
 
 class NotNode(ConditionNode):

@@ -20,6 +20,7 @@ from policylint._runtime.conditions import (
     Getter,
     MemberNode,
     OrNode,
+    QuantifierNode,
     TruthyNode,
     is_number,
     oriented,
@@ -28,7 +29,9 @@ from policylint._runtime.patterns import (
     AllNode,
     AnyNode,
     DetectNode,
+    MaskedTermsNode,
     MatchException,
+    MetaTermsNode,
     NearNode,
     PatternNode,
     RegexNode,
@@ -137,6 +140,10 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
 
         precheck = DETECTORS.precheck(node.name)
         return Trigger(prechecks=frozenset({precheck})) if precheck else None
+    if isinstance(node, MetaTermsNode):  # no terms without the metadata key
+        return Trigger(meta=frozenset({node.path.split(".", 1)[0]}))
+    if isinstance(node, MaskedTermsNode):
+        return Trigger(prechecks=frozenset({"mask"}))
     if isinstance(node, ScopedNode):
         # a metadata field is matched on another text: its terms are not the post's
         return None if node.kind == "field" else _pattern_trigger(node.inner)
@@ -251,6 +258,11 @@ def _guard_need(node: ConditionNode) -> Trigger | None:
         return _union(map(_guard_need, node.items))
     if isinstance(node, ContainsNode):
         return _pattern_trigger(node.pattern)
+    if isinstance(node, QuantifierNode):
+        # "any" needs a list to look in; "all" and "none" hold without one.
+        if node.quantifier == "any" and node.items.kind == "meta":
+            return _meta_need(node.items)
+        return None
     if isinstance(node, TruthyNode):
         if node.getter.kind == "meta":
             return _meta_need(node.getter)  # an absent key is not truthy

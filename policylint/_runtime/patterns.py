@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from policylint._model.struct import Struct
+from policylint._runtime.prechecks import MASKS, PRECHECKS
 from policylint._runtime.regexes import compile_regex, spans
-from policylint._runtime.state import EvalState, Match, SpanIndex
+from policylint._runtime.state import EvalState, Match, SpanIndex, lookup_path
 from policylint._text.views import fold_term
 
 TYPE_CHECKING = False
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
+    "MASKS",
     "NOT_INDEXED",
     "AllNode",
     "AllowException",
@@ -27,7 +29,9 @@ __all__ = [
     "ContextException",
     "DetectNode",
     "InsideException",
+    "MaskedTermsNode",
     "MatchException",
+    "MetaTermsNode",
     "NearNode",
     "PatternNode",
     "RegexNode",
@@ -83,6 +87,127 @@ class TermsNode(PatternNode):
             ]
         memo[ids] = result
         return result
+
+
+#: Masks that may end a masked word: ``.``, ``!`` and ``-`` there are punctuation.
+_END_MASKS = frozenset("*#@$%")
+
+
+class MaskedTermsNode(PatternNode):
+    """Masked spellings of ``words``, the folded single words of a ``masked`` term list: a
+    word of the same length whose first letter is the term's and whose other characters are
+    its letters or mask symbols (:data:`policylint._runtime.prechecks.MASKS`), at least one
+    of them a mask (docs/language.md, "Masked spellings"). Only the post's words that hold a
+    mask are compared, each with the terms of its (first letter, length). The post's
+    original text is read, not the folded view, where leetspeak has already turned ``f@ck``
+    into ``fack``."""
+
+    __slots__ = ("_index", "_key", "words")
+    FIELDS = ("words",)
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = words
+        self._index: dict[tuple[str, int], tuple[str, ...]] | None = None
+        self._key = ("masked", *words)
+
+    def matches(self, state: EvalState) -> list[Match]:
+        text = state.text
+        if not PRECHECKS["mask"](state.ctx):  # no letter, mask, letter-or-mask in a row
+            return []
+        memo = state.memo
+        cached = memo.get(self._key)  # rules sharing a list share the result
+        if cached is not None:
+            return cached
+        index = self._index
+        if index is None:
+            index = self._index = _by_first_letter_and_length(self.words)
+        result = []
+        for start, end in state.word_spans():
+            if not MASKS.isdisjoint(text[start:end]):
+                span = _masked_span(text, start, end, index)
+                if span is not None:
+                    result.append(Match(span[0], span[1], state.field_name))
+        memo[self._key] = result
+        return result
+
+
+def _by_first_letter_and_length(words: tuple[str, ...]) -> dict[tuple[str, int], tuple[str, ...]]:
+    index: dict[tuple[str, int], list[str]] = {}
+    for word in words:
+        index.setdefault((word[0], len(word)), []).append(word)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def _masked_span(
+    text: str, start: int, end: int, index: Mapping[tuple[str, int], tuple[str, ...]]
+) -> tuple[int, int] | None:
+    """The span of the (space-delimited) word ``text[start:end]`` if it is a masked
+    spelling of an indexed word: quotes and brackets around it are left out, and so is
+    punctuation after it; a word whose only mask is its last character (``Free*``, a
+    footnote star) is not masked."""
+    while start < end and not text[start].isalpha():
+        start += 1
+    while end > start and not (text[end - 1].isalnum() or text[end - 1] in _END_MASKS):
+        end -= 1
+    word = text[start:end]
+    masks = [i for i, ch in enumerate(word) if ch in MASKS]
+    if not masks or masks == [len(word) - 1]:
+        return None
+    if not all(ch.isalpha() for ch in word if ch not in MASKS):
+        return None  # digits or other signs: not a word (and the 'mask' precheck relies on it)
+    folded = [ch if ch in MASKS else _fold_letter(ch) for ch in word]
+    for candidate in index.get((folded[0], len(word)), ()):
+        if all(ch == want or ch in MASKS for ch, want in zip(folded, candidate, strict=True)):
+            return start, end
+    return None
+
+
+def _fold_letter(ch: str) -> str:
+    """A character as the terms are folded (case, accents): ``É`` -> ``e``."""
+    return ch.lower() if ch.isascii() else fold_term(ch)
+
+
+class MetaTermsNode(PatternNode):
+    """Terms the post's metadata gives (``unless matches meta.brand_names``): a string or a
+    list of strings at ``path`` (without ``meta.``), matched as a term list's terms are.
+    Their index is built only when a rule asks, once per post (or metadata field) and path;
+    a missing value, or one that holds no string, matches nothing."""
+
+    __slots__ = ("_key", "path")
+    FIELDS = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._key = ("meta terms", path)
+
+    def matches(self, state: EvalState) -> list[Match]:
+        memo = state.memo
+        cached = memo.get(self._key)
+        if cached is not None:
+            return cached
+        result: list[Match] = []
+        terms = _terms_in(lookup_path(state.ctx.meta, self.path))
+        if terms:
+            from policylint._runtime.terms import TermIndex
+
+            index = TermIndex()
+            for term in terms:
+                index.add(term)
+            folded = state.ctx.folded
+            spans = [span for found in index.find(folded.text).values() for span in found]
+            result = [
+                Match(*folded.to_original(start, end), state.field_name)
+                for start, end in _leftmost_longest(spans)
+            ]
+        memo[self._key] = result
+        return result
+
+
+def _terms_in(value: Any) -> list[str]:
+    """The terms a metadata value holds: itself if a string, its strings if a list; none
+    that is empty or only ``*`` (which a policy's list may not hold either)."""
+    found = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [t for t in found if isinstance(t, str) and t.replace("*", "").strip()]
 
 
 def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

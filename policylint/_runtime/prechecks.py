@@ -26,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint._text.post import PostViews
 
-__all__ = ["PRECHECKS"]
+__all__ = ["MASKS", "PRECHECKS"]
 
 # Python's \d is Unicode's decimal digits: every digit the detectors' regexes or
 # phonenumbers (which reads Arabic-Indic digits too) can use.
@@ -81,6 +81,27 @@ def _address(ctx: PostViews) -> bool:
     return could_hold_address(ctx.plain.text)
 
 
+#: The symbols that may stand for a letter in a masked word (``f*ck``, ``sh!t``, ``s***``):
+#: a post without one holds no masked spelling (``MaskedTermsNode``).
+MASKS = frozenset("*#@$%!.-")
+
+
+def _mask(ctx: PostViews) -> bool:
+    """A letter, a mask symbol, then a letter or a mask ("f*c", "s**", "h.l"): every
+    masked spelling holds one (its first mask follows a letter, and is not its last
+    character alone). "Big news! 20% off" has none; "example.com" does."""
+    text = ctx.text
+    last = len(text) - 1
+    for symbol in MASKS:
+        at = text.find(symbol, 1)
+        while 0 < at < last:
+            after = text[at + 1]
+            if text[at - 1].isalpha() and (after.isalpha() or after in MASKS):
+                return True
+            at = text.find(symbol, at + 1)
+    return False
+
+
 #: Every precheck, by name.
 PRECHECKS: Mapping[str, Callable[[PostViews], bool]] = MappingProxyType(
     {
@@ -93,5 +114,6 @@ PRECHECKS: Mapping[str, Callable[[PostViews], bool]] = MappingProxyType(
         "hash": _hash,
         "letter": _letter,
         "capital": _capital,
+        "mask": _mask,
     }
 )

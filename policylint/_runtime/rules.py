@@ -15,6 +15,8 @@ from policylint._runtime.state import EvalState
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from policylint._model.rules import RuleInfo
     from policylint._runtime.conditions import ConditionNode
     from policylint._runtime.patterns import MatchException, PatternNode
@@ -29,6 +31,8 @@ class RawFinding(NamedTuple):
     start: int
     end: int
     field: str | None
+    #: The metadata item that decided the rule's quantifier (a ``Witness``), if any.
+    item: Any = None
 
 
 class CompiledRule(NamedTuple):
@@ -50,9 +54,11 @@ class CompiledRule(NamedTuple):
     placeholders: tuple[str, ...] = ()
 
     def evaluate(self, state: EvalState) -> list[RawFinding]:
+        state.witness = None  # what another rule's quantifier left
         for guard in self.guards:
             if not guard.holds(state):
                 return []
+        witness = state.witness  # the item that decided a `when` quantifier, for messages
         for exception in self.post_exceptions:
             if exception.holds(state):
                 return []
@@ -67,13 +73,13 @@ class CompiledRule(NamedTuple):
                     seen.add(key)
                     if any(x.excuses(state, match) for x in self.match_exceptions):
                         continue
-                    found.append(RawFinding(self, match.start, match.end, match.field))
+                    found.append(RawFinding(self, match.start, match.end, match.field, witness))
         for pattern in self.requires:
             if not pattern.matches(state):
-                found.append(RawFinding(self, 0, 0, None))
+                found.append(RawFinding(self, 0, 0, None, witness))
                 break
         if not self.flags and not self.requires:
-            found.append(RawFinding(self, 0, 0, None))
+            found.append(RawFinding(self, 0, 0, None, witness))
         return _merged(found) if len(found) > 1 else found
 
 

@@ -57,9 +57,11 @@ class EvalState:
         "ctx",
         "field_name",
         "indexes",
+        "item",
         "memo",
         "regex_index",
         "term_index",
+        "witness",
     )
 
     def __init__(
@@ -85,6 +87,10 @@ class EvalState:
         self._sentence_ends: list[int] | None = None
         self._fields: dict[str, EvalState | None] = {}
         self._encoded: bytes | None = None
+        #: The object a quantifier is asking its condition about (``item.alt``), and the
+        #: item that decided the last quantifier (a ``Witness``, for ``{item.index}``).
+        self.item: Mapping[str, Any] | None = None
+        self.witness: Any = None
 
     @property
     def text(self) -> str:
@@ -135,6 +141,10 @@ class EvalState:
             self._word_spans = [m.span() for m in _WORD_RE.finditer(self.ctx.text)]
             self._word_starts = [start for start, _ in self._word_spans]
         return self._word_spans
+
+    def word_spans(self) -> list[tuple[int, int]]:
+        """The spans of the text's space-delimited words."""
+        return self._words()
 
     def word_index(self, offset: int) -> int:
         self._words()
