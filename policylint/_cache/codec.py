@@ -8,7 +8,7 @@ referred to by their row: a regex node is the row of the regex table (its patter
 prefilter atoms, checked once there), a terms node the row of the table of distinct term-id
 lists, so no cross-check between copies is needed and nodes that share a regex or a list
 share one object. A rule's examples (a thousand in the built-in packs, half the nodes) are
-rows of a table kept by column, each column checked at once (``_EXAMPLE_COLUMNS``).
+rows of a table kept by column, each column checked at once (``EXAMPLE_COLUMNS``).
 
 Nodes are stored by position: the format names the fields of every node class (``FORMAT``),
 so a class whose fields change, even only in order, never reads an older entry.
@@ -25,8 +25,14 @@ policy spent more time making and checking 56,000 small JSON values than anythin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import repeat
 
+from policylint._cache.checks import (
+    EXAMPLE_COLUMNS,
+    NODE_CHECKS,
+    SCALARS,
+    ints_below,
+    plain_data,
+)
 from policylint._cache.packed import (
     increasing,
     pack_ints,
@@ -40,7 +46,6 @@ from policylint._model.severity import Severity
 from policylint._runtime.conditions import (
     AndNode,
     CompareNode,
-    ConditionNode,
     ContainsNode,
     Getter,
     MemberNode,
@@ -59,10 +64,8 @@ from policylint._runtime.patterns import (
     DetectNode,
     InsideException,
     MaskedTermsNode,
-    MatchException,
     MetaTermsNode,
     NearNode,
-    PatternNode,
     RegexNode,
     ScopedNode,
     TermsNode,
@@ -158,7 +161,7 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
         ],
         # by column, in RuleExample's field order
         "examples": [list(column) for column in zip(*encoder.examples, strict=True)]
-        or [[] for _ in _EXAMPLE_COLUMNS],
+        or [[] for _ in EXAMPLE_COLUMNS],
         "routes": [_encode_route(known) for known in policy.routes],
     }
 
@@ -250,7 +253,7 @@ def decode(data: Mapping[str, Any]) -> ExecutablePolicy:
     name, description, files = data["name"], data["description"], data["files"]
     if not (
         type(settings) is dict
-        and _data(settings)
+        and plain_data(settings)
         and type(name) is str
         and (description is None or type(description) is str)
         and type(files) is list
@@ -271,7 +274,6 @@ def decode(data: Mapping[str, Any]) -> ExecutablePolicy:
 
 # JSON scalars decode to themselves: checked inline, they cost no call (a warm start decodes
 # ~16,000 values).
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _Decoder:
@@ -292,7 +294,7 @@ class _Decoder:
     def value(self, value: Any) -> Any:
         kind = type(value)
         if kind is list:
-            return tuple([v if type(v) in _SCALARS else self.value(v) for v in value])
+            return tuple([v if type(v) in SCALARS else self.value(v) for v in value])
         if kind is not dict or len(value) != 1:
             raise Corrupt("unexpected value")
         ((key, fields),) = value.items()
@@ -300,8 +302,8 @@ class _Decoder:
         if cls is not None:
             if type(fields) is not list or len(fields) != len(_fields(cls)):
                 raise Corrupt(f"{key}: not its fields")
-            node = cls(*[v if type(v) in _SCALARS else self.value(v) for v in fields])
-            if not _CHECKS[cls](node):
+            node = cls(*[v if type(v) in SCALARS else self.value(v) for v in fields])
+            if not NODE_CHECKS[cls](node):
                 raise Corrupt(f"{key}: a field out of its range")
             return node
         if key == "@RegexNode":
@@ -317,7 +319,7 @@ class _Decoder:
         if key == "@map":
             if type(fields) is not dict:
                 raise Corrupt("@map: not an object")
-            return {k: v if type(v) in _SCALARS else self.value(v) for k, v in fields.items()}
+            return {k: v if type(v) in SCALARS else self.value(v) for k, v in fields.items()}
         if key == "@severity":
             return Severity(fields)  # ValueError for an unknown level
         raise Corrupt("unexpected object")
@@ -351,166 +353,11 @@ class _Decoder:
         return node
 
 
-def _ints_below(values: Any, bound: int) -> bool:
-    """Whether ``values`` is a tuple or list of ints (not bools) in ``range(bound)``."""
-    if type(values) not in (tuple, list, frozenset):
-        return False
-    return not values or (
-        set(map(type, values)) == {int} and min(values) >= 0 and max(values) < bound
-    )
-
-
-def _strs(values: Any) -> bool:
-    return type(values) in (tuple, frozenset) and set(map(type, values)) <= _STR
-
-
-def _optional_str(value: Any) -> bool:
-    return value is None or type(value) is str
-
-
-def _count(value: Any) -> bool:
-    return type(value) is int and value >= 0
-
-
-def _all(values: Any, base: type) -> bool:
-    return type(values) is tuple and all(map(isinstance, values, repeat(base)))
-
-
-def _data(value: Any) -> bool:
-    """Whether ``value`` is plain data (a constant, a setting, an example's metadata)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return True
-    if kind is tuple:
-        return all(_data(v) for v in value)
-    if kind is dict:
-        return all(type(k) is str and _data(v) for k, v in value.items())
-    return False
-
-
-_STR = frozenset({str})
-_UNITS = frozenset({"words", "chars", "lines"})
-_SCOPES = frozenset({"first", "last", "hashtags", "mentions", "links", "field"})
-_DIRECTIONS = frozenset({"preceded", "followed", "near"})
-_GETTERS = frozenset({"const", "platform", "metric", "meta", "item"})
-_QUANTIFIERS = frozenset({"any", "all", "none"})
-_OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
-_EXPECT = frozenset({"pass", "fail"})
-_Pattern, _Condition = PatternNode, ConditionNode
-
-# A rule's metadata is checked from RuleInfo's own annotations, so a field added there needs
-# nothing here; a field of a type this table does not know fails at import, to be added.
-_CHECK_BY_ANNOTATION: dict[str, Any] = {
-    "str": lambda v: type(v) is str,
-    "str | None": _optional_str,
-    "bool": lambda v: type(v) is bool,
-    "int": _count,
-    "Severity": lambda v: type(v) is Severity,
-    "tuple[str, ...]": _strs,
-    "tuple[RuleExample, ...]": lambda v: _all(v, RuleExample),
-}
-_INFO_CHECKS = tuple(_CHECK_BY_ANNOTATION[text] for text in RuleInfo.__annotations__.values())
-
-#: Each node class's check of its fields (its children are checked already). The tests are
-#: written out: a warm start checks ~3,000 nodes, and a call costs as much as a test.
-_CHECKS: dict[type[Any], Any] = {
-    DetectNode: lambda n: type(n.name) is str,
-    MetaTermsNode: lambda n: type(n.path) is str and n.path != "",
-    MaskedTermsNode: lambda n: (
-        type(n.words) is tuple
-        and len(n.words) > 0
-        and all(type(w) is str and len(w) >= 2 and w.isalpha() for w in n.words)
-    ),
-    ScopedNode: lambda n: (
-        isinstance(n.inner, _Pattern)
-        and n.kind in _SCOPES
-        and _count(n.amount)
-        and n.unit in _UNITS
-        and type(n.path) is str
-    ),
-    NearNode: lambda n: (
-        isinstance(n.left, _Pattern)
-        and isinstance(n.right, _Pattern)
-        and _count(n.distance)
-        and n.unit in _UNITS
-        and type(n.negated) is bool
-        and type(n.ordered) is bool
-    ),
-    AnyNode: lambda n: _all(n.items, _Pattern),
-    AllNode: lambda n: _all(n.items, _Pattern),
-    Getter: lambda n: (
-        n.kind in _GETTERS
-        and (
-            _data(n.value)
-            if n.kind == "const"
-            else n.value is None
-            if n.kind == "platform"
-            else type(n.value) is str
-        )
-    ),
-    CompareNode: lambda n: (
-        type(n.left) is Getter and n.op in _OPERATORS and type(n.right) is Getter
-    ),
-    MemberNode: lambda n: (
-        type(n.operand) is Getter and type(n.values) is Getter and type(n.negated) is bool
-    ),
-    ContainsNode: lambda n: isinstance(n.pattern, _Pattern),
-    TruthyNode: lambda n: type(n.getter) is Getter,
-    QuantifierNode: lambda n: (
-        n.quantifier in _QUANTIFIERS
-        and type(n.items) is Getter
-        and n.items.kind in ("meta", "item")
-        and isinstance(n.condition, _Condition)
-    ),
-    NotNode: lambda n: isinstance(n.item, _Condition),
-    AndNode: lambda n: _all(n.items, _Condition),
-    OrNode: lambda n: _all(n.items, _Condition),
-    ContextException: lambda n: (
-        n.direction in _DIRECTIONS
-        and isinstance(n.pattern, _Pattern)
-        and _count(n.distance)
-        and n.unit in _UNITS
-    ),
-    AllowException: lambda n: (
-        type(n.literal) is frozenset
-        and _strs(n.literal)
-        and type(n.by_detector) is dict
-        and all(type(v) is frozenset and _strs(v) for v in n.by_detector.values())
-    ),
-    InsideException: lambda n: isinstance(n.pattern, _Pattern),
-    RuleInfo: lambda n: all(check(value) for check, value in zip(_INFO_CHECKS, n, strict=True)),
-    CompiledRule: lambda n: (
-        type(n.info) is RuleInfo
-        and _all(n.guards, _Condition)
-        and _all(n.post_exceptions, _Condition)
-        and _all(n.flags, _Pattern)
-        and _all(n.match_exceptions, MatchException)
-        and _all(n.requires, _Pattern)
-        and _strs(n.placeholders)
-    ),
-}
-assert set(_CHECKS) == set(_NODE_TYPES.values())
-
-_OPTIONAL_STR = frozenset({str, type(None)})
-_INT = frozenset({int})
-
-#: The check of each column of the examples' table, a whole column at a time (a warm start
-#: reads ~1,100 examples). The meta column is made into values first (_examples).
-_EXAMPLE_COLUMNS: dict[str, Any] = {
-    "expect": lambda column: set(column) <= _EXPECT,
-    "text": lambda column: set(map(type, column)) <= _STR,
-    "platform": lambda column: set(map(type, column)) <= _OPTIONAL_STR,
-    "meta": lambda column: all(type(meta) is dict and (not meta or _data(meta)) for meta in column),
-    "line": lambda column: set(map(type, column)) <= _INT and min(column, default=0) >= 0,
-}
-assert tuple(_EXAMPLE_COLUMNS) == _fields(RuleExample)
-
-
 def _scalar_map(value: Any) -> dict[str, Any] | None:
     """The mapping ``{"@map": {...}}`` holds when its values are all scalars (an example's
     metadata nearly always), made without a call per value; else None."""
     inner = value.get("@map") if type(value) is dict and len(value) == 1 else None
-    if type(inner) is dict and inner and set(map(type, inner.values())) <= _SCALARS:
+    if type(inner) is dict and inner and set(map(type, inner.values())) <= SCALARS:
         return inner
     return None
 
@@ -519,7 +366,7 @@ def _examples(columns: Any, decoder: _Decoder) -> list[RuleExample]:
     """The examples' table, by column, checked a column at a time."""
     if not (
         type(columns) is list
-        and len(columns) == len(_EXAMPLE_COLUMNS)
+        and len(columns) == len(EXAMPLE_COLUMNS)
         and all(type(column) is list for column in columns)
         and len(set(map(len, columns))) == 1
     ):
@@ -527,7 +374,7 @@ def _examples(columns: Any, decoder: _Decoder) -> list[RuleExample]:
     columns = list(columns)
     meta = _fields(RuleExample).index("meta")
     columns[meta] = [_scalar_map(value) or decoder.value(value) for value in columns[meta]]
-    checks = _EXAMPLE_COLUMNS.values()
+    checks = EXAMPLE_COLUMNS.values()
     if not all(check(column) for check, column in zip(checks, columns, strict=True)):
         raise Corrupt("an example's field out of its range")
     return list(map(RuleExample, *columns))
@@ -548,7 +395,7 @@ def _key_table(
         and keys == sorted(keys)  # the lookup bisects them (timsort: one pass when sorted)
         and type(starts) is dict
         and set(map(type, starts.values())) <= {list}
-        and _ints_below([n for lengths in starts.values() for n in lengths], 1 << 30)
+        and ints_below([n for lengths in starts.values() for n in lengths], 1 << 30)
     ):
         raise Corrupt("the term table")
     return (keys, firsts, _more_targets(table["more"], len(keys), bound)), starts
@@ -594,7 +441,7 @@ def _decode_route(item: Any, term_count: int, regex_count: int) -> Route:
     if parts is not None:
         packed_terms, regexes, meta, prechecks = parts
         terms = unpack_ints(packed_terms, term_count)
-        if not _ints_below(regexes, regex_count):
+        if not ints_below(regexes, regex_count):
             raise Corrupt("a route's term and regex ids are not the policy's")
         if not all(type(v) is str for v in (*meta, *prechecks)):
             raise Corrupt("a route's metadata keys and prechecks are not strings")
@@ -606,3 +453,7 @@ def _decode_route(item: Any, term_count: int, regex_count: int) -> Route:
             raise Corrupt("a route's platforms are not strings")
         platforms = frozenset(platforms)
     return needed, platforms
+
+
+assert set(NODE_CHECKS) == set(_NODE_TYPES.values())
+assert tuple(EXAMPLE_COLUMNS) == _fields(RuleExample)
