@@ -210,3 +210,29 @@ def test_the_one_pass_folding_of_condition_names_is_the_folding_of_posts() -> No
     names = [n for line in lines if line[:1] != "#" for n in line.split("\t")[4].split("|")]
     assert len(names) > 5_000
     assert [fold_names(name) for name in names] == [fold_term(name) for name in names]
+
+
+def test_followed_by_looks_at_the_cheap_side_before_running_a_detector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`detect(condition) followed by ["cured"]`: a post that never says "cured" does not
+    load the condition vocabulary; one that does still finds the claim."""
+    import policylint
+    from policylint.detectors import condition
+
+    calls: list[str] = []
+    real = condition.ConditionDetector.detect
+
+    def counting(self: Any, post: Any) -> Any:
+        calls.append("detect")
+        return real(self, post)
+
+    monkeypatch.setattr(condition.ConditionDetector, "detect", counting)
+    policy = policylint.load_policy(
+        text='rule h.cured {\n  category regulatory\n  message "claim"\n'
+        '  flag detect(condition) followed by ["cured"] within 4 words\n}\n'
+    )
+    assert policy.check("Our cream is lovely for dry skin and asthma season").findings == []
+    assert calls == []
+    assert [f.rule for f in policy.check("My asthma was cured in a week").findings] == ["h.cured"]
+    assert calls == ["detect"]

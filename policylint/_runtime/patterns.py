@@ -387,10 +387,16 @@ class NearNode(PatternNode):
         # Without a right side nothing is kept (unless negated), so look there first when
         # only the left side runs a detector: `(detect(condition) or ...) followed by
         # ["cured"]` then loads no vocabulary for the posts that never say "cured".
-        self._right_first = not negated and _runs_detector(left) and not _runs_detector(right)
+        # Worked out on first use, not here: a warm start makes thousands of nodes.
+        self._right_first: bool | None = None
 
     def matches(self, state: EvalState) -> list[Match]:
-        if self._right_first:
+        right_first = self._right_first
+        if right_first is None:
+            right_first = self._right_first = (
+                not self.negated and _runs_detector(self.left) and not _runs_detector(self.right)
+            )
+        if right_first:
             rights = self.right.matches(state)
             if not rights:
                 return rights
