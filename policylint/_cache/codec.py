@@ -8,7 +8,7 @@ referred to by their row: a regex node is the row of the regex table (its patter
 prefilter atoms, checked once there), a terms node the row of the table of distinct term-id
 lists, so no cross-check between copies is needed and nodes that share a regex or a list
 share one object. A rule's examples (a thousand in the built-in packs, half the nodes) are
-rows of a table kept by column, each column checked at once (``EXAMPLE_COLUMNS``).
+rows of a table kept by column, each column checked at once (``checks.EXAMPLE_COLUMNS``).
 
 Nodes are stored by position: the format names the fields of every node class (``FORMAT``),
 so a class whose fields change, even only in order, never reads an older entry.
