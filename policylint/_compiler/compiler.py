@@ -10,7 +10,6 @@ caching compiled policies (and what is learned of regexes) is :mod:`policylint._
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,18 +63,6 @@ from policylint._runtime.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
 from policylint._text.views import fold_term
 
 __all__ = ["Compiled", "compile_policy"]
-
-_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
-_BUILTIN_PLACEHOLDERS = (
-    "match",
-    "rule",
-    "platform",
-    "suggestion",
-    "owner",
-    "category",
-    "camelcase",  # the match as a CamelCase hashtag (policylint._text.camelcase)
-)
-
 
 class _Compiler:
     def __init__(self, resolved: ResolvedPolicy, known_regexes: Mapping[str, Any]) -> None:
