@@ -99,17 +99,22 @@ def test_a_setting_given_to_a_policy_declaring_none_is_an_error() -> None:
     assert "declares: no settings" in (error.value.first.hint or "")
 
 
-def test_the_cli_names_the_configuration_file_of_an_unknown_setting(tmp_path: Path) -> None:
-    (tmp_path / ".policylint.toml").write_text('[organisation]\ncompetitor = ["Initech"]\n')
-    (tmp_path / "a.txt").write_text("hello\n")
-    done = subprocess.run(
+def _check_a_txt(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``policylint check a.txt`` run in ``folder``, as a user would, configuration and all."""
+    return subprocess.run(
         [sys.executable, "-m", "policylint", "check", "a.txt"],
-        cwd=tmp_path,
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=120,
         stdin=subprocess.DEVNULL,
     )
+
+
+def test_the_cli_names_the_configuration_file_of_an_unknown_setting(tmp_path: Path) -> None:
+    (tmp_path / ".policylint.toml").write_text('[organisation]\ncompetitor = ["Initech"]\n')
+    (tmp_path / "a.txt").write_text("hello\n")
+    done = _check_a_txt(tmp_path)
     assert done.returncode == 2
     assert ".policylint.toml" in done.stderr
     assert "did you mean 'competitors'" in done.stderr
@@ -161,13 +166,6 @@ def test_an_unknown_setting_is_named_when_one_file_of_a_folder_pack_is_extended(
         'policy = "org.policy"\n[organisation]\ncompetitor = ["Initech"]\n'
     )
     (tmp_path / "a.txt").write_text("hello\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "policylint", "check", "a.txt"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    done = _check_a_txt(tmp_path)
     assert done.returncode == 2
     assert ".policylint.toml" in done.stderr, done.stderr
