@@ -4,6 +4,7 @@ quantifiers over metadata lists, metadata values as term lists, masked terms."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -239,24 +240,34 @@ def test_quantifier_mistakes_point_at_the_token(
         assert hint in (diagnostic.hint or "") + diagnostic.message
 
 
-def test_a_cached_quantifier_behaves_as_a_fresh_one(
+@pytest.fixture
+def fresh_and_cached(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Iterator[Callable[[str], tuple[policylint.Policy, policylint.Policy]]]:
+    """Loads a policy twice through a private cache folder: compiled, then from its entry."""
     from policylint._cache import folder
 
     monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
     folder.cache_dir.cache_clear()
-    try:
+
+    def load(text: str) -> tuple[policylint.Policy, policylint.Policy]:
         path = tmp_path / "p.policy"
-        path.write_text(MEDIA_RULE, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         fresh = policylint.load_policy(str(path))
         assert list((tmp_path / "cache" / "policies").glob("*.json"))
-        cached = policylint.load_policy(str(path))
-        meta = {"media": [{"type": "image", "src": "a.png"}]}
-        assert cached.check("x", meta=meta) == fresh.check("x", meta=meta)
-        assert cached.check("x", meta=meta).findings
-    finally:
-        folder.cache_dir.cache_clear()
+        return fresh, policylint.load_policy(str(path))
+
+    yield load
+    folder.cache_dir.cache_clear()
+
+
+def test_a_cached_quantifier_behaves_as_a_fresh_one(
+    fresh_and_cached: Callable[[str], tuple[policylint.Policy, policylint.Policy]],
+) -> None:
+    fresh, cached = fresh_and_cached(MEDIA_RULE)
+    meta = {"media": [{"type": "image", "src": "a.png"}]}
+    assert cached.check("x", meta=meta) == fresh.check("x", meta=meta)
+    assert cached.check("x", meta=meta).findings
 
 
 # ----------------------------------------------------------------------------- masked terms
@@ -320,22 +331,12 @@ def test_a_masked_list_setting_is_matched_masked() -> None:
 
 
 def test_a_cached_masked_list_behaves_as_a_fresh_one(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    fresh_and_cached: Callable[[str], tuple[policylint.Policy, policylint.Policy]],
 ) -> None:
-    from policylint._cache import folder
-
-    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
-    folder.cache_dir.cache_clear()
-    try:
-        path = tmp_path / "p.policy"
-        path.write_text(MASKED_POLICY, encoding="utf-8")
-        fresh = policylint.load_policy(str(path))
-        cached = policylint.load_policy(str(path))
-        text = "s*** and f**k and Free*"
-        assert cached.check(text) == fresh.check(text)
-        assert [f.match for f in cached.check(text).findings] == ["s***", "f**k"]
-    finally:
-        folder.cache_dir.cache_clear()
+    fresh, cached = fresh_and_cached(MASKED_POLICY)
+    text = "s*** and f**k and Free*"
+    assert cached.check(text) == fresh.check(text)
+    assert [f.match for f in cached.check(text).findings] == ["s***", "f**k"]
 
 
 def test_masked_words_are_looked_up_by_first_letter_and_length(
