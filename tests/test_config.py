@@ -144,6 +144,15 @@ def test_config_option_overrides_discovery_and_isolated_ignores_it(repo: Path) -
     assert rules_by_file(isolated) == {"posts/a.txt": {"tone.exclaim"}}
 
 
+@pytest.mark.parametrize("command", [["check", "posts"], ["rules"], ["explain", "tone.exclaim"]])
+def test_config_and_isolated_together_are_a_usage_error(repo: Path, command: list[str]) -> None:
+    # Either one silently winning would check with settings the user did not ask for.
+    write(repo / "conf/ci.toml", 'policy = "../org.policy"\nselect = ["regulatory"]\n')
+    result = run(command[0], "--isolated", "--config", "conf/ci.toml", *command[1:], cwd=repo)
+    assert result.returncode == 2
+    assert "--isolated" in result.stderr and "conf/ci.toml" in result.stderr
+
+
 def test_overrides_apply_per_path(repo: Path) -> None:
     write(
         repo / ".policylint.toml",

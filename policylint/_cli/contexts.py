@@ -51,6 +51,12 @@ _POOL_MIN_POSTS = 1000
 def make_resolver(config_file: str | None, isolated: bool) -> ConfigResolver:
     from policylint._config.config import ConfigResolver
 
+    if config_file and isolated:
+        # Honouring either silently would check with settings the user did not ask for.
+        fail(
+            f"error: --config {config_file} and --isolated contradict each other: "
+            "--isolated ignores every configuration file; drop one of them"
+        )
     return ConfigResolver(Path(config_file) if config_file else None, isolated=isolated)
 
 
