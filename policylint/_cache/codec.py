@@ -1,5 +1,10 @@
 """An executable policy as JSON and back, every part checked as it is made.
 
+A rule is written as its info and its nodes (every other field) as one JSON text, which is
+decoded and checked the first time the rule is evaluated (:class:`_RuleNodes`): a post's
+dispatch selects a few dozen of a large policy's rules, and a start made and checked the
+thousands of nodes of all of them. Everything else is decoded and checked on load.
+
 JSON is data: decoding instantiates only the classes listed in ``_NODE_TYPES`` with plain
 values, and checks each node as it makes it (its field types and allowed values, counts and
 distances, term ids within the term list): what the engine relies on holds, or the entry is
