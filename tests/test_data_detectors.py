@@ -88,6 +88,29 @@ def test_the_segmenter_prefers_the_likelier_words() -> None:
     assert split_words("xqzv") is None
 
 
+def test_a_hashtag_is_split_once_however_many_posts_hold_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policylint._text import wordsplit
+
+    passes: list[str] = []
+    viterbi = wordsplit._viterbi
+
+    def counted(text: str, langs: tuple[str, ...]) -> wordsplit.Split | None:
+        passes.append(text)
+        return viterbi(text, langs)
+
+    monkeypatch.setattr(wordsplit, "_viterbi", counted)
+    wordsplit.likeliest_split.cache_clear()
+    first = wordsplit.split_words("throwbackthursday")
+    once = len(passes)
+    assert first == ["throwback", "thursday"] and once >= 1
+    first.append("changed")  # a caller's copy: the remembered split is not changed
+    for _ in range(3):
+        assert wordsplit.split_words("throwbackthursday") == ["throwback", "thursday"]
+    assert len(passes) == once
+
+
 # --- condition --------------------------------------------------------------------------------
 
 

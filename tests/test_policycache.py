@@ -17,6 +17,7 @@ from policylint._cache import policies as policycache
 from policylint._compiler.regexes import regex_key
 from policylint._model.severity import Severity
 from policylint._pipeline.policy import checker_of
+from policylint._runtime.rules import LazyRule, with_nodes
 
 POLICY = """
 terms g = ["guarantee*"]
@@ -42,6 +43,20 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cachedir.cache_dir.cache_clear()
     yield directory
     cachedir.cache_dir.cache_clear()
+
+
+def refused(entry: Path) -> bool:
+    """Whether the entry is refused: on load, or (a rule's nodes, checked when the rule is
+    first evaluated) when its rules are made."""
+    policy = policycache.load(entry.stem)
+    if policy is None:
+        return True
+    try:
+        for rule in policy.rules:
+            with_nodes(rule)
+    except codec.Corrupt:
+        return True
+    return False
 
 
 def entries(cache: Path) -> list[Path]:
@@ -185,16 +200,11 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rebuilt(
     (entry,) = entries(cache)
     if content is None:
         data = unsealed(entry)
-        from policylint._runtime.rules import CompiledRule
-
-        fields = data["rules"][0]["@CompiledRule"]  # nodes are stored by position
-        fields[CompiledRule._fields.index("flags")] = [
-            {"@Popen": ["touch", str(tmp_path / "pwned")]}
-        ]
+        _set_field(data, "flags", [{"@Popen": ["touch", str(tmp_path / "pwned")]}])
         reseal(entry, data)
     else:
         entry.write_text(content, encoding="utf-8")
-    assert policycache.load(entry.stem) is None
+    assert refused(entry)
     policy = policylint.load_policy(str(path))
     assert policy.check("x").findings
     assert not (tmp_path / "pwned").exists()
@@ -323,11 +333,12 @@ def test_cached_dispatch_routes_are_the_ones_the_nodes_give(cache: Path) -> None
     assert len(engine.routes) == len(engine.rules) >= 80
     # The entry's regexes are numbered as a walk over the rules numbers them (route() reads
     # the nodes' numbers, which a cached policy's nodes carry from the entry's table).
-    assert index_regexes(engine.rules).table() == engine.executable.regexes.table()
-    assert list(engine.routes) == [route(rule) for rule in engine.rules]
+    rules = [with_nodes(rule) for rule in engine.rules]
+    assert index_regexes(rules).table() == engine.executable.regexes.table()
+    assert list(engine.routes) == [route(rule) for rule in rules]
     subset = cached.select(["privacy"])
     selected = checker_of(subset).engine
-    assert list(selected.routes) == [route(rule) for rule in selected.rules]
+    assert list(selected.routes) == [route(with_nodes(rule)) for rule in selected.rules]
     text = "Mail ben@example.com or call +44 7911 123456 #ad"
     fresh = policylint.load_policy("builtin:all").select(["privacy"])
     assert len(fresh.check(text).findings) >= 2  # the e-mail address, the phone number
@@ -353,7 +364,7 @@ def test_routes_that_do_not_fit_the_policy_are_never_used(cache: Path) -> None:
         assert policycache.load(entry.stem) is None
     rebuilt = policylint.load_policy("rule a.b { flag /x+/ }\n")
     assert rebuilt.check("xx").findings and policy.check("xx").findings
-    assert route(checker_of(rebuilt).engine.rules[0])[0] is not None
+    assert route(with_nodes(checker_of(rebuilt).engine.rules[0]))[0] is not None
 
 
 def test_a_cached_policys_regexes_carry_their_numbers_from_the_entry(cache: Path) -> None:
@@ -372,7 +383,7 @@ def test_a_cached_policys_regexes_carry_their_numbers_from_the_entry(cache: Path
         return []
 
     index = checker_of(cached).engine.executable.regexes
-    nodes = regex_nodes(list(checker_of(cached).engine.rules))
+    nodes = regex_nodes([with_nodes(rule) for rule in checker_of(cached).engine.rules])
     assert len(nodes) >= 80
     for node in nodes:
         assert node.regex_id == index.id_of(node.source, node.flags) >= 0
@@ -452,15 +463,19 @@ def test_an_entry_records_when_its_files_were_read(cache: Path, tmp_path: Path) 
 
 
 def _set_field(data: dict[str, Any], name: str, value: Any) -> None:
-    """Set a field of the first rule: of its metadata (RuleInfo), or of its nodes."""
+    """Set a field of the first rule: of its metadata (RuleInfo), or of its nodes (the
+    rule's second item: its fields after ``info``, as JSON text)."""
     from policylint._model.rules import RuleInfo
     from policylint._runtime.rules import CompiledRule
 
-    fields = data["rules"][0]["@CompiledRule"]
+    info, nodes = data["rules"][0]
     if name in RuleInfo._fields:
-        fields[0]["@RuleInfo"][RuleInfo._fields.index(name)] = value
+        info["@RuleInfo"][RuleInfo._fields.index(name)] = value
     else:
-        fields[CompiledRule._fields.index(name)] = value
+        fields = json.loads(nodes)
+        fields[CompiledRule._fields.index(name) - 1] = value
+        # "NESTED" stays a marker the test replaces (inside the text, its quotes escaped)
+        data["rules"][0][1] = json.dumps(fields)
 
 
 #: Edits that keep an entry well formed and change what it does.
@@ -572,7 +587,6 @@ SEALED_CORRUPTIONS = {
     "a negative term id (as 32 bits)": lambda data: _set_lists(
         data, [[(1 << 32) - 1], *_lists(data)[1:]]
     ),
-    "a term list no rule has": lambda data: _set_lists(data, [*_lists(data), [0]]),
     "a terms node beyond the lists": lambda data: _set_field(
         data, "requires", [{"@TermsNode": 99}]
     ),
@@ -629,7 +643,6 @@ SEALED_CORRUPTIONS = {
     "a route beyond the regexes": lambda data: data["routes"][0][0].__setitem__(1, [7]),
     "routes for other rules": lambda data: data["routes"].append(data["routes"][0]),
     "regex atoms that are not text": lambda data: data["regexes"][0].__setitem__(2, [5]),
-    "a regex no rule has": lambda data: data["regexes"].append(["x+", "", [], [], False, False, 1]),
     "an unsorted term table": lambda data: _edit_strings(data["keys"], "keys", list.reverse),
     "a term target beyond the terms": lambda data: _edit_ints(
         data["keys"], "targets", lambda targets: targets.__setitem__(0, 10**9)
@@ -695,6 +708,29 @@ SEALED_CORRUPTIONS = {
 }
 
 
+#: Rows of the entry's tables that no rule names: never reached (a rule's nodes name the rows
+#: they use), so harmless; they are not found, since a start no longer walks every rule.
+UNUSED_ROWS = {
+    "a term list no rule has": lambda data: _set_lists(data, [*_lists(data), [0]]),
+    "a regex no rule has": lambda data: data["regexes"].append(["x+", "", [], [], False, False, 1]),
+}
+
+
+@pytest.mark.parametrize("edit", list(UNUSED_ROWS))
+def test_a_row_no_rule_names_changes_nothing(cache: Path, tmp_path: Path, edit: str) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    data = unsealed(entry)
+    UNUSED_ROWS[edit](data)
+    reseal(entry, data)
+    assert not refused(entry)
+    cached = policylint.load_policy(str(path))
+    for text in (CHECKED, "xx Q3", "Q3 mail help@acme.example"):
+        assert cached.check(text, platform="x") == fresh.check(text, platform="x")
+
+
 @pytest.mark.parametrize("corruption", list(SEALED_CORRUPTIONS))
 def test_a_sealed_entry_that_is_not_what_compiling_makes_is_a_miss(
     cache: Path, tmp_path: Path, corruption: str
@@ -707,11 +743,72 @@ def test_a_sealed_entry_that_is_not_what_compiling_makes_is_a_miss(
     SEALED_CORRUPTIONS[corruption](data)
     text = json.dumps(data)
     depth = 100_000 if "100,000" in corruption else 900
-    _seal_text(entry, text.replace('"NESTED"', "[" * depth + "]" * depth))
-    assert policycache.load(entry.stem) is None
+    nested = "[" * depth + "]" * depth
+    # in a rule's nodes, the marker is inside JSON text: its quotes are escaped
+    _seal_text(entry, text.replace('\\"NESTED\\"', nested).replace('"NESTED"', nested))
+    assert refused(entry)
     again = policylint.load_policy(str(path))
     assert again.check(CHECKED, platform="x") == fresh.check(CHECKED, platform="x")
-    assert policycache.load(entry.stem) is not None  # rebuilt
+    assert not refused(entry)  # rebuilt
+
+
+TWO_RULES = """
+rule a.first { flag ["alpha"] }
+rule b.second { flag ["beta", "gamma"] when platform == "x" }
+"""
+
+
+def _corrupt_nodes(entry: Path, position: int) -> None:
+    """Seal the entry with rule ``position``'s nodes made text that is not JSON."""
+    data = unsealed(entry)
+    data["rules"][position][1] = data["rules"][position][1][:-3]
+    reseal(entry, data)
+
+
+def test_a_rules_corrupt_nodes_are_found_when_it_is_first_evaluated(
+    cache: Path, tmp_path: Path
+) -> None:
+    """A start decodes only the rules a post selects: a rule's nodes are checked when it is
+    first evaluated; then the policy is compiled afresh, the rule gets its fresh nodes (the
+    same findings) and the entry is written again, good."""
+    path = tmp_path / "p.policy"
+    path.write_text(TWO_RULES, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    _corrupt_nodes(entry, 1)
+    cached = policylint.load_policy(str(path))
+    _, second = checker_of(cached).engine.rules
+    assert cached.check("alpha").findings == fresh.check("alpha").findings
+    assert type(second) is LazyRule and second._rule is None  # never asked: not decoded
+    assert refused(entry)  # still the corrupt entry
+    text = "alpha and beta, gamma"
+    assert [f.rule for f in cached.check(text, platform="x").findings] == [
+        "a.first",
+        "b.second",
+        "b.second",
+    ]
+    assert cached.check(text, platform="x") == fresh.check(text, platform="x")
+    assert not refused(entry)  # compiled afresh and stored
+
+
+def test_corrupt_nodes_of_an_entry_compiling_no_longer_makes_use_the_fresh_tables(
+    cache: Path, tmp_path: Path
+) -> None:
+    """The policy changed since the entry was loaded: the fresh rule's nodes number terms
+    as the fresh compile does, so it runs with that compile's tables (no crash, no term
+    mistaken for another); a rule the policy no longer has reports nothing."""
+    path = tmp_path / "p.policy"
+    path.write_text(TWO_RULES, encoding="utf-8")
+    policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    _corrupt_nodes(entry, 1)
+    _corrupt_nodes(entry, 0)
+    cached = policylint.load_policy(str(path))
+    path.write_text('rule b.second { flag ["delta", "beta"] }\n', encoding="utf-8")
+    assert [f.rule for f in cached.check("alpha delta beta", platform="x").findings] == [
+        "b.second",
+        "b.second",
+    ]
 
 
 def test_the_key_is_private_and_made_once(cache: Path) -> None:

@@ -104,12 +104,35 @@ def test_a_regex_is_a_candidate_only_with_as_many_atoms_as_a_match_holds() -> No
         (r"\bvote\s+(?:yes|no)\b", {"yes", "no"}),
         ("abc", None),  # one literal: nothing else is required
         (r"\w+", None),
+        # An alternation: a second literal of each branch (or its only one)
+        (r"\breturns?\s+fraud\b|\bshoplift\w*", {"fraud", "shoplift"}),
+        (
+            r"(?i)\b(?:fired|sacked)\s+for\s+stealing\b|\bcaught\s+stealing\b",
+            {"fired", "sacked", "caught"},
+        ),
+        (r"\bnew\s+york\b|\bla\b", {"new", "la"}),
+        (r"ab|cd", None),  # every branch one literal: the first set says it all
+        (r"\bcheat\s+us\b|\bshoplift", None),  # not "us" (too short): the first set again
     ],
 )
 def test_a_second_set_of_atoms(pattern: str, second: set[str] | None) -> None:
     first, also = atom_sets(pattern)
     assert first == required_atoms(pattern)
     assert also == (frozenset(second) if second is not None else None)
+
+
+def test_a_word_of_one_branch_alone_does_not_make_an_alternation_a_candidate() -> None:
+    """A warm start compiles every regex its first posts are candidates of (one of the
+    built-in packs' took 9 ms): "returns" alone no longer makes one that wants "returns
+    fraud" a candidate."""
+    index = RegexIndex()
+    source = r"\b(?:refund|returns?)\s+fraud\b|\bshoplift(?:ed|ing)?\b"
+    atoms, also = atom_sets(source)
+    assert atoms is not None and also is not None
+    regex_id = index.add(source, "", tuple(atoms), also=tuple(also))
+    assert regex_id not in index.candidates("double your returns before friday")
+    assert regex_id in index.candidates("that is returns fraud")
+    assert regex_id in index.candidates("they shoplifted")
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,10 @@
 """An executable policy as JSON and back, every part checked as it is made.
 
+A rule is written as its info and its nodes (every other field) as one JSON text, which is
+decoded and checked the first time the rule is evaluated (:class:`_RuleNodes`): a post's
+dispatch selects a few dozen of a large policy's rules, and a start made and checked the
+thousands of nodes of all of them. Everything else is decoded and checked on load.
+
 JSON is data: decoding instantiates only the classes listed in ``_NODE_TYPES`` with plain
 values, and checks each node as it makes it (its field types and allowed values, counts and
 distances, term ids within the term list): what the engine relies on holds, or the entry is
@@ -24,7 +29,8 @@ policy spent more time making and checking 56,000 small JSON values than anythin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 
 from policylint._cache.checks import (
     EXAMPLE_COLUMNS,
@@ -71,7 +77,8 @@ from policylint._runtime.patterns import (
     TermsNode,
 )
 from policylint._runtime.regexes import RegexIndex
-from policylint._runtime.rules import CompiledRule
+from policylint._runtime.rules import CompiledRule, LazyRule, RawFinding, with_nodes
+from policylint._runtime.state import EvalState
 from policylint._runtime.terms import TermIndex
 
 TYPE_CHECKING = False
@@ -82,7 +89,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 21
+FORMAT_VERSION = 22
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
@@ -119,6 +126,11 @@ def _fields(cls: type[Any]) -> tuple[str, ...]:
     return getattr(cls, "FIELDS", None) or cls._fields  # type: ignore[no-any-return]
 
 
+#: A rule is written as its info and, as one JSON text, these fields (its nodes).
+_RULE_NODE_FIELDS = _fields(CompiledRule)[1:]
+assert _fields(CompiledRule)[0] == "info"
+
+
 def _format(node_types: Mapping[str, type[Any]]) -> str:
     schema = ";".join(f"{key}:{','.join(_fields(cls))}" for key, cls in node_types.items())
     # Those written as table rows: the rows hold their fields.
@@ -139,7 +151,7 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
     """The parts of ``policy`` as JSON values (the entry's other keys are the cache's)."""
     encoder = _Encoder(policy.regexes)
     terms, (keys, firsts, more), starts = policy.terms.data()
-    rules = [encoder.value(rule) for rule in policy.rules]
+    rules = [encoder.rule(with_nodes(rule)) for rule in policy.rules]
     return {
         "name": policy.name,
         "description": policy.description,
@@ -174,6 +186,12 @@ class _Encoder:
         self.rows: dict[tuple[int, ...], int] = {}
         #: Every rule's examples, their fields as JSON values.
         self.examples: list[list[Any]] = []
+
+    def rule(self, rule: CompiledRule) -> list[Any]:
+        """A rule as ``[info, nodes]``: its nodes (every field after ``info``) as JSON text,
+        decoded only when the rule is first evaluated (:class:`LazyRule`)."""
+        nodes = [self.value(getattr(rule, f)) for f in _RULE_NODE_FIELDS]
+        return [self.value(rule.info), json.dumps(nodes, separators=(",", ":"))]
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -226,22 +244,23 @@ def _ends(lists: list[list[int]]) -> list[int]:
 
 
 # ----------------------------------------------------------------------------- decoding
-def decode(data: Mapping[str, Any]) -> ExecutablePolicy:
-    """The policy an entry describes, every part of it checked (raises :class:`Corrupt`,
-    ``ValueError``, ``KeyError``, ``TypeError``...)."""
+def decode(
+    data: Mapping[str, Any], recover: Callable[[], ExecutablePolicy] | None = None
+) -> ExecutablePolicy:
+    """The policy an entry describes, checked (raises :class:`Corrupt`, ``ValueError``,
+    ``KeyError``, ``TypeError``...): all of it now but each rule's nodes, which are decoded
+    and checked when the rule is first evaluated (:class:`_RuleNodes`). ``recover`` makes
+    the policy afresh, for a rule whose nodes turn out not to be what this version writes."""
     terms = unpack_strings(data["terms"])
     index = TermIndex.from_data(terms, *_key_table(data["keys"], len(terms)))
     regexes = RegexIndex.from_table(data["regexes"])
     decoder = _Decoder(len(terms), regexes, _term_lists(data["lists"], len(terms)))
     decoder.examples = _examples(data["examples"], decoder)
-    rules = tuple(decoder.value(rule) for rule in data["rules"])
-    if not all(type(rule) is CompiledRule for rule in rules):
-        raise Corrupt("not a rule")
-    # What compiling makes: a table row for each regex and each list the rules use, no more.
-    if len(decoder.regex_nodes) != len(regexes):
-        raise Corrupt("a regex in the table no rule has")
-    if len(decoder.terms_nodes) != len(decoder.lists[1]):
-        raise Corrupt("a term list no rule has")
+    nodes = _RuleNodes(decoder, (terms, data["regexes"]), recover)
+    rules = tuple(nodes.rule(position, item) for position, item in enumerate(data["rules"]))
+    # What compiling makes: a row of the examples for each example the rules have, no more.
+    # (The regex table and the term lists are reached only through the rules' nodes: a row
+    # no rule names is never used.)
     if len(decoder.examples_used) != len(decoder.examples):
         raise Corrupt("an example no rule has")
     if len({rule.info.id for rule in rules}) != len(rules):
@@ -351,6 +370,94 @@ class _Decoder:
             start = ends[row - 1] if row else 0
             node = self.terms_nodes[row] = TermsNode(tuple(ids[start : ends[row]]))
         return node
+
+
+#: What decoding an entry's JSON raises when the entry is not what this version writes.
+_UNREADABLE = (ValueError, KeyError, TypeError, AttributeError, RecursionError, Corrupt)
+
+
+class _RuleNodes:
+    """Makes each rule's nodes from its JSON text the first time the rule is evaluated,
+    checked as the whole entry once was. A rule whose text is not what this version writes
+    takes its nodes from the policy compiled afresh (``recover``, once per policy), which
+    stores a good entry over this one: the findings are those of a fresh compile."""
+
+    def __init__(
+        self,
+        decoder: _Decoder,
+        tables: tuple[list[str], list[Any]],
+        recover: Callable[[], ExecutablePolicy] | None,
+    ) -> None:
+        self.decoder = decoder
+        #: The terms and the regex table the nodes' numbers refer to, as the entry has them.
+        self.terms, self.regexes = tables
+        self.recover = recover
+        self.fresh: ExecutablePolicy | None = None
+
+    def rule(self, position: int, item: Any) -> LazyRule:
+        """Rule ``item`` of the entry (``[info, nodes as JSON text]``), its info checked."""
+        if not (type(item) is list and len(item) == 2 and type(item[1]) is str):
+            raise Corrupt("not a rule")
+        info = self.decoder.value(item[0])
+        if type(info) is not RuleInfo:
+            raise Corrupt("not a rule's info")
+        text = item[1]
+        return LazyRule(info, lambda: self.nodes(position, info, text))
+
+    def nodes(self, position: int, info: RuleInfo, text: str) -> CompiledRule:
+        try:
+            return self.decode(info, text)
+        except _UNREADABLE as error:
+            if self.recover is None:
+                raise Corrupt(f"rule {info.id}: its nodes") from error
+            return self.afresh(position, info)
+
+    def decode(self, info: RuleInfo, text: str) -> CompiledRule:
+        fields = json.loads(text)
+        if type(fields) is not list or len(fields) != len(_RULE_NODE_FIELDS):
+            raise Corrupt("@CompiledRule: not its fields")
+        value = self.decoder.value
+        rule = CompiledRule(info, *[v if type(v) in SCALARS else value(v) for v in fields])
+        if not NODE_CHECKS[CompiledRule](rule):
+            raise Corrupt("@CompiledRule: a field out of its range")
+        return rule
+
+    def afresh(self, position: int, info: RuleInfo) -> CompiledRule:
+        """Rule ``position`` of the policy compiled afresh. Its nodes name terms and regexes
+        by number: they are used with this entry's tables only if those are the fresh ones."""
+        fresh = self.fresh
+        if fresh is None:
+            assert self.recover is not None
+            fresh = self.fresh = self.recover()
+        same = [rule for rule in fresh.rules if rule.info.id == info.id]
+        if not same:
+            return CompiledRule(info, guards=(_NEVER,))  # a rule the policy no longer has
+        rule = with_nodes(same[0])
+        if fresh.terms.data()[0] == self.terms and fresh.regexes.table() == self.regexes:
+            return rule
+        # An entry sealed with this user's key but not what compiling makes (docs/security.md
+        # section 5): the fresh rule runs with the tables its numbers refer to.
+        return _OnTablesOf(*rule).on(fresh)
+
+
+#: A guard that never holds.
+_NEVER = TruthyNode(Getter("const", False))
+
+
+class _OnTablesOf(CompiledRule):
+    """A rule of another compile of the policy, evaluated with that compile's term and regex
+    tables (its nodes number terms and regexes as those do)."""
+
+    fresh: ExecutablePolicy
+
+    def on(self, fresh: ExecutablePolicy) -> _OnTablesOf:
+        self.fresh = fresh
+        return self
+
+    def evaluate(self, state: EvalState) -> list[RawFinding]:
+        fresh = self.fresh
+        own = EvalState(state.ctx, fresh.terms, state.field_name, fresh.regexes)
+        return CompiledRule.evaluate(self, own)
 
 
 def _scalar_map(value: Any) -> dict[str, Any] | None:

@@ -34,6 +34,7 @@ from policylint._model.struct import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from policylint._runtime.engine import ExecutablePolicy
@@ -59,7 +60,8 @@ def load_or_compile(spec: PolicySpec) -> ExecutablePolicy:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        cached = load(key)
+        # A rule whose nodes turn out corrupt when first used takes them from a fresh compile.
+        cached = load(key, recover=lambda: _compile(spec, key))
         return cached if cached is not None else _compile(spec, key)
     finally:
         if collecting:
@@ -162,8 +164,12 @@ def _is_stamp(value: Any) -> bool:
 
 
 # ----------------------------------------------------------------------------- load / store
-def load(key: str) -> ExecutablePolicy | None:
-    """The cached policy for ``key`` if present, sealed, valid and up to date; else None."""
+def load(
+    key: str, recover: Callable[[], ExecutablePolicy] | None = None
+) -> ExecutablePolicy | None:
+    """The cached policy for ``key`` if present, sealed, valid and up to date; else None.
+    Each rule's nodes are checked when the rule is first evaluated: ``recover`` makes the
+    policy afresh for one that fails (without it, the rule raises ``codec.Corrupt``)."""
     path = _entry_path(key)
     if path is None:
         return None
@@ -173,7 +179,7 @@ def load(key: str) -> ExecutablePolicy | None:
     try:
         if not _inputs_unchanged(path, data):
             return None
-        return codec.decode(data)
+        return codec.decode(data, recover)
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError, codec.Corrupt):
         return None
 

@@ -13,7 +13,7 @@ import re
 from policylint._model.posts import Post
 from policylint._model.reports import Finding
 from policylint._runtime.engine import Engine
-from policylint._runtime.rules import CompiledRule, RawFinding
+from policylint._runtime.rules import CompiledRule, RawFinding, Rule
 from policylint._runtime.state import EvalState, lookup_path
 
 TYPE_CHECKING = False
@@ -31,7 +31,7 @@ def scan(engine: Engine, post: Post) -> list[Finding]:
     return _made(post, state, engine.scan(state))
 
 
-def rule_findings(engine: Engine, rule: CompiledRule, post: Post) -> list[Finding]:
+def rule_findings(engine: Engine, rule: Rule, post: Post) -> list[Finding]:
     """The findings of ``rule`` alone on ``post`` (a rule's own examples; whether a fix
     settles): no dispatch, which would only skip rules that cannot report anything."""
     state = engine.state(post.text, post.platform, post.meta)

@@ -39,7 +39,7 @@ from policylint._runtime.patterns import (
     TermsNode,
 )
 from policylint._runtime.regexes import RegexIndex
-from policylint._runtime.rules import CompiledRule
+from policylint._runtime.rules import CompiledRule, Rule, with_nodes
 from policylint._runtime.state import EvalState
 
 TYPE_CHECKING = False
@@ -322,9 +322,7 @@ class RuleDispatch:
         "_regex_rules",
     )
 
-    def __init__(
-        self, rules: Sequence[CompiledRule], routes: Sequence[Route] | None = None
-    ) -> None:
+    def __init__(self, rules: Sequence[Rule], routes: Sequence[Route] | None = None) -> None:
         """``routes``: each rule's :func:`route`, when known (the compiled-policy cache
         keeps them); else they are worked out from the rules' nodes."""
         # A large policy's rules report tens of thousands of terms: they are indexed a
@@ -338,7 +336,7 @@ class RuleDispatch:
         self._by_meta: dict[str, list[int]] = {}
         by_precheck: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
-            needed, limited = routes[position] if routes is not None else route(rule)
+            needed, limited = routes[position] if routes is not None else route(with_nodes(rule))
             if needed is not None:
                 _index_all(by_term, needed.terms, position)
                 for regex in needed.regexes:

@@ -18,7 +18,7 @@ from policylint._model.struct import NamedTuple
 from policylint._runtime.context import PostContext
 from policylint._runtime.dispatch import Route, RuleDispatch
 from policylint._runtime.regexes import RegexIndex
-from policylint._runtime.rules import CompiledRule, RawFinding
+from policylint._runtime.rules import RawFinding, Rule
 from policylint._runtime.state import EvalState
 from policylint._runtime.terms import TermIndex
 
@@ -34,7 +34,7 @@ class ExecutablePolicy(NamedTuple):
 
     name: str
     description: str | None
-    rules: tuple[CompiledRule, ...]
+    rules: tuple[Rule, ...]
     #: Every term of every rule, in one automaton (one pass per post finds them all).
     terms: TermIndex
     #: Every regex of every rule, numbered as the routes and the regex nodes number them.
@@ -84,7 +84,7 @@ class Engine:
         return raw
 
 
-def _superseded_by(rules: Sequence[CompiledRule]) -> dict[str, frozenset[str]]:
+def _superseded_by(rules: Sequence[Rule]) -> dict[str, frozenset[str]]:
     """Rule id -> the ids of the rules of ``rules`` that supersede it."""
     found: dict[str, set[str]] = {}
     for rule in rules:

@@ -15,13 +15,14 @@ from policylint._runtime.state import EvalState
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from policylint._model.rules import RuleInfo
     from policylint._runtime.conditions import ConditionNode
     from policylint._runtime.patterns import MatchException, PatternNode
 
-__all__ = ["CompiledRule", "RawFinding"]
+__all__ = ["CompiledRule", "LazyRule", "RawFinding", "Rule", "with_nodes"]
 
 
 class RawFinding(NamedTuple):
@@ -81,6 +82,39 @@ class CompiledRule(NamedTuple):
         if not self.flags and not self.requires:
             found.append(RawFinding(self, 0, 0, None, witness))
         return _merged(found) if len(found) > 1 else found
+
+
+class LazyRule:
+    """A rule whose nodes are made the first time it is evaluated: a large policy's cache
+    entry holds each rule's nodes as data, and most rules never run on a given post (the
+    dispatch skips them), so a start makes only the ``info`` every rule needs (ids,
+    selections, waivers, messages). ``load`` makes (and checks) the nodes, or raises."""
+
+    __slots__ = ("_load", "_rule", "info")
+
+    def __init__(self, info: RuleInfo, load: Callable[[], CompiledRule]) -> None:
+        self.info = info
+        self._load = load
+        self._rule: CompiledRule | None = None
+
+    def compiled(self) -> CompiledRule:
+        """The rule with its nodes, made on the first call."""
+        rule = self._rule
+        if rule is None:
+            rule = self._rule = self._load()
+        return rule
+
+    def evaluate(self, state: EvalState) -> list[RawFinding]:
+        return self.compiled().evaluate(state)
+
+
+#: A rule as the engine runs it: with its nodes, or making them when first evaluated.
+Rule = CompiledRule | LazyRule
+
+
+def with_nodes(rule: Rule) -> CompiledRule:
+    """``rule`` with its nodes made."""
+    return rule.compiled() if type(rule) is LazyRule else rule  # type: ignore[return-value]
 
 
 def _merged(found: list[RawFinding]) -> list[RawFinding]:

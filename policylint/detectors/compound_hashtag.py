@@ -80,7 +80,7 @@ def compound_split(letters: str, langs: tuple[str, ...] = LANGUAGES) -> list[str
         return None
     if letters[:1].isupper() and letters[1:].islower() and not _capitalised_compound(found):
         return None
-    return found.words
+    return list(found.words)  # a copy: the split is shared (likeliest_split remembers it)
 
 
 def _plausible(word: str, found: Split, at: int) -> bool:
