@@ -7,6 +7,7 @@ were tuned on (dev) and on posts nobody tuned for (sealed, and new batches at fi
                                                     score a new batch BEFORE any rule changes for
                                                     it and append the score to the history
     python benchmarks/quality.py --real N           findings per 1,000 real tweets, per rule
+    python benchmarks/quality.py --real N --sample RULE   ... and the first tweets RULE flags
 
 The labelled posts are tests/corpus/{dev,sealed}/*.jsonl (see tests/corpus/README.md): one post a
 line, labelled either with the rule ids it must trigger (``expect``, complete for the
@@ -47,6 +48,7 @@ CORPUS = ROOT / "tests" / "corpus"
 ORGANISATION = CORPUS / "organisation.toml"
 HISTORY = Path(__file__).resolve().parent / "quality_history.jsonl"
 SHARED = Path(os.environ.get("POLICYLINT_CORPORA", ROOT.parent / "shared" / "corpora"))
+SAMPLE_SIZE = 12
 
 CATEGORIES = ("regulatory", "legal", "privacy", "tone", "security", "accessibility", "platform")
 # The categories each rule-labelled file is complete for (its posts say nothing of the others).
@@ -284,20 +286,37 @@ def real_tweets(limit: int) -> dict[str, list[str]]:
     return {"vader": vader[:limit], "davidson": davidson[:limit]}
 
 
-def rates_on_real_tweets(policy: Any, limit: int) -> None:
+def rates_on_real_tweets(policy: Any, limit: int, sample: Sequence[str] = ()) -> None:
+    """Print findings per 1,000 tweets per rule; for each rule named in ``sample``, also the
+    first VADER tweets it flags with the matched span marked, for hand-reading. Only VADER's:
+    false alarms matter on ordinary language, and Davidson's tweets are too offensive to print."""
+    unknown = set(sample) - {rule.id for rule in policy.rules}
+    if unknown:
+        sys.exit(f"error: --sample names no rule of builtin:all: {', '.join(sorted(unknown))}")
     for name, texts in real_tweets(limit).items():
         fired: Counter[str] = Counter()
         flagged = 0
+        shown: dict[str, list[str]] = {rule: [] for rule in sample} if name == "vader" else {}
         for text in texts:
-            rules = {f.rule for f in policy.check(text, platform="x").findings if not f.waived}
+            findings = [f for f in policy.check(text, platform="x").findings if not f.waived]
+            rules = {f.rule for f in findings}
             fired.update(rules)
             flagged += bool(rules)
+            for finding in findings:
+                lines = shown.get(finding.rule)
+                if lines is not None and len(lines) < SAMPLE_SIZE:
+                    start, end = finding.start, finding.end
+                    lines.append(f"{text[:start]}[[{text[start:end]}]]{text[end:]}")
         print(
             f"\nfindings per 1,000 real tweets, {name} ({len(texts)} tweets, platform x; "
             f"{1000 * flagged / len(texts):.1f} per 1,000 flagged at all):"
         )
         for rule, count in fired.most_common():
             print(f"  {rule:<32} {1000 * count / len(texts):7.1f}")
+        for rule, lines in shown.items():
+            print(f"\n  sample of {rule} on {name} ({len(lines)} shown):")
+            for line in lines:
+                print("    " + " ".join(line.split()))
 
 
 # ----------------------------------------------------------------------------- main
@@ -310,6 +329,13 @@ def main() -> None:
     parser.add_argument("--first-sight", type=Path, metavar="FILE", help="score a new batch")
     parser.add_argument("--name", help="the batch's name in the history (with --first-sight)")
     parser.add_argument("--real", type=int, default=0, metavar="N", help="also N real tweets")
+    parser.add_argument(
+        "--sample",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help=f"with --real: print the first {SAMPLE_SIZE} VADER tweets RULE flags (repeatable)",
+    )
     args = parser.parse_args()
     policy = policylint.load_policy("builtin:all", settings=organisation_settings())
     if args.first_sight:
@@ -325,7 +351,7 @@ def main() -> None:
             print_misses(tally)
     print_history()
     if args.real:
-        rates_on_real_tweets(policy, args.real)
+        rates_on_real_tweets(policy, args.real, args.sample)
 
 
 if __name__ == "__main__":
