@@ -206,7 +206,9 @@ PEOPLE = [
         "Bon retour à Julien après son hospitalisation, hospitalisé trois semaines en réanimation.",
     ),
     case(
-        "privacy.health",
+        # A provider's reply about the care of the person it answers: privacy.care_reply
+        # reports it in place of privacy.health (supersedes).
+        "privacy.care_reply",
         "@dana_w we understand, but adjusting your insulin dose takes several visits.",
     ),
     case("privacy.third_party", "The cashier you mentioned, Kyle, has been let go."),

@@ -92,7 +92,7 @@ def test_not_flagged(rule: str, text: str) -> None:
 
 
 def test_a_plate_is_one_finding() -> None:
-    """people.policy still checks plates; the plate rule supersedes it on the same text."""
+    """Plates are privacy.vehicle_plate's alone: one finding, not two."""
     text = "Whoever owns the red Golf, plate AB12 CDE, you blocked our loading bay"
     plate_findings = [f for f in findings(text) if "AB12" in f.match]
     assert [f.rule for f in plate_findings] == ["privacy.vehicle_plate"]
