@@ -228,11 +228,13 @@ class Config(NamedTuple):
             import difflib
 
             close = difflib.get_close_matches(name, known, n=1)
-            hint = (
-                f"did you mean '{close[0].partition('.')[2]}' ({close[0]})?"
-                if close
-                else f"the policy declares: {', '.join(k for k in known if k.startswith(table))}"
-            )
+            in_table = [k for k in known if k.startswith(table + ".")]
+            if close:
+                hint = f"did you mean '{close[0].partition('.')[2]}' ({close[0]})?"
+            elif in_table:
+                hint = f"the policy declares: {', '.join(in_table)}"
+            else:
+                hint = f"the policy declares no [{table}] settings"
             raise ConfigError(
                 self.path or Path(CONFIG_FILE),
                 f"unknown setting '{key}' in [{table}]: the policy does not declare {name}",
