@@ -155,7 +155,9 @@ def test_config_and_isolated_together_are_a_usage_error(repo: Path, command: lis
 
 def test_an_unknown_setting_in_a_table_the_policy_lacks_says_so(repo: Path) -> None:
     # builtin:privacy/plates declares no thresholds: the hint must not be an empty list.
-    write(repo / ".policylint.toml", 'policy = "builtin:privacy/plates"\n[thresholds]\nfold = 125\n')
+    write(
+        repo / ".policylint.toml", 'policy = "builtin:privacy/plates"\n[thresholds]\nfold = 125\n'
+    )
     result = run("check", "posts", cwd=repo)
     assert result.returncode == 2
     assert "unknown setting 'fold' in [thresholds]" in result.stderr
