@@ -23,6 +23,7 @@ from policylint._runtime.conditions import (
     QuantifierNode,
     TruthyNode,
 )
+from policylint._runtime.guarded import GuardedNode
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
@@ -135,6 +136,12 @@ NODE_CHECKS: dict[type[Any], Any] = {
     ),
     AnyNode: lambda n: _all(n.items, _Pattern),
     AllNode: lambda n: _all(n.items, _Pattern),
+    GuardedNode: lambda n: (
+        isinstance(n.inner, _Pattern)
+        and _all(n.guards, _Condition)
+        and _all(n.post_exceptions, _Condition)
+        and _all(n.match_exceptions, MatchException)
+    ),
     Getter: lambda n: (
         n.kind in _GETTERS
         and (

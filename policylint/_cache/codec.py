@@ -56,6 +56,7 @@ from policylint._runtime.conditions import (
 )
 from policylint._runtime.dispatch import Route, Trigger
 from policylint._runtime.engine import ExecutablePolicy
+from policylint._runtime.guarded import GuardedNode
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
@@ -82,7 +83,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 21
+FORMAT_VERSION = 22
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
@@ -96,6 +97,7 @@ _NODE_TYPES: dict[str, type[Any]] = {
         NearNode,
         AnyNode,
         AllNode,
+        GuardedNode,
         Getter,
         CompareNode,
         MemberNode,

@@ -10,7 +10,7 @@ caching compiled policies (and what is learned of regexes) is :mod:`policylint._
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from policylint._compiler.facts import default_message, detectors_in, quantified, whole
@@ -43,6 +43,7 @@ from policylint._runtime.conditions import (
 )
 from policylint._runtime.dispatch import index_regexes, route
 from policylint._runtime.engine import ExecutablePolicy
+from policylint._runtime.guarded import GuardedNode
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
@@ -260,6 +261,8 @@ class _Compiler:
             if left is None or right is None or distance is None:
                 return None
             return NearNode(left, right, distance, node.unit, False, ordered=True)
+        if isinstance(node, ast.Guarded):
+            return self.guarded(node)
         if isinstance(node, ast.AnyOf | ast.AllOf):
             items = [self.pattern(item) for item in node.items]
             if any(item is None for item in items):
@@ -369,10 +372,10 @@ class _Compiler:
                     or "available: " + ", ".join(self.metric_names),
                 )
                 return None
-            return _metric_getter(node.name)
+            return Getter("metric", node.name)
         path = node.path
         if path.startswith("meta."):
-            return _meta_getter(path.removeprefix("meta."))
+            return Getter("meta", path.removeprefix("meta."))
         if path.startswith("item."):
             if self.quantifiers:
                 return Getter("item", path.removeprefix("item."))
@@ -424,6 +427,32 @@ class _Compiler:
         }
         return AllowException(frozenset(fold_term(t) for t in texts), by_detector)
 
+    def exceptions(
+        self, nodes: Sequence[ast.Exception_], flags: Sequence[ast.Pattern]
+    ) -> tuple[tuple[ConditionNode, ...], tuple[MatchException, ...]]:
+        """The ``unless`` exceptions of the ``flags``: the conditions that excuse a whole
+        post, and those that excuse one match (an ``allow`` compares the flags' detectors'
+        canonical values)."""
+        detectors = detectors_in(flags)
+        post: list[ConditionNode] = []
+        match: list[MatchException] = []
+        for node in nodes:
+            compiled = self.exception(node, detectors)
+            if isinstance(compiled, ConditionNode):
+                post.append(compiled)
+            elif compiled is not None:
+                match.append(compiled)
+        return tuple(post), tuple(match)
+
+    def guarded(self, node: ast.Guarded) -> GuardedNode | None:
+        """A flag with its own ``when`` and ``unless`` (``flag P { when C unless E }``)."""
+        inner = self.pattern(node.pattern)
+        guards = [self.condition(c) for c in node.when]
+        post, match = self.exceptions(node.unless, (node.pattern,))
+        if inner is None or None in guards or len(post) + len(match) < len(node.unless):
+            return None  # reported
+        return GuardedNode(inner, tuple(g for g in guards if g is not None), post, match)
+
     # ------------------------------------------------------------------ rules
     def rule(self, node: ast.RuleNode, severity: str) -> CompiledRule | None:
         self.path = node.path
@@ -440,15 +469,7 @@ class _Compiler:
         guards = [self.condition(g) for g in node.when]
         flags = [self.pattern(p) for p in node.flags]
         requires = [self.pattern(p) for p in node.requires]
-        detectors = detectors_in(node.flags)
-        post_exceptions: list[ConditionNode] = []
-        match_exceptions: list[MatchException] = []
-        for unless in node.unless:
-            compiled = self.exception(unless, detectors)
-            if isinstance(compiled, ConditionNode):
-                post_exceptions.append(compiled)
-            elif compiled is not None:
-                match_exceptions.append(compiled)
+        post_exceptions, match_exceptions = self.exceptions(node.unless, node.flags)
         message = node.message or default_message(node)
         self.witnessed = any(quantified(g) for g in node.when)
         placeholders = self.placeholders(message, node.message_pos or node.pos)
@@ -481,9 +502,9 @@ class _Compiler:
         return CompiledRule(
             info,
             guards=tuple(g for g in guards if g is not None),
-            post_exceptions=tuple(post_exceptions),
+            post_exceptions=post_exceptions,
             flags=tuple(f for f in flags if f is not None),
-            match_exceptions=tuple(match_exceptions),
+            match_exceptions=match_exceptions,
             requires=tuple(r for r in requires if r is not None),
             placeholders=placeholders,
         )
@@ -520,14 +541,6 @@ def _platform_literal(value: Any) -> Any:
 
 
 _platform_getter = Getter("platform")
-
-
-def _metric_getter(name: str) -> Getter:
-    return Getter("metric", name)
-
-
-def _meta_getter(path: str) -> Getter:
-    return Getter("meta", path)
 
 
 class Compiled(NamedTuple):

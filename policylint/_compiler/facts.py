@@ -36,7 +36,7 @@ def detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
     def walk(node: ast.Pattern) -> None:
         if isinstance(node, ast.Detect):
             names.add(node.name)
-        elif isinstance(node, ast.Scoped):
+        elif isinstance(node, ast.Scoped | ast.Guarded):
             walk(node.pattern)
         elif isinstance(node, ast.Near | ast.FollowedBy):
             walk(node.left)
