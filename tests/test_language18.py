@@ -162,3 +162,164 @@ def test_a_cached_per_flag_block_behaves_as_a_fresh_one(
     ]:
         assert cached.check(text, meta=meta) == fresh.check(text, meta=meta)
         assert cached.check(text, meta=meta).findings
+
+
+# ----------------------------------------------------------------------------- the post's language
+from policylint._text.language import guess_language  # noqa: E402
+
+LANGUAGE_SAMPLES = {
+    "en": (
+        "Our new collection is here and it is the best we have ever made",
+        "Thanks to everyone who came to the launch last night. We could not have done it "
+        "without you, and we will be back in the spring with more for all of you.",
+    ),
+    "es": (
+        "Nuestra nueva colección ya está aquí y es la mejor que hemos hecho",
+        "Gracias a todos los que vinieron anoche al lanzamiento. No lo habríamos logrado sin "
+        "ustedes, y volveremos en primavera con más sorpresas para todos.",
+    ),
+    "de": (
+        "Unsere neue Kollektion ist da und sie ist die beste, die wir je gemacht haben",
+        "Danke an alle, die gestern Abend zur Eröffnung gekommen sind. Ohne euch hätten wir "
+        "das nicht geschafft, und im Frühling sind wir mit noch mehr für euch zurück.",
+    ),
+    "fr": (
+        "Notre nouvelle collection est là et c'est la meilleure que nous ayons faite",
+        "Merci à tous ceux qui sont venus hier soir au lancement. Nous n'aurions pas pu le "
+        "faire sans vous, et nous serons de retour au printemps avec plus de surprises.",
+    ),
+    "pt": (
+        "A nossa nova coleção já chegou e é a melhor que já fizemos",
+        "Obrigado a todos que vieram ontem à noite ao lançamento. Não teríamos conseguido "
+        "sem vocês, e voltaremos na primavera com mais novidades para todos.",
+    ),
+    "it": (
+        "La nostra nuova collezione è qui ed è la migliore che abbiamo mai fatto",
+        "Grazie a tutti quelli che sono venuti ieri sera al lancio. Non ce l'avremmo fatta "
+        "senza di voi, e torneremo in primavera con molte altre novità per tutti.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [(lang, text) for lang, texts in LANGUAGE_SAMPLES.items() for text in texts],
+)
+def test_the_language_is_guessed_from_function_words(language: str, text: str) -> None:
+    assert guess_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "New drop!",  # too short
+        "Hola amigos",
+        "Ciao ragazzi",
+        "#summer #sale #shoes @acme",  # no function word at all
+        "Acme X200 Pro 4K",
+        "",
+        # two languages in equal parts
+        "We love Madrid and the sea. Nos encanta la ciudad y el mar.",
+    ],
+)
+def test_short_or_evenly_mixed_posts_are_undetermined(text: str) -> None:
+    assert guess_language(text) == "und"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # mostly one language, with a phrase of another: the main one
+        ("Thank you for coming. Merci à tous pour votre soutien et à bientôt.", "fr"),
+        ("Gracias por venir, it was the best night of the year and we loved all of it", "en"),
+        ("Wir sagen danke! Unser Team ist für euch da, auch heute. Merci!", "de"),
+    ],
+)
+def test_a_mixed_post_is_its_main_language(text: str, language: str) -> None:
+    assert guess_language(text) == language
+
+
+LANG_POLICY = """
+rule t.english_tone {
+  when lang == "en" and meta.reply
+  flag ["idiot"]
+}
+rule t.iberian {
+  when lang in ["es", "pt"]
+  flag ["gratis", "grátis"]
+}
+rule t.flag_block {
+  flag ["promo"] { when lang != "und" }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "meta", "rules"),
+    [
+        ("You are an idiot and that is all there is to it", {"reply": True}, ["t.english_tone"]),
+        ("You are an idiot and that is all there is to it", {}, []),
+        ("Idiot!", {"reply": True}, []),  # too short to tell
+        ("Idiot!", {"reply": True, "lang": "en-GB"}, ["t.english_tone"]),  # told: en-GB is en
+        ("Eres un idiot y lo sabes, no es para tanto", {"reply": True}, []),
+        ("Envío gratis para todos los pedidos de la tienda", {}, ["t.iberian"]),
+        ("Frete grátis para todos os pedidos da loja", {}, ["t.iberian"]),
+        ("Frete grátis", {"lang": "PT-br"}, ["t.iberian"]),
+        ("Free shipping, gratis, for all of the orders in the store", {}, []),
+        ("promo", {}, []),
+        ("The promo is on for all of you", {}, ["t.flag_block"]),
+    ],
+)
+def test_lang_is_a_condition(text: str, meta: dict[str, Any], rules: list[str]) -> None:
+    policy = policylint.load_policy(LANG_POLICY)
+    assert [f.rule for f in policy.check(text, meta=meta).findings] == rules
+
+
+def test_the_language_is_guessed_once_per_post_and_only_when_a_rule_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policylint._text import language
+
+    calls: list[str] = []
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return guess_language(text)
+
+    monkeypatch.setattr(language, "guess_language", counting)
+    asking = policylint.load_policy(
+        'rule t.a { when lang == "en" }\nrule t.b { when lang == "fr" }\n'
+        'rule t.c { flag ["x"] { when lang == "de" } }'
+    )
+    asking.check("x is the one for all of you")
+    assert len(calls) == 1
+    calls.clear()
+    asking.check("x is the one", meta={"lang": "en"})  # told: nothing to guess
+    assert calls == []
+    other = policylint.load_policy('rule t.a { when meta.reply }\nrule t.b { flag ["x"] }')
+    other.check("x is the one for all of you", meta={"reply": True})
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "column", "hint"),
+    [
+        ('rule t.r { when language == "en" }', "PL206", 17, "did you mean 'lang'?"),
+        ('rule t.r { when lnag == "en" }', "PL206", 17, "did you mean 'lang'?"),
+    ],
+)
+def test_a_misspelt_lang_suggests_it(text: str, code: str, column: int, hint: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.column) == (code, column)
+    assert hint in (diagnostic.hint or "")
+
+
+def test_a_cached_lang_condition_behaves_as_a_fresh_one(
+    fresh_and_cached: Callable[[str], tuple[policylint.Policy, policylint.Policy]],
+) -> None:
+    fresh, cached = fresh_and_cached(LANG_POLICY)
+    text = "Envío gratis para todos los pedidos de la tienda"
+    assert cached.check(text) == fresh.check(text)
+    assert cached.check(text).findings

@@ -90,7 +90,7 @@ _STR = frozenset({str})
 _UNITS = frozenset({"words", "chars", "lines"})
 _SCOPES = frozenset({"first", "last", "hashtags", "mentions", "links", "field"})
 _DIRECTIONS = frozenset({"preceded", "followed", "near"})
-_GETTERS = frozenset({"const", "platform", "metric", "meta", "item"})
+_GETTERS = frozenset({"const", "platform", "metric", "meta", "item", "lang"})
 _QUANTIFIERS = frozenset({"any", "all", "none"})
 _OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _EXPECT = frozenset({"pass", "fail"})
@@ -148,7 +148,7 @@ NODE_CHECKS: dict[type[Any], Any] = {
             plain_data(n.value)
             if n.kind == "const"
             else n.value is None
-            if n.kind == "platform"
+            if n.kind in ("platform", "lang")
             else type(n.value) is str
         )
     ),

@@ -65,6 +65,7 @@ from policylint._text.views import fold_term
 
 __all__ = ["Compiled", "compile_policy"]
 
+
 class _Compiler:
     def __init__(self, resolved: ResolvedPolicy, known_regexes: Mapping[str, Any]) -> None:
         self.resolved = resolved
@@ -363,13 +364,15 @@ class _Compiler:
         if isinstance(node, ast.PlatformRef):
             return _platform_getter
         if isinstance(node, ast.MetricRef):
+            if node.name == "lang":
+                return Getter("lang")  # the post's language (a string, not a metric)
             if node.name not in self.metric_names:
                 self.error(
                     "PL206",
                     f"unknown metric '{node.name}'",
                     node.pos,
-                    hint=self.suggest(node.name, self.metric_names)
-                    or "available: " + ", ".join(self.metric_names),
+                    hint=self.suggest(node.name, self.metric_names, ["lang"])
+                    or "available: " + ", ".join([*self.metric_names, "lang"]),
                 )
                 return None
             return Getter("metric", node.name)

@@ -220,6 +220,7 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
     reference_stmt = _statement("reference")
     message_stmt = _statement("message")
     when_stmt = _statement("when")
+
     def flag_stmt(self, meta: Meta, children: list[Any]) -> _Statement:
         pattern, *clauses = children
         if clauses:
@@ -234,6 +235,7 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
         when = tuple(s.parts[0] for s in statements if s.kind == "when")
         unless = tuple(s.parts[0] for s in statements if s.kind == "unless")
         return when, unless
+
     require_stmt = _statement("require")
     unless_stmt = _statement("unless")
     suggest_stmt = _statement("suggest")
