@@ -36,6 +36,7 @@ __all__ = [
     "make_resolver",
     "misspelt_platform",
     "parse_meta",
+    "policy_or_error",
     "policy_or_fail",
 ]
 
@@ -64,6 +65,16 @@ def config_or_fail(config_file: str | None, isolated: bool) -> Config:
 
 
 def policy_or_fail(policy: str | None, config: Config) -> Policy:
+    loaded = policy_or_error(policy, config)
+    if isinstance(loaded, str):
+        fail(loaded)
+    return loaded
+
+
+def policy_or_error(policy: str | None, config: Config) -> Policy | str:
+    """The policy, or its diagnostics rendered (a broken policy file: ``policylint test``
+    of a folder reports it and goes on with the other files). A configuration mistake
+    still ends the run."""
     from policylint._api import load_policy
 
     source = policy or config.policy_path()
@@ -78,7 +89,7 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
         if all(d.path == "<settings>" for d in error.diagnostics):
             # a setting the policy does not declare: say so naming the configuration file
             _check_config_settings(config, load_policy(source))
-        fail(error.render())
+        return error.render()
     # The command line owns its process: move the policy's objects out of the collector's
     # sight, so a long run's full collections do not walk them again and again; the start
     # is over (policylint._cli.startup).
