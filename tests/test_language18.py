@@ -323,3 +323,82 @@ def test_a_cached_lang_condition_behaves_as_a_fresh_one(
     text = "Envío gratis para todos los pedidos de la tienda"
     assert cached.check(text) == fresh.check(text)
     assert cached.check(text).findings
+
+
+# ----------------------------------------------------------------------------- regex warnings
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        # RE2's \b is ASCII-only: next to a written non-ASCII letter it never matches there
+        (r"/\bcafé\b/", [("PL303", 15)]),
+        (r"/\bÉcole/", [("PL303", 9)]),
+        (r"/é+\b/", [("PL303", 11)]),
+        (r"/\bcafe\b/", []),
+        (r"/[é]\b/", []),
+        # under i, classes of capitals (or lower-case letters) match every letter
+        (r"/[A-Z]{3}/i", [("PL304", 10)]),
+        (r"/(?i)\p{Lu}\w+/", [("PL304", 13)]),
+        (r"/(?i:[[:lower:]])/", [("PL304", 14)]),
+        (r"/x(?i)y|\p{Ll}/", [("PL304", 16)]),
+        (r"/[A-Za-z]+/i", []),  # "a letter", as usually written
+        (r"/[a-z]+/i", []),
+        (r"/[A-Z]{3}/", []),
+        (r"/(?i:ab)\p{Lu}/", []),  # the group's flag ends with it
+        (r"/(?-i:\p{Lu})x/i", []),
+        (r"/[A-F0-9]+/i", []),
+    ],
+)
+def test_a_regex_that_silently_misses_is_warned_about(
+    regex: str, expected: list[tuple[str, int]]
+) -> None:
+    policy = policylint.load_policy(f"rule t.r {{\n  flag {regex}\n}}")
+    warnings = policy.warnings
+    assert [(w.code, w.column) for w in warnings] == expected
+    assert all((w.severity, w.line, w.path) == ("warning", 2, "<policy>") for w in warnings)
+
+
+def test_the_warned_regexes_do_miss() -> None:
+    """What the warnings say, checked against RE2 itself."""
+    boundary = policylint.load_policy("rule t.b { flag /\\bcafé\\b/ }")
+    assert matched(boundary, "un café noir") == []
+    capitals = policylint.load_policy("rule t.i { flag /[A-Z]{3}/i }")
+    assert matched(capitals, "abc") == ["abc"]
+
+
+def test_warnings_are_shown_by_test_and_check_and_kept_by_the_cache(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from policylint._cache import folder
+    from policylint._cli.app import main
+
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    folder.cache_dir.cache_clear()
+    path = tmp_path / "p.policy"
+    path.write_text('rule t.r {\n  flag /\\bcafé\\b/\n  example pass "un café"\n}\n')
+    post = tmp_path / "post.txt"
+    post.write_text("un café\n")
+    try:
+        for _ in range(2):  # compiled, then from the cache
+            tested = CliRunner().invoke(main, ["test", "--isolated", str(path)])
+            assert tested.exit_code == 0
+            assert f"{path}:2:15: warning[PL303]" in tested.stderr
+            checked = CliRunner().invoke(
+                main, ["check", "--isolated", "--policy", str(path), str(post)]
+            )
+            assert checked.exit_code == 0
+            assert "warning[PL303]" in checked.stderr
+        assert list((tmp_path / "cache" / "policies").glob("*.json"))
+    finally:
+        folder.cache_dir.cache_clear()
+
+
+def test_the_built_in_packs_warnings_are_not_shown_to_their_users() -> None:
+    from click.testing import CliRunner
+
+    from policylint._cli.app import main
+
+    assert policylint.load_policy("builtin:all").warnings  # some (see the lead's report)
+    result = CliRunner().invoke(main, ["rules", "--isolated", "--policy", "builtin:all"])
+    assert "warning[PL3" not in result.stderr

@@ -41,6 +41,7 @@ from policylint._cache.packed import (
     unpack_strings,
 )
 from policylint._hashing import sha256
+from policylint._model.diagnostics import CODES, Diagnostic
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
 from policylint._runtime.conditions import (
@@ -165,6 +166,7 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
         "examples": [list(column) for column in zip(*encoder.examples, strict=True)]
         or [[] for _ in EXAMPLE_COLUMNS],
         "routes": [_encode_route(known) for known in policy.routes],
+        "warnings": [list(warning[:9]) for warning in policy.warnings],
     }
 
 
@@ -271,7 +273,22 @@ def decode(data: Mapping[str, Any]) -> ExecutablePolicy:
         routes=routes,
         settings=settings,
         files=tuple(files),
+        warnings=tuple(map(_warning, data["warnings"])),
     )
+
+
+def _warning(fields: Any) -> Diagnostic:
+    """A compiler's warning (a Diagnostic's first nine fields), checked."""
+    if not (
+        type(fields) is list
+        and len(fields) == 9
+        and fields[0] in CODES
+        and all(type(fields[i]) is str for i in (1, 2))
+        and all(type(fields[i]) is int for i in (3, 4, 5, 6))
+        and all(value is None or type(value) is str for value in fields[7:])
+    ):
+        raise Corrupt("a warning")
+    return Diagnostic(*fields)._replace(severity="warning")
 
 
 # JSON scalars decode to themselves: checked inline, they cost no call (a warm start decodes

@@ -81,7 +81,8 @@ class _Compiler:
         self.metric_names = sorted(METRICS)
         self.suggest = resolved.suggest  # "did you mean", within the load's budget
         self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
-        self.regexes = RegexChecker(self.report, known_regexes)
+        self.regexes = RegexChecker(self.error, known_regexes, self.warn)
+        self.warnings: list[Diagnostic] = []
         # Term ids of each named list, by (file, name): a list used by many rules is
         # resolved once, not once per use.
         self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
@@ -97,8 +98,9 @@ class _Compiler:
         self.witnessed = False
 
     # ------------------------------------------------------------------ diagnostics
-    def report(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
-        self.error(code, message, pos, hint)
+    def warn(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
+        found = pos.diagnostic(code, message, self.path, self.resolved.lines.get(self.path, ()))
+        self.warnings.append(found._replace(hint=hint, severity="warning"))
 
     def line(self, pos: ast.Pos) -> str:
         """The text of line ``pos.line`` of the file being compiled ("" if unknown)."""
@@ -593,5 +595,6 @@ def compile_policy(
         routes=tuple(route(rule) for rule in rules),
         settings=dict(resolved.settings),
         files=tuple(resolved.files),
+        warnings=tuple(sorted_diagnostics(compiler.warnings)),
     )
     return Compiled(executable, compiler.regexes.learned)
