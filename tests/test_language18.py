@@ -402,3 +402,57 @@ def test_the_built_in_packs_warnings_are_not_shown_to_their_users() -> None:
     assert policylint.load_policy("builtin:all").warnings  # some (see the lead's report)
     result = CliRunner().invoke(main, ["rules", "--isolated", "--policy", "builtin:all"])
     assert "warning[PL3" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- unicode mentions
+MENTIONS = """
+rule t.shop { flag ["dulceria", "cafe ole"] in mentions }
+rule t.count { when mentions > 0 }
+"""
+
+
+@pytest.mark.parametrize(
+    ("platform", "found"),
+    [
+        (None, ["Dulcería"]),  # platform not known: handles take any letter
+        ("facebook", ["Dulcería"]),
+        ("linkedin", ["Dulcería"]),
+        ("youtube", ["Dulcería"]),
+        ("x", []),  # X handles are ASCII: "@Dulcer" + "ía" is no mention (twitter-text)
+        ("twitter", []),
+        ("instagram", []),
+        ("tiktok", []),
+    ],
+)
+def test_a_mention_with_non_ascii_letters_depends_on_the_platform(
+    platform: str | None, found: list[str]
+) -> None:
+    policy = policylint.load_policy(MENTIONS)
+    findings = policy.check("Gracias a @Dulcería por todo", platform=platform).findings
+    assert [f.match for f in findings if f.rule == "t.shop"] == found
+    assert bool([f for f in findings if f.rule == "t.count"]) == bool(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        ("@Café_Olé y @ñandú", ["@Café_Olé", "@ñandú"]),
+        ("＠Ünal hi", ["＠Ünal"]),
+        ("RT@Dulcería: hi", ["@Dulcería"]),
+        ("mail a@Dulcería", []),  # after a letter: an address, not a mention
+        ("me@dulcería.es", []),
+        ("@user@exámple.com", []),
+        ("@Ελένη και @Иван", ["@Ελένη", "@Иван"]),
+    ],
+)
+def test_unicode_handles(text: str, mentions: list[str]) -> None:
+    from policylint._text.post import PostViews
+
+    spans = PostViews(text, "facebook").entities.mentions
+    assert [text[start:end] for start, end in spans] == mentions
+
+
+def test_a_unicode_mention_is_not_shouting() -> None:
+    policy = policylint.load_policy("rule t.caps { when caps_ratio > 0.5 }")
+    assert not policy.check("gracias @DULCERÍA por todo", platform="facebook").findings
+    assert policy.check("GRACIAS @dulcería POR TODO", platform="facebook").findings

@@ -117,10 +117,13 @@ class PostEntities:
     @property
     def mentions(self) -> tuple[Span, ...]:
         if self._mentions is None:
-            from policylint._text.entities import mentions_outside_links
+            from policylint._model.posts import normalise_platform
+            from policylint._text.entities import mentions_outside_links, unicode_handles
 
             plain = self._post.plain.text
-            self._mentions = self._original(mentions_outside_links(plain, self._plain_links))
+            unicode = unicode_handles(normalise_platform(self._post.platform))
+            found = mentions_outside_links(plain, self._plain_links, unicode)
+            self._mentions = self._original(found)
         return self._mentions
 
     @property
