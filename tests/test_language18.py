@@ -456,3 +456,65 @@ def test_a_unicode_mention_is_not_shouting() -> None:
     policy = policylint.load_policy("rule t.caps { when caps_ratio > 0.5 }")
     assert not policy.check("gracias @DULCERÍA por todo", platform="facebook").findings
     assert policy.check("GRACIAS @dulcería POR TODO", platform="facebook").findings
+
+
+# ----------------------------------------------------------------------------- misspelt keywords
+@pytest.mark.parametrize(
+    ("text", "column", "message", "hint"),
+    [
+        # the misspelt word parses as a list's name: the parse stops at the next token
+        ('terms x = maskd ["a", "b"]\n', 11, "unknown keyword 'maskd'", "did you mean 'masked'?"),
+        (
+            'rule t.r {\n  flag ["x"] nea ["y"] within 3 words\n}',
+            14,
+            "unknown keyword 'nea'",
+            "did you mean 'near'?",
+        ),
+        (
+            'rule t.r {\n  flag ["x"] near ["y"] withn 3 words\n}',
+            25,
+            "unknown keyword 'withn'",
+            "did you mean 'within'?",
+        ),
+        # a real missing distance is still said so
+        (
+            'rule t.r {\n  flag ["x"] near ["y"] 3 words\n}',
+            25,
+            "a proximity needs a distance",
+            "within 5 words",
+        ),
+        # a name close to a keyword that would not parse either gets no guess
+        ('terms x = flags ["a"]\n', 17, "unexpected '['", None),
+    ],
+)
+def test_a_misspelt_keyword_is_named(
+    text: str, column: int, message: str, hint: str | None
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.column, diagnostic.message) == ("PL101", column, message)
+    if hint is not None:
+        assert hint in (diagnostic.hint or "")
+
+
+def test_a_guess_costs_at_most_one_more_parse_of_the_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policylint._lang import parser
+
+    calls: list[int] = []
+    original = parser._stops_at
+
+    def counting(text: str) -> tuple[int, int] | None:
+        calls.append(len(text))
+        return original(text)
+
+    monkeypatch.setattr(parser, "_stops_at", counting)
+    blocks = 200
+    source = "".join(f'terms x{i} = maskd ["a"]\n' for i in range(blocks))
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(source)
+    assert len(caught.value.diagnostics) == blocks
+    assert len(calls) <= blocks
+    assert all(size < 40 for size in calls)  # each block alone, never the whole file
