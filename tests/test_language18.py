@@ -152,9 +152,9 @@ def fresh_and_cached(
 def test_a_cached_per_flag_block_behaves_as_a_fresh_one(
     fresh_and_cached: Callable[[str], tuple[policylint.Policy, policylint.Policy]],
 ) -> None:
-    fresh, cached = fresh_and_cached(PER_FLAG)
-    from policylint._runtime.guarded import GuardedNode
+    from policylint._runtime.patterns import GuardedNode
 
+    fresh, cached = fresh_and_cached(PER_FLAG)
     assert any(isinstance(f, GuardedNode) for r in cached._checker.engine.rules for f in r.flags)
     for text, meta in [
         ("It cures cancer (not evaluated by the FDA), you people", {"reply": True}),
@@ -394,12 +394,14 @@ def test_warnings_are_shown_by_test_and_check_and_kept_by_the_cache(
         folder.cache_dir.cache_clear()
 
 
-def test_the_built_in_packs_warnings_are_not_shown_to_their_users() -> None:
+def test_the_built_in_packs_warnings_are_not_their_users() -> None:
+    """Theirs are policylint's to fix; and a warm start of the packs then reads no
+    warning (the diagnostics module is not imported for them)."""
     from click.testing import CliRunner
 
     from policylint._cli.app import main
 
-    assert policylint.load_policy("builtin:all").warnings  # some (see the lead's report)
+    assert policylint.load_policy("builtin:all").warnings == []
     result = CliRunner().invoke(main, ["rules", "--isolated", "--policy", "builtin:all"])
     assert "warning[PL3" not in result.stderr
 

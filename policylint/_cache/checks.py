@@ -23,13 +23,13 @@ from policylint._runtime.conditions import (
     QuantifierNode,
     TruthyNode,
 )
-from policylint._runtime.guarded import GuardedNode
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
     AnyNode,
     ContextException,
     DetectNode,
+    GuardedNode,
     InsideException,
     MaskedTermsNode,
     MatchException,

@@ -41,7 +41,6 @@ from policylint._cache.packed import (
     unpack_strings,
 )
 from policylint._hashing import sha256
-from policylint._model.diagnostics import CODES, Diagnostic
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
 from policylint._runtime.conditions import (
@@ -57,13 +56,13 @@ from policylint._runtime.conditions import (
 )
 from policylint._runtime.dispatch import Route, Trigger
 from policylint._runtime.engine import ExecutablePolicy
-from policylint._runtime.guarded import GuardedNode
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
     AnyNode,
     ContextException,
     DetectNode,
+    GuardedNode,
     InsideException,
     MaskedTermsNode,
     MetaTermsNode,
@@ -80,6 +79,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from array import array
     from typing import Any
+
+    from policylint._model.diagnostics import Diagnostic
 
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
@@ -278,7 +279,10 @@ def decode(data: Mapping[str, Any]) -> ExecutablePolicy:
 
 
 def _warning(fields: Any) -> Diagnostic:
-    """A compiler's warning (a Diagnostic's first nine fields), checked."""
+    """A compiler's warning (a Diagnostic's first nine fields), checked. Imported only for
+    a policy that has warnings: a warm start of the others does not load diagnostics."""
+    from policylint._model.diagnostics import CODES, Diagnostic
+
     if not (
         type(fields) is list
         and len(fields) == 9

@@ -92,8 +92,7 @@ def policy_or_error(policy: str | None, config: Config) -> Policy | str:
             _check_config_settings(config, load_policy(source))
         return error.render()
     for warning in loaded.warnings:  # a regex that may silently miss (PL3xx)
-        if not warning.path.startswith("builtin:"):  # the packs' own are policylint's to fix
-            print(warning.render() + "\n", file=sys.stderr)
+        print(warning.render() + "\n", file=sys.stderr)
     # The command line owns its process: move the policy's objects out of the collector's
     # sight, so a long run's full collections do not walk them again and again; the start
     # is over (policylint._cli.startup).

@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from policylint._compiler.facts import default_message, detectors_in, quantified, whole
+from policylint._compiler.facts import (
+    constant,
+    default_message,
+    detectors_in,
+    platform_literal,
+    quantified,
+    whole,
+)
 from policylint._compiler.placeholders import (
     BUILTIN_PLACEHOLDERS,
     locate_in_line,
@@ -25,7 +32,6 @@ from policylint._lang.resolved import ResolvedPolicy, TermScope, sorted_diagnost
 from policylint._limits import MAX_TERM_KEYS, MAX_TERMS
 from policylint._model.diagnostics import Diagnostic
 from policylint._model.errors import PolicyError
-from policylint._model.posts import normalise_platform
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple
@@ -43,13 +49,13 @@ from policylint._runtime.conditions import (
 )
 from policylint._runtime.dispatch import index_regexes, route
 from policylint._runtime.engine import ExecutablePolicy
-from policylint._runtime.guarded import GuardedNode
 from policylint._runtime.patterns import (
     AllNode,
     AllowException,
     AnyNode,
     ContextException,
     DetectNode,
+    GuardedNode,
     InsideException,
     MaskedTermsNode,
     MatchException,
@@ -99,6 +105,8 @@ class _Compiler:
 
     # ------------------------------------------------------------------ diagnostics
     def warn(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
+        if self.path.startswith("builtin:"):
+            return  # the packs' own are policylint's to fix, not their users'
         found = pos.diagnostic(code, message, self.path, self.resolved.lines.get(self.path, ()))
         self.warnings.append(found._replace(hint=hint, severity="warning"))
 
@@ -308,7 +316,7 @@ class _Compiler:
             if left is None or right is None:
                 return None
             if isinstance(node.left, ast.PlatformRef) and isinstance(node.right, ast.Literal_):
-                right = _constant(_platform_literal(node.right.value))
+                right = constant(platform_literal(node.right.value))
             return CompareNode(left, node.op, right)
         if isinstance(node, ast.Member):
             operand = self.operand(node.operand)
@@ -316,8 +324,8 @@ class _Compiler:
             if isinstance(node.values, ast.TermsLiteral):
                 members: list[Any] = [t.text for t in node.values.terms]
                 if isinstance(node.operand, ast.PlatformRef):
-                    members = [_platform_literal(m) for m in members]
-                values = _constant(members)
+                    members = [platform_literal(m) for m in members]
+                values = constant(members)
             else:
                 values = self.operand(node.values)
             if operand is None or values is None:
@@ -362,9 +370,9 @@ class _Compiler:
 
     def operand(self, node: ast.Operand) -> Getter | None:
         if isinstance(node, ast.Literal_):
-            return _constant(node.value)
+            return constant(node.value)
         if isinstance(node, ast.PlatformRef):
-            return _platform_getter
+            return Getter("platform")
         if isinstance(node, ast.MetricRef):
             if node.name == "lang":
                 return Getter("lang")  # the post's language (a string, not a metric)
@@ -393,7 +401,7 @@ class _Compiler:
             )
             return None
         if path in self.settings:
-            return _constant(self.settings[path])
+            return constant(self.settings[path])
         if self.resolved.lost("setting", path):
             return None  # defined, perhaps, by what failed to load: already an error
         self.error(
@@ -535,17 +543,6 @@ class _Compiler:
                 "{meta.NAME} or a setting",
             )
         return tuple(names)
-
-
-def _constant(value: Any) -> Getter:
-    return Getter("const", value)
-
-
-def _platform_literal(value: Any) -> Any:
-    return normalise_platform(value) if isinstance(value, str) else value
-
-
-_platform_getter = Getter("platform")
 
 
 class Compiled(NamedTuple):

@@ -25,11 +25,11 @@ from policylint._runtime.conditions import (
     is_number,
     oriented,
 )
-from policylint._runtime.guarded import GuardedNode
 from policylint._runtime.patterns import (
     AllNode,
     AnyNode,
     DetectNode,
+    GuardedNode,
     MaskedTermsNode,
     MatchException,
     MetaTermsNode,
