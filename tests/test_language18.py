@@ -104,7 +104,8 @@ def test_a_per_flag_condition_may_read_metrics_and_contain_patterns() -> None:
         # an empty block, a rule field inside one, and a block after a require
         ('rule t.r {\n  flag ["x"] { }\n}', "PL101", 2, 16, "'unless' or 'when'"),
         ('rule t.r {\n  flag ["x"] { message "m" }\n}', "PL101", 2, 16, "'unless' or 'when'"),
-        ('rule t.r {\n  require ["x"] { when meta.x }\n}', "PL101", 2, 17, None),
+        ('rule t.r {\n  require ["x"] { when meta.x }\n}', "PL101", 2, 17, "only a 'flag'"),
+        ("rule t.r {\n  when meta.x { unless meta.y }\n}", "PL101", 2, 15, "only a 'flag'"),
         # names inside a block are checked like the rule's own
         ('rule t.r {\n  flag ["x"] { unless matches claimz }\n}', "PL201", 2, 31, None),
         ('rule t.r {\n  flag ["x"] { when lenght > 3 }\n}', "PL206", 2, 21, "length"),

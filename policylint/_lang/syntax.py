@@ -169,6 +169,17 @@ def syntax_diagnostic(
             word, at, keyword = misspelt
             return make("PL101", f"unknown keyword '{word}'", f"did you mean '{keyword}'?",
                         len(word), column - at)  # fmt: skip
+        if token.type == "LBRACE" and _statement_at(keywords, text, line - offset, column) in (
+            "require",
+            "when",
+            "unless",
+        ):
+            return make(
+                "PL101",
+                "only a 'flag' takes a block of its own conditions and exceptions",
+                "write the rule's own 'when' / 'unless' without braces, or put the pattern "
+                "in a 'flag P { when ... unless ... }'",
+            )
         if token.type == "EQUAL" and "COMPARE" in expected_terms:
             return make("PL101", "a condition compares with '==', not '='", "did you mean '=='?")
         if token.type == "EQUAL" and source_line and source_line[column - 2 : column] == "==":
@@ -208,21 +219,30 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PROXIMITY = frozenset({"near", "followed", "preceded"})
 
 
+def _words_before(text: str, line: int, column: int) -> list[str]:
+    """The words of ``text`` before ``line:column``, strings, regexes and comments left out."""
+    rows = text.split("\n")[:line]
+    if rows:
+        rows[-1] = rows[-1][: column - 1]
+    return _WORD.findall(_SKIPPED.sub(" ", "\n".join(rows)))
+
+
 def _in_proximity(keywords: Keywords, text: str, line: int, column: int) -> bool:
     """Whether ``line:column`` of ``text`` is inside a proximity (``P near Q``) that has no
     ``within`` yet: LALR's merged states expect 'within' after any list, also in a
     ``terms`` definition, so the expected tokens alone cannot tell."""
-    rows = text.split("\n")[:line]
-    if not rows:
-        return False
-    rows[-1] = rows[-1][: column - 1]
-    words = _WORD.findall(_SKIPPED.sub(" ", "\n".join(rows)))
-    for word in reversed(words):
+    for word in reversed(_words_before(text, line, column)):
         if word in _PROXIMITY:
             return True
         if word == "within" or word in keywords.statements or word in keywords.blocks:
             return False
     return False
+
+
+def _statement_at(keywords: Keywords, text: str, line: int, column: int) -> str | None:
+    """The keyword of the statement ``line:column`` of ``text`` is in (None: none)."""
+    words = _words_before(text, line, column)
+    return next((w for w in reversed(words) if w in keywords.statements), None)
 
 
 # The word just before a place in a line (and the blanks after it).
