@@ -3,6 +3,7 @@ it runs with, long text kept under its label, and ``test`` quiet unless asked (`
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,95 @@ def test_example_context_flattens_nested_metadata() -> None:
         example_context("x", {"media": {"alt": "a"}, "n": 2})
         == 'with platform = "x", meta.media.alt = "a", meta.n = 2'
     )
+
+
+# ----------------------------------------------------------------------------- a folder
+PACK_A = """
+rule pack.base {
+  flag ["cheap"]
+  example fail "cheap shoes"
+  example pass "good shoes"
+}
+"""
+PACK_B = """
+rule pack.special {
+  flag ["cheap"] in hashtags
+  supersedes pack.base
+  example fail "#cheap"
+  example pass "cheap"
+}
+"""
+SUB = """
+rule sub.one {
+  flag ["free"]
+  example fail "free gift"
+  example fail "a gift"
+}
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder pack whose second file names a rule of the first (it does not load alone),
+    a subfolder pack with one failing example, and a hidden folder with a broken file."""
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "rules"
+    (root / "sub").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "a.policy").write_text(PACK_A, encoding="utf-8")
+    (root / "b.policy").write_text(PACK_B, encoding="utf-8")
+    (root / "sub" / "one.policy").write_text(SUB, encoding="utf-8")
+    (root / ".hidden" / "x.policy").write_text("rule {", encoding="utf-8")
+    return root
+
+
+def test_test_of_a_folder_tests_every_policy_file_in_it(folder: Path) -> None:
+    result = CliRunner().invoke(main, ["test", "--isolated", "rules"])
+    sep = os.sep
+    assert result.stdout.splitlines() == [
+        f"rules{sep}a.policy: 2 passed, 0 failed",
+        f"rules{sep}b.policy: 2 passed, 0 failed",
+        f'FAIL  rules{sep}sub{sep}one.policy:5: sub.one: example fail "a gift": '
+        "expected a finding, found none",
+        f"rules{sep}sub{sep}one.policy: 1 passed, 1 failed",
+        "5 passed, 1 failed",
+    ]
+    assert result.exit_code == 1
+    # the same by its absolute path; once every example passes, 0
+    assert CliRunner().invoke(main, ["test", "--isolated", str(folder)]).exit_code == 1
+    (folder / "sub" / "one.policy").write_text(SUB.replace('fail "a gift"', 'pass "a gift"'))
+    assert CliRunner().invoke(main, ["test", "--isolated", "rules"]).exit_code == 0
+
+
+def test_a_folder_that_does_not_load_is_reported_and_the_others_are_tested(folder: Path) -> None:
+    (folder / "sub" / "two.policy").write_text('rule sub.two {\n  flag ["x"\n}\n')
+    result = CliRunner().invoke(main, ["test", "--isolated", "rules"])
+    assert result.exit_code == 2
+    assert "two.policy:3:1: error[PL101]" in result.stderr
+    assert "b.policy: 2 passed, 0 failed" in result.stdout
+    assert result.stdout.splitlines()[-1] == "4 passed, 0 failed"
+
+
+def test_a_folder_without_policy_files_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["test", "--isolated", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no *.policy file" in result.stderr
+
+
+def test_a_folder_is_a_policy_and_its_cache_entry_sees_a_new_file(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import policylint
+    from policylint._cache import folder as cache_folder
+
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(folder.parent / "cache"))
+    cache_folder.cache_dir.cache_clear()
+    try:
+        assert sorted(r.id for r in policylint.load_policy("rules").rules) == [
+            "pack.base",
+            "pack.special",
+        ]
+        (folder / "c.policy").write_text('rule pack.third { flag ["x"] }', encoding="utf-8")
+        assert len(policylint.load_policy("rules").rules) == 3
+    finally:
+        cache_folder.cache_dir.cache_clear()

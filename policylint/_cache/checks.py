@@ -29,6 +29,7 @@ from policylint._runtime.patterns import (
     AnyNode,
     ContextException,
     DetectNode,
+    GuardedNode,
     InsideException,
     MaskedTermsNode,
     MatchException,
@@ -89,7 +90,7 @@ _STR = frozenset({str})
 _UNITS = frozenset({"words", "chars", "lines"})
 _SCOPES = frozenset({"first", "last", "hashtags", "mentions", "links", "field"})
 _DIRECTIONS = frozenset({"preceded", "followed", "near"})
-_GETTERS = frozenset({"const", "platform", "metric", "meta", "item"})
+_GETTERS = frozenset({"const", "platform", "metric", "meta", "item", "lang"})
 _QUANTIFIERS = frozenset({"any", "all", "none"})
 _OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _EXPECT = frozenset({"pass", "fail"})
@@ -135,13 +136,19 @@ NODE_CHECKS: dict[type[Any], Any] = {
     ),
     AnyNode: lambda n: _all(n.items, _Pattern),
     AllNode: lambda n: _all(n.items, _Pattern),
+    GuardedNode: lambda n: (
+        isinstance(n.inner, _Pattern)
+        and _all(n.guards, _Condition)
+        and _all(n.post_exceptions, _Condition)
+        and _all(n.match_exceptions, MatchException)
+    ),
     Getter: lambda n: (
         n.kind in _GETTERS
         and (
             plain_data(n.value)
             if n.kind == "const"
             else n.value is None
-            if n.kind == "platform"
+            if n.kind in ("platform", "lang")
             else type(n.value) is str
         )
     ),

@@ -68,6 +68,7 @@ from policylint._runtime.patterns import (
     AnyNode,
     ContextException,
     DetectNode,
+    GuardedNode,
     InsideException,
     MaskedTermsNode,
     MetaTermsNode,
@@ -86,6 +87,8 @@ if TYPE_CHECKING:
     from array import array
     from typing import Any
 
+    from policylint._model.diagnostics import Diagnostic
+
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
@@ -103,6 +106,7 @@ _NODE_TYPES: dict[str, type[Any]] = {
         NearNode,
         AnyNode,
         AllNode,
+        GuardedNode,
         Getter,
         CompareNode,
         MemberNode,
@@ -175,6 +179,7 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
         "examples": [list(column) for column in zip(*encoder.examples, strict=True)]
         or [[] for _ in EXAMPLE_COLUMNS],
         "routes": [_encode_route(known) for known in policy.routes],
+        "warnings": [list(warning[:9]) for warning in policy.warnings],
     }
 
 
@@ -288,7 +293,25 @@ def decode(
         routes=routes,
         settings=settings,
         files=tuple(files),
+        warnings=tuple(map(_warning, data["warnings"])),
     )
+
+
+def _warning(fields: Any) -> Diagnostic:
+    """A compiler's warning (a Diagnostic's first nine fields), checked. Imported only for
+    a policy that has warnings: a warm start of the others does not load diagnostics."""
+    from policylint._model.diagnostics import CODES, Diagnostic
+
+    if not (
+        type(fields) is list
+        and len(fields) == 9
+        and fields[0] in CODES
+        and all(type(fields[i]) is str for i in (1, 2))
+        and all(type(fields[i]) is int for i in (3, 4, 5, 6))
+        and all(value is None or type(value) is str for value in fields[7:])
+    ):
+        raise Corrupt("a warning")
+    return Diagnostic(*fields)._replace(severity="warning")
 
 
 # JSON scalars decode to themselves: checked inline, they cost no call (a warm start decodes

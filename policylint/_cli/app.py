@@ -18,7 +18,7 @@ import click
 
 from policylint._cli.check import run_check
 from policylint._cli.contexts import config_or_fail, make_resolver, policy_or_fail
-from policylint._cli.exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, fail
+from policylint._cli.exits import EXIT_INTERRUPTED, fail
 from policylint._cli.options import CHOICE, COUNT, FILE, FLAG, MANY, OPTIONS, SWITCH, CheckOptions
 from policylint._version import __version__
 
@@ -148,34 +148,14 @@ def check(**params: Any) -> None:
 def test_command(
     policies: tuple[str, ...], config_file: str | None, isolated: bool, verbose: bool, quiet: bool
 ) -> None:
-    """Run every rule's examples (the policy's own unit tests): failures and a summary."""
-    from policylint._lang.render import example_context, render_value
+    """Run every rule's examples (the policy's own unit tests): failures and a summary.
 
-    config = config_or_fail(config_file, isolated)
-    targets: list[str | None] = list(policies) or [None]
-    total = failed = 0
-    for target in targets:
-        loaded = policy_or_fail(target, config)
-        for result in loaded.run_examples():
-            total += 1
-            # As the policy writes it, so that the line can be found (and copied) there.
-            context = example_context(result.platform, result.meta)
-            example = " ".join(
-                filter(None, ["example", result.expect, render_value(result.text), context])
-            )
-            if result.passed:
-                if verbose and not quiet:
-                    click.echo(f"ok    {result.rule}: {example}")
-                continue
-            failed += 1
-            what = (
-                "expected a finding, found none"
-                if result.expect == "fail"
-                else "expected no finding, found: " + ", ".join(repr(f) for f in result.found)
-            )
-            click.echo(f"FAIL  {result.path}:{result.line}: {result.rule}: {example}: {what}")
-    click.echo(f"{total - failed} passed, {failed} failed")
-    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    A folder tests each policy file in it (and its subfolders) on its own rules' examples."""
+    from policylint._cli.testing import run_tests
+
+    run_tests(
+        list(policies) or [None], config_or_fail(config_file, isolated), verbose and not quiet
+    )
 
 
 # ---------------------------------------------------------------------------- rules, explain

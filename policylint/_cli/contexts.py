@@ -9,6 +9,7 @@ once: a misspelt one is an error (exit 2) with a "did you mean", never a quiet n
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -36,6 +37,7 @@ __all__ = [
     "make_resolver",
     "misspelt_platform",
     "parse_meta",
+    "policy_or_error",
     "policy_or_fail",
 ]
 
@@ -70,6 +72,16 @@ def config_or_fail(config_file: str | None, isolated: bool) -> Config:
 
 
 def policy_or_fail(policy: str | None, config: Config) -> Policy:
+    loaded = policy_or_error(policy, config)
+    if isinstance(loaded, str):
+        fail(loaded)
+    return loaded
+
+
+def policy_or_error(policy: str | None, config: Config) -> Policy | str:
+    """The policy, or its diagnostics rendered (a broken policy file: ``policylint test``
+    of a folder reports it and goes on with the other files). A configuration mistake
+    still ends the run."""
     from policylint._api import load_policy
 
     source = policy or config.policy_path()
@@ -84,7 +96,9 @@ def policy_or_fail(policy: str | None, config: Config) -> Policy:
         if all(d.path == "<settings>" for d in error.diagnostics):
             # a setting the policy does not declare: say so naming the configuration file
             _check_config_settings(config, load_policy(source))
-        fail(error.render())
+        return error.render()
+    for warning in loaded.warnings:  # a regex that may silently miss (PL3xx)
+        print(warning.render() + "\n", file=sys.stderr)
     # The command line owns its process: move the policy's objects out of the collector's
     # sight, so a long run's full collections do not walk them again and again; the start
     # is over (policylint._cli.startup).

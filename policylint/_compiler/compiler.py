@@ -10,10 +10,17 @@ caching compiled policies (and what is learned of regexes) is :mod:`policylint._
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from policylint._compiler.facts import default_message, detectors_in, quantified, whole
+from policylint._compiler.facts import (
+    constant,
+    default_message,
+    detectors_in,
+    platform_literal,
+    quantified,
+    whole,
+)
 from policylint._compiler.placeholders import (
     BUILTIN_PLACEHOLDERS,
     locate_in_line,
@@ -25,7 +32,6 @@ from policylint._lang.resolved import ResolvedPolicy, TermScope, sorted_diagnost
 from policylint._limits import MAX_TERM_KEYS, MAX_TERMS
 from policylint._model.diagnostics import Diagnostic
 from policylint._model.errors import PolicyError
-from policylint._model.posts import normalise_platform
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple
@@ -49,6 +55,7 @@ from policylint._runtime.patterns import (
     AnyNode,
     ContextException,
     DetectNode,
+    GuardedNode,
     InsideException,
     MaskedTermsNode,
     MatchException,
@@ -63,6 +70,7 @@ from policylint._runtime.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
 from policylint._text.views import fold_term
 
 __all__ = ["Compiled", "compile_policy"]
+
 
 class _Compiler:
     def __init__(self, resolved: ResolvedPolicy, known_regexes: Mapping[str, Any]) -> None:
@@ -79,7 +87,8 @@ class _Compiler:
         self.metric_names = sorted(METRICS)
         self.suggest = resolved.suggest  # "did you mean", within the load's budget
         self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
-        self.regexes = RegexChecker(self.report, known_regexes)
+        self.regexes = RegexChecker(self.error, known_regexes, self.warn)
+        self.warnings: list[Diagnostic] = []
         # Term ids of each named list, by (file, name): a list used by many rules is
         # resolved once, not once per use.
         self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
@@ -95,8 +104,11 @@ class _Compiler:
         self.witnessed = False
 
     # ------------------------------------------------------------------ diagnostics
-    def report(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
-        self.error(code, message, pos, hint)
+    def warn(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
+        if self.path.startswith("builtin:"):
+            return  # the packs' own are policylint's to fix, not their users'
+        found = pos.diagnostic(code, message, self.path, self.resolved.lines.get(self.path, ()))
+        self.warnings.append(found._replace(hint=hint, severity="warning"))
 
     def line(self, pos: ast.Pos) -> str:
         """The text of line ``pos.line`` of the file being compiled ("" if unknown)."""
@@ -260,6 +272,8 @@ class _Compiler:
             if left is None or right is None or distance is None:
                 return None
             return NearNode(left, right, distance, node.unit, False, ordered=True)
+        if isinstance(node, ast.Guarded):
+            return self.guarded(node)
         if isinstance(node, ast.AnyOf | ast.AllOf):
             items = [self.pattern(item) for item in node.items]
             if any(item is None for item in items):
@@ -302,7 +316,7 @@ class _Compiler:
             if left is None or right is None:
                 return None
             if isinstance(node.left, ast.PlatformRef) and isinstance(node.right, ast.Literal_):
-                right = _constant(_platform_literal(node.right.value))
+                right = constant(platform_literal(node.right.value))
             return CompareNode(left, node.op, right)
         if isinstance(node, ast.Member):
             operand = self.operand(node.operand)
@@ -310,8 +324,8 @@ class _Compiler:
             if isinstance(node.values, ast.TermsLiteral):
                 members: list[Any] = [t.text for t in node.values.terms]
                 if isinstance(node.operand, ast.PlatformRef):
-                    members = [_platform_literal(m) for m in members]
-                values = _constant(members)
+                    members = [platform_literal(m) for m in members]
+                values = constant(members)
             else:
                 values = self.operand(node.values)
             if operand is None or values is None:
@@ -356,23 +370,25 @@ class _Compiler:
 
     def operand(self, node: ast.Operand) -> Getter | None:
         if isinstance(node, ast.Literal_):
-            return _constant(node.value)
+            return constant(node.value)
         if isinstance(node, ast.PlatformRef):
-            return _platform_getter
+            return Getter("platform")
         if isinstance(node, ast.MetricRef):
+            if node.name == "lang":
+                return Getter("lang")  # the post's language (a string, not a metric)
             if node.name not in self.metric_names:
                 self.error(
                     "PL206",
                     f"unknown metric '{node.name}'",
                     node.pos,
-                    hint=self.suggest(node.name, self.metric_names)
-                    or "available: " + ", ".join(self.metric_names),
+                    hint=self.suggest(node.name, self.metric_names, ["lang"])
+                    or "available: " + ", ".join([*self.metric_names, "lang"]),
                 )
                 return None
-            return _metric_getter(node.name)
+            return Getter("metric", node.name)
         path = node.path
         if path.startswith("meta."):
-            return _meta_getter(path.removeprefix("meta."))
+            return Getter("meta", path.removeprefix("meta."))
         if path.startswith("item."):
             if self.quantifiers:
                 return Getter("item", path.removeprefix("item."))
@@ -385,7 +401,7 @@ class _Compiler:
             )
             return None
         if path in self.settings:
-            return _constant(self.settings[path])
+            return constant(self.settings[path])
         if self.resolved.lost("setting", path):
             return None  # defined, perhaps, by what failed to load: already an error
         self.error(
@@ -424,6 +440,32 @@ class _Compiler:
         }
         return AllowException(frozenset(fold_term(t) for t in texts), by_detector)
 
+    def exceptions(
+        self, nodes: Sequence[ast.Exception_], flags: Sequence[ast.Pattern]
+    ) -> tuple[tuple[ConditionNode, ...], tuple[MatchException, ...]]:
+        """The ``unless`` exceptions of the ``flags``: the conditions that excuse a whole
+        post, and those that excuse one match (an ``allow`` compares the flags' detectors'
+        canonical values)."""
+        detectors = detectors_in(flags)
+        post: list[ConditionNode] = []
+        match: list[MatchException] = []
+        for node in nodes:
+            compiled = self.exception(node, detectors)
+            if isinstance(compiled, ConditionNode):
+                post.append(compiled)
+            elif compiled is not None:
+                match.append(compiled)
+        return tuple(post), tuple(match)
+
+    def guarded(self, node: ast.Guarded) -> GuardedNode | None:
+        """A flag with its own ``when`` and ``unless`` (``flag P { when C unless E }``)."""
+        inner = self.pattern(node.pattern)
+        guards = [self.condition(c) for c in node.when]
+        post, match = self.exceptions(node.unless, (node.pattern,))
+        if inner is None or None in guards or len(post) + len(match) < len(node.unless):
+            return None  # reported
+        return GuardedNode(inner, tuple(g for g in guards if g is not None), post, match)
+
     # ------------------------------------------------------------------ rules
     def rule(self, node: ast.RuleNode, severity: str) -> CompiledRule | None:
         self.path = node.path
@@ -440,15 +482,7 @@ class _Compiler:
         guards = [self.condition(g) for g in node.when]
         flags = [self.pattern(p) for p in node.flags]
         requires = [self.pattern(p) for p in node.requires]
-        detectors = detectors_in(node.flags)
-        post_exceptions: list[ConditionNode] = []
-        match_exceptions: list[MatchException] = []
-        for unless in node.unless:
-            compiled = self.exception(unless, detectors)
-            if isinstance(compiled, ConditionNode):
-                post_exceptions.append(compiled)
-            elif compiled is not None:
-                match_exceptions.append(compiled)
+        post_exceptions, match_exceptions = self.exceptions(node.unless, node.flags)
         message = node.message or default_message(node)
         self.witnessed = any(quantified(g) for g in node.when)
         placeholders = self.placeholders(message, node.message_pos or node.pos)
@@ -481,9 +515,9 @@ class _Compiler:
         return CompiledRule(
             info,
             guards=tuple(g for g in guards if g is not None),
-            post_exceptions=tuple(post_exceptions),
+            post_exceptions=post_exceptions,
             flags=tuple(f for f in flags if f is not None),
-            match_exceptions=tuple(match_exceptions),
+            match_exceptions=match_exceptions,
             requires=tuple(r for r in requires if r is not None),
             placeholders=placeholders,
         )
@@ -509,25 +543,6 @@ class _Compiler:
                 "{meta.NAME} or a setting",
             )
         return tuple(names)
-
-
-def _constant(value: Any) -> Getter:
-    return Getter("const", value)
-
-
-def _platform_literal(value: Any) -> Any:
-    return normalise_platform(value) if isinstance(value, str) else value
-
-
-_platform_getter = Getter("platform")
-
-
-def _metric_getter(name: str) -> Getter:
-    return Getter("metric", name)
-
-
-def _meta_getter(path: str) -> Getter:
-    return Getter("meta", path)
 
 
 class Compiled(NamedTuple):
@@ -577,5 +592,6 @@ def compile_policy(
         routes=tuple(route(rule) for rule in rules),
         settings=dict(resolved.settings),
         files=tuple(resolved.files),
+        warnings=tuple(sorted_diagnostics(compiler.warnings)),
     )
     return Compiled(executable, compiler.regexes.learned)

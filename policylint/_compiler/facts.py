@@ -1,5 +1,5 @@
-"""What the compiler reads off the syntax tree and the settings: small pure functions, no
-diagnostics (the compiler reports what they find)."""
+"""What the compiler reads off the syntax tree and the settings, and the constant operands it
+makes of them: small pure functions, no diagnostics (the compiler reports what they find)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from policylint._lang import ast
+from policylint._model.posts import normalise_platform
+from policylint._runtime.conditions import Getter
 
-__all__ = ["default_message", "detectors_in", "quantified", "whole"]
+__all__ = [
+    "constant",
+    "default_message",
+    "detectors_in",
+    "platform_literal",
+    "quantified",
+    "whole",
+]
 
 
 def whole(value: Any) -> int | None:
@@ -36,7 +45,7 @@ def detectors_in(patterns: Iterable[ast.Pattern]) -> set[str]:
     def walk(node: ast.Pattern) -> None:
         if isinstance(node, ast.Detect):
             names.add(node.name)
-        elif isinstance(node, ast.Scoped):
+        elif isinstance(node, ast.Scoped | ast.Guarded):
             walk(node.pattern)
         elif isinstance(node, ast.Near | ast.FollowedBy):
             walk(node.left)
@@ -55,3 +64,14 @@ def default_message(node: ast.RuleNode) -> str:
     if node.requires:
         return f"required text is missing ({node.id})"
     return f"post breaks {node.id}"
+
+
+def constant(value: Any) -> Getter:
+    """An operand that is a constant (a literal, a setting's value)."""
+    return Getter("const", value)
+
+
+def platform_literal(value: Any) -> Any:
+    """A literal compared with ``platform``, folded as posts' platforms are (``"Twitter"``
+    is ``"x"``)."""
+    return normalise_platform(value) if isinstance(value, str) else value

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from policylint._compiler.regexatoms import analyse
+from policylint._compiler.regexlint import regex_warnings
 from policylint._lang import ast
 from policylint._lang.regexerrors import explain as explain_regex
 from policylint._lang.regexerrors import scan as scan_regex
@@ -57,14 +58,21 @@ def regex_key(source: str, flags: str) -> str:
 class RegexChecker:
     """Makes the regex nodes of one compile, reporting each mistake where it is written."""
 
-    def __init__(self, report: Report, known: Mapping[str, Any]) -> None:
+    def __init__(self, report: Report, known: Mapping[str, Any], warn: Report) -> None:
         self.report = report
+        #: Reports a warning (PL3xx): the regex works, but misses what it seems to say.
+        self.warn = warn
         self.known = known
         #: Facts learned by this compile, for patterns ``known`` lacked.
         self.learned: dict[str, list[Any]] = {}
 
     def node(self, node: ast.Regex, line: str) -> RegexNode | None:
         """The node of ``node`` (written on ``line`` of its file), or None after an error."""
+        # Warnings are worked out at every compile, known pattern or not: they are about
+        # where the policy writes it, and they are cheap (one scan of the pattern).
+        for warning in regex_warnings(node.source, node.flags):
+            where = _position(node, line, warning.offset, warning.length)
+            self.warn(warning.code, warning.message, where, warning.hint)
         key = regex_key(node.source, node.flags)
         known = _facts(self.known.get(key))
         if known is not None:

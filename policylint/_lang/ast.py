@@ -23,6 +23,7 @@ __all__ = [
     "Example",
     "Exception_",
     "FollowedBy",
+    "Guarded",
     "Header",
     "Literal_",
     "Member",
@@ -173,6 +174,7 @@ class AllOf:
 
 Pattern: TypeAlias = (
     "TermsLiteral | TermsRef | Regex | Detect | Scoped | Near | FollowedBy | AnyOf | AllOf"
+    " | Guarded"
 )
 
 
@@ -302,6 +304,18 @@ class UnlessCondition:
 
 
 Exception_: TypeAlias = "UnlessContext | UnlessAllow | UnlessMatches | UnlessCondition"
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded:
+    """``flag P { when C  unless E }``: a flag with conditions and exceptions of its own,
+    which apply to its matches only (the rule's own apply as well). Only a ``flag`` makes
+    one, so it is never inside another pattern."""
+
+    pattern: Pattern
+    when: tuple[Condition, ...]
+    unless: tuple[Exception_, ...]
+    pos: Pos
 
 
 # ----------------------------------------------------------------------------- definitions

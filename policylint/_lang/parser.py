@@ -131,7 +131,9 @@ def parse_policy_collect(
         except UnexpectedInput as first_error:
             tree = _parse_by_blocks(source, path, lines, diagnostics, broken)
             if not diagnostics:  # every block parses alone (the split was wrong): say so
-                diagnostics.append(syntax_diagnostic(keywords(), first_error, path, lines))
+                diagnostics.append(
+                    syntax_diagnostic(keywords(), first_error, path, lines, stops_at=_stops_at)
+                )
     except _TooManyTokens as too_many:
         diagnostics.append(_too_many_tokens(too_many.token, path, lines))
         return ast.PolicyFile(path, source, lines=lines, broken=[("*", "")]), diagnostics
@@ -253,13 +255,31 @@ def _parse_by_blocks(
         except UnexpectedInput as error:
             last = index + 1 == len(starts)
             diagnostics.append(
-                syntax_diagnostic(keywords(), error, path, lines, block_first_line - 1, chunk, last)
+                syntax_diagnostic(
+                    keywords(), error, path, lines, block_first_line - 1, chunk, last, _stops_at
+                )
             )
             broken.append(_block_name(chunk))
             continue
         _move_down(parsed, block_first_line - 1)
         children.extend(parsed.children)
     return Tree("start", children)
+
+
+def _stops_at(text: str) -> tuple[int, int] | None:
+    """Where ``text`` stops parsing (line, column), None if it parses: to try a keyword in
+    place of a misspelt one (:func:`policylint._lang.syntax.syntax_diagnostic`). Outside the
+    token budget: a block is parsed at most twice, and the budget stays the file's own."""
+    from lark.exceptions import UnexpectedInput
+
+    budget = _TOKENS_LEFT.set(None)
+    try:
+        _parser().parse(text)
+    except UnexpectedInput as error:
+        return getattr(error, "line", 1) or 1, getattr(error, "column", 1) or 1
+    finally:
+        _TOKENS_LEFT.reset(budget)
+    return None
 
 
 def _block_starts(source: str) -> list[int]:

@@ -84,6 +84,17 @@ class _Resolver:
             self.loaded[key] = next(f for f in self.order if f.path == display)
         return scope
 
+    def load_folder(self, folder: Path) -> None:
+        """A folder pack named by its path: its ``*.policy`` files in name order, loaded as
+        ``extends "builtin:NAME"`` loads a built-in one's (no file is the root: their
+        headers' overrides apply to what each extends)."""
+        key = str(folder.resolve())
+        names = self.folder_listings[key] = folder_listing(key)
+        if not names:
+            self.cannot_read(str(folder), NotADirectoryError("no *.policy file in the folder"))
+        for name in names:
+            self.load_path(folder / name, str(folder / name))
+
     def cannot_read(self, display: str, error: Exception) -> None:
         if isinstance(error, UnicodeDecodeError):
             reason = "it is not UTF-8 text"
@@ -491,7 +502,11 @@ def resolve_policy(
         path = None
     if path is None and text is None:
         text = 'policy "builtin:all" { extends "builtin:all" }\n'
-    if path is not None:
+    root: ast.PolicyFile | None = None
+    if path is not None and Path(path).is_dir():
+        resolver = _Resolver(Path(path))
+        resolver.load_folder(Path(path))
+    elif path is not None:
         file_path = Path(path)
         resolver = _Resolver(file_path.parent)
         resolver.load_path(file_path, str(path))
@@ -501,7 +516,8 @@ def resolve_policy(
         resolver.load_text(text, "<policy>")
     # Go on after errors: the compiler reports the mistakes of the blocks that did load, and
     # leaves out what would only echo those errors (ResolvedPolicy.lost).
-    root = resolver.order[-1] if resolver.order else None
+    if not Path(path or "").is_dir():
+        root = resolver.order[-1] if resolver.order else None
     rules, severities, merged_settings = resolver.merge(root, settings or {})
     header = root.header if root is not None else None
     return ResolvedPolicy(

@@ -10,6 +10,7 @@ The keywords come from the grammar (:mod:`policylint._lang.keywords`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from policylint._lang.keywords import Keywords
 from policylint._model.diagnostics import Diagnostic
@@ -83,9 +84,14 @@ def syntax_diagnostic(
     offset: int = 0,
     chunk: str | None = None,
     ends_file: bool = True,
+    stops_at: Callable[[str], tuple[int, int] | None] | None = None,
 ) -> Diagnostic:
     """The diagnostic for Lark's ``error``, in a block ``offset`` lines into the file (whose
-    text is ``chunk``, the last block if ``ends_file``; the whole file when None)."""
+    text is ``chunk``, the last block if ``ends_file``; the whole file when None).
+
+    ``stops_at`` parses a text and says where it stops (line, column), None if it parses:
+    with it, a misspelt keyword just before the error is named (``maskd`` for ``masked``)
+    when writing the keyword there would let the parse go further."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     line = (getattr(error, "line", 1) or 1) + offset
@@ -157,22 +163,43 @@ def syntax_diagnostic(
         expected_keywords = [
             t.lstrip("_").lower() for t in expected_terms if t.lstrip("_").lower() in keywords.words
         ]
+        text = "\n".join(lines) if chunk is None else chunk
+        misspelt = _misspelt_before(keywords, text, line - offset, column, stops_at)
+        if misspelt is not None:
+            word, at, keyword = misspelt
+            return make("PL101", f"unknown keyword '{word}'", f"did you mean '{keyword}'?",
+                        len(word), column - at)  # fmt: skip
+        if token.type == "LBRACE" and _statement_at(keywords, text, line - offset, column) in (
+            "require",
+            "when",
+            "unless",
+        ):
+            return make(
+                "PL101",
+                "only a 'flag' takes a block of its own conditions and exceptions",
+                "write the rule's own 'when' / 'unless' without braces, or put the pattern "
+                "in a 'flag P { when ... unless ... }'",
+            )
         if token.type == "EQUAL" and "COMPARE" in expected_terms:
             return make("PL101", "a condition compares with '==', not '='", "did you mean '=='?")
         if token.type == "EQUAL" and source_line and source_line[column - 2 : column] == "==":
             # `with meta.x == 1`: the first '=' was read as the assignment
             return make("PL101", "a value is set with '=', not '=='", "did you mean '='?", 2, 1)
-        if "_WITHIN" in expected_terms and token.type != "_WITHIN":
+        if token.type in ("NAME", "DOTTED") and expected_keywords:
+            guess = did_you_mean(value, expected_keywords)
+            if guess:
+                return make("PL101", f"unknown keyword '{value}'", guess, len(value))
+        if (
+            "_WITHIN" in expected_terms
+            and token.type != "_WITHIN"
+            and _in_proximity(keywords, text, line - offset, column)
+        ):
             return make(
                 "PL101",
                 "a proximity needs a distance",
                 "write it as: [...] near [...] within 5 words",
                 len(value),
             )
-        if token.type in ("NAME", "DOTTED") and expected_keywords:
-            guess = did_you_mean(value, expected_keywords)
-            if guess:
-                return make("PL101", f"unknown keyword '{value}'", guess, len(value))
         if value in keywords.words and token.type not in expected_terms:
             message = f"unexpected keyword '{value}'"
             if "_WITHIN" in expected_terms:
@@ -186,6 +213,73 @@ def syntax_diagnostic(
         return make("PL101", f"unexpected {shown!r}", f"expected {_join(expected)}", len(value))
 
     return make("PL101", str(error).splitlines()[0], None)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PROXIMITY = frozenset({"near", "followed", "preceded"})
+
+
+def _words_before(text: str, line: int, column: int) -> list[str]:
+    """The words of ``text`` before ``line:column``, strings, regexes and comments left out."""
+    rows = text.split("\n")[:line]
+    if rows:
+        rows[-1] = rows[-1][: column - 1]
+    return _WORD.findall(_SKIPPED.sub(" ", "\n".join(rows)))
+
+
+def _in_proximity(keywords: Keywords, text: str, line: int, column: int) -> bool:
+    """Whether ``line:column`` of ``text`` is inside a proximity (``P near Q``) that has no
+    ``within`` yet: LALR's merged states expect 'within' after any list, also in a
+    ``terms`` definition, so the expected tokens alone cannot tell."""
+    for word in reversed(_words_before(text, line, column)):
+        if word in _PROXIMITY:
+            return True
+        if word == "within" or word in keywords.statements or word in keywords.blocks:
+            return False
+    return False
+
+
+def _statement_at(keywords: Keywords, text: str, line: int, column: int) -> str | None:
+    """The keyword of the statement ``line:column`` of ``text`` is in (None: none)."""
+    words = _words_before(text, line, column)
+    return next((w for w in reversed(words) if w in keywords.statements), None)
+
+
+# The word just before a place in a line (and the blanks after it).
+_LAST_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
+
+
+def _misspelt_before(
+    keywords: Keywords,
+    text: str,
+    line: int,
+    column: int,
+    stops_at: Callable[[str], tuple[int, int] | None] | None,
+) -> tuple[str, int, str] | None:
+    """(word, its column, keyword) when the word before ``line:column`` of ``text`` is a
+    misspelt keyword: ``terms x = maskd [...]`` parses ``maskd`` as a list's name and
+    stops at '[', where the expected tokens say nothing useful (LALR's merged states even
+    expect a proximity's 'within'). The closest keyword is tried in its place: if the parse
+    then goes further, it is the one meant."""
+    rows = text.split("\n")
+    if stops_at is None or not 0 < line <= len(rows):
+        return None
+    found = _LAST_WORD.search(rows[line - 1], 0, column - 1)
+    if found is None or found.group(1) in keywords.words:
+        return None
+    word = found.group(1)
+    import difflib  # only on a mistake
+
+    close = difflib.get_close_matches(word, sorted(keywords.words), n=1, cutoff=0.75)
+    if not close:
+        return None
+    keyword = close[0]
+    start = found.start(1)
+    rows[line - 1] = rows[line - 1][:start] + keyword + rows[line - 1][found.end(1) :]
+    stop = stops_at("\n".join(rows))
+    if stop is not None and stop <= (line, column + len(keyword) - len(word)):
+        return None
+    return word, start + 1, keyword
 
 
 def _join(items: list[str]) -> str:

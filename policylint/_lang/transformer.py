@@ -220,7 +220,22 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
     reference_stmt = _statement("reference")
     message_stmt = _statement("message")
     when_stmt = _statement("when")
-    flag_stmt = _statement("flag")
+
+    def flag_stmt(self, meta: Meta, children: list[Any]) -> _Statement:
+        pattern, *clauses = children
+        if clauses:
+            when, unless = clauses[0]
+            pattern = ast.Guarded(pattern, when, unless, _pos_of(meta))
+        return _Statement("flag", _pos_of(meta), (pattern,))
+
+    def flag_clauses(
+        self, meta: Meta, statements: list[_Statement]
+    ) -> tuple[tuple[ast.Condition, ...], tuple[ast.Exception_, ...]]:
+        """A flag's own ``when`` conditions and ``unless`` exceptions, in that order."""
+        when = tuple(s.parts[0] for s in statements if s.kind == "when")
+        unless = tuple(s.parts[0] for s in statements if s.kind == "unless")
+        return when, unless
+
     require_stmt = _statement("require")
     unless_stmt = _statement("unless")
     suggest_stmt = _statement("suggest")

@@ -43,6 +43,8 @@ CODES: dict[str, str] = {
     "PL218": "limit-exceeded",
     "PL301": "invalid-regex",
     "PL302": "unsupported-regex-feature",
+    "PL303": "ascii-word-boundary",
+    "PL304": "case-class-ignored",
 }
 
 

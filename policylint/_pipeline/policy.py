@@ -29,6 +29,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from policylint._model.diagnostics import Diagnostic
+
 __all__ = ["Policy", "checker_of", "restore_policy"]
 
 
@@ -59,6 +61,12 @@ class Policy:
         return f"<Policy {self.name!r}: {len(self._checker.engine.rules)} rules>"
 
     # ------------------------------------------------------------------ its rules
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """What loading the policy warns about: rules that work but may silently miss
+        (PL3xx, such as a ``\\b`` next to a non-ASCII letter in a regular expression)."""
+        return list(self._checker.engine.executable.warnings)
+
     @property
     def rules(self) -> list[RuleInfo]:
         """The rules this policy checks, in policy order."""

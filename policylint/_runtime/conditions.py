@@ -47,6 +47,7 @@ class Getter(Value):
 
     def __init__(self, kind: str, value: Any = None) -> None:
         # const | platform | metric | meta | item (a field of a quantifier's current item)
+        # | lang (the post's language)
         self.kind = kind
         # the constant, the metric's name or the metadata (or item) path
         self.value = value
@@ -59,6 +60,8 @@ class Getter(Value):
             return state.ctx.platform
         if kind == "metric":
             return state.ctx.metric(self.value)
+        if kind == "lang":
+            return state.ctx.language
         value: Any = state.item if kind == "item" else state.ctx.meta
         for key in self.value.split(".") if "." in self.value else (self.value,):
             if isinstance(value, Mapping) and key in value:

@@ -29,6 +29,7 @@ from policylint._runtime.patterns import (
     AllNode,
     AnyNode,
     DetectNode,
+    GuardedNode,
     MaskedTermsNode,
     MatchException,
     MetaTermsNode,
@@ -149,6 +150,8 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
         return None if node.kind == "field" else _pattern_trigger(node.inner)
     if isinstance(node, NearNode):
         return _pattern_trigger(node.left)  # a proximity reports matches of its left side
+    if isinstance(node, GuardedNode):
+        return _pattern_trigger(node.inner)  # its guards only take matches away
     if isinstance(node, AnyNode):
         return _any_trigger(node.items)
     if isinstance(node, AllNode):

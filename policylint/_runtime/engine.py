@@ -26,6 +26,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from policylint._model.diagnostics import Diagnostic
+
 __all__ = ["Engine", "ExecutablePolicy"]
 
 
@@ -44,6 +46,8 @@ class ExecutablePolicy(NamedTuple):
     settings: Mapping[str, Any]
     #: The policy files read, the root first (``builtin:`` packs by that name).
     files: tuple[str, ...]
+    #: What the compiler warns about (PL3xx: a regex that silently misses), in file order.
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 class Engine:

@@ -18,7 +18,14 @@ from policylint._text.views import fold_term
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Protocol
+
+    class _Condition(Protocol):
+        """A condition node (:mod:`policylint._runtime.conditions`, which imports this
+        module for ``contains P``: named here by what it does)."""
+
+        def holds(self, state: EvalState) -> bool: ...
+
 
 __all__ = [
     "MASKS",
@@ -28,6 +35,7 @@ __all__ = [
     "AnyNode",
     "ContextException",
     "DetectNode",
+    "GuardedNode",
     "InsideException",
     "MaskedTermsNode",
     "MatchException",
@@ -467,6 +475,40 @@ class AllNode(PatternNode):
                 return []
             collected.extend(found)
         return sorted(set(collected))
+
+
+class GuardedNode(PatternNode):
+    """A flag with conditions and exceptions of its own (``flag P { when C unless E }``):
+    the matches of ``inner`` when every guard holds and no post exception does, less those
+    a match exception excuses."""
+
+    __slots__ = ("guards", "inner", "match_exceptions", "post_exceptions")
+    FIELDS = ("inner", "guards", "post_exceptions", "match_exceptions")
+
+    def __init__(
+        self,
+        inner: PatternNode,
+        guards: tuple[_Condition, ...],
+        post_exceptions: tuple[_Condition, ...],
+        match_exceptions: tuple[MatchException, ...],
+    ) -> None:
+        self.inner = inner
+        self.guards = guards
+        self.post_exceptions = post_exceptions
+        self.match_exceptions = match_exceptions
+
+    def matches(self, state: EvalState) -> list[Match]:
+        # The guards first: they are cheaper than most patterns, and a metadata condition
+        # (`when meta.reply`) spares the pattern on most posts.
+        if not all(guard.holds(state) for guard in self.guards):
+            return []
+        if any(excuse.holds(state) for excuse in self.post_exceptions):
+            return []
+        found = self.inner.matches(state)
+        exceptions = self.match_exceptions
+        if not found or not exceptions:
+            return found
+        return [m for m in found if not any(x.excuses(state, m) for x in exceptions)]
 
 
 # ----------------------------------------------------------------------------- exceptions

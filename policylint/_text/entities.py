@@ -10,7 +10,11 @@ agree with) in spirit, written from its documented behaviour and its conformance
 * a **mention** is ``@`` (or its full-width form) and 1-50 ASCII letters, digits or ``_`` (X
   allows 15, other platforms longer handles); it must not follow a letter, digit or one of
   ``_!#$%&*@``, except for the retweet prefix (``RT@user``), and must not be followed by
-  ``@``, an accented Latin letter or ``://`` (so ``@user@example.com`` is not one);
+  ``@``, an accented Latin letter or ``://`` (so ``@user@example.com`` is not one). Where
+  handles may hold any letter (``unicode_handles``: Facebook and LinkedIn tag pages by their
+  names, YouTube handles take 75 languages' letters), a mention is ``@`` and 1-50 letters,
+  digits or ``_`` of any script (``@Dulcería``, ``@Café_Olé``), with the same rules around
+  it; :func:`unicode_handles` says where;
 * a **link** is a URL with an ``http(s)://`` scheme, or a bare domain with a known top-level
   domain (``example.com/path``, ``www.foo.co.uk``, ``t.co/x``). Trailing punctuation is left
   out, parentheses are kept only when balanced (``wiki/Primer_(film)``);
@@ -41,6 +45,7 @@ __all__ = [
     "hashtag_spans",
     "link_spans",
     "mention_spans",
+    "unicode_handles",
 ]
 
 Span = tuple[int, int]
@@ -79,9 +84,12 @@ def hashtags_outside_links(text: str, links: Callable[[], list[Span]]) -> list[S
     return _outside(found, links()) if found else found
 
 
-def mentions_outside_links(text: str, links: Callable[[], list[Span]]) -> list[Span]:
-    """The @-mentions of ``text`` that are not part of a link."""
-    found = mention_spans(text)
+def mentions_outside_links(
+    text: str, links: Callable[[], list[Span]], unicode: bool = False
+) -> list[Span]:
+    """The @-mentions of ``text`` that are not part of a link (handles of any letters if
+    ``unicode``)."""
+    found = mention_spans(text, unicode)
     return _outside(found, links()) if found else found
 
 
@@ -185,22 +193,49 @@ _MENTION_RE = _lazy("[@\uff20]([A-Za-z0-9_]+)")
 _NOT_BEFORE_MENTION = _lazy("[A-Za-z0-9_!#$%&*@\uff20\u00c0-\u024f]")
 _RETWEET_PREFIX = _lazy("(?:^|[^A-Za-z0-9_+~.\\-])[Rr][Tt]:?$")
 _NOT_AFTER_MENTION = _lazy("[@\uff20\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]|://")
+# The same where handles take letters of any script: a letter is part of the handle.
+_UNICODE_MENTION_RE = _lazy(r"[@\uff20](\w+)")
+_NOT_BEFORE_UNICODE_MENTION = _lazy("[\\w!#$%&*@\uff20]")
+_NOT_AFTER_UNICODE_MENTION = _lazy("[@\uff20]|://")
+
+#: Platforms whose handles are ASCII letters, digits, ``_`` (and ``.``): on them a letter
+#: such as "í" after ``@Dulcer`` makes the word no mention (twitter-text's rule). X, Instagram,
+#: Threads, TikTok, Pinterest and Mastodon usernames are ASCII, Bluesky handles are domain
+#: names. Elsewhere, and when the platform is not known, handles take any letter.
+ASCII_HANDLE_PLATFORMS = frozenset(
+    {"x", "instagram", "threads", "tiktok", "pinterest", "mastodon", "bluesky"}
+)
 
 
-def mention_spans(text: str) -> list[Span]:
-    """@-mentions of ``text``, links not excluded (see :func:`extract_entities`)."""
+def unicode_handles(platform: str | None) -> bool:
+    """Whether mentions on ``platform`` (canonical name, None: unknown) may hold any
+    letter (``@Dulcería``)."""
+    return platform not in ASCII_HANDLE_PLATFORMS
+
+
+def mention_spans(text: str, unicode: bool = False) -> list[Span]:
+    """@-mentions of ``text``, links not excluded (see :func:`extract_entities`); with
+    ``unicode``, handles of letters and digits of any script."""
+    if unicode:
+        found, before, after = (
+            _UNICODE_MENTION_RE(),
+            _NOT_BEFORE_UNICODE_MENTION(),
+            _NOT_AFTER_UNICODE_MENTION(),
+        )
+    else:
+        found, before, after = _MENTION_RE(), _NOT_BEFORE_MENTION(), _NOT_AFTER_MENTION()
     spans: list[Span] = []
-    for m in _MENTION_RE().finditer(text):
+    for m in found.finditer(text):
         start, end = m.span()
         if end - start - 1 > MAX_HANDLE_LENGTH:
             continue
         if (
             start
-            and _NOT_BEFORE_MENTION().match(text, start - 1)
+            and before.match(text, start - 1)
             and not _RETWEET_PREFIX().search(text, max(0, start - 4), start)
         ):
             continue
-        if _NOT_AFTER_MENTION().match(text, end):
+        if after.match(text, end):
             continue
         spans.append((start, end))
     return spans

@@ -25,7 +25,7 @@ __all__ = ["PostEntities", "PostViews"]
 class PostViews:
     """A post being checked, with lazily computed, cached views of its text."""
 
-    __slots__ = ("_entities", "_folded", "_plain", "meta", "platform", "text")
+    __slots__ = ("_entities", "_folded", "_language", "_plain", "meta", "platform", "text")
 
     def __init__(
         self, text: str, platform: str | None = None, meta: Mapping[str, Any] | None = None
@@ -36,6 +36,7 @@ class PostViews:
         self._folded: NormalisedText | None = None
         self._plain: NormalisedText | None = None
         self._entities: PostEntities | None = None
+        self._language: str | None = None
 
     @property
     def folded(self) -> NormalisedText:
@@ -54,6 +55,16 @@ class PostViews:
 
             self._plain = plain_view(self.text)
         return self._plain
+
+    @property
+    def language(self) -> str:
+        """The post's language (``when lang == "en"``): ``meta.lang``, else a guess from its
+        function words, "und" when it cannot be told (:mod:`policylint._text.language`)."""
+        if self._language is None:
+            from policylint._text.language import post_language
+
+            self._language = post_language(self.text, self.meta.get("lang"))
+        return self._language
 
     @property
     def entities(self) -> PostEntities:
@@ -106,10 +117,13 @@ class PostEntities:
     @property
     def mentions(self) -> tuple[Span, ...]:
         if self._mentions is None:
-            from policylint._text.entities import mentions_outside_links
+            from policylint._model.posts import normalise_platform
+            from policylint._text.entities import mentions_outside_links, unicode_handles
 
             plain = self._post.plain.text
-            self._mentions = self._original(mentions_outside_links(plain, self._plain_links))
+            unicode = unicode_handles(normalise_platform(self._post.platform))
+            found = mentions_outside_links(plain, self._plain_links, unicode)
+            self._mentions = self._original(found)
         return self._mentions
 
     @property
