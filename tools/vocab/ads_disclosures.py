@@ -29,7 +29,8 @@ influencer guide, 2023), AUTOCONTROL (Codigo de conducta sobre el uso de influen
 publicidad, 2020/2025), MEDIENANSTALTEN (Leitfaden der Medienanstalten, Werbekennzeichnung bei
 Online-Medien, 2022), FR-2023-451 (Loi n. 2023-451, art. 5), IAP (IAP Digital Chart), DGC-PT
 (Direcao-Geral do Consumidor, guia Marketing de influencia, 2019), POLICYLINT (written by the
-policylint authors: the negated forms, which no guidance lists).
+policylint authors: the negated forms, which no guidance lists, and other languages' spellings
+of a label the guidance calls vague, such as #colab or "in Zusammenarbeit mit").
 """
 
 from __future__ import annotations
