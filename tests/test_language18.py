@@ -154,9 +154,11 @@ def test_a_cached_per_flag_block_behaves_as_a_fresh_one(
     fresh_and_cached: Callable[[str], tuple[policylint.Policy, policylint.Policy]],
 ) -> None:
     from policylint._runtime.patterns import GuardedNode
+    from policylint._runtime.rules import with_nodes
 
     fresh, cached = fresh_and_cached(PER_FLAG)
-    assert any(isinstance(f, GuardedNode) for r in cached._checker.engine.rules for f in r.flags)
+    rules = [with_nodes(rule) for rule in cached._checker.engine.rules]  # cached: made on first use
+    assert any(isinstance(f, GuardedNode) for r in rules for f in r.flags)
     for text, meta in [
         ("It cures cancer (not evaluated by the FDA), you people", {"reply": True}),
         ("It cures cancer, you people", {}),
