@@ -1,5 +1,6 @@
 """Test-wide set-up: a private cache directory, so tests never touch the user's cache; and
-the ``shared_file`` fixture for optional extras.
+the ``shared_file`` fixture for optional extras; ``fresh_and_cached``, a policy loaded compiled
+and then from its cache entry.
 
 Test data the suite needs lives in ``tests/data`` (each set with its LICENSE and
 PROVENANCE.md). The project's full reference corpora and documents sit in ``../shared``
@@ -11,10 +12,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import policylint
 
 # Set before policylint._cache.folder is first used; subprocesses inherit it.
 os.environ.setdefault("POLICYLINT_CACHE_DIR", tempfile.mkdtemp(prefix="policylint-test-cache-"))
@@ -38,3 +43,25 @@ def shared_file() -> Callable[[str], Path]:
         return path
 
     return get
+
+
+@pytest.fixture
+def fresh_and_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], tuple[policylint.Policy, policylint.Policy]]]:
+    """Loads a policy twice through a private cache folder: compiled, then from its entry."""
+    import policylint
+    from policylint._cache import folder
+
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    folder.cache_dir.cache_clear()
+
+    def load(text: str) -> tuple[policylint.Policy, policylint.Policy]:
+        path = tmp_path / "p.policy"
+        path.write_text(text, encoding="utf-8")
+        fresh = policylint.load_policy(str(path))
+        assert list((tmp_path / "cache" / "policies").glob("*.json"))
+        return fresh, policylint.load_policy(str(path))
+
+    yield load
+    folder.cache_dir.cache_clear()

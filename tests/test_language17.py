@@ -4,7 +4,7 @@ quantifiers over metadata lists, metadata values as term lists, masked terms."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -238,27 +238,6 @@ def test_quantifier_mistakes_point_at_the_token(
     assert (diagnostic.code, diagnostic.column) == (code, column)
     if hint is not None:
         assert hint in (diagnostic.hint or "") + diagnostic.message
-
-
-@pytest.fixture
-def fresh_and_cached(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str], tuple[policylint.Policy, policylint.Policy]]]:
-    """Loads a policy twice through a private cache folder: compiled, then from its entry."""
-    from policylint._cache import folder
-
-    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
-    folder.cache_dir.cache_clear()
-
-    def load(text: str) -> tuple[policylint.Policy, policylint.Policy]:
-        path = tmp_path / "p.policy"
-        path.write_text(text, encoding="utf-8")
-        fresh = policylint.load_policy(str(path))
-        assert list((tmp_path / "cache" / "policies").glob("*.json"))
-        return fresh, policylint.load_policy(str(path))
-
-    yield load
-    folder.cache_dir.cache_clear()
 
 
 def test_a_cached_quantifier_behaves_as_a_fresh_one(
