@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from policylint._lang.regexerrors import class_end
 from policylint._model.struct import NamedTuple
 
 __all__ = ["RegexWarning", "regex_warnings"]
@@ -65,7 +66,8 @@ def _tokens(body: str) -> list[_Token]:
             tokens.append(_Token(kind, body[start:index], start))
             continue
         if ch == "[":
-            index = _class_end(body, index)
+            end = class_end(body, index)
+            index = size if end is None else end
             tokens.append(_Token("class", body[start:index], start))
             continue
         quantifier = _QUANTIFIER.match(body, index) if ch in "*+?{" else None
@@ -104,27 +106,6 @@ def _case_blind(tokens: list[_Token], flags: str) -> list[bool]:
             blind = outer.pop()
         found.append(blind)
     return found
-
-
-def _class_end(body: str, index: int) -> int:
-    """Where the class opening at ``index`` ends (after its ``]``)."""
-    index += 1
-    if body[index : index + 1] == "^":
-        index += 1
-    if body[index : index + 1] == "]":  # a literal ']' first
-        index += 1
-    while index < len(body):
-        ch = body[index]
-        if ch == "\\":
-            index += 2
-        elif body.startswith("[:", index):
-            close = body.find(":]", index + 2)
-            index = index + 1 if close < 0 else close + 2
-        elif ch == "]":
-            return index + 1
-        else:
-            index += 1
-    return len(body)
 
 
 def _non_ascii_letter(token: _Token | None) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from policylint._model.struct import NamedTuple
 
-__all__ = ["RegexProblem", "RegexScan", "explain", "scan"]
+__all__ = ["RegexProblem", "RegexScan", "class_end", "explain", "scan"]
 
 
 class RegexProblem(NamedTuple):
@@ -41,7 +41,7 @@ def scan(pattern: str) -> RegexScan:
         if ch == "\\":
             i = _after_escape(pattern, i)
         elif ch == "[":
-            end = _class_end(pattern, i)
+            end = class_end(pattern, i)
             if end is None:
                 problem = RegexProblem(
                     i,
@@ -90,7 +90,7 @@ def _after_escape(pattern: str, i: int) -> int:
     return i + 2
 
 
-def _class_end(pattern: str, start: int) -> int | None:
+def class_end(pattern: str, start: int) -> int | None:
     """The index after the ']' closing the class opened at ``start``, or None."""
     i = start + 1
     if pattern[i : i + 1] == "^":
