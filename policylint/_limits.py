@@ -32,7 +32,6 @@ __all__ = [
     "MAX_RULES",
     "MAX_SUGGESTION_COMPARISONS",
     "MAX_TERMS",
-    "MAX_TERM_KEYS",
     "REGEX_MAX_MEM",
 ]
 
@@ -57,14 +56,11 @@ MAX_RULES = 10_000
 #: Most distinct terms in one policy's term automaton (enforced: ``policylint._compiler.compiler``;
 #: ``PL218``). A policy with
 #: 50,000 terms loads and runs (``tests/test_hostile_policies.py``); the automaton's memory
-#: grows with the terms' total length.
+#: grows with the terms' total length. A term is one key of the automaton, two with an
+#: apostrophe, whatever its separators (``policylint._runtime.spellings``): there is no
+#: separate limit on spellings (a four-word phrase was once 27 keys, and 100,000 of them
+#: 2.7 million).
 MAX_TERMS = 100_000
-
-#: Most spellings of the terms in one policy's automaton (enforced by the compiler;
-#: ``PL218``). Each term is looked for in every spelling of its separators (``risk-free``,
-#: ``risk free``, ``riskfree``): a four-word phrase is 27 keys, so counting terms let 100,000
-#: phrases build 2.7 million keys (31 s, 884 MB). The built-in packs hold about 14,000.
-MAX_TERM_KEYS = 400_000
 
 #: Most terms materialised while resolving term lists built from other lists
 #: (``terms b = a + a``), summed over every list of a policy (enforced, before each list is

@@ -32,7 +32,7 @@ import pytest
 import policylint
 from policylint import PolicyError
 from policylint import _limits as limits
-from policylint._pipeline.policy import Policy
+from policylint._pipeline.policy import Policy, checker_of
 
 #: 100 KB of "a" and a final "!": the classic input that makes backtracking engines explode
 #: on nested quantifiers, since no match can end at the "!".
@@ -650,21 +650,27 @@ def test_a_100000_link_chain_of_term_lists_is_bounded(tmp_path: Path) -> None:
     assert codes == "PL218"
 
 
-def test_spellings_count_against_the_limit_not_terms() -> None:
-    """A four-word phrase is 27 keys of the automaton: 100,000 of them built 2.7 million
-    (31 s, 884 MB, a 78 MB cache entry) under a limit that counted 100,000 terms."""
-    phrases = ", ".join(f'"w{i} x{i} y{i} z{i}"' for i in range(limits.MAX_TERM_KEYS // 27 + 1))
-    with pytest.raises(PolicyError) as caught:
-        load(f"terms p = [{phrases}]\nrule a.b {{ flag p }}\n")
-    (diagnostic,) = caught.value.diagnostics
-    assert diagnostic.code == "PL218" and "spellings" in diagnostic.message
+def test_a_phrase_is_one_key_whatever_its_spellings() -> None:
+    """A four-word phrase once made 27 keys of the automaton (every spelling of its
+    separators): 100,000 phrases built 2.7 million (31 s, 884 MB, a 78 MB cache entry). A
+    term is now one key, two with an apostrophe, and its spellings are checked on a hit."""
+    count = 400_000 // 27 + 1
+    words = [_letters(i) for i in range(count)]
+    phrases = ", ".join(f'"w{w} x{w} y{w} z{w}"' for w in words)
+    policy = load(f"terms p = [{phrases}, \"can't lose\"]\nrule a.b {{ flag p }}\n")
+    terms = checker_of(policy).engine.executable.terms
+    assert len(terms) == count + 1 and len(terms.keys()) == count + 2
+    found = policy.check("wh-xh yhzh, wixiyizi and cant lose").findings
+    assert [f.match for f in found] == ["wh-xh yhzh", "wixiyizi", "cant lose"]
 
 
-def test_phrases_under_the_spelling_limit_load() -> None:
-    def word(n: int) -> str:  # letters only: digits fold like leetspeak
-        return "".join(chr(ord("a") + int(d)) for d in str(n))
+def _letters(n: int) -> str:
+    """A number in letters (digits fold like leetspeak): 0 -> a, 12 -> bc."""
+    return "".join(chr(ord("a") + int(d)) for d in str(n))
 
-    phrases = ", ".join(f'"risk{word(i)} free fund now"' for i in range(2_000))
+
+def test_thousands_of_phrases_load_and_match_their_spellings() -> None:
+    phrases = ", ".join(f'"risk{_letters(i)} free fund now"' for i in range(2_000))
     policy = load(f"terms p = [{phrases}]\nrule a.b {{ flag p }}\n")
     found = policy.check("so riskbh-free fundnow it is").findings
     assert [f.match for f in found] == ["riskbh-free fundnow"]

@@ -29,7 +29,7 @@ from policylint._compiler.placeholders import (
 from policylint._compiler.regexes import RegexChecker
 from policylint._lang import ast
 from policylint._lang.resolved import ResolvedPolicy, TermScope, sorted_diagnostics
-from policylint._limits import MAX_TERM_KEYS, MAX_TERMS
+from policylint._limits import MAX_TERMS
 from policylint._model.diagnostics import Diagnostic
 from policylint._model.errors import PolicyError
 from policylint._model.rules import RuleExample, RuleInfo
@@ -66,7 +66,7 @@ from policylint._runtime.patterns import (
     TermsNode,
 )
 from policylint._runtime.rules import CompiledRule
-from policylint._runtime.terms import MAX_KEYS_PER_TERM, TermIndex, key_count
+from policylint._runtime.terms import TermIndex
 from policylint._text.views import fold_term
 
 __all__ = ["Compiled", "compile_policy"]
@@ -92,10 +92,8 @@ class _Compiler:
         # Term ids of each named list, by (file, name): a list used by many rules is
         # resolved once, not once per use.
         self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
-        #: Keys (spellings) of the automaton so far (None: not counted yet, see
-        #: count_keys), and whether a limit is reached (MAX_TERMS, MAX_TERM_KEYS): then no
-        #: term is added any more.
-        self.keys: int | None = None
+        #: Whether the policy holds MAX_TERMS terms: then no term is added any more. (A term
+        #: is one key of the automaton, two with an apostrophe: _runtime.spellings.)
         self.full = False
         #: How many quantifiers the condition being compiled is inside (``item.x`` is
         #: only meaningful inside one).
@@ -150,30 +148,15 @@ class _Compiler:
         return None if texts is None else self.add_terms(texts)
 
     def add_terms(self, texts: list[str]) -> tuple[int, ...]:
-        """Add terms to the policy's index, counting the keys they will build; stops at the
-        limits (``compile_policy`` reports it)."""
+        """Add terms to the policy's index; stops at the limit (``compile_policy`` reports
+        it)."""
         ids = set()
         for text in texts:
             if self.full:
                 break
-            known = len(self.index)
-            term_id = self.index.add(text)
-            if term_id == known:  # a new term
-                self.count_keys(known + 1)
-            ids.add(term_id)
+            ids.add(self.index.add(text))
+            self.full = len(self.index) > MAX_TERMS
         return tuple(sorted(ids))
-
-    def count_keys(self, terms: int) -> None:
-        """Count the keys of the index's newest term, once they could pass the limit: until
-        then (a policy of under 7,400 terms, such as every built-in pack together) no
-        term's spellings need counting."""
-        if self.keys is None:
-            if terms * MAX_KEYS_PER_TERM <= MAX_TERM_KEYS:
-                return
-            self.keys = sum(key_count(self.index.spec(i)) for i in range(terms))
-        else:
-            self.keys += key_count(self.index.spec(terms - 1))
-        self.full = terms > MAX_TERMS or self.keys > MAX_TERM_KEYS
 
     def setting_terms(self, name: str, pos: ast.Pos) -> list[str] | None:
         if name.startswith("meta."):
@@ -571,12 +554,10 @@ def compile_policy(
             compiler.path = node.path
             compiler.error(
                 "PL218",
-                f"a policy holds at most {MAX_TERMS:,} distinct terms and "
-                f"{MAX_TERM_KEYS:,} spellings of them; rule '{node.id}' goes past that",
+                f"a policy holds at most {MAX_TERMS:,} distinct terms; rule "
+                f"'{node.id}' goes past that",
                 node.pos,
-                hint="each term is looked for in every spelling of its spaces and hyphens "
-                "(a four-word phrase has 27); use a regular expression or a detector for "
-                "very large vocabularies",
+                hint="use a regular expression or a detector for very large vocabularies",
             )
             break
     diagnostics = [*resolved.diagnostics, *compiler.diagnostics]

@@ -3,8 +3,10 @@
 A term is case-insensitive and whole-word; ``*`` at either end matches the rest of a word
 (``guarantee*`` -> guaranteed, guarantees; ``*partner`` -> BrandPartner). Spaces and hyphens
 between words are interchangeable (``risk-free`` = ``risk free`` = ``riskfree``), and an
-apostrophe may be left out (``can't`` = ``cant``). Terms and text are folded the same way
-(policylint._text.views.fold_term), so confusables, accents and leetspeak match too.
+apostrophe may be left out (``can't`` = ``cant``): the automaton holds one key per term and
+runs on the post without separators (policylint._runtime.spellings). Terms and text are
+folded the same way (policylint._text.views.fold_term), so confusables, accents and
+leetspeak match too.
 
 One pass of the automaton over a post finds every term of every rule; each term set (a
 rule's list) then only looks up its own term ids. A ``*`` inside a term is rare and is
@@ -13,32 +15,35 @@ matched with RE2 on the folded text instead.
 
 from __future__ import annotations
 
-import itertools
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from policylint._model.struct import NamedTuple
 from policylint._runtime.regexes import compile_regex, encode, spans
+from policylint._runtime.spellings import Spelling, key_of, spellings, stripped, texts
 from policylint._text.views import fold_term, is_word_char
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    # A target as find() reads it: the term id, its wildcard ends, whether it runs as a
+    # regex, and the spellings a hit must be (None for a regex).
+    _Target = tuple[int, bool, bool, bool, Spelling | None]
     # A key's length, whether its first and last characters are word characters, the ids of
-    # its terms when none has a wildcard or runs as a regex (else None), and its targets.
-    _Row = tuple[int, bool, bool, tuple[int, ...] | None, Sequence[Any]]
+    # its terms when every hit without a separator is theirs as it stands (no wildcard, no
+    # regex, no separator at an end: else None), and its targets.
+    _Row = tuple[int, bool, bool, tuple[int, ...] | None, Sequence[_Target]]
     # Every key (sorted), each key's first target and the further targets of the keys that
     # have more than one (by position): see TermIndex._key_table.
     _KeyTable = tuple[Sequence[str], Sequence[int], Mapping[int, Sequence[int]]]
 
-__all__ = ["MAX_KEYS_PER_TERM", "TermIndex", "TermSpec", "key_count", "parse_term"]
+__all__ = ["TermIndex", "TermSpec", "parse_term"]
 
-_MAX_VARIANT_SEPARATORS = 3
-#: The most keys one term can add (key_count): 3 separators spelt 3 ways, with and without
-#: its apostrophes.
-MAX_KEYS_PER_TERM = 2 * 3**_MAX_VARIANT_SEPARATORS
+#: The key of the terms made of separators only (``-``, `` - ``): the stripped text never
+#: holds a space, so the automaton never finds it; find() looks for those terms as written.
+_BARE = " "
 
 
 class TermSpec(NamedTuple):
@@ -64,65 +69,6 @@ def parse_term(term: str) -> TermSpec:
         pieces = [re.escape(fold_term(p)) for p in core.split("*")]
         inner = r"\w*".join(pieces)
     return TermSpec(term, folded, left_wild, right_wild, inner)
-
-
-def _variants(core: str) -> set[str]:
-    """Spellings of a phrase that should match it: separators and apostrophes vary."""
-    out = {core}
-    if "'" in core:
-        out.add(core.replace("'", ""))
-    result: set[str] = set()
-    for text in out:
-        parts = _split_separators(text)
-        words, seps = parts[0::2], parts[1::2]
-        if not seps:
-            result.add(text)
-            continue
-        if len(seps) <= _MAX_VARIANT_SEPARATORS:
-            for choice in itertools.product((" ", "-", ""), repeat=len(seps)):
-                result.add("".join(w + s for w, s in zip(words, (*choice, ""), strict=True)))
-        else:
-            for sep in (" ", "-"):
-                result.add(sep.join(words))
-            result.add(text)
-    return {v for v in result if v}
-
-
-def key_count(spec: TermSpec) -> int:
-    """How many keys a term adds to the automaton (at most): its spellings (``_variants``),
-    counted without building them, so a policy's size is bounded before it is built."""
-    if spec.inner_regex is not None:
-        return 1  # its longest literal piece
-    core = spec.core
-    texts = (core, core.replace("'", "")) if "'" in core else (core,)
-    return sum(_spellings(text) for text in texts)
-
-
-def _spellings(text: str) -> int:
-    separators = text.count(" ") + text.count("-")
-    if not separators or text[0] in " -" or text[-1] in " -":
-        return 1
-    if any(pair in text for pair in ("  ", "--", " -", "- ")):
-        return 1  # an empty word: kept literal (_split_separators)
-    return 3**separators if separators <= _MAX_VARIANT_SEPARATORS else 3
-
-
-def _split_separators(text: str) -> list[str]:
-    """'risk-free fund' -> ['risk', '-', 'free', ' ', 'fund'] (words and separators)."""
-    parts: list[str] = []
-    current = ""
-    for ch in text:
-        if ch in " -":
-            parts.append(current)
-            parts.append(ch)
-            current = ""
-        else:
-            current += ch
-    parts.append(current)
-    # Drop empty words created by leading/trailing/double separators: keep them literal.
-    if any(p == "" for p in parts[0::2]):
-        return [text]
-    return parts
 
 
 class TermIndex:
@@ -155,6 +101,8 @@ class TermIndex:
         # lengths of the keys that start so, longest first (for the lookup)
         self._starts: Mapping[str, Sequence[int]] | None = None
         self._uses = 0
+        # The bare key's row (an empty tuple: no bare key); None: not looked up yet
+        self._bare: tuple[_Row, ...] | None = None
 
     @classmethod
     def from_data(
@@ -198,6 +146,7 @@ class TermIndex:
         self._entries = None
         self._starts = None
         self._rows = []
+        self._bare = None
 
     def spec(self, term_id: int) -> TermSpec:
         spec = self._specs[term_id]
@@ -222,8 +171,9 @@ class TermIndex:
         return self._key_table()[0]
 
     def _key_table(self) -> _KeyTable:
-        """Every key with the terms it stands for: the spelling variants of each term, and
-        the longest literal piece of each term with an inner wildcard."""
+        """Every key with the terms it stands for: each term's texts without separators
+        (spellings.key_of), and the longest literal piece of each term with an inner
+        wildcard."""
         if self._table is not None:
             return self._table
         entries: dict[str, list[int]] = {}
@@ -234,13 +184,14 @@ class TermIndex:
             # A term with an inner '*' runs as a regex, but only on posts where the automaton
             # saw its rarest literal piece (the longest of those): keyed by a piece 100,000
             # terms share ("guarantee*..."), every post holding it ran them all (7.7 s).
-            piece = min(_pieces_of(spec), key=lambda p: (shared[p], -len(p)), default="")
-            pieces.setdefault(piece or spec.core, []).append(term_id)
+            findable = [p for p in _pieces_of(spec) if key_of(p)]
+            piece = min(findable, key=lambda p: (shared[p], -len(p)), default="")
+            pieces.setdefault(key_of(piece or spec.core) or _BARE, []).append(term_id)
         for term_id, spec in enumerate(self._all_specs()):
             if spec.inner_regex is not None:
                 continue
-            for variant in _variants(spec.core):
-                entries.setdefault(variant, []).append(term_id)
+            for text in texts(spec.core):
+                entries.setdefault(key_of(text) or _BARE, []).append(term_id)
         specs = self._all_specs()
         keys = sorted(entries.keys() | pieces.keys())
         firsts: list[int] = []
@@ -295,50 +246,94 @@ class TermIndex:
         regex_candidates: set[int] = set()
         if folded:
             length = len(folded)
-            raw = self._raw_hits(folded)
+            view, gaps = stripped(folded)
             rows = self._rows
             if not rows:
                 rows = self._rows = [None] * len(self._key_table()[0])
-            for end_index, entry in raw:
+            for end_index, entry in self._raw_hits(view):
                 row = rows[entry]
                 if row is None:
                     row = rows[entry] = self._row(entry)
                 key_length, first_is_word, last_is_word, plain_ids, targets = row
-                end = end_index + 1
-                start = end - key_length
+                # The hit in the folded text: each separator before a position moves it on
+                # (spellings.fold_back, inlined: this loop runs for every raw hit).
+                start = end_index + 1 - key_length
+                end = end_index
+                if gaps is not None:
+                    start += bisect_right(gaps, start)
+                    end += bisect_right(gaps, end)
+                end += 1
+                if plain_ids is None or end - start != key_length:
+                    self._check_targets(folded, start, end, targets, hits, regex_candidates)
+                    continue
                 # Most raw hits are inside longer words ('ad' in 'made'): reject those before
                 # anything else. A boundary is only needed where both sides are word chars,
                 # and the key's own side of it is known in advance.
-                left_inside = False
                 if first_is_word and start:
                     ch = folded[start - 1]
-                    left_inside = ch.isalnum() or ch == "_"
-                right_inside = False
+                    if ch.isalnum() or ch == "_":
+                        continue
                 if last_is_word and end < length:
                     ch = folded[end]
-                    right_inside = ch.isalnum() or ch == "_"
-                if plain_ids is not None:
-                    if not (left_inside or right_inside):
-                        for term_id in plain_ids:
-                            hits.setdefault(term_id, []).append((start, end))
-                    continue
-                for term_id, left_wild, right_wild, via_regex in targets:
-                    if via_regex:
-                        regex_candidates.add(term_id)
+                    if ch.isalnum() or ch == "_":
                         continue
-                    if (left_inside and not left_wild) or (right_inside and not right_wild):
-                        continue
-                    span_start, span_end = start, end
-                    if left_wild:
-                        while span_start > 0 and _is_word(folded[span_start - 1]):
-                            span_start -= 1
-                    if right_wild:
-                        while span_end < length and _is_word(folded[span_end]):
-                            span_end += 1
-                    hits.setdefault(term_id, []).append((span_start, span_end))
+                for term_id in plain_ids:
+                    hits.setdefault(term_id, []).append((start, end))
+            self._find_bare(folded, hits, regex_candidates)
         if regex_candidates:
             self._find_wild(folded, regex_candidates, hits)
         return hits
+
+    @staticmethod
+    def _check_targets(
+        folded: str,
+        start: int,
+        end: int,
+        targets: Sequence[_Target],
+        hits: dict[int, list[tuple[int, int]]],
+        regex_candidates: set[int],
+    ) -> None:
+        """A raw hit read back in the folded text, term by term: a spelling of the term
+        (with its separators at either end), whole words or wildcard ends."""
+        for term_id, left_wild, right_wild, via_regex, spelling in targets:
+            if via_regex or spelling is None:
+                regex_candidates.add(term_id)
+                continue
+            low, high = start - spelling.lead, end + spelling.trail
+            if low < 0 or folded[low:high] not in spelling.accepted:
+                continue
+            span = _fit(folded, len(folded), low, high, left_wild, right_wild)
+            if span is not None:
+                hits.setdefault(term_id, []).append(span)
+
+    def _find_bare(
+        self,
+        folded: str,
+        hits: dict[int, list[tuple[int, int]]],
+        regex_candidates: set[int],
+    ) -> None:
+        """The terms of separators only (rare: no built-in pack has one), found as written."""
+        bare = self._bare_row()
+        if bare is None:
+            return
+        for term_id, left_wild, right_wild, via_regex, spelling in bare[4]:
+            if via_regex or spelling is None:
+                regex_candidates.add(term_id)
+                continue
+            for text in spelling.accepted:
+                at = folded.find(text)
+                while at >= 0:
+                    span = _fit(folded, len(folded), at, at + len(text), left_wild, right_wild)
+                    if span is not None:
+                        hits.setdefault(term_id, []).append(span)
+                    at = folded.find(text, at + 1)
+
+    def _bare_row(self) -> _Row | None:
+        if self._bare is None:
+            keys = self._key_table()[0]
+            entry = bisect_left(keys, _BARE)
+            self._bare = (self._row(entry),) if entry < len(keys) and keys[entry] == _BARE else ()
+        return self._bare[0] if self._bare else None
 
     def _find_wild(
         self, folded: str, candidates: set[int], hits: dict[int, list[tuple[int, int]]]
@@ -360,7 +355,7 @@ class TermIndex:
             if encoded is None:
                 encoded = encode(folded)
             for start, end in spans(regex, folded, encoded):
-                span = _fit(folded, len(folded), start, end, spec)
+                span = _fit(folded, len(folded), start, end, spec.left_wild, spec.right_wild)
                 if span is not None:
                     hits.setdefault(term_id, []).append(span)
 
@@ -368,18 +363,35 @@ class TermIndex:
         """What find() needs of a key, worked out on its first hit (most keys never hit)."""
         keys, firsts, more = self._key_table()
         key = keys[entry]
-        codes = (firsts[entry], *more.get(entry, ()))
         targets = tuple(
-            (code >> 3, bool(code & 4), bool(code & 2), bool(code & 1)) for code in codes
+            self._target(key, code >> 3, bool(code & 4), bool(code & 2), bool(code & 1))
+            for code in (firsts[entry], *more.get(entry, ()))
         )
-        plain = not any(code & 7 for code in codes)
+        plain = all(
+            not (left_wild or right_wild or via_regex)
+            and spelling is not None
+            and not (spelling.lead or spelling.trail)
+            and key in spelling.accepted
+            for _, left_wild, right_wild, via_regex, spelling in targets
+        )
         return (
             len(key),
             _is_word(key[0]),
             _is_word(key[-1]),
-            tuple(code >> 3 for code in codes) if plain else None,
+            tuple(target[0] for target in targets) if plain else None,
             targets,
         )
+
+    def _target(
+        self, key: str, term_id: int, left_wild: bool, right_wild: bool, via_regex: bool
+    ) -> _Target:
+        """A key's target with the spellings of the term's text that has this key."""
+        spelling = None
+        if not via_regex:
+            core = self.spec(term_id).core
+            found = (text for text in texts(core) if (key_of(text) or _BARE) == key)
+            spelling = spellings(next(found, core))
+        return term_id, left_wild, right_wild, via_regex, spelling
 
     def _raw_hits(self, folded: str) -> Iterable[tuple[int, int]]:
         """Every key occurrence as (end index, entry in ``_table``): at each end, longest
@@ -434,14 +446,16 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _fit(text: str, length: int, start: int, end: int, spec: TermSpec) -> tuple[int, int] | None:
+def _fit(
+    text: str, length: int, start: int, end: int, left_wild: bool, right_wild: bool
+) -> tuple[int, int] | None:
     """Apply whole-word boundaries and wildcard extension to a raw literal hit."""
-    if spec.left_wild:
+    if left_wild:
         while start > 0 and is_word_char(text[start - 1]):
             start -= 1
     elif start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
         return None
-    if spec.right_wild:
+    if right_wild:
         while end < length and is_word_char(text[end]):
             end += 1
     elif end < length and is_word_char(text[end]) and is_word_char(text[end - 1]):
