@@ -259,3 +259,30 @@ def test_followed_by_looks_at_the_cheap_side_before_running_a_detector(
     assert calls == []
     assert [f.rule for f in policy.check("My asthma was cured in a week").findings] == ["h.cured"]
     assert calls == ["detect"]
+
+
+def test_near_looks_first_at_the_side_that_costs_less_to_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`detect(condition) near detect(person)`: the condition vocabulary (the dearer load)
+    is not read for a post that names no one; a post that does still gets its finding."""
+    import policylint
+    from policylint.detectors import DETECTORS, condition
+
+    assert DETECTORS.load_cost("condition") > DETECTORS.load_cost("person")
+    calls: list[str] = []
+    real = condition.ConditionDetector.detect
+
+    def counting(self: Any, post: Any) -> Any:
+        calls.append("detect")
+        return real(self, post)
+
+    monkeypatch.setattr(condition.ConditionDetector, "detect", counting)
+    policy = policylint.load_policy(
+        text='rule p.h {\n  category privacy\n  message "health"\n'
+        "  flag detect(condition) near detect(person) within 6 words\n}\n"
+    )
+    assert policy.check("Great day at the Spring fair, asthma or not").findings == []
+    assert calls == []
+    found = policy.check("Mr. Okafor is back after his asthma attack").findings
+    assert [f.rule for f in found] == ["p.h"] and calls == ["detect"]

@@ -393,17 +393,18 @@ class NearNode(PatternNode):
         # 'followed by': right must come after left
         self.ordered = ordered
         # Without a right side nothing is kept (unless negated), so look there first when
-        # only the left side runs a detector: `(detect(condition) or ...) followed by
-        # ["cured"]` then loads no vocabulary for the posts that never say "cured".
+        # the left side's detectors cost more to load: `(detect(condition) or ...) followed
+        # by ["cured"]` then loads no vocabulary for the posts that never say "cured", and
+        # `detect(condition) near detect(person)` none for posts that name no one.
         # Worked out on first use, not here: a warm start makes thousands of nodes.
         self._right_first: bool | None = None
 
     def matches(self, state: EvalState) -> list[Match]:
         right_first = self._right_first
         if right_first is None:
-            right_first = self._right_first = (
-                not self.negated and _runs_detector(self.left) and not _runs_detector(self.right)
-            )
+            right_first = self._right_first = not self.negated and _load_cost(
+                self.right
+            ) < _load_cost(self.left)
         if right_first:
             rights = self.right.matches(state)
             if not rights:
@@ -429,15 +430,18 @@ class NearNode(PatternNode):
         return kept
 
 
-def _runs_detector(node: PatternNode) -> bool:
-    """Whether matching ``node`` may run a detector (its cost is then a vocabulary's load)."""
+def _load_cost(node: PatternNode) -> float:
+    """What matching ``node`` may cost in loading: its detectors' load costs, summed."""
     if isinstance(node, DetectNode):
-        return True
-    return any(
-        isinstance(part, PatternNode) and _runs_detector(part)
+        from policylint.detectors import DETECTORS
+
+        return DETECTORS.load_cost(node.name) if node.name in DETECTORS else 1.0
+    return sum(
+        _load_cost(part)
         for name in node.FIELDS
         for value in [getattr(node, name)]
         for part in (value if isinstance(value, tuple) else (value,))
+        if isinstance(part, PatternNode)
     )
 
 
