@@ -657,7 +657,7 @@ def test_a_phrase_is_one_key_whatever_its_spellings() -> None:
     count = 400_000 // 27 + 1
     words = [_letters(i) for i in range(count)]
     phrases = ", ".join(f'"w{w} x{w} y{w} z{w}"' for w in words)
-    policy = load(f"terms p = [{phrases}, \"can't lose\"]\nrule a.b {{ flag p }}\n")
+    policy = load(f'terms p = [{phrases}, "can\'t lose"]\nrule a.b {{ flag p }}\n')
     terms = checker_of(policy).engine.executable.terms
     assert len(terms) == count + 1 and len(terms.keys()) == count + 2
     found = policy.check("wh-xh yhzh, wixiyizi and cant lose").findings
