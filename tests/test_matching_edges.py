@@ -222,16 +222,16 @@ def test_a_long_post_builds_the_automaton_instead_of_looking_up_each_position(
     looked_up: list[int] = []
     lookup = index._lookup
 
-    def counting(folded: str) -> list[tuple[int, int]]:
-        looked_up.append(len(folded))
-        return lookup(folded)
+    def counting(text: str, prefix: str) -> list[tuple[int, int]]:
+        looked_up.append(len(text))
+        return lookup(text, prefix)
 
     monkeypatch.setattr(index, "_lookup", counting)
     assert index.find("a guaranteed win") == {0: [(2, 12)]}
     hits = index.find("guaranteed " * 10_000)
     assert len(hits[0]) == 10_000
-    # The short post only, looked up without its separators (runtime.spellings).
-    assert looked_up == [len("aguaranteedwin")]
+    # The short post only: its words, then its phrases (looked up without separators).
+    assert looked_up == [len("a guaranteed win"), len("aguaranteedwin")]
 
 
 def test_terms_sharing_a_wildcard_piece_run_only_where_all_their_pieces_are() -> None:

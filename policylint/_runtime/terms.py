@@ -3,10 +3,15 @@
 A term is case-insensitive and whole-word; ``*`` at either end matches the rest of a word
 (``guarantee*`` -> guaranteed, guarantees; ``*partner`` -> BrandPartner). Spaces and hyphens
 between words are interchangeable (``risk-free`` = ``risk free`` = ``riskfree``), and an
-apostrophe may be left out (``can't`` = ``cant``): the automaton holds one key per term and
-runs on the post without separators (policylint._runtime.spellings). Terms and text are
-folded the same way (policylint._text.views.fold_term), so confusables, accents and
-leetspeak match too.
+apostrophe may be left out (``can't`` = ``cant``). Terms and text are folded the same way
+(policylint._text.views.fold_term), so confusables, accents and leetspeak match too.
+
+A term of one word is a key of the *word* automaton, which runs on the folded post. A phrase
+is one key of the *phrase* automaton, its separators dropped, which runs on the post without
+separators; a hit there is read back in the folded post and kept if it is one of the
+phrase's spellings (policylint._runtime.spellings). Two automata, not one on the stripped
+post: there, every short word key would also hit across words ("he b" in "the best"), and
+a post has twice as many raw hits.
 
 One pass of the automaton over a post finds every term of every rule; each term set (a
 rule's list) then only looks up its own term ids. A ``*`` inside a term is rare and is
@@ -41,9 +46,10 @@ if TYPE_CHECKING:
 
 __all__ = ["TermIndex", "TermSpec", "parse_term"]
 
-#: The key of the terms made of separators only (``-``, `` - ``): the stripped text never
-#: holds a space, so the automaton never finds it; find() looks for those terms as written.
-_BARE = " "
+#: What starts a phrase key (the rest is the phrase without separators): a word key holds
+#: no space. The phrase key of nothing else, " " itself, stands for the terms made of
+#: separators only (``-``, `` - ``), which find() looks for as written.
+_PHRASE = " "
 
 
 class TermSpec(NamedTuple):
@@ -89,7 +95,7 @@ class TermIndex:
         # first asked for: a start needs a handful of the thousands of terms.
         self._specs: list[TermSpec | str] = []
         self._ids: dict[str, int] | None = {}  # term -> id; None: not made yet
-        self._automaton: Any = None
+        self._automata: tuple[Any, Any] | None = None  # words, phrases
         self._regex_cache: dict[int, Any] = {}
         # Every key and, for each, its terms as encoded targets (see _target): computed from
         # the terms, or loaded from the compiled cache. The automaton's values and the
@@ -141,7 +147,7 @@ class TermIndex:
 
     def _forget_keys(self) -> None:
         """Drop everything derived from the terms (keys, their table, the automaton)."""
-        self._automaton = None
+        self._automata = None
         self._table = None
         self._entries = None
         self._starts = None
@@ -171,9 +177,9 @@ class TermIndex:
         return self._key_table()[0]
 
     def _key_table(self) -> _KeyTable:
-        """Every key with the terms it stands for: each term's texts without separators
-        (spellings.key_of), and the longest literal piece of each term with an inner
-        wildcard."""
+        """Every key with the terms it stands for: each term's texts (_key: a word as it is,
+        a phrase without separators after _PHRASE), and the longest literal piece of each
+        term with an inner wildcard."""
         if self._table is not None:
             return self._table
         entries: dict[str, list[int]] = {}
@@ -186,12 +192,12 @@ class TermIndex:
             # terms share ("guarantee*..."), every post holding it ran them all (7.7 s).
             findable = [p for p in _pieces_of(spec) if key_of(p)]
             piece = min(findable, key=lambda p: (shared[p], -len(p)), default="")
-            pieces.setdefault(key_of(piece or spec.core) or _BARE, []).append(term_id)
+            pieces.setdefault(_key(piece or spec.core), []).append(term_id)
         for term_id, spec in enumerate(self._all_specs()):
             if spec.inner_regex is not None:
                 continue
             for text in texts(spec.core):
-                entries.setdefault(key_of(text) or _BARE, []).append(term_id)
+                entries.setdefault(_key(text), []).append(term_id)
         specs = self._all_specs()
         keys = sorted(entries.keys() | pieces.keys())
         firsts: list[int] = []
@@ -218,71 +224,125 @@ class TermIndex:
         return self._entries
 
     def _key_starts(self) -> Mapping[str, Sequence[int]]:
+        """A key's first two characters (a phrase key's after _PHRASE, which stays in
+        front) -> the lengths of the keys that start so, without _PHRASE, longest first."""
         if self._starts is None:
             lengths: dict[str, set[int]] = {}
             for key in self._key_table()[0]:
-                lengths.setdefault(key[:2], set()).add(len(key))
+                body = key[1:] if key[0] == _PHRASE else key
+                lengths.setdefault(key[: len(key) - len(body) + 2], set()).add(len(body))
             self._starts = {s: sorted(found, reverse=True) for s, found in lengths.items()}
         return self._starts
 
-    def _build(self) -> Any:
+    def _build(self) -> tuple[Any, Any]:
+        """The word automaton and the phrase automaton (None for one without keys)."""
         import ahocorasick
 
-        # Integer values build about five times faster than Python objects.
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        entries = self._entries_table()
-        for key, entry in entries.items():
-            automaton.add_word(key, entry)
-        if entries:
-            automaton.make_automaton()
-        else:
-            automaton = None
-        self._automaton = automaton
-        return automaton
+        words, phrases = [], []
+        for key, entry in self._entries_table().items():
+            if key[0] != _PHRASE:
+                words.append((key, entry))
+            elif len(key) > 1:  # " " alone: the terms of separators only (_find_bare)
+                phrases.append((key[1:], entry))
+        built = []
+        for keys in (words, phrases):
+            # Integer values build about five times faster than Python objects.
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            for key, entry in keys:
+                automaton.add_word(key, entry)
+            if keys:
+                automaton.make_automaton()
+            built.append(automaton if keys else None)
+        self._automata = (built[0], built[1])
+        return self._automata
 
     def find(self, folded: str) -> dict[int, list[tuple[int, int]]]:
         """Every term occurrence in ``folded``: term id -> spans (in folded coordinates)."""
         hits: dict[int, list[tuple[int, int]]] = {}
         regex_candidates: set[int] = set()
         if folded:
-            length = len(folded)
-            view, gaps = stripped(folded)
-            rows = self._rows
-            if not rows:
-                rows = self._rows = [None] * len(self._key_table()[0])
-            for end_index, entry in self._raw_hits(view):
-                row = rows[entry]
-                if row is None:
-                    row = rows[entry] = self._row(entry)
-                key_length, first_is_word, last_is_word, plain_ids, targets = row
-                # The hit in the folded text: each separator before a position moves it on
-                # (spellings.fold_back, inlined: this loop runs for every raw hit).
-                start = end_index + 1 - key_length
-                end = end_index
-                if gaps is not None:
-                    start += bisect_right(gaps, start)
-                    end += bisect_right(gaps, end)
-                end += 1
-                if plain_ids is None or end - start != key_length:
-                    self._check_targets(folded, start, end, targets, hits, regex_candidates)
-                    continue
-                # Most raw hits are inside longer words ('ad' in 'made'): reject those before
-                # anything else. A boundary is only needed where both sides are word chars,
-                # and the key's own side of it is known in advance.
-                if first_is_word and start:
-                    ch = folded[start - 1]
-                    if ch.isalnum() or ch == "_":
-                        continue
-                if last_is_word and end < length:
-                    ch = folded[end]
-                    if ch.isalnum() or ch == "_":
-                        continue
-                for term_id in plain_ids:
-                    hits.setdefault(term_id, []).append((start, end))
+            if not self._rows:
+                self._rows = [None] * len(self._key_table()[0])
+            lookup = self._automata is None and self._uses < self.WARM_UP
+            if lookup:
+                self._uses += 1
+            self._find_words(folded, lookup, hits, regex_candidates)
+            self._find_phrases(folded, lookup, hits, regex_candidates)
             self._find_bare(folded, hits, regex_candidates)
         if regex_candidates:
             self._find_wild(folded, regex_candidates, hits)
         return hits
+
+    def _find_words(
+        self,
+        folded: str,
+        lookup: bool,
+        hits: dict[int, list[tuple[int, int]]],
+        regex_candidates: set[int],
+    ) -> None:
+        """The word keys' hits in the folded text: whole words, or wildcard ends."""
+        length = len(folded)
+        rows = self._rows
+        for end_index, entry in self._raw_hits(folded, lookup, ""):
+            row = rows[entry]
+            if row is None:
+                row = rows[entry] = self._row(entry)
+            key_length, first_is_word, last_is_word, plain_ids, targets = row
+            end = end_index + 1
+            start = end - key_length
+            # Most raw hits are inside longer words ('ad' in 'made'): reject those before
+            # anything else. A boundary is only needed where both sides are word chars,
+            # and the key's own side of it is known in advance.
+            left_inside = False
+            if first_is_word and start:
+                ch = folded[start - 1]
+                left_inside = ch.isalnum() or ch == "_"
+            right_inside = False
+            if last_is_word and end < length:
+                ch = folded[end]
+                right_inside = ch.isalnum() or ch == "_"
+            if plain_ids is not None:
+                if not (left_inside or right_inside):
+                    for term_id in plain_ids:
+                        hits.setdefault(term_id, []).append((start, end))
+                continue
+            for term_id, left_wild, right_wild, via_regex, _ in targets:
+                if via_regex:
+                    regex_candidates.add(term_id)
+                    continue
+                if (left_inside and not left_wild) or (right_inside and not right_wild):
+                    continue
+                span_start, span_end = start, end
+                if left_wild:
+                    while span_start > 0 and _is_word(folded[span_start - 1]):
+                        span_start -= 1
+                if right_wild:
+                    while span_end < length and _is_word(folded[span_end]):
+                        span_end += 1
+                hits.setdefault(term_id, []).append((span_start, span_end))
+
+    def _find_phrases(
+        self,
+        folded: str,
+        lookup: bool,
+        hits: dict[int, list[tuple[int, int]]],
+        regex_candidates: set[int],
+    ) -> None:
+        """The phrase keys' hits in the text without separators, read back in the folded
+        text and kept where they are one of the phrase's spellings."""
+        view, gaps = stripped(folded)
+        rows = self._rows
+        for end_index, entry in self._raw_hits(view, lookup, _PHRASE):
+            row = rows[entry]
+            if row is None:
+                row = rows[entry] = self._row(entry)
+            # Each separator before a position moves it on (spellings.fold_back).
+            start = end_index + 1 - row[0]
+            end = end_index
+            if gaps is not None:
+                start += bisect_right(gaps, start)
+                end += bisect_right(gaps, end)
+            self._check_targets(folded, start, end + 1, row[4], hits, regex_candidates)
 
     @staticmethod
     def _check_targets(
@@ -293,8 +353,8 @@ class TermIndex:
         hits: dict[int, list[tuple[int, int]]],
         regex_candidates: set[int],
     ) -> None:
-        """A raw hit read back in the folded text, term by term: a spelling of the term
-        (with its separators at either end), whole words or wildcard ends."""
+        """A phrase key's hit read back in the folded text, term by term: a spelling of the
+        term (with its separators at either end), whole words or wildcard ends."""
         for term_id, left_wild, right_wild, via_regex, spelling in targets:
             if via_regex or spelling is None:
                 regex_candidates.add(term_id)
@@ -331,8 +391,8 @@ class TermIndex:
     def _bare_row(self) -> _Row | None:
         if self._bare is None:
             keys = self._key_table()[0]
-            entry = bisect_left(keys, _BARE)
-            self._bare = (self._row(entry),) if entry < len(keys) and keys[entry] == _BARE else ()
+            entry = bisect_left(keys, _PHRASE)
+            self._bare = (self._row(entry),) if entry < len(keys) and keys[entry] == _PHRASE else ()
         return self._bare[0] if self._bare else None
 
     def _find_wild(
@@ -363,21 +423,16 @@ class TermIndex:
         """What find() needs of a key, worked out on its first hit (most keys never hit)."""
         keys, firsts, more = self._key_table()
         key = keys[entry]
+        body = key[1:] if key[0] == _PHRASE else key
         targets = tuple(
             self._target(key, code >> 3, bool(code & 4), bool(code & 2), bool(code & 1))
             for code in (firsts[entry], *more.get(entry, ()))
         )
-        plain = all(
-            not (left_wild or right_wild or via_regex)
-            and spelling is not None
-            and not (spelling.lead or spelling.trail)
-            and key in spelling.accepted
-            for _, left_wild, right_wild, via_regex, spelling in targets
-        )
+        plain = not any(left or right or regex for _, left, right, regex, _ in targets)
         return (
-            len(key),
-            _is_word(key[0]),
-            _is_word(key[-1]),
+            len(body),
+            bool(body) and _is_word(body[0]),
+            bool(body) and _is_word(body[-1]),
             tuple(target[0] for target in targets) if plain else None,
             targets,
         )
@@ -385,32 +440,34 @@ class TermIndex:
     def _target(
         self, key: str, term_id: int, left_wild: bool, right_wild: bool, via_regex: bool
     ) -> _Target:
-        """A key's target with the spellings of the term's text that has this key."""
+        """A key's target with, for a phrase key, the spellings of the term's text that has
+        this key."""
         spelling = None
-        if not via_regex:
+        if not via_regex and key[0] == _PHRASE:
             core = self.spec(term_id).core
-            found = (text for text in texts(core) if (key_of(text) or _BARE) == key)
+            found = (text for text in texts(core) if _key(text) == key)
             spelling = spellings(next(found, core))
         return term_id, left_wild, right_wild, via_regex, spelling
 
-    def _raw_hits(self, folded: str) -> Iterable[tuple[int, int]]:
-        """Every key occurrence as (end index, entry in ``_table``): at each end, longest
-        key first (the automaton's order, which the lookup reproduces)."""
-        if self._automaton is None and self._uses < self.WARM_UP and len(folded) <= self.LOOKUP_MAX:
-            self._uses += 1
-            return self._lookup(folded)
-        automaton = self._automaton if self._automaton is not None else self._build()
-        return automaton.iter(folded) if automaton is not None else ()
+    def _raw_hits(self, text: str, lookup: bool, prefix: str) -> Iterable[tuple[int, int]]:
+        """Every occurrence in ``text`` of the word keys (``prefix`` "") or of the phrase keys
+        (``prefix`` _PHRASE) as (end index, entry in ``_table``): at each end, longest key
+        first (the automaton's order, which the lookup reproduces)."""
+        if lookup and len(text) <= self.LOOKUP_MAX:
+            return self._lookup(text, prefix)
+        automata = self._automata if self._automata is not None else self._build()
+        automaton = automata[1 if prefix else 0]
+        return automaton.iter(text) if automaton is not None else ()
 
-    def _lookup(self, folded: str) -> list[tuple[int, int]]:
+    def _lookup(self, text: str, prefix: str) -> list[tuple[int, int]]:
         keys = self._key_table()[0]
         count = len(keys)
         starts = self._key_starts()
-        size = len(folded)
+        size = len(text)
         found: list[tuple[int, int, int]] = []  # (end index, -length, entry)
         for start in range(size):
-            pair = folded[start : start + 2]
-            both = (pair, pair[0]) if len(pair) == 2 else (pair,)
+            pair = prefix + text[start : start + 2]
+            both = (pair, pair[:-1]) if len(pair) == len(prefix) + 2 else (pair,)
             for lengths in map(starts.get, both):
                 if lengths is None:
                     continue
@@ -418,7 +475,7 @@ class TermIndex:
                     end = start + key_length
                     if end > size:
                         continue
-                    piece = folded[start:end]
+                    piece = prefix + text[start:end]
                     entry = bisect_left(keys, piece)
                     if entry < count and keys[entry] == piece:
                         found.append((end - 1, -key_length, entry))
@@ -430,6 +487,12 @@ class TermIndex:
 
     def ids_for(self, terms: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted({self.add(t) for t in terms}))
+
+
+def _key(text: str) -> str:
+    """A text's key: a word as it is; a phrase without separators, after _PHRASE."""
+    stripped_text = key_of(text)
+    return text if stripped_text == text else _PHRASE + stripped_text
 
 
 def _pieces_of(spec: TermSpec) -> list[str]:
