@@ -92,7 +92,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 24
+FORMAT_VERSION = 25
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
