@@ -14,6 +14,7 @@ import policylint
 from policylint._cache import codec, packed
 from policylint._cache import folder as cachedir
 from policylint._cache import policies as policycache
+from policylint._cache.code import stamp_of
 from policylint._compiler.regexes import regex_key
 from policylint._model.severity import Severity
 from policylint._pipeline.policy import checker_of
@@ -180,6 +181,21 @@ def test_settings_are_part_of_the_key(cache: Path) -> None:
     assert policylint.load_policy(source).check("a").findings
     other = policylint.load_policy(source, settings={"organisation.x": ["b"]})
     assert not other.check("a").findings and other.check("b").findings
+
+
+def test_a_checkout_whose_code_changed_does_not_read_its_old_entries(tmp_path: Path) -> None:
+    """Run from a source checkout, a module edited under the same version and format
+    number makes another key; an installed copy (under site-packages) does not stat."""
+    package = tmp_path / "policylint"
+    (package / "_runtime").mkdir(parents=True)
+    module = package / "_runtime" / "terms.py"
+    module.write_text("KEYS = 1\n", encoding="utf-8")
+    before = stamp_of(package)
+    module.write_text("KEYS = 22\n", encoding="utf-8")
+    assert stamp_of(package) not in ("", before)
+    installed = tmp_path / "lib" / "site-packages" / "policylint"
+    installed.mkdir(parents=True)
+    assert stamp_of(installed) == ""
 
 
 @pytest.mark.parametrize(

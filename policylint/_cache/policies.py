@@ -12,7 +12,8 @@ size, modification time and SHA-256 as read, and the listing of every pack folde
 globbed; it is used only while all are unchanged (a file is hashed again unless its size
 and time match and it was last modified well before it was read). The key covers the
 policylint version, the grammar, the root policy, the working directory (relative extends
-of text policies) and the settings.
+of text policies) and the settings; run from a source checkout, the code too
+(:mod:`policylint._cache.code`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from policylint._cache import codec, regex_facts
+from policylint._cache.code import checkout_stamp
 from policylint._cache.folder import read_json_object, write_json
 from policylint._hashing import sha256
 from policylint._lang.stamps import FileStamp, folder_listing
@@ -96,6 +98,7 @@ def cache_key(spec: PolicySpec) -> str:
         # environments, a checkout beside a release) have their own built-in packs and code,
         # and must not use each other's entries through a shared cache folder.
         str(Path(__file__).resolve().parent.parent),
+        checkout_stamp(),
         str(rules_dir().resolve()),
         sha256(grammar_path().read_bytes()).hexdigest(),
         str(Path(source).resolve()) if source and not source.startswith("builtin:") else "",

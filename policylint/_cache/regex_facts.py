@@ -40,7 +40,9 @@ def _path() -> Path | None:
         engine = os.stat(_re2.__file__)
     except (OSError, TypeError):
         return None
-    parts = (FORMAT_VERSION, __version__, engine.st_size, engine.st_mtime_ns)
+    from policylint._cache.code import checkout_stamp
+
+    parts = (FORMAT_VERSION, __version__, engine.st_size, engine.st_mtime_ns, checkout_stamp())
     digest = sha256("\0".join(map(str, parts)).encode()).hexdigest()[:24]
     return directory / "regexes" / f"{digest}.json"
 
