@@ -230,11 +230,21 @@ class _Compiler:
             if inner is None:
                 return None
             scope = node.scope
-            if scope.kind == "field" and not scope.path.startswith("meta."):
+            if scope.kind == "field" and scope.path.startswith("item."):
+                if not self.quantifiers:
+                    self.error(
+                        "PL216",
+                        f"'in {scope.path}': a field of a list's item, read inside a quantifier",
+                        scope.pos,
+                        hint=f"write: any meta.LIST where (contains (... in {scope.path}))",
+                    )
+                    return None
+            elif scope.kind == "field" and not scope.path.startswith("meta."):
                 self.error(
                     "PL216",
                     f"'in {scope.path}': a pattern can look in hashtags, mentions, links, "
-                    "first/last N chars|words|lines, or a meta.* field",
+                    "first/last N chars|words|lines, a meta.* field or, inside a "
+                    "quantifier, an item.* field",
                     scope.pos,
                     hint=f"did you mean 'meta.{scope.path}'?",
                 )

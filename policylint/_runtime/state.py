@@ -85,7 +85,8 @@ class EvalState:
         self._word_starts: list[int] | None = None
         self._line_starts: list[int] | None = None
         self._sentence_ends: list[int] | None = None
-        self._fields: dict[str, EvalState | None] = {}
+        # By path, and for an item's field by path and item (items live as long as the post).
+        self._fields: dict[object, EvalState | None] = {}
         self._encoded: bytes | None = None
         #: The object a quantifier is asking its condition about (``item.alt``), and the
         #: item that decided the last quantifier (a ``Witness``, for ``{item.index}``).
@@ -181,17 +182,23 @@ class EvalState:
         return index < len(self._sentence_ends) and self._sentence_ends[index] < end
 
     def field_state(self, path: str) -> EvalState | None:
-        """State over the text of a metadata field (``meta.alt``), or None if not text."""
-        if path in self._fields:
-            return self._fields[path]
-        value = lookup_path(self.ctx.meta, path.removeprefix("meta."))
+        """State over the text of a metadata field (``meta.alt``) or of a field of the
+        quantifier's current item (``item.alt``), or None if not text."""
+        item = path.startswith("item.")
+        key = (path, id(self.item)) if item else path
+        if key in self._fields:
+            return self._fields[key]
+        if item:
+            value = lookup_path(self.item or {}, path.removeprefix("item."))
+        else:
+            value = lookup_path(self.ctx.meta, path.removeprefix("meta."))
         state: EvalState | None = None
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = "\n".join(value)
         if isinstance(value, str):
             sub = PostContext(value, self.ctx.platform, self.ctx.meta, self.ctx.settings)
             state = EvalState(sub, self.term_index, path, self.regex_index)
-        self._fields[path] = state
+        self._fields[key] = state
         return state
 
     def distance(self, a: Match, b: Match, unit: str) -> int:
