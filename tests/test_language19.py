@@ -72,3 +72,33 @@ def test_a_cached_item_field_pattern_behaves_as_a_fresh_one(
     for media in ([{"type": "image", "alt": "USO INTERNO"}], [{"type": "image", "alt": "ok"}]):
         post = {"media": media}
         assert cached.check("Our offsite!", meta=post) == fresh.check("Our offsite!", meta=post)
+
+
+# ----------------------------------------------------------------------------- a string setting
+STRING_SETTING = """
+setting organisation.name = "Acme Foods"
+rule t.named {
+  flag organisation.name near ["scam", "fraud"] within 5 words
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "fired"),
+    [
+        ("Acme Foods is a scam", True),
+        ("acme-foods fraud, again", True),  # a term: case and separators as any term
+        ("Acme is a scam", False),
+        ("Acme Foods is lovely", False),
+    ],
+)
+def test_a_string_setting_is_a_list_of_one_term(text: str, fired: bool) -> None:
+    policy = policylint.load_policy(STRING_SETTING)
+    assert [f.rule for f in policy.check(text).findings] == (["t.named"] if fired else [])
+
+
+def test_a_setting_of_another_kind_is_still_no_list() -> None:
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy("setting thresholds.n = 3\nrule t.r {\n  flag thresholds.n\n}\n")
+    (error,) = caught.value.diagnostics
+    assert error.code == "PL214" and "not a string or a list of strings" in error.message

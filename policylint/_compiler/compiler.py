@@ -86,7 +86,7 @@ class _Compiler:
         self.detector_names = DETECTORS.names()
         self.metric_names = sorted(METRICS)
         self.suggest = resolved.suggest  # "did you mean", within the load's budget
-        self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list)]
+        self.list_settings = [k for k, v in self.settings.items() if isinstance(v, list | str)]
         self.regexes = RegexChecker(self.error, known_regexes, self.warn)
         self.warnings: list[Diagnostic] = []
         # Term ids of each named list, by (file, name): a list used by many rules is
@@ -172,7 +172,9 @@ class _Compiler:
             value = self.settings[name]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 return [v for v in value if isinstance(v, str) and v.strip()]
-            self.error("PL214", f"setting '{name}' is not a list of strings", pos)
+            if isinstance(value, str):  # one term: organisation.name near ["scam"]
+                return [value] if value.strip() else []
+            self.error("PL214", f"setting '{name}' is not a string or a list of strings", pos)
             return None
         if not self.scope.complete or self.resolved.lost("terms", name):
             return None  # defined, perhaps, by what failed to load: already an error
