@@ -164,6 +164,47 @@ def test_length_counts_code_points_after_nfc() -> None:
     assert length_for("👨‍👩‍👧", "linkedin") == 5  # code points, as LinkedIn counts
 
 
+# The organisation's own domains are links on X and Mastodon whatever their TLD (.example is
+# a TLD no counter knows, as a brand TLD newer than the counter's list would be).
+OWN = ("acme.example",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see acme.example/winter.", 4 + 23 + 1),  # bare, the full stop after it is text
+        ("see https://www.acme.example/a/long/path?x=1", 4 + 23),  # scheme and subdomain
+        ("shop.acme.example, or", 23 + 4),
+        ("see notacme.example/x", len("see notacme.example/x")),  # another host
+        ("see foo.example/x", len("see foo.example/x")),  # the same TLD, not our domain
+        ("mail help@acme.example", len("mail help@acme.example")),  # an e-mail, not a link
+        ("see acme.example.com/x", 4 + 23),  # already a link, counted once
+        ("🌿 acme.example/x", 2 + 1 + 23),  # the non-ASCII path of the counter
+    ],
+)
+def test_links_to_own_domains_count_23_on_x(text: str, expected: int) -> None:
+    assert length_for(text, "x", OWN) == expected
+
+
+def test_own_domains_are_links_on_mastodon_and_may_be_written_as_urls() -> None:
+    assert length_for("see acme.example/x", "mastodon", ("https://Acme.example/",)) == 4 + 23
+    assert length_for("see acme.example/x", "mastodon") == len("see acme.example/x")
+
+
+def test_a_long_link_to_an_own_domain_keeps_an_x_post_within_the_limit() -> None:
+    import policylint
+
+    text = "Timetable changes for the weekend, stand 4. Details: " + (
+        "https://www.acme.example/travel/" + "-".join(["updates"] * 40)
+    )
+    policy = policylint.load_policy("builtin:platform").select(["platform.x.length"])
+    own = policylint.load_policy(
+        "builtin:platform", settings={"organisation.domains": ["acme.example"]}
+    ).select(["platform.x.length"])
+    assert [f.rule for f in policy.check(text, platform="x").findings] == ["platform.x.length"]
+    assert own.check(text, platform="x").findings == []
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

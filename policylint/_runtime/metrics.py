@@ -48,7 +48,11 @@ class Metric(NamedTuple):
 def _length(ctx: PostViews) -> int:
     from policylint._text.platforms import length_for
 
-    return length_for(ctx.text, ctx.platform)
+    # The organisation's own domains are links on X and Mastodon whatever their TLD; the
+    # settings are the engine's (PostContext), absent when a metric is computed on bare views.
+    settings: Mapping[str, Any] = getattr(ctx, "settings", None) or {}
+    own_domains = tuple(str(domain) for domain in settings.get("organisation.domains") or ())
+    return length_for(ctx.text, ctx.platform, own_domains)
 
 
 def _length_bound(ctx: PostViews) -> float:

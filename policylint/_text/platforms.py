@@ -13,6 +13,12 @@ Lengths are what the platform's own composer shows, not ``len()``:
 * **Mastodon** counts characters, but every URL as 23 (Mastodon docs, "Publishing posts").
 * The others count characters: code points of the NFC-normalised text.
 
+X and Mastodon also count a link to one of the organisation's own domains
+(``organisation.domains``, passed as ``own_domains``) as 23, even when its top-level domain is
+newer than the list the counter knows (``.example`` in the documentation, a brand TLD): the
+platform does know the domains the organisation posts links to, so a counter that read
+``acme.example/spring`` as 19 letters would report a post as too long when it is not.
+
 This module is pure standard library plus :mod:`policylint._text.entities`, so it is cheap to
 import; it does not use twitter-text-parser (which takes about 250 ms to import).
 """
@@ -85,19 +91,20 @@ def limits_for(platform: str | None) -> PlatformLimits | None:
     return None if name is None else LIMITS.get(name)
 
 
-def length_for(text: str, platform: str | None) -> int:
+def length_for(text: str, platform: str | None, own_domains: tuple[str, ...] = ()) -> int:
     """Length of ``text`` as ``platform`` counts it against its ``max_length``.
 
     X: weighted length; Bluesky: graphemes; Mastodon: characters with URLs as 23; anything
-    else (and no platform): code points of the NFC-normalised text.
+    else (and no platform): code points of the NFC-normalised text. Links to ``own_domains``
+    (the organisation's, any subdomain) count as links on X and Mastodon whatever their TLD.
     """
     name = normalise_platform(platform)
     if name == "x":
-        return weighted_length_x(text)
+        return weighted_length_x(text, own_domains)
     if name == "bluesky":
         return grapheme_count(text)
     if name == "mastodon":
-        return _mastodon_length(text)
+        return _mastodon_length(text, own_domains)
     return len(unicodedata.normalize("NFC", text))
 
 
@@ -200,6 +207,46 @@ def _x_links(text: str) -> list[tuple[int, int]]:
     return link_spans(text, _x_tlds(), any_tld_after_scheme=False, sentence_guard=False)
 
 
+# Own domains ----------------------------------------------------------------------------------
+_SCHEME_RE = re.compile(r"(?i)^[a-z][a-z0-9+.\-]*://")
+
+
+def _host_of(link: str) -> str:
+    """The host of a link or domain as written (scheme, port, path and query dropped)."""
+    rest = _SCHEME_RE.sub("", link.strip())
+    return re.split(r"[/:?#]", rest, maxsplit=1)[0].lower().rstrip(".")
+
+
+@cache
+def _own_domain_tlds(own_domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(host.rsplit(".", 1)[-1] for host in map(_host_of, own_domains) if host)
+
+
+def _with_own_domains(find: _SpanFinder, own_domains: tuple[str, ...]) -> _SpanFinder:
+    """``find``, plus the links to ``own_domains`` (or their subdomains) it does not know."""
+    if not own_domains:
+        return find
+    hosts = tuple(host for host in map(_host_of, own_domains) if host)
+
+    def is_own(link: str) -> bool:
+        host = _host_of(link)
+        return any(host == own or host.endswith("." + own) for own in hosts)
+
+    def links(text: str) -> list[tuple[int, int]]:
+        from policylint._text.entities import link_spans
+
+        found = find(text)
+        own = [
+            (start, end)
+            for start, end in link_spans(text, _own_domain_tlds(own_domains), sentence_guard=False)
+            if is_own(text[start:end])
+            and not any(start < known_end and known_start < end for known_start, known_end in found)
+        ]
+        return sorted(found + own) if own else found
+
+    return links
+
+
 _X_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 
 
@@ -227,20 +274,22 @@ def _x_weight(ch: str) -> int:
     return 2
 
 
-def weighted_length_x(text: str) -> int:
-    """X's weighted length of ``text`` (twitter-text config v3, see the module docstring)."""
+def weighted_length_x(text: str, own_domains: tuple[str, ...] = ()) -> int:
+    """X's weighted length of ``text`` (twitter-text config v3, see the module docstring),
+    links to ``own_domains`` counted as links whatever their TLD."""
     from policylint._text.entities import emoji_spans
 
+    find_links = _with_own_domains(_x_links, own_domains)
     # X's composer sends line ends as "\n", whatever the source file had.
     normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
     if normalized.isascii():
         # Fast path: every ASCII character weighs 1 and ASCII holds no emoji but keycaps,
         # which need U+20E3.
-        links = _x_links(normalized)
+        links = find_links(normalized)
         return len(normalized) + sum(_X_URL_LENGTH - (end - start) for start, end in links)
     total = 0
     pos = 0
-    for start, end, weight in _weighted_spans(normalized, _x_links, emoji_spans):
+    for start, end, weight in _weighted_spans(normalized, find_links, emoji_spans):
         total += _x_weights(normalized[pos:start]) + weight
         pos = end
     return total + _x_weights(normalized[pos:])
@@ -292,10 +341,9 @@ def _count_clusters(text: str) -> int:
 
 
 # Mastodon --------------------------------------------------------------------------------------
-def _mastodon_length(text: str) -> int:
+def _mastodon_length(text: str, own_domains: tuple[str, ...] = ()) -> int:
     from policylint._text.entities import link_spans
 
     normalized = unicodedata.normalize("NFC", text)
-    return len(normalized) + sum(
-        _X_URL_LENGTH - (end - start) for start, end in link_spans(normalized)
-    )
+    links = _with_own_domains(link_spans, own_domains)(normalized)
+    return len(normalized) + sum(_X_URL_LENGTH - (end - start) for start, end in links)
