@@ -235,12 +235,9 @@ def test_the_one_pass_folding_of_condition_names_is_the_folding_of_posts() -> No
     assert [fold_names(name) for name in names] == [fold_term(name) for name in names]
 
 
-def test_followed_by_looks_at_the_cheap_side_before_running_a_detector(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """`detect(condition) followed by ["cured"]`: a post that never says "cured" does not
-    load the condition vocabulary; one that does still finds the claim."""
-    import policylint
+@pytest.fixture
+def condition_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each run of the condition detector, recorded (it loads its vocabulary first)."""
     from policylint.detectors import condition
 
     calls: list[str] = []
@@ -251,6 +248,17 @@ def test_followed_by_looks_at_the_cheap_side_before_running_a_detector(
         return real(self, post)
 
     monkeypatch.setattr(condition.ConditionDetector, "detect", counting)
+    return calls
+
+
+def test_followed_by_looks_at_the_cheap_side_before_running_a_detector(
+    condition_calls: list[str],
+) -> None:
+    """`detect(condition) followed by ["cured"]`: a post that never says "cured" does not
+    load the condition vocabulary; one that does still finds the claim."""
+    import policylint
+
+    calls = condition_calls
     policy = policylint.load_policy(
         text='rule h.cured {\n  category regulatory\n  message "claim"\n'
         '  flag detect(condition) followed by ["cured"] within 4 words\n}\n'
@@ -262,22 +270,15 @@ def test_followed_by_looks_at_the_cheap_side_before_running_a_detector(
 
 
 def test_near_looks_first_at_the_side_that_costs_less_to_load(
-    monkeypatch: pytest.MonkeyPatch,
+    condition_calls: list[str],
 ) -> None:
     """`detect(condition) near detect(person)`: the condition vocabulary (the dearer load)
     is not read for a post that names no one; a post that does still gets its finding."""
     import policylint
-    from policylint.detectors import DETECTORS, condition
+    from policylint.detectors import DETECTORS
 
     assert DETECTORS.load_cost("condition") > DETECTORS.load_cost("person")
-    calls: list[str] = []
-    real = condition.ConditionDetector.detect
-
-    def counting(self: Any, post: Any) -> Any:
-        calls.append("detect")
-        return real(self, post)
-
-    monkeypatch.setattr(condition.ConditionDetector, "detect", counting)
+    calls = condition_calls
     policy = policylint.load_policy(
         text='rule p.h {\n  category privacy\n  message "health"\n'
         "  flag detect(condition) near detect(person) within 6 words\n}\n"
