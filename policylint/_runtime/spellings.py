@@ -1,13 +1,15 @@
-"""How a term's spellings are found: one key per term, matched on the text without separators.
+"""How a phrase's spellings are found: one key per phrase, matched on the text without
+separators.
 
 A term's words may be joined by a space, a hyphen or nothing (``risk-free`` = ``risk free``
 = ``riskfree``), and an apostrophe may be left out (``can't`` = ``cant``). Listing every
-spelling as a key of the term automaton made 3**n keys for n separators (118,000 keys for
-the built-in packs' 23,000 terms: 2.6 MB of the compiled-policy cache, read on every start).
-Instead the automaton holds each term once, its separators dropped (its *key*), and runs on
-the post with its separators dropped (the *stripped* view); a hit is then read back in the
-folded text and kept only if it is one of the term's spellings there. A post's stripped view
-costs a split and a join; only keys that hit ever have their spellings worked out.
+spelling as a key of the term automaton made 3**n keys for n separators (118,202 keys for
+the built-in packs' 23,230 terms: 2.6 MB of the compiled-policy cache, read on every start).
+Instead the phrase automaton (policylint._runtime.terms) holds each phrase once, its
+separators dropped (its *key*), and runs on the post with its separators dropped (the
+*stripped* view); a hit is then read back in the folded text (:func:`fold_back`) and kept
+only if it is one of the phrase's spellings there. A post's stripped view costs a split and
+a join; only keys that hit ever have their spellings worked out.
 
 Which spellings a term accepts is unchanged from the key-per-spelling design:
 

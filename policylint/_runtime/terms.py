@@ -20,13 +20,13 @@ matched with RE2 on the folded text instead.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from policylint._model.struct import NamedTuple
 from policylint._runtime.regexes import compile_regex, encode, spans
-from policylint._runtime.spellings import Spelling, key_of, spellings, stripped, texts
+from policylint._runtime.spellings import Spelling, fold_back, key_of, spellings, stripped, texts
 from policylint._text.views import fold_term, is_word_char
 
 TYPE_CHECKING = False
@@ -336,13 +336,9 @@ class TermIndex:
             row = rows[entry]
             if row is None:
                 row = rows[entry] = self._row(entry)
-            # Each separator before a position moves it on (spellings.fold_back).
-            start = end_index + 1 - row[0]
-            end = end_index
-            if gaps is not None:
-                start += bisect_right(gaps, start)
-                end += bisect_right(gaps, end)
-            self._check_targets(folded, start, end + 1, row[4], hits, regex_candidates)
+            start = fold_back(gaps, end_index + 1 - row[0])
+            end = fold_back(gaps, end_index) + 1
+            self._check_targets(folded, start, end, row[4], hits, regex_candidates)
 
     @staticmethod
     def _check_targets(
