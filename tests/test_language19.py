@@ -102,3 +102,36 @@ def test_a_setting_of_another_kind_is_still_no_list() -> None:
         policylint.load_policy("setting thresholds.n = 3\nrule t.r {\n  flag thresholds.n\n}\n")
     (error,) = caught.value.diagnostics
     assert error.code == "PL214" and "not a string or a list of strings" in error.message
+
+
+# ----------------------------------------------------------------------------- unused lists
+@pytest.mark.parametrize(
+    ("source", "position", "hint"),
+    [
+        # no rule uses 'a': its misspelt part is still a mistake
+        (
+            'terms fees = ["fee"]\nterms a = feees + ["x"]\nrule t.r { flag fees }\n',
+            (2, 11),
+            "fees",
+        ),
+        # a rule uses it: reported once, not again by the check of unused lists
+        ('terms fees = ["fee"]\nterms a = feees + ["x"]\nrule t.r { flag a }\n', (2, 11), "fees"),
+    ],
+)
+def test_a_list_naming_an_unknown_list_is_an_error_used_or_not(
+    source: str, position: tuple[int, int], hint: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(source)
+    (error,) = caught.value.diagnostics
+    assert (error.code, (error.line, error.column)) == ("PL201", position)
+    assert hint in (error.hint or "")
+
+
+def test_an_unused_list_may_name_a_list_setting() -> None:
+    source = (
+        'setting organisation.rivals = ["Initech"]\n'
+        'terms a = organisation.rivals + ["x"]\n'
+        'rule t.r { flag ["y"] }\n'
+    )
+    assert policylint.load_policy(source).check("y").findings

@@ -92,6 +92,9 @@ class _Compiler:
         # Term ids of each named list, by (file, name): a list used by many rules is
         # resolved once, not once per use.
         self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
+        #: The list references (``\0ref:`` terms) already resolved for a rule: those of the
+        #: lists no rule uses are checked at the end (check_unused_refs).
+        self.refs_checked: set[int] = set()
         #: Whether the policy holds MAX_TERMS terms: then no term is added any more. (A term
         #: is one key of the automaton, two with an apostrophe: _runtime.spellings.)
         self.full = False
@@ -127,6 +130,7 @@ class _Compiler:
             for term in terms:
                 if term.text.startswith("\0ref:"):
                     ref = term.text.removeprefix("\0ref:")
+                    self.refs_checked.add(id(term))
                     resolved = self.setting_terms(ref, term.pos)
                     if resolved is None:
                         return None
@@ -186,6 +190,17 @@ class _Compiler:
             or "define it with: terms NAME = [...]",
         )
         return None
+
+    def check_unused_refs(self) -> None:
+        """Report the names no rule's use resolved: a list that no rule uses may still
+        refer to a list or setting that does not exist, and a misspelt name must not pass
+        unnoticed because its list is not used yet."""
+        for path, scope in self.resolved.scopes.items():
+            self.path, self.scope = path, scope
+            for term in scope.refs:
+                if id(term) not in self.refs_checked:
+                    self.refs_checked.add(id(term))
+                    self.setting_terms(term.text.removeprefix("\0ref:"), term.pos)
 
     # ------------------------------------------------------------------ patterns
     def masked_words(self, node: ast.TermsRef) -> tuple[str, ...]:
@@ -572,6 +587,7 @@ def compile_policy(
                 hint="use a regular expression or a detector for very large vocabularies",
             )
             break
+    compiler.check_unused_refs()
     diagnostics = [*resolved.diagnostics, *compiler.diagnostics]
     if diagnostics:
         raise PolicyError(sorted_diagnostics(diagnostics))

@@ -118,6 +118,7 @@ class _Resolver:
                 complete = complete and extended.complete
         own: dict[str, tuple[ast.Term, ...]] = dict(inherited)
         defined_here: dict[str, ast.Pos] = {}
+        refs: list[ast.Term] = []
         for definition in policy_file.terms:
             if definition.name in defined_here:
                 self.error(
@@ -129,10 +130,10 @@ class _Resolver:
                 )
                 continue
             defined_here[definition.name] = definition.pos
-            own[definition.name] = self.expand(policy_file, definition, own)
+            own[definition.name] = self.expand(policy_file, definition, own, refs)
         if not complete:
             self.complete = False
-        scope = TermScope(own, complete)
+        scope = TermScope(own, complete, tuple(refs))
         self.scopes[policy_file.path] = scope
         self.order.append(policy_file)
         return scope
@@ -142,10 +143,12 @@ class _Resolver:
         policy_file: ast.PolicyFile,
         definition: ast.TermsDef,
         known: Mapping[str, tuple[ast.Term, ...]],
+        refs: list[ast.Term],
     ) -> tuple[ast.Term, ...]:
         """The terms of a list definition, its references to other lists replaced by their
-        terms (each term once). The size is checked before the list is built, so lists that
-        double each other stop at the limit instead of exhausting memory."""
+        terms (each term once); a name that is no list is kept as a reference for the
+        compiler (and added to ``refs``). The size is checked before the list is built, so
+        lists that double each other stop at the limit instead of exhausting memory."""
         size = sum(
             len(part.terms)
             if isinstance(part, ast.TermsLiteral)
@@ -179,6 +182,7 @@ class _Resolver:
             else:
                 # May name a list setting; the compiler resolves it with the settings.
                 found = (ast.Term("\0ref:" + part.name, part.pos),)
+                refs.extend(found)
             for term in found:
                 if definition.masked and not term.masked:
                     term = ast.Term(term.text, term.pos, masked=True)

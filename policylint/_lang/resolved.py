@@ -31,6 +31,10 @@ class TermScope:
 
     terms: Mapping[str, tuple[ast.Term, ...]]
     complete: bool = True
+    #: The references of this file's own list definitions to names that are not lists
+    #: (``terms a = organisation.competitors + [...]``): settings, or mistakes, which the
+    #: compiler reports even when no rule uses the list.
+    refs: tuple[ast.Term, ...] = ()
 
 
 @dataclass(slots=True)
