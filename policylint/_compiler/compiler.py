@@ -92,11 +92,9 @@ class _Compiler:
         # Term ids of each named list, by (file, name): a list used by many rules is
         # resolved once, not once per use.
         self.list_ids: dict[tuple[str, str], tuple[int, ...] | None] = {}
-        #: The list references (``\0ref:`` terms) already resolved for a rule: those of the
-        #: lists no rule uses are checked at the end (check_unused_refs).
+        #: The ``\0ref:`` terms resolved for a rule (the others: check_unused_refs).
         self.refs_checked: set[int] = set()
-        #: Whether the policy holds MAX_TERMS terms: then no term is added any more. (A term
-        #: is one key of the automaton, two with an apostrophe: _runtime.spellings.)
+        #: Whether the policy holds MAX_TERMS terms: then no term is added any more.
         self.full = False
         #: How many quantifiers the condition being compiled is inside (``item.x`` is
         #: only meaningful inside one).
@@ -152,8 +150,7 @@ class _Compiler:
         return None if texts is None else self.add_terms(texts)
 
     def add_terms(self, texts: list[str]) -> tuple[int, ...]:
-        """Add terms to the policy's index; stops at the limit (``compile_policy`` reports
-        it)."""
+        """Add terms to the policy's index; stops at the limit (compile_policy reports it)."""
         ids = set()
         for text in texts:
             if self.full:
@@ -192,14 +189,12 @@ class _Compiler:
         return None
 
     def check_unused_refs(self) -> None:
-        """Report the names no rule's use resolved: a list that no rule uses may still
-        refer to a list or setting that does not exist, and a misspelt name must not pass
+        """Resolve the references of the lists no rule uses: a misspelt name must not pass
         unnoticed because its list is not used yet."""
         for path, scope in self.resolved.scopes.items():
             self.path, self.scope = path, scope
             for term in scope.refs:
                 if id(term) not in self.refs_checked:
-                    self.refs_checked.add(id(term))
                     self.setting_terms(term.text.removeprefix("\0ref:"), term.pos)
 
     # ------------------------------------------------------------------ patterns
@@ -247,23 +242,19 @@ class _Compiler:
             if inner is None:
                 return None
             scope = node.scope
-            if scope.kind == "field" and scope.path.startswith("item."):
-                if not self.quantifiers:
-                    self.error(
-                        "PL216",
-                        f"'in {scope.path}': a field of a list's item, read inside a quantifier",
-                        scope.pos,
-                        hint=f"write: any meta.LIST where (contains (... in {scope.path}))",
-                    )
-                    return None
-            elif scope.kind == "field" and not scope.path.startswith("meta."):
+            item = scope.path.startswith("item.")
+            if scope.kind == "field" and not (
+                scope.path.startswith("meta.") or (item and self.quantifiers)
+            ):
                 self.error(
                     "PL216",
                     f"'in {scope.path}': a pattern can look in hashtags, mentions, links, "
                     "first/last N chars|words|lines, a meta.* field or, inside a "
                     "quantifier, an item.* field",
                     scope.pos,
-                    hint=f"did you mean 'meta.{scope.path}'?",
+                    hint=f"write: any meta.LIST where (contains (... in {scope.path}))"
+                    if item
+                    else f"did you mean 'meta.{scope.path}'?",
                 )
                 return None
             amount = self.amount(scope.amount)
