@@ -201,3 +201,24 @@ def test_phrase_spellings_at_the_edges(term: str, text: str, spans: list[object]
     index = TermIndex()
     index.add(term)
     assert index.find(text).get(0, []) == spans
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "found"),
+    [
+        ("can't", "cant", True),  # not a common word: the apostrophe may be left out
+        ("c'est", "cest", True),
+        ("we're", "were", False),  # a different common word
+        ("it's", "its", False),
+        ("we'll", "well done", False),
+        ("don't", "ce dont il parle", False),  # French 'dont' ('of which')
+        ("i'm", "im Haus", False),  # German 'im' ('in the')
+        ("we're not responsible", "were not responsible", False),
+        ("we're", "we’re", True),  # the apostrophe itself, in either form, always matches
+    ],
+)
+def test_an_apostrophe_may_be_left_out_unless_that_spells_a_common_word(
+    term: str, text: str, found: bool
+) -> None:
+    policy = policylint.load_policy(f'rule t.r {{ flag ["{term}"] }}')
+    assert bool(policy.check(text).findings) is found

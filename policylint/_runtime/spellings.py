@@ -55,6 +55,31 @@ def texts(core: str) -> tuple[str, ...]:
     return (core, core.replace("'", "")) if "'" in core else (core,)
 
 
+#: Rank in the segmenter's frequency lists (``policylint._text.wordsplit``) at or above which
+#: a word is common: leaving out an apostrophe must not spell one (see :func:`index_texts`).
+COMMON_WORD_RANK = 5_000
+
+
+def index_texts(core: str) -> tuple[str, ...]:
+    """The texts a term is looked for by: :func:`texts`, less the one without apostrophes
+    when leaving one out spells a different common word of the six languages: ``we're`` is
+    not ``were``, ``it's`` not ``its``, ``we'll`` not ``well``, ``don't`` not French
+    ``dont``, ``I'm`` not German ``im`` (``can't`` still matches ``cant``). Read at compile
+    time only: the lists load then, never for a check from the cache."""
+    found = texts(core)
+    if len(found) == 1:
+        return found
+    from policylint._text.wordsplit import fold, rank
+
+    for word in core.split():
+        if "'" in word:
+            plain = fold(word.replace("'", ""))
+            common = rank(plain)
+            if common is not None and common <= COMMON_WORD_RANK:
+                return found[:1]
+    return found
+
+
 def key_of(text: str) -> str:
     """The automaton's key for a text: the text without separators ('' for a text of
     separators only, which is looked for as written)."""

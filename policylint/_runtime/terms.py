@@ -26,7 +26,15 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from policylint._model.struct import NamedTuple
 from policylint._runtime.regexes import compile_regex, encode, spans
-from policylint._runtime.spellings import Spelling, fold_back, key_of, spellings, stripped, texts
+from policylint._runtime.spellings import (
+    Spelling,
+    fold_back,
+    index_texts,
+    key_of,
+    spellings,
+    stripped,
+    texts,
+)
 from policylint._text.views import fold_term, is_word_char
 
 TYPE_CHECKING = False
@@ -196,7 +204,7 @@ class TermIndex:
         for term_id, spec in enumerate(self._all_specs()):
             if spec.inner_regex is not None:
                 continue
-            for text in texts(spec.core):
+            for text in index_texts(spec.core):
                 entries.setdefault(_key(text), []).append(term_id)
         specs = self._all_specs()
         keys = sorted(entries.keys() | pieces.keys())
