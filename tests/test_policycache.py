@@ -195,7 +195,27 @@ def test_a_checkout_whose_code_changed_does_not_read_its_old_entries(tmp_path: P
     assert stamp_of(package) not in ("", before)
     installed = tmp_path / "lib" / "site-packages" / "policylint"
     installed.mkdir(parents=True)
-    assert stamp_of(installed) == ""
+    assert stamp_of(installed) == ""  # no installation record: version and path decide
+
+
+def test_a_reinstall_under_the_same_version_does_not_read_its_old_entries(
+    tmp_path: Path,
+) -> None:
+    """An installed copy is known by its RECORD, which pip rewrites on every install: a
+    --force-reinstall of another build under one version number gets a new key."""
+    import os
+
+    from policylint._version import __version__
+
+    installed = tmp_path / "lib" / "site-packages" / "policylint"
+    installed.mkdir(parents=True)
+    record = installed.parent / f"policylint-{__version__}.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("policylint/__init__.py,sha256=a,10\n", encoding="utf-8")
+    first = stamp_of(installed)
+    record.write_text("policylint/__init__.py,sha256=b,10\n", encoding="utf-8")
+    os.utime(record, ns=(1, 1))  # same size; another install time
+    assert first and stamp_of(installed) not in ("", first)
 
 
 @pytest.mark.parametrize(

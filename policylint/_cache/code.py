@@ -18,14 +18,18 @@ def checkout_stamp() -> str:
 
 
 def stamp_of(package: Path) -> str:
-    """For policylint run from a source checkout (an editable install: not under
-    site-packages), every module's size and modification time. There the code changes
-    under one version number, and an entry written by other code (another key table, say)
-    would be read with this code's meaning: the format version is bumped by hand and was
-    once forgotten between two commits. An installed copy's code changes only with its
-    version or its path, so it skips the ~1 ms of stats."""
+    """What identifies the code of the copy of policylint at ``package``.
+
+    From a source checkout (an editable install: not under site-packages), every module's
+    size and modification time. There the code changes under one version number, and an
+    entry written by other code (another key table, say) would be read with this code's
+    meaning: the format version is bumped by hand and was once forgotten between two
+    commits. An installed copy is identified by its installation's RECORD file, one stat
+    (~1 ms of stats saved): pip rewrites it on every install, so a reinstall of another
+    build under the same version number (``pip install --force-reinstall``) gets its own
+    entries too."""
     if any(part in ("site-packages", "dist-packages") for part in package.parts):
-        return ""
+        return _record_stamp(package)
     stamps = []
     for folder, folders, files in os.walk(package):
         folders[:] = sorted(f for f in folders if f != "__pycache__")
@@ -34,3 +38,16 @@ def stamp_of(package: Path) -> str:
                 found = os.stat(os.path.join(folder, name))
                 stamps.append(f"{folder}/{name}:{found.st_size}:{found.st_mtime_ns}")
     return sha256("\n".join(stamps).encode()).hexdigest()
+
+
+def _record_stamp(package: Path) -> str:
+    """The size and time of the installed distribution's RECORD ("" without one: a copy
+    put in place by other means is identified by its version and path alone)."""
+    from policylint._version import __version__
+
+    record = package.parent / f"policylint-{__version__}.dist-info" / "RECORD"
+    try:
+        found = record.stat()
+    except OSError:
+        return ""
+    return f"{found.st_size}:{found.st_mtime_ns}"
