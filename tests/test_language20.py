@@ -169,3 +169,60 @@ def test_a_sentence_distance_may_be_a_setting() -> None:
     )
     assert fired(policy, "My patient. Insulin.")
     assert not fired(policy, "My patient. Then. Insulin.")
+
+
+# ----------------------------------------------------------------------------- named cues
+NAMED = """
+rule t.named {
+  category tone
+  message "Reads as a put-down ({cues})"
+  when at least 2 of (
+    addressed: contains ["you"],
+    judged: contains ["clearly", "obviously"],
+    contains ["🙄"],
+    reply: meta.reply
+  )
+  flag /(?s).+/
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "reply", "message"),
+    [
+        ("You clearly missed it", False, "Reads as a put-down (addressed, judged)"),
+        ("clearly 🙄", False, "Reads as a put-down (judged)"),  # an unnamed cue is not named
+        ("You missed it", True, "Reads as a put-down (addressed, reply)"),
+    ],
+)
+def test_the_message_names_the_cues_that_held(text: str, reply: bool, message: str) -> None:
+    policy = policylint.load_policy(NAMED)
+    (finding,) = policy.check(text, meta={"reply": reply}).findings
+    assert finding.message == message
+
+
+def test_cues_is_an_unknown_placeholder_without_named_cues() -> None:
+    text = 'rule t.r {\n  message "{cues}"\n  when at least 1 of (meta.a, meta.b)\n}\n'
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (error,) = caught.value.diagnostics
+    assert (error.code, error.line, error.column) == ("PL215", 2, 12)
+
+
+def test_two_cues_of_one_name_are_an_error_at_the_second() -> None:
+    text = 'rule t.r {\n  when at least 1 of (a: meta.a,\n    a: meta.b)\n}\n'
+    with pytest.raises(PolicyError) as caught:
+        policylint.load_policy(text)
+    (error,) = caught.value.diagnostics
+    assert (error.code, error.line, error.column) == ("PL216", 3, 5)
+
+
+def test_cached_named_cues_behave_as_fresh_ones(
+    fresh_and_cached: Callable[[str], tuple[policylint.Policy, policylint.Policy]],
+) -> None:
+    fresh, cached = fresh_and_cached(NAMED)
+    for text in ("You clearly missed it", "You missed it", "clearly 🙄"):
+        assert cached.check(text) == fresh.check(text)
+        assert [f.message for f in cached.check(text).findings] == [
+            f.message for f in fresh.check(text).findings
+        ]

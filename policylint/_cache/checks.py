@@ -171,7 +171,12 @@ NODE_CHECKS: dict[type[Any], Any] = {
     AndNode: lambda n: _all(n.items, _Condition),
     OrNode: lambda n: _all(n.items, _Condition),
     AtLeastNode: lambda n: (
-        type(n.count) is int and 1 <= n.count <= len(n.items) and _all(n.items, _Condition)
+        type(n.count) is int
+        and 1 <= n.count <= len(n.items)
+        and _all(n.items, _Condition)
+        and type(n.labels) is tuple
+        and len(n.labels) == len(n.items)
+        and _strs(n.labels)
     ),
     ContextException: lambda n: (
         n.direction in _DIRECTIONS

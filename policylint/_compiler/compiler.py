@@ -15,10 +15,10 @@ from typing import Any
 
 from policylint._compiler.facts import (
     constant,
+    decided_by,
     default_message,
     detectors_in,
     platform_literal,
-    quantified,
     whole,
 )
 from policylint._compiler.placeholders import (
@@ -100,8 +100,8 @@ class _Compiler:
         #: How many quantifiers the condition being compiled is inside (``item.x`` is
         #: only meaningful inside one).
         self.quantifiers = 0
-        #: Whether the rule being compiled has a `when` quantifier ({item.*} placeholders).
-        self.witnessed = False
+        #: What decides the compiled rule's `when` for its messages: "item", "cues" (facts).
+        self.decided: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ diagnostics
     def warn(self, code: str, message: str, pos: ast.Pos, hint: str | None) -> None:
@@ -349,7 +349,7 @@ class _Compiler:
             return None
         kept = tuple(i for i in items if i is not None)
         if isinstance(node, ast.AtLeast):
-            return AtLeastNode(node.count, kept)
+            return AtLeastNode(node.count, kept, node.labels)
         return AndNode(kept) if isinstance(node, ast.And) else OrNode(kept)
 
     def quantified(self, node: ast.Quantified) -> QuantifierNode | None:
@@ -488,7 +488,7 @@ class _Compiler:
         requires = [self.pattern(p) for p in node.requires]
         post_exceptions, match_exceptions = self.exceptions(node.unless, node.flags)
         message = node.message or default_message(node)
-        self.witnessed = any(quantified(g) for g in node.when)
+        self.decided = decided_by(node.when)
         placeholders = self.placeholders(message, node.message_pos or node.pos)
         if node.suggest is not None:
             # a suggestion is a template too ("{camelcase}"), but cannot name itself
@@ -535,8 +535,8 @@ class _Compiler:
             if name in self.metric_names or name in self.settings or name.startswith("meta."):
                 names.append(name)
                 continue
-            if name.startswith("item.") and self.witnessed:
-                names.append(name)  # the item that decided the rule's `when` quantifier
+            if (name == "cues" or name.startswith("item.")) and name[:4] in self.decided:
+                names.append(name)  # what decided the rule's `when`: an item, the cues
                 continue
             self.error(
                 "PL215",

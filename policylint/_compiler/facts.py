@@ -12,8 +12,10 @@ from policylint._runtime.conditions import Getter
 
 __all__ = [
     "constant",
+    "decided_by",
     "default_message",
     "detectors_in",
+    "named_cues",
     "platform_literal",
     "quantified",
     "whole",
@@ -36,6 +38,23 @@ def quantified(node: ast.Condition) -> bool:
         return True
     if isinstance(node, ast.And | ast.Or | ast.AtLeast):
         return any(quantified(item) for item in node.items)
+    return False
+
+
+def decided_by(when: Iterable[ast.Condition]) -> frozenset[str]:
+    """What can decide a rule's ``when`` and be named in its messages: "item" for a
+    quantifier (``{item.index}``), "cues" for an ``at least`` with named cues."""
+    found = {"item"} if any(quantified(g) for g in when) else set()
+    return frozenset(found | ({"cues"} if any(named_cues(g) for g in when) else set()))
+
+
+def named_cues(node: ast.Condition) -> bool:
+    """Whether a condition holds an ``at least`` with a named cue (outside a ``not``) for
+    the ``{cues}`` placeholder."""
+    if isinstance(node, ast.AtLeast) and any(node.labels):
+        return True
+    if isinstance(node, ast.And | ast.Or | ast.AtLeast):
+        return any(named_cues(item) for item in node.items)
     return False
 
 

@@ -272,6 +272,8 @@ class AtLeast:
 
     count: int
     items: tuple[Condition, ...]
+    #: Each condition's name (``addressed: contains ...``), "" for an unnamed one.
+    labels: tuple[str, ...]
     pos: Pos
 
 

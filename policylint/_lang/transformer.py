@@ -392,8 +392,18 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
     def contains(self, meta: Meta, children: list[Any]) -> ast.Contains:
         return ast.Contains(children[0], _pos_of(meta))
 
+    def cue(self, meta: Meta, children: list[Any]) -> tuple[Token | None, ast.Condition]:
+        return (children[0], children[1]) if len(children) == 2 else (None, children[0])
+
     def at_least(self, meta: Meta, children: list[Any]) -> ast.AtLeast:
-        token, *items = children
+        token, *cues = children
+        seen: set[str] = set()
+        for label, _ in cues:
+            if label is not None and str(label) in seen:
+                self._error("PL216", f"two cues are named '{label}'", _pos_of(label))
+            seen.add(str(label))
+        labels = tuple("" if label is None else str(label) for label, _ in cues)
+        items = [condition for _, condition in cues]
         count = self._count(token)
         assert isinstance(count, int)  # the grammar's INT
         if not 1 <= count <= len(items):
@@ -404,7 +414,7 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
                 _pos_of(token),
                 hint=f"use a count from 1 to {len(items)}",
             )
-        return ast.AtLeast(count, tuple(items), _pos_of(meta))
+        return ast.AtLeast(count, tuple(items), labels, _pos_of(meta))
 
     def quantified(self, meta: Meta, children: list[Any]) -> ast.Quantified:
         quantifier, items, condition = children

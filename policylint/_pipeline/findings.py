@@ -54,6 +54,8 @@ class _FindingMaker:
         self._starts: list[int] | None = None
         #: The metadata item that decided the finding's rule (``{item.index}``), if any.
         self.witness: Any = None
+        #: The named cues that held for the finding's rule (``{cues}``).
+        self.cues: tuple[str, ...] = ()
 
     def position(self, offset: int, field: str | None) -> tuple[int, int]:
         from policylint._model.positions import line_starts, locate_in_source, position_of
@@ -69,7 +71,7 @@ class _FindingMaker:
 
     def make(self, raw: RawFinding) -> Finding:
         rule = raw.rule.info
-        self.witness = raw.item
+        self.witness, self.cues = raw.item, raw.cues
         if raw.field is None:
             text = self.post.text
         else:
@@ -139,6 +141,8 @@ class _FindingMaker:
             return lookup_path(self.post.meta, name.removeprefix("meta."))
         if name.startswith("item."):
             return _item_value(self.witness, name.removeprefix("item."))
+        if name == "cues":
+            return ", ".join(dict.fromkeys(self.cues))
         if name in self.state.ctx.settings:
             return self.state.ctx.settings[name]
         return self.state.ctx.metric(name)

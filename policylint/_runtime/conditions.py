@@ -339,23 +339,31 @@ class OrNode(ConditionNode):
 
 
 class AtLeastNode(ConditionNode):
-    """At least ``count`` of the conditions hold (asked in order, until decided)."""
+    """At least ``count`` of the conditions hold (asked in order, until decided). When it
+    holds, the names of the named cues that held go to ``state.cues`` for ``{cues}``."""
 
-    __slots__ = ("count", "items")
-    FIELDS = ("count", "items")
+    __slots__ = ("count", "items", "labels")
+    FIELDS = ("count", "items", "labels")
 
-    def __init__(self, count: int, items: tuple[ConditionNode, ...]) -> None:
+    def __init__(
+        self, count: int, items: tuple[ConditionNode, ...], labels: tuple[str, ...]
+    ) -> None:
         self.count = count
         self.items = items
+        self.labels = labels
 
     def holds(self, state: EvalState) -> bool:
         needed, left = self.count, len(self.items)
-        for item in self.items:
+        held: list[str] = []
+        for item, label in zip(self.items, self.labels, strict=True):
             if needed > left:
                 return False
             left -= 1
             if item.holds(state):
                 needed -= 1
+                if label:
+                    held.append(label)
                 if needed <= 0:
+                    state.cues = (*state.cues, *held)
                     return True
-        return needed <= 0
+        return False

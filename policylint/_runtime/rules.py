@@ -34,6 +34,8 @@ class RawFinding(NamedTuple):
     field: str | None
     #: The metadata item that decided the rule's quantifier (a ``Witness``), if any.
     item: Any = None
+    #: The named cues of the rule's ``at least`` conditions that held (``{cues}``).
+    cues: tuple[str, ...] = ()
 
 
 class CompiledRule(NamedTuple):
@@ -55,11 +57,12 @@ class CompiledRule(NamedTuple):
     placeholders: tuple[str, ...] = ()
 
     def evaluate(self, state: EvalState) -> list[RawFinding]:
-        state.witness = None  # what another rule's quantifier left
+        state.witness, state.cues = None, ()  # what another rule's conditions left
         for guard in self.guards:
             if not guard.holds(state):
                 return []
-        witness = state.witness  # the item that decided a `when` quantifier, for messages
+        # What decided the `when`, for messages: a quantifier's item, the cues that held.
+        witness, cues = state.witness, state.cues
         for exception in self.post_exceptions:
             if exception.holds(state):
                 return []
@@ -74,13 +77,15 @@ class CompiledRule(NamedTuple):
                     seen.add(key)
                     if any(x.excuses(state, match) for x in self.match_exceptions):
                         continue
-                    found.append(RawFinding(self, match.start, match.end, match.field, witness))
+                    found.append(
+                        RawFinding(self, match.start, match.end, match.field, witness, cues)
+                    )
         for pattern in self.requires:
             if not pattern.matches(state):
-                found.append(RawFinding(self, 0, 0, None, witness))
+                found.append(RawFinding(self, 0, 0, None, witness, cues))
                 break
         if not self.flags and not self.requires:
-            found.append(RawFinding(self, 0, 0, None, witness))
+            found.append(RawFinding(self, 0, 0, None, witness, cues))
         return _merged(found) if len(found) > 1 else found
 
 

@@ -57,6 +57,7 @@ class EvalState:
         "_word_spans",
         "_word_starts",
         "ctx",
+        "cues",
         "field_name",
         "indexes",
         "item",
@@ -95,6 +96,8 @@ class EvalState:
         #: item that decided the last quantifier (a ``Witness``, for ``{item.index}``).
         self.item: Mapping[str, Any] | None = None
         self.witness: Any = None
+        #: The named cues of the ``at least`` conditions that held (``{cues}``).
+        self.cues: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
