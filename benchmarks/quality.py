@@ -232,6 +232,36 @@ def print_history() -> None:
             f"{micro['precision']:>7.2f}{micro['recall']:>7.2f}{entry['caught']:>8.2f}"
             f"{entry['clean_flagged']:>10.2f}"
         )
+    entries = [json.loads(line) for line in HISTORY.read_text(encoding="utf-8").splitlines()]
+    print_pooled(entries[-POOLED:])
+
+
+#: How many of the latest first-sight batches the pooled figures cover.
+POOLED = 4
+
+
+def print_pooled(entries: Sequence[dict[str, Any]]) -> None:
+    """Per category, the first-sight figures of ``entries`` pooled post by post: what a
+    user meets on posts nobody tuned for, the issue's targets' measure."""
+    names = ", ".join(entry["batch"] for entry in entries)
+    print(f"\n== pooled first sight of the last {len(entries)} batches ({names})")
+    print(f"{'category':<16}{'posts+':>7}{'precision':>11}{'recall':>8}")
+    for category in (*CATEGORIES, "micro"):
+        found = flagged = labelled = 0.0
+        for entry in entries:
+            row = entry["categories"].get(category)
+            if not row or not row["n"]:
+                continue
+            hits = row["recall"] * row["n"]  # true positives, back from the ratios
+            found += hits
+            flagged += hits / row["precision"] if row["precision"] else 0.0
+            labelled += row["n"]
+        if labelled:
+            precision = found / flagged if flagged else 0.0
+            print(f"{category:<16}{labelled:>7.0f}{precision:>11.3f}{found / labelled:>8.3f}")
+    clean = sum(e["clean"] for e in entries)
+    flagged_clean = sum(e["clean_flagged"] * e["clean"] for e in entries)
+    print(f"clean posts flagged {flagged_clean:.0f}/{clean} = {flagged_clean / clean:.3f}")
 
 
 def record_first_sight(policy: Any, path: Path, name: str) -> None:
