@@ -210,7 +210,7 @@ def test_cues_is_an_unknown_placeholder_without_named_cues() -> None:
 
 
 def test_two_cues_of_one_name_are_an_error_at_the_second() -> None:
-    text = 'rule t.r {\n  when at least 1 of (a: meta.a,\n    a: meta.b)\n}\n'
+    text = "rule t.r {\n  when at least 1 of (a: meta.a,\n    a: meta.b)\n}\n"
     with pytest.raises(PolicyError) as caught:
         policylint.load_policy(text)
     (error,) = caught.value.diagnostics

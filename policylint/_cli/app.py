@@ -158,6 +158,42 @@ def test_command(
     )
 
 
+# ---------------------------------------------------------------------------- score
+
+
+@main.command("score")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--labels",
+    default="expect",
+    show_default=True,
+    help="The field of each post listing what it breaks: categories or rule ids ([] if clean).",
+)
+@click.option(
+    "--policy", "-p", help="Policy file or builtin:NAME.", shell_complete=_complete_policy
+)
+@click.option("--select", multiple=True, help="Only these rules: id, glob (tone.*) or category.")
+@click.option("--ignore", multiple=True, help="Also skip these rules: id, glob or category.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("-v", "--verbose", is_flag=True, help="List each post judged wrongly.")
+@click.option(
+    "--min-precision", type=click.FloatRange(0, 1), help="Exit 1 below it (any category)."
+)
+@click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 below it (any category).")
+@click.option("--max-clean-flagged", type=click.FloatRange(0, 1), help="Exit 1 above this share.")
+def score_command(**params: Any) -> None:
+    """Score the policy's judgement on labelled posts: precision and recall per category.
+
+    Each post lists what it breaks in its `expect` field (categories or rule ids, [] for a
+    clean post). Exit 0, or 1 when a --min-*/--max-* gate is missed, 2 on an input error
+    (a post without labels, a label naming no category or rule of the policy)."""
+    from policylint._cli.score import ScoreOptions, run_score
+
+    run_score(ScoreOptions(**params))
+
+
 # ---------------------------------------------------------------------------- rules, explain
 
 

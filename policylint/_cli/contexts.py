@@ -182,6 +182,9 @@ class Contexts:
         self._validated: set[tuple[Path | None, str]] = set()
         #: Every rule that ran on some file, for reporters that describe rules (SARIF).
         self.rules: dict[str, RuleInfo] = {}
+        #: Every rule of the policies loaded, selected or not (``score`` tells a label of
+        #: a rule left out from a misspelt one).
+        self.known: dict[str, RuleInfo] = {}
 
     def context(self, path: str | None) -> Context:
         from policylint._model.severity import Severity
@@ -281,6 +284,7 @@ class Contexts:
         if key not in self._policies:
             loaded = policy_or_fail(source, config)
             self._policies[key] = (loaded, loaded.rules)
+            self.known.update((info.id, info) for info in loaded.rules)
         return self._policies[key]
 
     def results(self, context: Context, items: Iterable[Post | InputError]) -> Iterator[PostResult]:

@@ -13,6 +13,7 @@ from policylint._cli.exits import fail
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import NoReturn, TextIO
 
     from policylint._cli.contexts import Context, Contexts
@@ -146,6 +147,7 @@ class Run:
         "fixed",
         "fixed_files",
         "notes",
+        "observe",
         "post_texts",
         "posts",
         "posts_with_errors",
@@ -183,6 +185,8 @@ class Run:
         #: ``--format jsonl``: findings and errors are written here as they come, not held.
         self.stream: TextIO | None = None
         self.streamed_errors = 0
+        #: Called with each post checked and its findings (``policylint score`` tallies).
+        self.observe: Callable[[Post, list[Finding]], None] | None = None
 
     @property
     def had_errors(self) -> bool:
@@ -222,6 +226,8 @@ class Run:
         threshold = context.threshold
         stream = self.stream
         self.posts += 1
+        if self.observe is not None:
+            self.observe(post, findings)
         self.posts_with_errors += has_error(findings)
         record = stream is None and bool(findings) and _from_record(post)
         for finding in findings:
