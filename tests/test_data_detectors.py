@@ -192,6 +192,60 @@ def test_first_names_alone_words_and_headlines_are_not_people(text: str) -> None
     assert found("person", text) == []
 
 
+def labelled(text: str, **meta: Any) -> list[tuple[str, str]]:
+    ctx = PostContext(text, meta=meta)
+    return [(text[d.start : d.end], d.label) for d in ctx.detections("person")]
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        # a first name with a role before or after it, or a place
+        ("my patient Dana finally told me", [("Dana", "role")]),
+        ("A minha aluna Beatriz chumbou", [("Beatriz", "role")]),
+        ("Priya, one of our tellers, told me", [("Priya", "role")]),
+        ("Noah (my autistic kiddo in 2B) said",
+         [("Noah", "role"), ("my autistic kiddo in 2B", "described")]),
+        ("Tomasz is in room 4 again", [("Tomasz", "role")]),
+        ("Shout out to Ben in 6C today", [("Ben", "role")]),
+        # a first name after the full name (coreference), possessive or not
+        ("Dana Whitfield came in. Dana's chemo", [("Dana Whitfield", "name"), ("Dana", "first")]),
+        # a described person: a person noun and a room, bed, class or street
+        ("The lady in bed 12 keeps asking", [("The lady in bed 12", "described")]),
+        ("the boy in 4B failed", [("the boy in 4B", "described")]),
+        (
+            "my 3pm, the retired teacher from Elm St, said",
+            [("the retired teacher from Elm St", "described")],
+        ),
+        ("La dame du lit 4 refuse", [("La dame du lit 4", "described")]),
+        ("Der Junge aus der 7b hat", [("Der Junge aus der 7b", "described")]),
+        ("La señora de la habitación 7 lleva", [("La señora de la habitación 7", "described")]),
+        # a word-like given name opens a sentence when a surname no list knows follows
+        ("Grace Okonkwo signed today", [("Grace Okonkwo", "name")]),
+    ],
+)
+def test_people_are_found_by_role_place_coreference_and_description(
+    text: str, people: list[tuple[str, str]]
+) -> None:
+    assert labelled(text) == people
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dana loves her new dog",  # a first name alone, no role, place or full name before
+        "Dana's permission was given",  # ... possessive too
+        "The boy who cried wolf is a story every kid in 4B knows",  # everyone, not one
+        "Patients in beds 1-12 get flu jabs",  # a plural group
+        "the man at 5 a.m. opens the shop",  # a time, not a class
+        "Will you be in room 4?",  # a word-like given name opening a sentence
+        "Our Year 4 class did brilliantly",  # a class, no person
+    ],
+)
+def test_first_names_without_role_place_or_full_name_stay_unreported(text: str) -> None:
+    assert labelled(text) == []
+
+
 def test_the_post_language_chooses_the_given_names() -> None:
     # Agostino is listed for Italian only: an English post does not know it.
     assert found("person", "Ciao a Agostino Verdi", lang="it") == ["Agostino Verdi"]
