@@ -13,6 +13,7 @@ from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
 from policylint._runtime.conditions import (
     AndNode,
+    AtLeastNode,
     CompareNode,
     ConditionNode,
     ContainsNode,
@@ -87,7 +88,7 @@ def plain_data(value: Any) -> bool:
 
 
 _STR = frozenset({str})
-_UNITS = frozenset({"words", "chars", "lines"})
+_UNITS = frozenset({"words", "chars", "lines", "sentences"})
 _SCOPES = frozenset({"first", "last", "hashtags", "mentions", "links", "field"})
 _DIRECTIONS = frozenset({"preceded", "followed", "near"})
 _GETTERS = frozenset({"const", "platform", "metric", "meta", "item", "lang"})
@@ -169,6 +170,9 @@ NODE_CHECKS: dict[type[Any], Any] = {
     NotNode: lambda n: isinstance(n.item, _Condition),
     AndNode: lambda n: _all(n.items, _Condition),
     OrNode: lambda n: _all(n.items, _Condition),
+    AtLeastNode: lambda n: (
+        type(n.count) is int and 1 <= n.count <= len(n.items) and _all(n.items, _Condition)
+    ),
     ContextException: lambda n: (
         n.direction in _DIRECTIONS
         and isinstance(n.pattern, _Pattern)

@@ -51,6 +51,7 @@ from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
 from policylint._runtime.conditions import (
     AndNode,
+    AtLeastNode,
     CompareNode,
     ContainsNode,
     Getter,
@@ -92,7 +93,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 25
+FORMAT_VERSION = 26
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
@@ -116,6 +117,7 @@ _NODE_TYPES: dict[str, type[Any]] = {
         NotNode,
         AndNode,
         OrNode,
+        AtLeastNode,
         ContextException,
         AllowException,
         InsideException,

@@ -37,6 +37,7 @@ from policylint._model.severity import Severity
 from policylint._model.struct import NamedTuple
 from policylint._runtime.conditions import (
     AndNode,
+    AtLeastNode,
     CompareNode,
     ConditionNode,
     ContainsNode,
@@ -347,6 +348,8 @@ class _Compiler:
         if any(i is None for i in items):
             return None
         kept = tuple(i for i in items if i is not None)
+        if isinstance(node, ast.AtLeast):
+            return AtLeastNode(node.count, kept)
         return AndNode(kept) if isinstance(node, ast.And) else OrNode(kept)
 
     def quantified(self, node: ast.Quantified) -> QuantifierNode | None:

@@ -34,7 +34,7 @@ def quantified(node: ast.Condition) -> bool:
     item that decided it)."""
     if isinstance(node, ast.Quantified):
         return True
-    if isinstance(node, ast.And | ast.Or):
+    if isinstance(node, ast.And | ast.Or | ast.AtLeast):
         return any(quantified(item) for item in node.items)
     return False
 

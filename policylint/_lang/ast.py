@@ -16,6 +16,7 @@ __all__ = [
     "AllOf",
     "Amount",
     "AnyOf",
+    "AtLeast",
     "Compare",
     "Condition",
     "Contains",
@@ -53,7 +54,7 @@ __all__ = [
     "Value",
 ]
 
-Unit: TypeAlias = Literal["words", "chars", "lines"]
+Unit: TypeAlias = Literal["words", "chars", "lines", "sentences"]
 #: A count as written: a number, or a numeric setting that holds it (``thresholds.fold``).
 Amount: TypeAlias = "int | PathRef"
 Value: TypeAlias = "str | float | bool | list[Value] | dict[str, Value]"
@@ -264,7 +265,19 @@ class Quantified:
     pos: Pos
 
 
-Condition: TypeAlias = "Compare | Member | Contains | Truthy | Not | And | Or | Quantified"
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    """``at least COUNT of (C1, C2, ...)``: a judgement from several weak cues, none of
+    which decides alone."""
+
+    count: int
+    items: tuple[Condition, ...]
+    pos: Pos
+
+
+Condition: TypeAlias = (
+    "Compare | Member | Contains | Truthy | Not | And | Or | AtLeast | Quantified"
+)
 
 
 # ----------------------------------------------------------------------------- exceptions

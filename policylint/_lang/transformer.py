@@ -392,6 +392,20 @@ class PolicyTransformer(Transformer[Token, ast.PolicyFile]):
     def contains(self, meta: Meta, children: list[Any]) -> ast.Contains:
         return ast.Contains(children[0], _pos_of(meta))
 
+    def at_least(self, meta: Meta, children: list[Any]) -> ast.AtLeast:
+        token, *items = children
+        count = self._count(token)
+        assert isinstance(count, int)  # the grammar's INT
+        if not 1 <= count <= len(items):
+            self._error(
+                "PL216",
+                f"'at least {count} of' {len(items)} conditions can "
+                + ("never hold" if count else "always hold"),
+                _pos_of(token),
+                hint=f"use a count from 1 to {len(items)}",
+            )
+        return ast.AtLeast(count, tuple(items), _pos_of(meta))
+
     def quantified(self, meta: Meta, children: list[Any]) -> ast.Quantified:
         quantifier, items, condition = children
         path = ast.PathRef(str(items), _pos_of(items))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AndNode",
+    "AtLeastNode",
     "CompareNode",
     "ConditionNode",
     "ContainsNode",
@@ -335,3 +336,26 @@ class OrNode(ConditionNode):
 
     def holds(self, state: EvalState) -> bool:
         return any(item.holds(state) for item in self.items)
+
+
+class AtLeastNode(ConditionNode):
+    """At least ``count`` of the conditions hold (asked in order, until decided)."""
+
+    __slots__ = ("count", "items")
+    FIELDS = ("count", "items")
+
+    def __init__(self, count: int, items: tuple[ConditionNode, ...]) -> None:
+        self.count = count
+        self.items = items
+
+    def holds(self, state: EvalState) -> bool:
+        needed, left = self.count, len(self.items)
+        for item in self.items:
+            if needed > left:
+                return False
+            left -= 1
+            if item.holds(state):
+                needed -= 1
+                if needed <= 0:
+                    return True
+        return needed <= 0

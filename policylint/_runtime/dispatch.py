@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from policylint._model.struct import NamedTuple
 from policylint._runtime.conditions import (
     AndNode,
+    AtLeastNode,
     CompareNode,
     ConditionNode,
     ContainsNode,
@@ -258,6 +259,11 @@ def _guard_need(node: ConditionNode) -> Trigger | None:
     if isinstance(node, AndNode):
         return _all_needs(node.items)
     if isinstance(node, OrNode):
+        return _union(map(_guard_need, node.items))
+    if isinstance(node, AtLeastNode):
+        # All of them, when all must hold; otherwise any one may be among those that do.
+        if node.count == len(node.items):
+            return _all_needs(node.items)
         return _union(map(_guard_need, node.items))
     if isinstance(node, ContainsNode):
         return _pattern_trigger(node.pattern)

@@ -351,23 +351,8 @@ class ScopedNode(PatternNode):
         if self.kind in ("hashtags", "mentions", "links"):
             spans = getattr(state.ctx.entities, self.kind)
             return [m for m in found if any(s <= m.start and m.end <= e for s, e in spans)]
-        low, high = self._window(state)
+        low, high = state.window(self.kind == "first", self.amount, self.unit)
         return [m for m in found if m.start >= low and m.end <= high]
-
-    def _window(self, state: EvalState) -> tuple[int, int]:
-        length = len(state.text)
-        if self.unit == "chars":
-            if self.kind == "first":
-                return 0, self.amount
-            return max(0, length - self.amount), length
-        if self.unit == "words":
-            if self.kind == "first":
-                return 0, state.nth_word_end(self.amount)
-            return state.nth_word_from_end_start(self.amount), length
-        lines = state.text.splitlines(keepends=True)
-        if self.kind == "first":
-            return 0, sum(len(line) for line in lines[: self.amount])
-        return length - sum(len(line) for line in lines[-self.amount :]), length
 
 
 class NearNode(PatternNode):

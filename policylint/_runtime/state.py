@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from policylint._model.struct import NamedTuple
 from policylint._runtime.context import PostContext
 from policylint._runtime.regexes import encode
+from policylint._text.sentences import sentence_starts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class EvalState:
         "_line_starts",
         "_regex_hits",
         "_sentence_ends",
+        "_sentence_starts",
         "_word_spans",
         "_word_starts",
         "ctx",
@@ -85,6 +87,7 @@ class EvalState:
         self._word_starts: list[int] | None = None
         self._line_starts: list[int] | None = None
         self._sentence_ends: list[int] | None = None
+        self._sentence_starts: list[int] | None = None
         # By path, and for an item's field by path and item (items live as long as the post).
         self._fields: dict[object, EvalState | None] = {}
         self._encoded: bytes | None = None
@@ -168,11 +171,41 @@ class EvalState:
             return 0
         return words[-count][0]
 
+    def window(self, first: bool, amount: int, unit: str) -> tuple[int, int]:
+        """The offsets of the first (or last) ``amount`` chars, words, lines or sentences."""
+        length = len(self.ctx.text)
+        if unit == "chars":
+            return (0, amount) if first else (max(0, length - amount), length)
+        if unit == "words":
+            if first:
+                return 0, self.nth_word_end(amount)
+            return self.nth_word_from_end_start(amount), length
+        if unit == "sentences":
+            starts = self.sentence_starts()
+            if first:
+                return 0, starts[amount] if amount < len(starts) else length
+            if amount <= 0:
+                return length, length
+            return (starts[-amount] if amount <= len(starts) else 0), length
+        lines = self.ctx.text.splitlines(keepends=True)
+        if first:
+            return 0, sum(len(line) for line in lines[:amount])
+        return length - sum(len(line) for line in lines[-amount:]), length
+
     def line_index(self, offset: int) -> int:
         if self._line_starts is None:
             text = self.ctx.text
             self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
         return bisect.bisect_right(self._line_starts, offset) - 1
+
+    def sentence_starts(self) -> list[int]:
+        """Where each sentence starts (the ``sentences`` unit; see :mod:`.sentences`)."""
+        if self._sentence_starts is None:
+            self._sentence_starts = sentence_starts(self.ctx.text)
+        return self._sentence_starts
+
+    def sentence_index(self, offset: int) -> int:
+        return bisect.bisect_right(self.sentence_starts(), offset) - 1
 
     def crosses_sentence(self, start: int, end: int) -> bool:
         """Is there a sentence boundary between offsets ``start`` and ``end``?"""
@@ -202,16 +235,19 @@ class EvalState:
         return state
 
     def distance(self, a: Match, b: Match, unit: str) -> int:
-        """How far apart two spans are: words/lines strictly between them, or chars between."""
+        """How far apart two spans are: words strictly between them, chars between, or how
+        many line or sentence boundaries lie between them (0: the same line or sentence)."""
         if a.end > b.start and b.end > a.start:
             return 0
         first, second = (a, b) if a.end <= b.start else (b, a)
         if unit == "chars":
             return second.start - first.end
+        last = max(first.end - 1, first.start)
         if unit == "lines":
-            return self.line_index(second.start) - self.line_index(max(first.end - 1, first.start))
-        last_word = self.word_index(max(first.end - 1, first.start))
-        return max(0, self.word_index(second.start) - last_word - 1)
+            return self.line_index(second.start) - self.line_index(last)
+        if unit == "sentences":
+            return self.sentence_index(second.start) - self.sentence_index(last)
+        return max(0, self.word_index(second.start) - self.word_index(last) - 1)
 
 
 class SpanIndex:
@@ -229,13 +265,14 @@ class SpanIndex:
         self._width = max((hi - lo for (lo, hi), _ in located), default=0)
 
     def _bounds(self, match: Match) -> tuple[int, int]:
-        last = max(match.end - 1, match.start)
         if self._unit == "chars":
             return match.start, match.end
+        last, state = max(match.end - 1, match.start), self._state
         if self._unit == "lines":
-            state = self._state
             return state.line_index(match.start), state.line_index(last)
-        return self._state.word_index(match.start), self._state.word_index(last)
+        if self._unit == "sentences":
+            return state.sentence_index(match.start), state.sentence_index(last)
+        return state.word_index(match.start), state.word_index(last)
 
     def near(self, probe: Match, distance: int) -> list[Match]:
         """Candidates that may lie within ``distance`` of ``probe`` (check them exactly)."""
