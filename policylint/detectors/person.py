@@ -132,9 +132,10 @@ _PLACE = re.compile(
     (?:\s+(?:the|my|our|la|el|le|der|dem|il|o|a|mi|ma|mon|la\s+sua))?\s+
     (?:(?:room|rm|bed|bay|table|flat|unit|apartment|apt|seat|cubicle|cell|desk|cama|habitación|
         habitacion|mesa|piso|zimmer|bett|tisch|wohnung|chambre|lit|appartement|stanza|letto|
-        tavolo|appartamento|quarto|sala|leito)\s*(?:n[º°o.]?\s*)?\#?\d{1,4}[a-z]?\b
+        tavolo|appartamento|quarto|sala|leito|till|checkout|counter|register|caja|kasse|caisse|
+        cassa|caixa)\s*(?:n[º°o.]?\s*)?\#?\d{1,4}[a-z]?\b
       |(?:class\s+|year\s+|grade\s+|form\s+|klasse\s+|clase\s+|classe\s+|curso\s+|turma\s+)?
-        (?:\d{1,2}[a-z]|\d{1,2}\s?\.?\s?[ºª°]\s?[a-z])\b
+        (?:\d{1,2}[a-z]|\d{1,2}(?:e|ème|eme|\.?\s?[ºª°])\s?[a-z])\b
       |\d{1,2}\s?\.?\s?[ºª°]\s?(?:eso|bach|primaria)\b
       |(?:class|year|grade|klasse|clase|classe|curso|ano)\s+\d{1,2}\b
       |homeroom\b|tutor\s+group\b|form\s+group\b)""",
@@ -155,6 +156,8 @@ _ROLE_AFTER = re.compile(
     \s+)?(?P<poss>[^\W\d_]+)(?P<rest>(?:\s+[^\W\d_-]+){1,3})""",
     re.VERBOSE | re.IGNORECASE,
 )
+#: Articles written into the next word in French and Italian.
+_ELIDED = frozenset({"l", "dell", "nell", "all", "dall", "sull"})
 _POSSESSIVE_S = re.compile(r"['’]s\Z")
 #: Words that end a description: "every kid in 4B" is everyone, not one child.
 _QUANTIFIERS = frozenset({"every", "each", "any", "all", "no", "cada", "todo", "toda", "jede",
@@ -373,14 +376,21 @@ def _after_given_name(
 
 
 def _rare_surname_follows(text: str, words: list[_Word], index: int) -> bool:
-    """Whether a capitalised word no frequency list knows follows ``index`` ("Grace
-    Okonkwo"): at a sentence's start that is evidence enough that a word-like given name is
-    a name ("Mark Twain" stays out: "twain" is a word of the lists)."""
+    """Whether a surname follows ``index`` that makes a word-like given name opening a
+    sentence a name: one no frequency list knows ("Grace Okonkwo"), or an uncommon one when
+    the given name recurs ("Lena Hoffmann ... Lena"); "Mark Twain" stays out."""
     if index + 1 >= len(words) or not _adjacent(text, words[index], words[index + 1]):
         return False
     following = words[index + 1].text
-    known = following in _given_names() or rank(fold(following)) is not None
-    return _capitalised(following) and not known
+    if not _capitalised(following) or following in _given_names():
+        return False
+    found = rank(fold(following))
+    if found is None:
+        return True
+    # A surname the lists know but do not count common ("Hoffmann"), when the given name
+    # comes back alone later ("Lena Hoffmann kam ... Lena hat"): the post is about her.
+    again = any(w.text == words[index].text for w in words[index + 2 :])
+    return found > _AMBIGUOUS_COMMON_RANK and again
 
 
 def _placed(text: str, end: int) -> bool:
@@ -440,6 +450,21 @@ def _first_name_label(
     return "role" if _role_after(text, end) or _placed(text, end) else None
 
 
+def _elided_noun(word: _Word) -> bool:
+    """Whether a word is an elided article and a person noun ("L'élève", "dell'alunna")."""
+    head, _, noun = word.text.replace("’", "'").rpartition("'")
+    return bool(head) and head.lower() in _ELIDED and noun.lower() in PERSON_NOUNS
+
+
+def _described_from(text: str, word: _Word) -> int | None:
+    """Where the place after a person noun ``word`` ends, if a place follows it."""
+    noun = word.text.replace("’", "'").rpartition("'")[2].lower()
+    if noun not in PERSON_NOUNS or word.dotted:
+        return None
+    place = _PLACE.match(text, word.end) or _STREET.match(text, word.end)
+    return place.end() if place else None
+
+
 def find_described(text: str) -> list[tuple[int, int, str]]:
     """People described by a role and a place rather than named: "the lady in bed 12", "the
     boy in 4B", "the retired teacher from Elm St", "la dame du lit 4", "der Junge aus der 7b"
@@ -447,6 +472,13 @@ def find_described(text: str) -> list[tuple[int, int, str]]:
     words = _words(text)
     found: list[tuple[int, int, str]] = []
     for index, word in enumerate(words):
+        if _elided_noun(word) or (_opens_sentence(text, word) and word.text[:1].isupper()):
+            # "L'élève de 5eB", "dell'alunna": the article is in the word; "Customer at till
+            # 4": a role noun opening a sentence needs no article.
+            noun_place = _described_from(text, word)
+            if noun_place is not None:
+                found.append((word.start, noun_place, "described"))
+                continue
         if word.text.lower() not in _DETERMINERS:
             continue
         for noun_at in range(index + 1, min(index + 4, len(words))):
