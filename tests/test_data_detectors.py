@@ -220,8 +220,24 @@ def labelled(text: str, **meta: Any) -> list[tuple[str, str]]:
         ("La dame du lit 4 refuse", [("La dame du lit 4", "described")]),
         ("Der Junge aus der 7b hat", [("Der Junge aus der 7b", "described")]),
         ("La señora de la habitación 7 lleva", [("La señora de la habitación 7", "described")]),
-        # a word-like given name opens a sentence when a surname no list knows follows
+        # a word-like given name opens a sentence when a surname no list knows follows, or
+        # an uncommon one and the given name comes back
         ("Grace Okonkwo signed today", [("Grace Okonkwo", "name")]),
+        (
+            "Lena Hoffmann kam zur Chemo. Lena hat abgenommen.",
+            [("Lena Hoffmann", "name"), ("Lena", "first")],
+        ),
+        # an article with the role, a relative "the one who", a class after NFKC
+        ("O aluno Duarte foi suspenso", [("Duarte", "role")]),
+        ("Client update: Brenda, the one who pays in coins", [("Brenda", "role")]),
+        ("Nuestra inquilina del 3oA paga", [("Nuestra inquilina del 3oA", "described")]),
+        # an elided article, a role noun opening a sentence, a bed standing for its patient
+        ("L'élève de 5eB a été", [("L'élève de 5eB", "described")]),
+        ("Customer at till 4, the tall guy", [("Customer at till 4", "described")]),
+        ("Bed 6 (the headmaster) has stopped eating", [("Bed 6 (the headmaster)", "described")]),
+        ("the nurse from St Anne's told me", [("the nurse from St Anne's", "described")]),
+        # the room alone names no one
+        ("the lady in room 4 is kind. Room 4 has a view", [("the lady in room 4", "described")]),
     ],
 )
 def test_people_are_found_by_role_place_coreference_and_description(
@@ -240,6 +256,8 @@ def test_people_are_found_by_role_place_coreference_and_description(
         "the man at 5 a.m. opens the shop",  # a time, not a class
         "Will you be in room 4?",  # a word-like given name opening a sentence
         "Our Year 4 class did brilliantly",  # a class, no person
+        "Bed 6 is free again, send the next admission",  # a bed, not its patient
+        "Customers at till 4: card only",  # a plural group
     ],
 )
 def test_first_names_without_role_place_or_full_name_stay_unreported(text: str) -> None:

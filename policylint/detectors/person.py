@@ -112,7 +112,7 @@ POSSESSIVES = frozenset({
 })  # fmt: skip
 #: Nouns for a person described rather than named ("the lady in bed 12", "der Junge aus der 7b").
 PERSON_NOUNS = ROLE_NOUNS | frozenset({
-    "lady", "man", "woman", "boy", "girl", "child", "guy", "gentleman", "gent", "fella",
+    "lady", "man", "woman", "boy", "girl", "child", "guy", "gentleman", "gent", "fella", "twins",
     "teacher", "nurse", "señora", "señor", "hombre", "mujer", "chico", "chica", "niño", "niña",
     "chaval", "chavala", "abuelo", "abuela", "frau", "mann", "junge", "mädchen", "kind", "herr",
     "dame", "monsieur", "homme", "femme", "garçon", "enfant", "gamin", "gamine", "petit",
@@ -125,7 +125,8 @@ _DETERMINERS = POSSESSIVES | frozenset({
     "aquela",
 })  # fmt: skip
 # Where a person is placed, after "in", "from", "at" and their kin: a room, bed or table with
-# its number, a school class ("4B", "7b", "3ºB", "5.º A", "Year 9") or a street ("Elm St").
+# its number, a school class ("4B", "7b", "3ºB", "5.º A", "Year 9"; NFKC, which the engine's
+# plain view applies, writes "3ºB" as "3oB") or a street ("Elm St").
 _PLACE = re.compile(
     r"""\s*,?\s*(?:(?:is|está|ist|est|è|é)\s+)?
     (?:in|from|at|on|of|de|del|de\s+la|du|aus|der|in\s+der|im|dans|della|dello|nella|da|do|na|no)
@@ -135,7 +136,7 @@ _PLACE = re.compile(
         tavolo|appartamento|quarto|sala|leito|till|checkout|counter|register|caja|kasse|caisse|
         cassa|caixa)\s*(?:n[º°o.]?\s*)?\#?\d{1,4}[a-z]?\b
       |(?:class\s+|year\s+|grade\s+|form\s+|klasse\s+|clase\s+|classe\s+|curso\s+|turma\s+)?
-        (?:\d{1,2}[a-z]|\d{1,2}(?:e|ème|eme|\.?\s?[ºª°])\s?[a-z])\b
+        (?:\d{1,2}[a-z]|\d{1,2}(?:e|ème|eme|\.?\s?[ºª°])\s?[a-z]|\d{1,2}\.?[oa](?-i:\s?[A-Z]))\b
       |\d{1,2}\s?\.?\s?[ºª°]\s?(?:eso|bach|primaria)\b
       |(?:class|year|grade|klasse|clase|classe|curso|ano)\s+\d{1,2}\b
       |homeroom\b|tutor\s+group\b|form\s+group\b)""",
@@ -145,6 +146,7 @@ _PLACE = re.compile(
 _STREET = re.compile(
     r"""\s*,?\s*(?:from|on|of|de|aus|von|du|da|in)\s+(?:(?:the|la|el|der)\s+)?
     (?:(?:calle|rue|via|rua|avenida|av\.?)\s+[^\W\d_a-z][^\W\d_]+
+      |St\.?\s+[^\W\d_a-z][^\W\d_’']+(?:['’]s)?
       |[^\W\d_a-z][^\W\d_]+\s+(?:St|Street|Ave|Avenue|Road|Rd|Lane|Ln|Drive|Close|Way|Court|
         Straße|Strasse|Weg|Platz)\b)""",
     re.VERBOSE,
@@ -276,7 +278,8 @@ def find_people(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[tuple[int
 def _merged(
     named: list[tuple[int, int, str]], described: list[tuple[int, int, str]]
 ) -> list[tuple[int, int, str]]:
-    """Both lists in text order, a description dropped where it overlaps a name."""
+    """Both lists in text order, an item of the second dropped where it overlaps the
+    first's (a description under a name, a bed inside "the lady in bed 4")."""
     kept = [d for d in described if all(d[1] <= n[0] or n[1] <= d[0] for n in named)]
     return sorted(named + kept)
 
@@ -404,9 +407,9 @@ def _role_word(word: str) -> bool:
 
 
 def _role_before(text: str, words: list[_Word], index: int) -> bool:
-    """Whether a role noun owned by a possessive comes just before ``index``: "my patient
-    Dana", "nuestra inquilina Marta"; a role noun opening a sentence counts alone ("Client
-    Anya told us")."""
+    """Whether a role noun with a possessive or an article comes just before ``index``: "my
+    patient Dana", "nuestra inquilina Marta", "o aluno Duarte"; a role noun opening a
+    sentence counts alone ("Client Anya told us")."""
     if index == 0 or not _adjacent(text, words[index - 1], words[index]):
         return False
     role = words[index - 1]
@@ -415,12 +418,22 @@ def _role_before(text: str, words: list[_Word], index: int) -> bool:
     if _opens_sentence(text, role):
         return True
     reach = words[max(0, index - 1 - _ROLE_REACH) : index - 1]
-    return any(w.text.lower() in POSSESSIVES for w in reach)
+    return any(w.text.lower() in _DETERMINERS for w in reach)
+
+
+# "Brenda, the one who always pays in coins": a name picked out by what only she does.
+_THE_ONE_WHO = re.compile(
+    r"\s*,\s*(?:the\s+one\s+(?:who|with|from)|la\s+que|el\s+que|celle\s+qui|celui\s+qui|"
+    r"quella\s+che|quello\s+che|a\s+que|o\s+que|die\s+mit|der\s+mit)\b",
+    re.IGNORECASE,
+)
 
 
 def _role_after(text: str, end: int) -> bool:
     """Whether a role owned by a possessive follows a name: "Dana, our tenant", "Priya, one
     of our tellers", "Noah (my autistic kiddo in 2B)"."""
+    if _THE_ONE_WHO.match(text, end):
+        return True
     m = _ROLE_AFTER.match(text, end)
     if m is None or m.group("poss").lower() not in POSSESSIVES:
         return False
@@ -465,6 +478,19 @@ def _described_from(text: str, word: _Word) -> int | None:
     return place.end() if place else None
 
 
+# Staff shorthand: a bed or room standing for its patient ("Bed 6 (the former headmaster) has
+# stopped eating", "room 12 keeps pressing the buzzer"), followed by what the person does.
+_BED_AS_PERSON = re.compile(
+    r"""\b(?:bed|room|bay|cama|habitación|bett|zimmer|lit|chambre|letto|stanza|quarto|leito)
+    \s*\d{1,4}[a-z]?(?:\s*\([^()\n]{1,60}\))?(?=\s+(?:keeps|wants|refused|refuses|won't|
+    hasn't|asked|told|fell|rang|died|passed\s+away|has\s+(?:stopped|been|refused|asked|fallen)|
+    is\s+(?:asking|refusing|crying|shouting|confused|agitated|dying)|lleva|sigue|no\s+quiere|
+    will\s+nicht|hat\s+(?:wieder|schon|aufgehört)|refuse|veut|ne\s+veut|vuole|rifiuta|
+    non\s+vuole|recusa|quer|não\s+quer)\b)""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
 def find_described(text: str) -> list[tuple[int, int, str]]:
     """People described by a role and a place rather than named: "the lady in bed 12", "the
     boy in 4B", "the retired teacher from Elm St", "la dame du lit 4", "der Junge aus der 7b"
@@ -492,7 +518,8 @@ def find_described(text: str) -> list[tuple[int, int, str]]:
                 break
             if not noun.text.islower() or noun.text in _QUANTIFIERS:
                 break
-    return found
+    beds = [(m.start(), m.end(), "described") for m in _BED_AS_PERSON.finditer(text)]
+    return _merged(found, beds)
 
 
 DETECTOR: Detector = PersonDetector()
