@@ -61,6 +61,8 @@ TITLES: dict[str, frozenset[str]] = {
                      "prof"}),
     "pt": frozenset({"sr", "sra", "senhor", "senhora", "dona", "dr", "dra"}),
 }  # fmt: skip
+#: Short titles written in lower case after an article ("a dona Fátima", "la doña Carmen").
+_LOWER_TITLES = frozenset({"dona", "doña"})
 #: A word this frequent in the languages' lists is a word, not a name, after a title or given
 #: name; for a given name that is also a word the surname must be rarer still.
 COMMON_RANK = 400
@@ -90,6 +92,9 @@ _SENTENCE_END = frozenset('.!?:;\n"“”«»¡¿')
 ROLE_NOUNS = frozenset({
     "patient", "client", "customer", "student", "pupil", "tenant", "resident", "guest",
     "employee", "colleague", "coworker", "co-worker", "teller", "cashier", "barista", "driver",
+    "cleaner", "porter", "carer", "caregiver", "nanny", "receptionist", "waiter", "waitress",
+    "courier", "housekeeper", "gardener", "limpiadora", "cuidadora", "putzfrau", "pflegerin",
+    "femme de ménage", "aide-soignante", "badante", "colf", "empregada", "cuidadora",
     "intern", "trainee", "apprentice", "member", "kiddo", "kid", "son", "daughter", "neighbour",
     "neighbor", "regular", "caller", "teammate", "staffer", "mentee", "learner", "boarder",
     "paciente", "cliente", "clienta", "alumno", "alumna", "estudiante", "inquilino", "inquilina",
@@ -120,7 +125,8 @@ PERSON_NOUNS = ROLE_NOUNS | frozenset({
     "senhora", "senhor", "homem", "mulher", "menino", "menina", "miúdo", "miúda", "rapaz",
 })  # fmt: skip
 _DETERMINERS = POSSESSIVES | frozenset({
-    "the", "that", "this", "el", "la", "ese", "esa", "este", "esta", "der", "die", "das",
+    "the", "that", "this", "a", "an", "un", "una", "ein", "eine", "une", "uno", "um", "uma",
+    "el", "la", "ese", "esa", "este", "esta", "der", "die", "das",
     "dieser", "diese", "le", "ce", "cette", "il", "lo", "quel", "quella", "o", "aquele",
     "aquela",
 })  # fmt: skip
@@ -317,8 +323,9 @@ def _is_title(word: _Word, titles: frozenset[str]) -> bool:
         return False
     if lowered == "m":  # French "M." only written so
         return word.text == "M" and word.dotted
-    # Short titles are capitalised ("Dr", "Sr"); spelt-out ones may not be ("signora Bianchi").
-    return word.text[0].isupper() or len(lowered) > 4
+    # Short titles are capitalised ("Dr", "Sr"); spelt-out ones may not be ("signora Bianchi",
+    # "a dona Fátima").
+    return word.text[0].isupper() or len(lowered) > 4 or lowered in _LOWER_TITLES
 
 
 def _name_word(word: _Word, langs: tuple[str, ...], noun_title: bool = False) -> bool:
@@ -429,10 +436,18 @@ _THE_ONE_WHO = re.compile(
 )
 
 
+# "Keisha (14, the quiet one...)", "Noé, 6 ans,": a first name with an age is a child one
+# can find.
+_AGE_AFTER = re.compile(
+    r"\s*[,(]\s*\d{1,2}\s*(?:[,)]|(?:years?(?:\s+old)?|yo|y/o|ans|años|jahre|anni|anos)\b)",
+    re.IGNORECASE,
+)
+
+
 def _role_after(text: str, end: int) -> bool:
     """Whether a role owned by a possessive follows a name: "Dana, our tenant", "Priya, one
     of our tellers", "Noah (my autistic kiddo in 2B)"."""
-    if _THE_ONE_WHO.match(text, end):
+    if _THE_ONE_WHO.match(text, end) or _AGE_AFTER.match(text, end):
         return True
     m = _ROLE_AFTER.match(text, end)
     if m is None or m.group("poss").lower() not in POSSESSIVES:
