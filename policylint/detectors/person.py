@@ -94,7 +94,7 @@ ROLE_NOUNS = frozenset({
     "employee", "colleague", "coworker", "co-worker", "teller", "cashier", "barista", "driver",
     "cleaner", "porter", "carer", "caregiver", "nanny", "receptionist", "waiter", "waitress",
     "courier", "housekeeper", "gardener", "limpiadora", "cuidadora", "putzfrau", "pflegerin",
-    "femme de ménage", "aide-soignante", "badante", "colf", "empregada", "cuidadora",
+    "aide-soignante", "badante", "colf", "empregada",
     "intern", "trainee", "apprentice", "member", "kiddo", "kid", "son", "daughter", "neighbour",
     "neighbor", "regular", "caller", "teammate", "staffer", "mentee", "learner", "boarder",
     "paciente", "cliente", "clienta", "alumno", "alumna", "estudiante", "inquilino", "inquilina",
@@ -278,7 +278,7 @@ def find_people(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[tuple[int
             named.add(word.text)
         found.append((word.start, _end(words[last]), label))
         index = last + 1
-    return _merged(found, find_described(text))
+    return _merged(found, find_described(text, words))
 
 
 def _merged(
@@ -463,6 +463,8 @@ def _first_name_label(
     Whitfield ... Dana``), ``role`` with a role or a place ("my patient Dana", "Dana in
     room 4"), None otherwise."""
     word = words[index]
+    if not word.text[0].isupper():
+        return None
     name = _POSSESSIVE_S.sub("", word.text)  # "Dana's chemo" is Dana's
     given = None if word.dotted else _given(name)
     if given is None or given[0].isdisjoint(langs) or not _capitalised(name):
@@ -478,8 +480,13 @@ def _first_name_label(
     return "role" if _role_after(text, end) or _placed(text, end) else None
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _elided_noun(word: _Word) -> bool:
     """Whether a word is an elided article and a person noun ("L'élève", "dell'alunna")."""
+    if "'" not in word.text and "’" not in word.text:
+        return False
     head, _, noun = word.text.replace("’", "'").rpartition("'")
     return bool(head) and head.lower() in _ELIDED and noun.lower() in PERSON_NOUNS
 
@@ -506,21 +513,27 @@ _BED_AS_PERSON = re.compile(
 )
 
 
-def find_described(text: str) -> list[tuple[int, int, str]]:
+def find_described(text: str, words: list[_Word] | None = None) -> list[tuple[int, int, str]]:
     """People described by a role and a place rather than named: "the lady in bed 12", "the
     boy in 4B", "the retired teacher from Elm St", "la dame du lit 4", "der Junge aus der 7b"
     (label ``described``). Up to two words may come between the determiner and the noun."""
-    words = _words(text)
+    if words is None:
+        words = _words(text)
     found: list[tuple[int, int, str]] = []
     for index, word in enumerate(words):
-        if _elided_noun(word) or (_opens_sentence(text, word) and word.text[:1].isupper()):
+        lowered = word.text.lower()
+        if lowered in _DETERMINERS:
+            pass
+        elif _elided_noun(word) or (
+            lowered in PERSON_NOUNS and word.text[0].isupper() and _opens_sentence(text, word)
+        ):
             # "L'élève de 5eB", "dell'alunna": the article is in the word; "Customer at till
             # 4": a role noun opening a sentence needs no article.
             noun_place = _described_from(text, word)
             if noun_place is not None:
                 found.append((word.start, noun_place, "described"))
-                continue
-        if word.text.lower() not in _DETERMINERS:
+            continue
+        else:
             continue
         for noun_at in range(index + 1, min(index + 4, len(words))):
             noun = words[noun_at]
@@ -533,6 +546,8 @@ def find_described(text: str) -> list[tuple[int, int, str]]:
                 break
             if not noun.text.islower() or noun.text in _QUANTIFIERS:
                 break
+    if not _DIGIT.search(text):
+        return found
     beds = [(m.start(), m.end(), "described") for m in _BED_AS_PERSON.finditer(text)]
     return _merged(found, beds)
 
