@@ -236,6 +236,15 @@ def labelled(text: str, **meta: Any) -> list[tuple[str, str]]:
         ("Customer at till 4, the tall guy", [("Customer at till 4", "described")]),
         ("Bed 6 (the headmaster) has stopped eating", [("Bed 6 (the headmaster)", "described")]),
         ("the nurse from St Anne's told me", [("the nurse from St Anne's", "described")]),
+        # a regular by their day and what only they do; a room number alone; a couple
+        (
+            "My regular Tuesday lady, the one with the red scooter, cried",
+            [("My regular Tuesday lady, the one with", "described")],
+        ),
+        ("La paciente de la 214 aceptó", [("La paciente de la 214", "described")]),
+        ("The lovely couple from flat 7 are", [("The lovely couple from flat 7", "described")]),
+        # a first name picked out by a role is hers later in the post too
+        ("Our Saturday girl Holly is off. Holly's mum", [("Holly", "role"), ("Holly", "first")]),
         # the room alone names no one
         ("the lady in room 4 is kind. Room 4 has a view", [("the lady in room 4", "described")]),
     ],
@@ -258,6 +267,7 @@ def test_people_are_found_by_role_place_coreference_and_description(
         "Our Year 4 class did brilliantly",  # a class, no person
         "Bed 6 is free again, send the next admission",  # a bed, not its patient
         "Customers at till 4: card only",  # a plural group
+        "the man of 300 followers",  # a count, not a room
     ],
 )
 def test_first_names_without_role_place_or_full_name_stay_unreported(text: str) -> None:

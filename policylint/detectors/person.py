@@ -118,6 +118,7 @@ POSSESSIVES = frozenset({
 #: Nouns for a person described rather than named ("the lady in bed 12", "der Junge aus der 7b").
 PERSON_NOUNS = ROLE_NOUNS | frozenset({
     "lady", "man", "woman", "boy", "girl", "child", "guy", "gentleman", "gent", "fella", "twins",
+    "couple", "lad", "fireman", "pareja", "paar", "coppia", "casal",
     "teacher", "nurse", "señora", "señor", "hombre", "mujer", "chico", "chica", "niño", "niña",
     "chaval", "chavala", "abuelo", "abuela", "frau", "mann", "junge", "mädchen", "kind", "herr",
     "dame", "monsieur", "homme", "femme", "garçon", "enfant", "gamin", "gamine", "petit",
@@ -137,7 +138,7 @@ _PLACE = re.compile(
     r"""\s*,?\s*(?:(?:is|está|ist|est|è|é)\s+)?
     (?:in|from|at|on|of|de|del|de\s+la|du|aus|der|in\s+der|im|dans|della|dello|nella|da|do|na|no)
     (?:\s+(?:the|my|our|la|el|le|der|dem|il|o|a|mi|ma|mon|la\s+sua))?\s+
-    (?:(?:room|rm|bed|bay|table|flat|unit|apartment|apt|seat|cubicle|cell|desk|cama|habitación|
+    (?:(?:side\s+|single\s+|private\s+)?(?:room|rm|bed|bay|table|flat|unit|apartment|apt|seat|cubicle|cell|desk|cama|habitación|
         habitacion|mesa|piso|zimmer|bett|tisch|wohnung|chambre|lit|appartement|stanza|letto|
         tavolo|appartamento|quarto|sala|leito|till|checkout|counter|register|caja|kasse|caisse|
         cassa|caixa)\s*(?:n[º°o.]?\s*)?\#?\d{1,4}[a-z]?\b
@@ -145,7 +146,8 @@ _PLACE = re.compile(
         (?:\d{1,2}[a-z]|\d{1,2}(?:e|ème|eme|\.?\s?[ºª°])\s?[a-z]|\d{1,2}\.?[oa](?-i:\s?[A-Z]))\b
       |\d{1,2}\s?\.?\s?[ºª°]\s?(?:eso|bach|primaria)\b
       |(?:class|year|grade|klasse|clase|classe|curso|ano)\s+\d{1,2}\b
-      |homeroom\b|tutor\s+group\b|form\s+group\b)""",
+      |homeroom\b|tutor\s+group\b|form\s+group\b
+      |\d{3}\b(?![.,:]?\d)(?!\s*(?:%|€|\$|£|km|kg|followers|people|years|miles|euros|dollars)))""",
     re.VERBOSE | re.IGNORECASE,
 )
 # A street: a capitalised name and its kind ("from Elm St", "de la calle Mayor").
@@ -170,6 +172,9 @@ _POSSESSIVE_S = re.compile(r"['’]s\Z")
 #: Words that end a description: "every kid in 4B" is everyone, not one child.
 _QUANTIFIERS = frozenset({"every", "each", "any", "all", "no", "cada", "todo", "toda", "jede",
                           "jeder", "jedes", "chaque", "tout", "toute", "ogni", "qualquer"})
+#: Staff name regulars by their day ("my Tuesday lady", "our Saturday girl Holly").
+_DAYS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                   "Sunday"})
 #: How far before a role noun its possessive may be ("my lovely new patient Dana").
 _ROLE_REACH = 3
 
@@ -271,6 +276,7 @@ def find_people(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[tuple[int
             alone = _first_name_label(text, words, index, langs, named)
             if alone is not None:
                 name = _POSSESSIVE_S.sub("", word.text)
+                named.add(name)  # "our Saturday girl Holly ... Holly's mum": her again
                 found.append((word.start, word.start + len(name), alone))
             index += 1
             continue
@@ -420,8 +426,14 @@ def _role_before(text: str, words: list[_Word], index: int) -> bool:
     if index == 0 or not _adjacent(text, words[index - 1], words[index]):
         return False
     role = words[index - 1]
-    if not _role_word(role.text) or role.dotted:
+    if role.dotted:
         return False
+    if not _role_word(role.text):
+        # "our Saturday girl Holly", "my boy Tom": a person noun owned by a possessive
+        owners = words[max(0, index - 3) : index - 1]
+        return role.text.lower() in PERSON_NOUNS and any(
+            w.text.lower() in POSSESSIVES for w in owners
+        )
     if _opens_sentence(text, role):
         return True
     reach = words[max(0, index - 1 - _ROLE_REACH) : index - 1]
@@ -540,11 +552,16 @@ def find_described(text: str, words: list[_Word] | None = None) -> list[tuple[in
             if not _adjacent(text, words[noun_at - 1], noun):
                 break
             if noun.text.lower() in PERSON_NOUNS:
-                place = _PLACE.match(text, noun.end) or _STREET.match(text, noun.end)
+                place = (
+                    _PLACE.match(text, noun.end)
+                    or _STREET.match(text, noun.end)
+                    or _THE_ONE_WHO.match(text, noun.end)
+                )
                 if place and not noun.dotted:
                     found.append((word.start, place.end(), "described"))
-                break
-            if not noun.text.islower() or noun.text in _QUANTIFIERS:
+                    break
+                continue  # "my regular Tuesday lady": the last noun is the person
+            if noun.text in _QUANTIFIERS or not (noun.text.islower() or noun.text in _DAYS):
                 break
     if not _DIGIT.search(text):
         return found
