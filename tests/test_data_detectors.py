@@ -245,6 +245,11 @@ def labelled(text: str, **meta: Any) -> list[tuple[str, str]]:
         ("The lovely couple from flat 7 are", [("The lovely couple from flat 7", "described")]),
         # a first name picked out by a role is hers later in the post too
         ("Our Saturday girl Holly is off. Holly's mum", [("Holly", "role"), ("Holly", "first")]),
+        # a floor; one description however many determiners open it
+        (
+            "La nostra inquilina del secondo piano, Marta,",
+            [("La nostra inquilina del secondo piano", "described")],
+        ),
         # the room alone names no one
         ("the lady in room 4 is kind. Room 4 has a view", [("the lady in room 4", "described")]),
     ],

@@ -133,7 +133,8 @@ _DETERMINERS = POSSESSIVES | frozenset({
 })  # fmt: skip
 # Where a person is placed, after "in", "from", "at" and their kin: a room, bed or table with
 # its number, a school class ("4B", "7b", "3ºB", "5.º A", "Year 9"; NFKC, which the engine's
-# plain view applies, writes "3ºB" as "3oB") or a street ("Elm St").
+# plain view applies, writes "3ºB" as "3oB"), a floor ("del secondo piano", "du 2e étage") or a
+# street ("Elm St").
 _PLACE = re.compile(
     r"""\s*,?\s*(?:(?:is|está|ist|est|è|é)\s+)?
     (?:in|from|at|on|of|de|del|de\s+la|du|aus|der|in\s+der|im|dans|della|dello|nella|da|do|na|no)
@@ -147,6 +148,10 @@ _PLACE = re.compile(
       |\d{1,2}\s?\.?\s?[ºª°]\s?(?:eso|bach|primaria)\b
       |(?:class|year|grade|klasse|clase|classe|curso|ano)\s+\d{1,2}\b
       |homeroom\b|tutor\s+group\b|form\s+group\b
+      |(?:first|second|third|fourth|fifth|top|ground|\d{1,2}(?:st|nd|rd|th|e|er|\.|\.?º|o))\s+
+        (?:floor|storey|étage|stock|etage|andar)\b
+      |(?:primer|segundo|tercer|cuarto|quinto|último|primo|secondo|terzo|quarto|quinto|ultimo)\s+
+        (?:piso|piano)\b
       |\d{3}\b(?![.,:]?\d)(?!\s*(?:%|€|\$|£|km|kg|followers|people|years|miles|euros|dollars)))""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -533,6 +538,8 @@ def find_described(text: str, words: list[_Word] | None = None) -> list[tuple[in
         words = _words(text)
     found: list[tuple[int, int, str]] = []
     for index, word in enumerate(words):
+        if found and word.start < found[-1][1]:
+            continue  # inside the description just found ("La nostra inquilina ...")
         lowered = word.text.lower()
         if lowered in _DETERMINERS:
             pass
