@@ -264,7 +264,12 @@ class PersonDetector:
 
 
 def find_people(text: str, langs: tuple[str, ...] = LANGUAGES) -> list[tuple[int, int, str]]:
-    """Names of people in ``text``: start, end and label (``title`` or ``name``)."""
+    """Names of people in ``text``: start, end and label (``title``, ``name``, ``first``,
+    ``role`` or ``described``). A post without a capital letter has none: that is the
+    detector's precheck (``capital``), which a description ("the boy in 4b") alone would
+    not need, but rules are skipped by it on such posts."""
+    if text.lower() == text:  # as the precheck asks: only a capital changes when lowered
+        return []
     titles = frozenset().union(*(TITLES[lang] for lang in langs))
     words = _words(text)
     found: list[tuple[int, int, str]] = []
