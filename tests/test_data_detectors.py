@@ -192,6 +192,93 @@ def test_first_names_alone_words_and_headlines_are_not_people(text: str) -> None
     assert found("person", text) == []
 
 
+def labelled(text: str, **meta: Any) -> list[tuple[str, str]]:
+    ctx = PostContext(text, meta=meta)
+    return [(text[d.start : d.end], d.label) for d in ctx.detections("person")]
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        # a first name with a role before or after it, or a place
+        ("my patient Dana finally told me", [("Dana", "role")]),
+        ("A minha aluna Beatriz chumbou", [("Beatriz", "role")]),
+        ("Priya, one of our tellers, told me", [("Priya", "role")]),
+        ("Noah (my autistic kiddo in 2B) said",
+         [("Noah", "role"), ("my autistic kiddo in 2B", "described")]),
+        ("Tomasz is in room 4 again", [("Tomasz", "role")]),
+        ("Shout out to Ben in 6C today", [("Ben", "role")]),
+        # a first name after the full name (coreference), possessive or not
+        ("Dana Whitfield came in. Dana's chemo", [("Dana Whitfield", "name"), ("Dana", "first")]),
+        # a described person: a person noun and a room, bed, class or street
+        ("The lady in bed 12 keeps asking", [("The lady in bed 12", "described")]),
+        ("the boy in 4B failed", [("the boy in 4B", "described")]),
+        (
+            "my 3pm, the retired teacher from Elm St, said",
+            [("the retired teacher from Elm St", "described")],
+        ),
+        ("La dame du lit 4 refuse", [("La dame du lit 4", "described")]),
+        ("Der Junge aus der 7b hat", [("Der Junge aus der 7b", "described")]),
+        ("La señora de la habitación 7 lleva", [("La señora de la habitación 7", "described")]),
+        # a word-like given name opens a sentence when a surname no list knows follows, or
+        # an uncommon one and the given name comes back
+        ("Grace Okonkwo signed today", [("Grace Okonkwo", "name")]),
+        (
+            "Lena Hoffmann kam zur Chemo. Lena hat abgenommen.",
+            [("Lena Hoffmann", "name"), ("Lena", "first")],
+        ),
+        # an article with the role, a relative "the one who", a class after NFKC
+        ("O aluno Duarte foi suspenso", [("Duarte", "role")]),
+        ("Client update: Brenda, the one who pays in coins", [("Brenda", "role")]),
+        ("Nuestra inquilina del 3oA paga", [("Nuestra inquilina del 3oA", "described")]),
+        # an elided article, a role noun opening a sentence, a bed standing for its patient
+        ("L'élève de 5eB a été", [("L'élève de 5eB", "described")]),
+        ("Customer at till 4, the tall guy", [("Customer at till 4", "described")]),
+        ("Bed 6 (the headmaster) has stopped eating", [("Bed 6 (the headmaster)", "described")]),
+        ("the nurse from St Anne's told me", [("the nurse from St Anne's", "described")]),
+        # a regular by their day and what only they do; a room number alone; a couple
+        (
+            "My regular Tuesday lady, the one with the red scooter, cried",
+            [("My regular Tuesday lady, the one with", "described")],
+        ),
+        ("La paciente de la 214 aceptó", [("La paciente de la 214", "described")]),
+        ("The lovely couple from flat 7 are", [("The lovely couple from flat 7", "described")]),
+        # a first name picked out by a role is hers later in the post too
+        ("Our Saturday girl Holly is off. Holly's mum", [("Holly", "role"), ("Holly", "first")]),
+        # a floor; one description however many determiners open it
+        (
+            "La nostra inquilina del secondo piano, Marta,",
+            [("La nostra inquilina del secondo piano", "described")],
+        ),
+        # the room alone names no one
+        ("the lady in room 4 is kind. Room 4 has a view", [("the lady in room 4", "described")]),
+    ],
+)
+def test_people_are_found_by_role_place_coreference_and_description(
+    text: str, people: list[tuple[str, str]]
+) -> None:
+    assert labelled(text) == people
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dana loves her new dog",  # a first name alone, no role, place or full name before
+        "Dana's permission was given",  # ... possessive too
+        "The boy who cried wolf is a story every kid in 4B knows",  # everyone, not one
+        "Patients in beds 1-12 get flu jabs",  # a plural group
+        "the man at 5 a.m. opens the shop",  # a time, not a class
+        "Will you be in room 4?",  # a word-like given name opening a sentence
+        "Our Year 4 class did brilliantly",  # a class, no person
+        "Bed 6 is free again, send the next admission",  # a bed, not its patient
+        "Customers at till 4: card only",  # a plural group
+        "the man of 300 followers",  # a count, not a room
+    ],
+)
+def test_first_names_without_role_place_or_full_name_stay_unreported(text: str) -> None:
+    assert labelled(text) == []
+
+
 def test_the_post_language_chooses_the_given_names() -> None:
     # Agostino is listed for Italian only: an English post does not know it.
     assert found("person", "Ciao a Agostino Verdi", lang="it") == ["Agostino Verdi"]
