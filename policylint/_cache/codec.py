@@ -46,6 +46,7 @@ from policylint._cache.packed import (
     unpack_ints,
     unpack_strings,
 )
+from policylint._cache.routes import decode_route, encode_route
 from policylint._hashing import sha256
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
@@ -60,7 +61,6 @@ from policylint._runtime.conditions import (
     QuantifierNode,
     TruthyNode,
 )
-from policylint._runtime.dispatch import Route, Trigger
 from policylint._runtime.engine import ExecutablePolicy
 from policylint._runtime.patterns import (
     AllNode,
@@ -92,7 +92,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 25
+FORMAT_VERSION = 26
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
@@ -178,7 +178,7 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
         # by column, in RuleExample's field order
         "examples": [list(column) for column in zip(*encoder.examples, strict=True)]
         or [[] for _ in EXAMPLE_COLUMNS],
-        "routes": [_encode_route(known) for known in policy.routes],
+        "routes": [encode_route(known) for known in policy.routes],
         "warnings": [list(warning[:9]) for warning in policy.warnings],
     }
 
@@ -230,15 +230,6 @@ class _Encoder:
         raise TypeError(f"cannot cache {kind.__name__}")
 
 
-def _encode_route(known: Route) -> list[Any]:
-    needed, platforms = known
-    parts: list[Any] | None = None
-    if needed is not None:
-        terms, regexes, meta, prechecks = needed
-        parts = [pack_ints(sorted(terms)), sorted(regexes), sorted(meta), sorted(prechecks)]
-    return [parts, None if platforms is None else sorted(platforms)]
-
-
 def _ends(lists: list[list[int]]) -> list[int]:
     """Where each list ends in the lists laid end to end."""
     ends, total = [], 0
@@ -270,7 +261,7 @@ def decode(
         raise Corrupt("an example no rule has")
     if len({rule.info.id for rule in rules}) != len(rules):
         raise Corrupt("a rule id twice")
-    routes = tuple(_decode_route(item, len(terms), len(regexes)) for item in data["routes"])
+    routes = tuple(decode_route(item, len(terms), len(regexes)) for item in data["routes"])
     if len(routes) != len(rules):
         raise Corrupt("not a route per rule")
     settings = decoder.value(data["settings"])
@@ -563,26 +554,6 @@ def _term_lists(packed: Any, term_count: int) -> _TermLists:
     if not (increasing(ends) and (ends[-1] if ends else 0) == len(ids)):
         raise Corrupt("the term lists' ends")
     return ids, ends
-
-
-def _decode_route(item: Any, term_count: int, regex_count: int) -> Route:
-    parts, platforms = item
-    needed = None
-    if parts is not None:
-        packed_terms, regexes, meta, prechecks = parts
-        terms = unpack_ints(packed_terms, term_count)
-        if not ints_below(regexes, regex_count):
-            raise Corrupt("a route's term and regex ids are not the policy's")
-        if not all(type(v) is str for v in (*meta, *prechecks)):
-            raise Corrupt("a route's metadata keys and prechecks are not strings")
-        needed = Trigger(
-            frozenset(terms), frozenset(regexes), frozenset(meta), frozenset(prechecks)
-        )
-    if platforms is not None:
-        if not all(type(v) is str for v in platforms):
-            raise Corrupt("a route's platforms are not strings")
-        platforms = frozenset(platforms)
-    return needed, platforms
 
 
 assert set(NODE_CHECKS) == set(_NODE_TYPES.values())

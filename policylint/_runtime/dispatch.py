@@ -226,15 +226,23 @@ def _constant_members(node: ConditionNode, kind: str) -> Sequence[Any] | None:
     return None
 
 
-#: How the dispatch files a rule: what its flags or guards need (None: nothing), and when
-#: they need nothing, the platforms its guards limit it to (None: any).
-Route = tuple[Trigger | None, frozenset[str] | None]
+#: How the dispatch files a rule: what its flags or guards need (None: nothing); the
+#: platforms its guards limit it to (None: any); and when its flags gave the need, what its
+#: guards need besides (None: nothing). A rule runs only on a post that has all three.
+Route = tuple[Trigger | None, frozenset[str] | None, Trigger | None]
 
 
 def route(rule: CompiledRule) -> Route:
-    """``rule``'s :data:`Route` (after :func:`index_regexes`, which numbers the regexes)."""
-    needed = trigger(rule) or guard_trigger(rule)
-    return needed, None if needed is not None else platforms_of(rule)
+    """``rule``'s :data:`Route` (after :func:`index_regexes`, which numbers the regexes).
+
+    The guards' platforms and needs gate a rule its flags dispatch too: ``when platform in
+    ["instagram", "facebook"]`` or ``when meta.reply or ...`` hold on few posts, and a rule
+    they rule out is skipped before its terms and regexes are looked at."""
+    flagged = trigger(rule)
+    guarded = guard_trigger(rule)
+    if flagged is None:
+        return guarded, platforms_of(rule), None
+    return flagged, platforms_of(rule), guarded
 
 
 def guard_trigger(rule: CompiledRule) -> Trigger | None:
@@ -313,7 +321,12 @@ class RuleDispatch:
     every rule: rules are indexed by the terms and regexes they report (:func:`trigger`) and
     by what their guards need (:func:`guard_trigger`: metadata keys, terms, regexes,
     prechecks) and the platforms they require (:func:`platforms_of`). The skipped rules are
-    exactly those that could not have reported anything for the post."""
+    exactly those that could not have reported anything for the post.
+
+    A rule whose guards limit it (platforms, or a need besides its flags') is *gated*: it is
+    filed by platform, and on a post its gate lets through, its needs are tested one by one.
+    Its regexes are not among those matched on every post (:attr:`regex_triggers`): a
+    reply-only rule's patterns cost nothing on the posts that are not replies."""
 
     __slots__ = (
         "_anywhere",
@@ -322,6 +335,8 @@ class RuleDispatch:
         "_by_precheck",
         "_by_regex",
         "_by_term",
+        "_gated",
+        "_gated_anywhere",
         "_regex_rules",
     )
 
@@ -336,10 +351,22 @@ class RuleDispatch:
         # rules without a trigger, on any platform / on the platforms their guards name
         anywhere: list[int] = []
         by_platform: dict[str, list[int]] = {}
+        # gated rules, on any platform / on the platforms their guards name
+        gated_anywhere: list[_Gated] = []
+        gated: dict[str, list[_Gated]] = {}
         self._by_meta: dict[str, list[int]] = {}
         by_precheck: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
-            needed, limited = routes[position] if routes is not None else route(with_nodes(rule))
+            needed, limited, gate = (
+                routes[position] if routes is not None else route(with_nodes(rule))
+            )
+            if needed is not None and (limited is not None or gate is not None):
+                filed = (position, needed, gate)
+                if limited is None:
+                    gated_anywhere.append(filed)
+                for platform in limited or ():
+                    gated.setdefault(platform, []).append(filed)
+                continue
             if needed is not None:
                 _index_all(by_term, needed.terms, position)
                 for regex in needed.regexes:
@@ -360,6 +387,11 @@ class RuleDispatch:
         self._by_platform = {
             name: self._anywhere | frozenset(extra) for name, extra in by_platform.items()
         }
+        self._gated_anywhere = tuple(gated_anywhere)
+        self._gated = {
+            name: tuple(sorted([*gated_anywhere, *extra], key=_position))
+            for name, extra in gated.items()
+        }
         self._regex_rules = frozenset(regex_rules)
         from policylint._runtime.prechecks import PRECHECKS
 
@@ -367,7 +399,7 @@ class RuleDispatch:
 
     @property
     def regex_triggers(self) -> frozenset[int]:
-        """The regexes rules are dispatched by: every post needs their matches."""
+        """The regexes ungated rules are dispatched by: every post needs their matches."""
         return frozenset(self._by_regex)
 
     def candidates(self, state: EvalState) -> list[int]:
@@ -405,7 +437,41 @@ class RuleDispatch:
                     found = by_regex.get(regex)
                     if found is not None:
                         chosen.update(found)
+        gated = (
+            self._gated.get(folded_platform, self._gated_anywhere)
+            if folded_platform is not None
+            else self._gated_anywhere
+        )
+        for position, needed, gate in gated:
+            # the gate first: its metadata keys and prechecks are cheaper than regexes
+            if (gate is None or _has(state, gate)) and _has(state, needed):
+                chosen.add(position)
         return sorted(chosen)
+
+
+#: A gated rule as the dispatch files it: its position, its need, its guards' need besides.
+_Gated = tuple[int, Trigger, "Trigger | None"]
+
+
+def _position(filed: _Gated) -> int:
+    return filed[0]
+
+
+def _has(state: EvalState, needed: Trigger) -> bool:
+    """Whether the post of ``state`` has one of what ``needed`` names (a metadata key, a
+    passing precheck, a term, a regex that matches), the cheapest looked at first."""
+    meta = state.ctx.meta
+    if needed.meta and meta and not needed.meta.isdisjoint(meta):
+        return True
+    if needed.prechecks:
+        from policylint._runtime.prechecks import PRECHECKS
+
+        if any(PRECHECKS[name](state.ctx) for name in needed.prechecks):
+            return True
+    # isdisjoint walks the post's few hits, not the rule's terms
+    if needed.terms and not needed.terms.isdisjoint(state.term_hits()):
+        return True
+    return any(state.regex_may_match(regex) for regex in needed.regexes)
 
 
 def _index_all(index: dict[int, tuple[int, ...]], keys: Collection[int], position: int) -> None:
