@@ -18,7 +18,7 @@ from policylint._cache.code import stamp_of
 from policylint._compiler.regexes import regex_key
 from policylint._model.severity import Severity
 from policylint._pipeline.policy import checker_of
-from policylint._runtime.rules import LazyRule, with_nodes
+from policylint._runtime.rules import LazyRule, described, with_nodes
 
 POLICY = """
 terms g = ["guarantee*"]
@@ -55,6 +55,7 @@ def refused(entry: Path) -> bool:
     try:
         for rule in policy.rules:
             with_nodes(rule)
+            described(rule)  # its examples, read when first asked for
     except codec.Corrupt:
         return True
     return False
@@ -691,17 +692,9 @@ SEALED_CORRUPTIONS = {
     "further targets of a key twice": lambda data: data["keys"].__setitem__(
         "more", packed.pack_ints([0, 1, 8, 0, 1, 8])
     ),
-    "an example neither pass nor fail": lambda data: data["examples"][0].__setitem__(0, ["maybe"]),
-    "an example's text that is not text": lambda data: data["examples"][1].__setitem__(0, [1]),
-    "an example's metadata that is not data": lambda data: data["examples"][3].__setitem__(
-        0, {"@map": {"x": {"@TermsNode": 0}}}
+    "a rule's examples in its info": lambda data: _set_field(
+        data, "examples", [{"@RuleExample": 0}]
     ),
-    "an example's line below zero": lambda data: data["examples"][4].__setitem__(0, -1),
-    "examples' columns of two lengths": lambda data: data["examples"][1].append("more"),
-    "an example no rule has": lambda data: [
-        column.append(column[0]) for column in data["examples"]
-    ],
-    "an example beyond the table": lambda data: _set_field(data, "examples", [{"@RuleExample": 9}]),
     "term lists ending past their ids": lambda data: _edit_ints(
         data["lists"], 1, lambda ends: ends.__setitem__(-1, ends[-1] + 1)
     ),
@@ -722,6 +715,76 @@ SEALED_CORRUPTIONS = {
         {k: ["big", 1, "x"] for k in data["inputs"]["files"]}
     ),
 }
+
+
+#: The examples' table (JSON text: columns, and where each rule's rows end), edited.
+EXAMPLE_CORRUPTIONS = {
+    "an example neither pass nor fail": lambda table: table[0][0].__setitem__(0, ["maybe"]),
+    "an example's text that is not text": lambda table: table[0][1].__setitem__(0, [1]),
+    "an example's metadata that is not data": lambda table: table[0][3].__setitem__(
+        0, {"@map": {"x": {"@TermsNode": 0}}}
+    ),
+    "an example's line below zero": lambda table: table[0][4].__setitem__(0, -1),
+    "examples' columns of two lengths": lambda table: table[0][1].append("more"),
+    "an example no rule has": lambda table: [column.append(column[0]) for column in table[0]],
+    "examples of a rule the policy lacks": lambda table: table[1].append(table[1][-1]),
+    "examples ending past the table": lambda table: table[1].__setitem__(-1, 5),
+    "a column missing": lambda table: table[0].pop(),
+}
+
+
+def _edit_examples(data: dict[str, Any], edit: Any) -> None:
+    table = json.loads(data["examples"])
+    edit(table)
+    data["examples"] = json.dumps(table)
+
+
+@pytest.mark.parametrize("corruption", [*EXAMPLE_CORRUPTIONS, "not JSON"])
+def test_corrupt_examples_are_found_when_first_asked_for(
+    cache: Path, tmp_path: Path, corruption: str
+) -> None:
+    """A check never reads the rules' examples; ``policylint test``, ``explain`` and
+    ``Policy.rules`` do, and a table that is not what compiling makes then gives way to the
+    examples of a fresh compile, which is stored over the entry."""
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    data = unsealed(entry)
+    if corruption == "not JSON":
+        data["examples"] = data["examples"][:-2]
+    else:
+        _edit_examples(data, EXAMPLE_CORRUPTIONS[corruption])
+    reseal(entry, data)
+    assert refused(entry)
+    cached = policylint.load_policy(str(path))
+    assert cached.check(CHECKED, platform="x") == fresh.check(CHECKED, platform="x")
+    assert refused(entry)  # the check did not read them
+    assert cached.run_examples() == fresh.run_examples()
+    assert cached.rules == fresh.rules
+    assert not refused(entry)  # rebuilt
+
+
+def test_a_check_from_the_cache_does_not_read_the_examples(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    calls: list[int] = []
+    decode_examples = codec.decode_examples
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return decode_examples(*args)
+
+    monkeypatch.setattr(codec, "decode_examples", counted)
+    cached = policylint.load_policy(str(path))
+    assert cached.check(CHECKED, platform="x") == fresh.check(CHECKED, platform="x")
+    assert calls == []
+    assert cached.rules == fresh.rules  # with their examples
+    assert [r.passed for r in cached.run_examples()] == [True]
+    assert calls == [1]  # the table, decoded once
 
 
 #: Rows of the entry's tables that no rule names: never reached (a rule's nodes name the rows

@@ -279,8 +279,10 @@ class Contexts:
         self, key: str, source: str | None, config: Config
     ) -> tuple[Policy, list[RuleInfo]]:
         if key not in self._policies:
+            from policylint._pipeline.policy import rules_to_check
+
             loaded = policy_or_fail(source, config)
-            self._policies[key] = (loaded, loaded.rules)
+            self._policies[key] = (loaded, rules_to_check(loaded))
         return self._policies[key]
 
     def results(self, context: Context, items: Iterable[Post | InputError]) -> Iterator[PostResult]:
