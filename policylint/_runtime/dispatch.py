@@ -323,10 +323,10 @@ class RuleDispatch:
     prechecks) and the platforms they require (:func:`platforms_of`). The skipped rules are
     exactly those that could not have reported anything for the post.
 
-    A rule whose guards limit it (platforms, or a need besides its flags') is *gated*: it is
-    filed by platform, and on a post its gate lets through, its needs are tested one by one.
-    Its regexes are not among those matched on every post (:attr:`regex_triggers`): a
-    reply-only rule's patterns cost nothing on the posts that are not replies."""
+    A rule its flags file is *gated* by its guards too: left out on a post whose platform
+    they do not allow (one set difference per post), and, when chosen, kept only if the
+    post has what its guards need (a metadata key, a precheck, a term or a regex), before
+    any of its nodes are evaluated."""
 
     __slots__ = (
         "_anywhere",
@@ -335,8 +335,9 @@ class RuleDispatch:
         "_by_precheck",
         "_by_regex",
         "_by_term",
-        "_gated",
-        "_gated_anywhere",
+        "_gates",
+        "_limited",
+        "_off_platform",
         "_regex_rules",
     )
 
@@ -351,22 +352,15 @@ class RuleDispatch:
         # rules without a trigger, on any platform / on the platforms their guards name
         anywhere: list[int] = []
         by_platform: dict[str, list[int]] = {}
-        # gated rules, on any platform / on the platforms their guards name
-        gated_anywhere: list[_Gated] = []
-        gated: dict[str, list[_Gated]] = {}
+        # rules with a trigger: those whose guards name platforms, and those with a gate
+        limited_to: dict[int, frozenset[str]] = {}
+        self._gates: dict[int, Trigger] = {}
         self._by_meta: dict[str, list[int]] = {}
         by_precheck: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
             needed, limited, gate = (
                 routes[position] if routes is not None else route(with_nodes(rule))
             )
-            if needed is not None and (limited is not None or gate is not None):
-                filed = (position, needed, gate)
-                if limited is None:
-                    gated_anywhere.append(filed)
-                for platform in limited or ():
-                    gated.setdefault(platform, []).append(filed)
-                continue
             if needed is not None:
                 _index_all(by_term, needed.terms, position)
                 for regex in needed.regexes:
@@ -376,8 +370,11 @@ class RuleDispatch:
                     self._by_meta.setdefault(key, []).append(position)
                 for name in needed.prechecks:
                     by_precheck.setdefault(name, []).append(position)
-                continue
-            if limited is None:
+                if limited is not None:
+                    limited_to[position] = limited
+                if gate is not None:
+                    self._gates[position] = gate
+            elif limited is None:
                 anywhere.append(position)
             else:
                 for platform in limited:
@@ -387,10 +384,12 @@ class RuleDispatch:
         self._by_platform = {
             name: self._anywhere | frozenset(extra) for name, extra in by_platform.items()
         }
-        self._gated_anywhere = tuple(gated_anywhere)
-        self._gated = {
-            name: tuple(sorted([*gated_anywhere, *extra], key=_position))
-            for name, extra in gated.items()
+        # The rules with a trigger that each platform rules out; any other platform (or
+        # none) rules out all that are limited.
+        self._limited = frozenset(limited_to)
+        self._off_platform = {
+            name: frozenset(p for p, allowed in limited_to.items() if name not in allowed)
+            for name in {name for allowed in limited_to.values() for name in allowed}
         }
         self._regex_rules = frozenset(regex_rules)
         from policylint._runtime.prechecks import PRECHECKS
@@ -399,7 +398,7 @@ class RuleDispatch:
 
     @property
     def regex_triggers(self) -> frozenset[int]:
-        """The regexes ungated rules are dispatched by: every post needs their matches."""
+        """The regexes rules are dispatched by: every post needs their matches."""
         return frozenset(self._by_regex)
 
     def candidates(self, state: EvalState) -> list[int]:
@@ -437,24 +436,14 @@ class RuleDispatch:
                     found = by_regex.get(regex)
                     if found is not None:
                         chosen.update(found)
-        gated = (
-            self._gated.get(folded_platform, self._gated_anywhere)
-            if folded_platform is not None
-            else self._gated_anywhere
-        )
-        for position, needed, gate in gated:
-            # the gate first: its metadata keys and prechecks are cheaper than regexes
-            if (gate is None or _has(state, gate)) and _has(state, needed):
-                chosen.add(position)
+        if self._limited:
+            off = self._off_platform.get(folded_platform) if folded_platform is not None else None
+            chosen -= self._limited if off is None else off
+        gates = self._gates
+        for position in chosen.intersection(gates):
+            if not _has(state, gates[position]):
+                chosen.discard(position)
         return sorted(chosen)
-
-
-#: A gated rule as the dispatch files it: its position, its need, its guards' need besides.
-_Gated = tuple[int, Trigger, "Trigger | None"]
-
-
-def _position(filed: _Gated) -> int:
-    return filed[0]
 
 
 def _has(state: EvalState, needed: Trigger) -> bool:
