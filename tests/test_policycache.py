@@ -692,6 +692,14 @@ SEALED_CORRUPTIONS = {
     "further targets of a key twice": lambda data: data["keys"].__setitem__(
         "more", packed.pack_ints([0, 1, 8, 0, 1, 8])
     ),
+    "prefilter atoms naming a regex past the table": lambda data: data["atoms"].__setitem__(
+        0, [packed.pack_strings(["q1"]), packed.pack_ints([7]), packed.pack_ints([1])]
+    ),
+    "prefilter atoms ending past their regexes": lambda data: _edit_ints(
+        data["atoms"][0], 2, lambda ends: ends.__setitem__(-1, ends[-1] + 1)
+    ),
+    "prefilter atoms without their ends": lambda data: _edit_ints(data["atoms"][0], 2, list.pop),
+    "prefilter atoms not packed": lambda data: data.__setitem__("atoms", [[], []]),
     "a rule's examples in its info": lambda data: _set_field(
         data, "examples", [{"@RuleExample": 0}]
     ),
@@ -785,6 +793,23 @@ def test_a_check_from_the_cache_does_not_read_the_examples(
     assert cached.rules == fresh.rules  # with their examples
     assert [r.passed for r in cached.run_examples()] == [True]
     assert calls == [1]  # the table, decoded once
+
+
+def test_the_regex_prefilters_atoms_come_from_the_entry(cache: Path, tmp_path: Path) -> None:
+    """The atoms the first posts' regex prefilter looks up, each with its regexes, are kept
+    with the entry: a start does not index them again (~2 ms for builtin:all)."""
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = checker_of(policylint.load_policy(str(path))).engine.executable.regexes
+    cached = checker_of(policylint.load_policy(str(path))).engine.executable.regexes
+    assert cached._atom_index is not None  # before any post
+
+    def as_lists(index: Any) -> list[list[list[Any]]]:
+        return [[list(column) for column in part] for part in index]
+
+    assert as_lists(cached.atom_index()) == as_lists(fresh.atom_index())
+    assert any(as_lists(fresh.atom_index())[0])  # the regex's folded atoms ("q1"...)
+    assert cached.candidates("in Q3") == fresh.candidates("in Q3") == {0}
 
 
 #: Rows of the entry's tables that no rule names: never reached (a rule's nodes name the rows

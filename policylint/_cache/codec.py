@@ -80,7 +80,7 @@ from policylint._runtime.patterns import (
     ScopedNode,
     TermsNode,
 )
-from policylint._runtime.regexes import RegexIndex
+from policylint._runtime.regexes import AtomIndex, RegexIndex
 from policylint._runtime.rules import (
     CompiledRule,
     LazyRule,
@@ -102,7 +102,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 27
+FORMAT_VERSION = 28
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
@@ -180,6 +180,11 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
             "starts": {start: list(lengths) for start, lengths in starts.items()},
         },
         "regexes": policy.regexes.table(),
+        # the regex prefilter's atoms, each with the regexes that hold it: folded, exact
+        "atoms": [
+            [pack_strings(atoms), pack_ints(ids), pack_ints(ends)]
+            for atoms, ids, ends in policy.regexes.atom_index()
+        ],
         "rules": rules,
         "lists": [
             pack_ints([term for ids in encoder.lists for term in ids]),
@@ -271,7 +276,7 @@ def decode(
     the policy afresh, for a rule whose nodes turn out not to be what this version writes."""
     terms = unpack_strings(data["terms"])
     index = TermIndex.from_data(terms, *_key_table(data["keys"], len(terms)))
-    regexes = RegexIndex.from_table(data["regexes"])
+    regexes = RegexIndex.from_table(data["regexes"], _atom_index(data["atoms"], data["regexes"]))
     decoder = _Decoder(len(terms), regexes, _term_lists(data["lists"], len(terms)))
     if type(data["examples"]) is not str:
         raise Corrupt("the examples' table")
@@ -550,6 +555,24 @@ def _more_targets(packed: Any, key_count: int, bound: int) -> dict[int, array[in
         more[position] = targets
         at, last = at + 2 + count, position
     return more
+
+
+def _atom_index(packed: Any, table: list[Any]) -> tuple[AtomIndex, AtomIndex]:
+    """The regex prefilter's atom index (``RegexIndex.atom_index``), checked: the folded
+    and the exact atoms, each with ids of regexes of the table, ending where the next
+    starts."""
+    if not (type(packed) is list and len(packed) == 2 and type(table) is list):
+        raise Corrupt("the regexes' atoms")
+    made = []
+    for packed_atoms, packed_ids, packed_ends in packed:  # ValueError unless three parts
+        atoms, ids = unpack_strings(packed_atoms), unpack_ints(packed_ids, len(table))
+        ends = unpack_ints(packed_ends, len(ids) + 1)
+        if not (
+            len(ends) == len(atoms) and increasing(ends) and (ends[-1] if ends else 0) == len(ids)
+        ):
+            raise Corrupt("the regexes' atoms")
+        made.append((atoms, ids, ends))
+    return made[0], made[1]
 
 
 #: The rules' distinct term-id lists, laid end to end, and where each ends.
