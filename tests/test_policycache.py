@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -810,6 +812,32 @@ def test_the_regex_prefilters_atoms_come_from_the_entry(cache: Path, tmp_path: P
     assert as_lists(cached.atom_index()) == as_lists(fresh.atom_index())
     assert any(as_lists(fresh.atom_index())[0])  # the regex's folded atoms ("q1"...)
     assert cached.candidates("in Q3") == fresh.candidates("in Q3") == {0}
+
+
+def test_a_warm_command_line_check_does_not_read_the_examples(cache: Path, tmp_path: Path) -> None:
+    """Selections, waivers and reports use the rules' ids and metadata, never examples."""
+    (tmp_path / "p.policy").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "post.txt").write_text(CHECKED, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from policylint._cache import codec\n"
+        "calls = []\n"
+        "decode = codec.decode_examples\n"
+        "codec.decode_examples = lambda *args: (calls.append(1), decode(*args))[1]\n"
+        "from policylint._cli.entrypoint import main\n"
+        "sys.argv = ['policylint', 'check', '--isolated', '--policy', 'p.policy',\n"
+        "            '--select', 'fin', '--platform', 'x', 'post.txt']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code, len(calls), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(cache)}
+    for _ in range(2):  # the second one warm
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env
+        )
+    assert out.stderr.split()[-2:] == ["1", "0"], out.stderr  # a finding; no examples read
 
 
 #: Rows of the entry's tables that no rule names: never reached (a rule's nodes name the rows

@@ -215,12 +215,14 @@ class Contexts:
         cached = self._contexts.get(key)
         if cached is not None:
             return cached
+        from policylint._pipeline.policy import rules_to_check
+
         loaded, infos = self._policy(policy_key, source, config)
         self._check_names(config, policy_key, source, infos)
         selected = _selected(
             loaded, infos, select, ignore, path, source, configured=config.path is not None
         )
-        self.rules.update((info.id, info) for info in selected.rules)
+        self.rules.update((info.id, info) for info in rules_to_check(selected))
         context = Context(
             config=config,
             checker=checker_of(selected).with_options(waivers),

@@ -91,7 +91,7 @@ class Policy:
         select, ignore = list(select), list(ignore)
         named = self.name and not self.name.startswith("<")  # "<policy>": text, no header
         here = f"policy '{self.name}'" if named else "the policy"
-        infos = self.rules
+        infos = rules_to_check(self)  # ids and categories: not the examples
         check_selectors(select, infos, origin="select", policy=here)
         check_selectors(ignore, infos, origin="ignore", policy=here)
         chosen = {
