@@ -204,8 +204,10 @@ def labelled(text: str, **meta: Any) -> list[tuple[str, str]]:
         ("my patient Dana finally told me", [("Dana", "role")]),
         ("A minha aluna Beatriz chumbou", [("Beatriz", "role")]),
         ("Priya, one of our tellers, told me", [("Priya", "role")]),
-        ("Noah (my autistic kiddo in 2B) said",
-         [("Noah", "role"), ("my autistic kiddo in 2B", "described")]),
+        (
+            "Noah (my autistic kiddo in 2B) said",
+            [("Noah", "role"), ("my autistic kiddo in 2B", "described")],
+        ),
         ("Tomasz is in room 4 again", [("Tomasz", "role")]),
         ("Shout out to Ben in 6C today", [("Ben", "role")]),
         # a first name after the full name (coreference), possessive or not

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from policylint._cache.code import stamp_of
 from policylint._compiler.regexes import regex_key
 from policylint._model.severity import Severity
 from policylint._pipeline.policy import checker_of
-from policylint._runtime.rules import LazyRule, with_nodes
+from policylint._runtime.rules import LazyRule, described, with_nodes
 
 POLICY = """
 terms g = ["guarantee*"]
@@ -55,6 +57,7 @@ def refused(entry: Path) -> bool:
     try:
         for rule in policy.rules:
             with_nodes(rule)
+            described(rule)  # its examples, read when first asked for
     except codec.Corrupt:
         return True
     return False
@@ -711,17 +714,17 @@ SEALED_CORRUPTIONS = {
     "further targets of a key twice": lambda data: data["keys"].__setitem__(
         "more", packed.pack_ints([0, 1, 8, 0, 1, 8])
     ),
-    "an example neither pass nor fail": lambda data: data["examples"][0].__setitem__(0, ["maybe"]),
-    "an example's text that is not text": lambda data: data["examples"][1].__setitem__(0, [1]),
-    "an example's metadata that is not data": lambda data: data["examples"][3].__setitem__(
-        0, {"@map": {"x": {"@TermsNode": 0}}}
+    "prefilter atoms naming a regex past the table": lambda data: data["atoms"].__setitem__(
+        0, [packed.pack_strings(["q1"]), packed.pack_ints([7]), packed.pack_ints([1])]
     ),
-    "an example's line below zero": lambda data: data["examples"][4].__setitem__(0, -1),
-    "examples' columns of two lengths": lambda data: data["examples"][1].append("more"),
-    "an example no rule has": lambda data: [
-        column.append(column[0]) for column in data["examples"]
-    ],
-    "an example beyond the table": lambda data: _set_field(data, "examples", [{"@RuleExample": 9}]),
+    "prefilter atoms ending past their regexes": lambda data: _edit_ints(
+        data["atoms"][0], 2, lambda ends: ends.__setitem__(-1, ends[-1] + 1)
+    ),
+    "prefilter atoms without their ends": lambda data: _edit_ints(data["atoms"][0], 2, list.pop),
+    "prefilter atoms not packed": lambda data: data.__setitem__("atoms", [[], []]),
+    "a rule's examples in its info": lambda data: _set_field(
+        data, "examples", [{"@RuleExample": 0}]
+    ),
     "term lists ending past their ids": lambda data: _edit_ints(
         data["lists"], 1, lambda ends: ends.__setitem__(-1, ends[-1] + 1)
     ),
@@ -742,6 +745,119 @@ SEALED_CORRUPTIONS = {
         {k: ["big", 1, "x"] for k in data["inputs"]["files"]}
     ),
 }
+
+
+#: The examples' table (JSON text: columns, and where each rule's rows end), edited.
+EXAMPLE_CORRUPTIONS = {
+    "an example neither pass nor fail": lambda table: table[0][0].__setitem__(0, ["maybe"]),
+    "an example's text that is not text": lambda table: table[0][1].__setitem__(0, [1]),
+    "an example's metadata that is not data": lambda table: table[0][3].__setitem__(
+        0, {"@map": {"x": {"@TermsNode": 0}}}
+    ),
+    "an example's line below zero": lambda table: table[0][4].__setitem__(0, -1),
+    "examples' columns of two lengths": lambda table: table[0][1].append("more"),
+    "an example no rule has": lambda table: [column.append(column[0]) for column in table[0]],
+    "examples of a rule the policy lacks": lambda table: table[1].append(table[1][-1]),
+    "examples ending past the table": lambda table: table[1].__setitem__(-1, 5),
+    "a column missing": lambda table: table[0].pop(),
+}
+
+
+def _edit_examples(data: dict[str, Any], edit: Any) -> None:
+    table = json.loads(data["examples"])
+    edit(table)
+    data["examples"] = json.dumps(table)
+
+
+@pytest.mark.parametrize("corruption", [*EXAMPLE_CORRUPTIONS, "not JSON"])
+def test_corrupt_examples_are_found_when_first_asked_for(
+    cache: Path, tmp_path: Path, corruption: str
+) -> None:
+    """A check never reads the rules' examples; ``policylint test``, ``explain`` and
+    ``Policy.rules`` do, and a table that is not what compiling makes then gives way to the
+    examples of a fresh compile, which is stored over the entry."""
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    (entry,) = entries(cache)
+    data = unsealed(entry)
+    if corruption == "not JSON":
+        data["examples"] = data["examples"][:-2]
+    else:
+        _edit_examples(data, EXAMPLE_CORRUPTIONS[corruption])
+    reseal(entry, data)
+    assert refused(entry)
+    cached = policylint.load_policy(str(path))
+    assert cached.check(CHECKED, platform="x") == fresh.check(CHECKED, platform="x")
+    assert refused(entry)  # the check did not read them
+    assert cached.run_examples() == fresh.run_examples()
+    assert cached.rules == fresh.rules
+    assert not refused(entry)  # rebuilt
+
+
+def test_a_check_from_the_cache_does_not_read_the_examples(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = policylint.load_policy(str(path))
+    calls: list[int] = []
+    decode_examples = codec.decode_examples
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return decode_examples(*args)
+
+    monkeypatch.setattr(codec, "decode_examples", counted)
+    cached = policylint.load_policy(str(path))
+    assert cached.check(CHECKED, platform="x") == fresh.check(CHECKED, platform="x")
+    assert calls == []
+    assert cached.rules == fresh.rules  # with their examples
+    assert [r.passed for r in cached.run_examples()] == [True]
+    assert calls == [1]  # the table, decoded once
+
+
+def test_the_regex_prefilters_atoms_come_from_the_entry(cache: Path, tmp_path: Path) -> None:
+    """The atoms the first posts' regex prefilter looks up, each with its regexes, are kept
+    with the entry: a start does not index them again (~2 ms for builtin:all)."""
+    path = tmp_path / "p.policy"
+    path.write_text(POLICY, encoding="utf-8")
+    fresh = checker_of(policylint.load_policy(str(path))).engine.executable.regexes
+    cached = checker_of(policylint.load_policy(str(path))).engine.executable.regexes
+    assert cached._atom_index is not None  # before any post
+
+    def as_lists(index: Any) -> list[list[list[Any]]]:
+        return [[list(column) for column in part] for part in index]
+
+    assert as_lists(cached.atom_index()) == as_lists(fresh.atom_index())
+    assert any(as_lists(fresh.atom_index())[0])  # the regex's folded atoms ("q1"...)
+    assert cached.candidates("in Q3") == fresh.candidates("in Q3") == {0}
+
+
+def test_a_warm_command_line_check_does_not_read_the_examples(cache: Path, tmp_path: Path) -> None:
+    """Selections, waivers and reports use the rules' ids and metadata, never examples."""
+    (tmp_path / "p.policy").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "post.txt").write_text(CHECKED, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from policylint._cache import codec\n"
+        "calls = []\n"
+        "decode = codec.decode_examples\n"
+        "codec.decode_examples = lambda *args: (calls.append(1), decode(*args))[1]\n"
+        "from policylint._cli.entrypoint import main\n"
+        "sys.argv = ['policylint', 'check', '--isolated', '--policy', 'p.policy',\n"
+        "            '--select', 'fin', '--platform', 'x', 'post.txt']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code, len(calls), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(cache)}
+    for _ in range(2):  # the second one warm
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env
+        )
+    assert out.stderr.split()[-2:] == ["1", "0"], out.stderr  # a finding; no examples read
 
 
 #: Rows of the entry's tables that no rule names: never reached (a rule's nodes name the rows

@@ -13,7 +13,9 @@ referred to by their row: a regex node is the row of the regex table (its patter
 prefilter atoms, checked once there), a terms node the row of the table of distinct term-id
 lists, so no cross-check between copies is needed and nodes that share a regex or a list
 share one object. A rule's examples (a thousand in the built-in packs, half the nodes) are
-rows of a table kept by column, each column checked at once (``checks.EXAMPLE_COLUMNS``).
+rows of a table kept by column, each column checked at once (``checks.EXAMPLE_COLUMNS``),
+stored as one JSON text read only when a rule's examples are asked for (``policylint test``,
+``explain``, the docs; :meth:`_RuleNodes.examples`): a check never needs them.
 
 Nodes are stored by position: the format names the fields of every node class (``FORMAT``),
 so a class whose fields change, even only in order, never reads an older entry.
@@ -39,6 +41,7 @@ from policylint._cache.checks import (
     ints_below,
     plain_data,
 )
+from policylint._cache.examples import decode_examples
 from policylint._cache.packed import (
     increasing,
     pack_ints,
@@ -46,6 +49,7 @@ from policylint._cache.packed import (
     unpack_ints,
     unpack_strings,
 )
+from policylint._cache.routes import decode_route, encode_route
 from policylint._hashing import sha256
 from policylint._model.rules import RuleExample, RuleInfo
 from policylint._model.severity import Severity
@@ -61,7 +65,6 @@ from policylint._runtime.conditions import (
     QuantifierNode,
     TruthyNode,
 )
-from policylint._runtime.dispatch import Route, Trigger
 from policylint._runtime.engine import ExecutablePolicy
 from policylint._runtime.patterns import (
     AllNode,
@@ -78,8 +81,15 @@ from policylint._runtime.patterns import (
     ScopedNode,
     TermsNode,
 )
-from policylint._runtime.regexes import RegexIndex
-from policylint._runtime.rules import CompiledRule, LazyRule, RawFinding, with_nodes
+from policylint._runtime.regexes import AtomIndex, RegexIndex
+from policylint._runtime.rules import (
+    CompiledRule,
+    LazyRule,
+    RawFinding,
+    Rule,
+    described,
+    with_nodes,
+)
 from policylint._runtime.state import EvalState
 from policylint._runtime.terms import TermIndex
 
@@ -93,7 +103,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "Corrupt", "decode", "encode"]
 
 #: Raised with every change of what an entry holds or means.
-FORMAT_VERSION = 26
+FORMAT_VERSION = 29
 
 # Keyed "@" + class name, as entries write them. RegexNode, TermsNode and RuleExample are
 # written as the row of their table (see the module's docstring).
@@ -172,15 +182,27 @@ def encode(policy: ExecutablePolicy) -> dict[str, Any]:
             "starts": {start: list(lengths) for start, lengths in starts.items()},
         },
         "regexes": policy.regexes.table(),
+        # the regex prefilter's atoms, each with the regexes that hold it: folded, exact
+        "atoms": [
+            [pack_strings(atoms), pack_ints(ids), pack_ints(ends)]
+            for atoms, ids, ends in policy.regexes.atom_index()
+        ],
         "rules": rules,
         "lists": [
             pack_ints([term for ids in encoder.lists for term in ids]),
             pack_ints(_ends(encoder.lists)),
         ],
-        # by column, in RuleExample's field order
-        "examples": [list(column) for column in zip(*encoder.examples, strict=True)]
-        or [[] for _ in EXAMPLE_COLUMNS],
-        "routes": [_encode_route(known) for known in policy.routes],
+        # JSON text (a check never reads it): by column, in RuleExample's field order, and
+        # where each rule's rows end
+        "examples": json.dumps(
+            [
+                [list(column) for column in zip(*encoder.examples, strict=True)]
+                or [[] for _ in EXAMPLE_COLUMNS],
+                encoder.example_ends,
+            ],
+            separators=(",", ":"),
+        ),
+        "routes": [encode_route(known) for known in policy.routes],
         "warnings": [list(warning[:9]) for warning in policy.warnings],
     }
 
@@ -191,14 +213,22 @@ class _Encoder:
         #: The distinct term-id lists of the terms nodes, and each one's row.
         self.lists: list[list[int]] = []
         self.rows: dict[tuple[int, ...], int] = {}
-        #: Every rule's examples, their fields as JSON values.
+        #: Every rule's examples, their fields as JSON values, and where each rule's rows end.
         self.examples: list[list[Any]] = []
+        self.example_ends: list[int] = []
 
     def rule(self, rule: CompiledRule) -> list[Any]:
         """A rule as ``[info, nodes]``: its nodes (every field after ``info``) as JSON text,
         decoded only when the rule is first evaluated (:class:`LazyRule`)."""
         nodes = [self.value(getattr(rule, f)) for f in _RULE_NODE_FIELDS]
-        return [self.value(rule.info), json.dumps(nodes, separators=(",", ":"))]
+        info = described(rule)
+        for example in info.examples:
+            self.examples.append([self.value(getattr(example, f)) for f in _fields(RuleExample)])
+        self.example_ends.append(len(self.examples))
+        return [
+            self.value(info._replace(examples=())),
+            json.dumps(nodes, separators=(",", ":")),
+        ]
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -213,9 +243,6 @@ class _Encoder:
                 row = self.rows[value.term_ids] = len(self.lists)
                 self.lists.append(list(value.term_ids))
             return {"@TermsNode": row}
-        if kind is RuleExample:
-            self.examples.append([self.value(getattr(value, f)) for f in _fields(kind)])
-            return {"@RuleExample": len(self.examples) - 1}
         if kind is Severity:
             return {"@severity": value.value}
         if _NODE_TYPES.get("@" + kind.__name__) is kind:
@@ -230,15 +257,6 @@ class _Encoder:
         if value is None or isinstance(value, str | int | float | bool):
             return value
         raise TypeError(f"cannot cache {kind.__name__}")
-
-
-def _encode_route(known: Route) -> list[Any]:
-    needed, platforms = known
-    parts: list[Any] | None = None
-    if needed is not None:
-        terms, regexes, meta, prechecks = needed
-        parts = [pack_ints(sorted(terms)), sorted(regexes), sorted(meta), sorted(prechecks)]
-    return [parts, None if platforms is None else sorted(platforms)]
 
 
 def _ends(lists: list[list[int]]) -> list[int]:
@@ -260,19 +278,15 @@ def decode(
     the policy afresh, for a rule whose nodes turn out not to be what this version writes."""
     terms = unpack_strings(data["terms"])
     index = TermIndex.from_data(terms, *_key_table(data["keys"], len(terms)))
-    regexes = RegexIndex.from_table(data["regexes"])
+    regexes = RegexIndex.from_table(data["regexes"], _atom_index(data["atoms"], data["regexes"]))
     decoder = _Decoder(len(terms), regexes, _term_lists(data["lists"], len(terms)))
-    decoder.examples = _examples(data["examples"], decoder)
-    nodes = _RuleNodes(decoder, (terms, data["regexes"]), recover)
+    if type(data["examples"]) is not str:
+        raise Corrupt("the examples' table")
+    nodes = _RuleNodes(decoder, (terms, data["regexes"], data["examples"]), recover)
     rules = tuple(nodes.rule(position, item) for position, item in enumerate(data["rules"]))
-    # What compiling makes: a row of the examples for each example the rules have, no more.
-    # (The regex table and the term lists are reached only through the rules' nodes: a row
-    # no rule names is never used.)
-    if len(decoder.examples_used) != len(decoder.examples):
-        raise Corrupt("an example no rule has")
     if len({rule.info.id for rule in rules}) != len(rules):
         raise Corrupt("a rule id twice")
-    routes = tuple(_decode_route(item, len(terms), len(regexes)) for item in data["routes"])
+    routes = tuple(decode_route(item, len(terms), len(regexes)) for item in data["routes"])
     if len(routes) != len(rules):
         raise Corrupt("not a route per rule")
     settings = decoder.value(data["settings"])
@@ -331,9 +345,6 @@ class _Decoder:
         # One node per regex and per list: nodes that share one share its caches too.
         self.regex_nodes: dict[int, RegexNode] = {}
         self.terms_nodes: dict[int, TermsNode] = {}
-        #: The examples' table (:func:`_examples`), and the rows the rules name.
-        self.examples: list[RuleExample] = []
-        self.examples_used: set[int] = set()
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -354,8 +365,6 @@ class _Decoder:
             return self.regex(fields)
         if key == "@TermsNode":
             return self.terms(fields)
-        if key == "@RuleExample":
-            return self.example(fields)
         if key == "@set":
             if type(fields) is not list:
                 raise Corrupt("@set: not a list")
@@ -378,13 +387,6 @@ class _Decoder:
             node.regex_id = regex_id
         return node
 
-    def example(self, row: Any) -> RuleExample:
-        """Row ``row`` of the examples' table (checked when the table was)."""
-        if type(row) is not int or not 0 <= row < len(self.examples):
-            raise Corrupt("@RuleExample: not a row of the examples")
-        self.examples_used.add(row)
-        return self.examples[row]
-
     def terms(self, row: Any) -> TermsNode:
         """The node of row ``row`` of the term lists (checked when the lists were)."""
         ids, ends = self.lists
@@ -405,19 +407,23 @@ class _RuleNodes:
     """Makes each rule's nodes from its JSON text the first time the rule is evaluated,
     checked as the whole entry once was. A rule whose text is not what this version writes
     takes its nodes from the policy compiled afresh (``recover``, once per policy), which
-    stores a good entry over this one: the findings are those of a fresh compile."""
+    stores a good entry over this one: the findings are those of a fresh compile. The rules'
+    examples are made the same way, all at once, the first time a rule's are asked for."""
 
     def __init__(
         self,
         decoder: _Decoder,
-        tables: tuple[list[str], list[Any]],
+        tables: tuple[list[str], list[Any], str],
         recover: Callable[[], ExecutablePolicy] | None,
     ) -> None:
         self.decoder = decoder
-        #: The terms and the regex table the nodes' numbers refer to, as the entry has them.
-        self.terms, self.regexes = tables
+        #: The terms and the regex table the nodes' numbers refer to, as the entry has them,
+        #: and the examples' table as JSON text.
+        self.terms, self.regexes, self.example_text = tables
         self.recover = recover
         self.fresh: ExecutablePolicy | None = None
+        self.rule_count = 0
+        self.examples_by_rule: list[tuple[RuleExample, ...]] | None = None
 
     def rule(self, position: int, item: Any) -> LazyRule:
         """Rule ``item`` of the entry (``[info, nodes as JSON text]``), its info checked."""
@@ -426,8 +432,15 @@ class _RuleNodes:
         info = self.decoder.value(item[0])
         if type(info) is not RuleInfo:
             raise Corrupt("not a rule's info")
+        if info.examples:
+            raise Corrupt("a rule's examples outside the examples' table")
         text = item[1]
-        return LazyRule(info, lambda: self.nodes(position, info, text))
+        self.rule_count += 1
+        return LazyRule(
+            info,
+            lambda: self.nodes(position, info, text),
+            lambda: self.examples(position, info),
+        )
 
     def nodes(self, position: int, info: RuleInfo, text: str) -> CompiledRule:
         try:
@@ -447,17 +460,39 @@ class _RuleNodes:
             raise Corrupt("@CompiledRule: a field out of its range")
         return rule
 
-    def afresh(self, position: int, info: RuleInfo) -> CompiledRule:
-        """Rule ``position`` of the policy compiled afresh. Its nodes name terms and regexes
-        by number: they are used with this entry's tables only if those are the fresh ones."""
+    def examples(self, position: int, info: RuleInfo) -> tuple[RuleExample, ...]:
+        """Rule ``position``'s examples, from the table decoded and checked on the first
+        call, or from the policy compiled afresh when the table is not what this version
+        writes."""
+        try:
+            if self.examples_by_rule is None:
+                self.examples_by_rule = decode_examples(
+                    self.example_text, self.decoder.value, self.rule_count
+                )
+            return self.examples_by_rule[position]
+        except _UNREADABLE as error:
+            if self.recover is None:
+                raise Corrupt("the examples' table") from error
+            same = self.same_rule_afresh(info)
+            return () if same is None else described(same).examples
+
+    def same_rule_afresh(self, info: RuleInfo) -> Rule | None:
+        """The rule with ``info``'s id of the policy compiled afresh (None: it has none)."""
         fresh = self.fresh
         if fresh is None:
             assert self.recover is not None
             fresh = self.fresh = self.recover()
-        same = [rule for rule in fresh.rules if rule.info.id == info.id]
-        if not same:
+        return next((rule for rule in fresh.rules if rule.info.id == info.id), None)
+
+    def afresh(self, position: int, info: RuleInfo) -> CompiledRule:
+        """Rule ``position`` of the policy compiled afresh. Its nodes name terms and regexes
+        by number: they are used with this entry's tables only if those are the fresh ones."""
+        same = self.same_rule_afresh(info)
+        if same is None:
             return CompiledRule(info, guards=(_NEVER,))  # a rule the policy no longer has
-        rule = with_nodes(same[0])
+        fresh = self.fresh
+        assert fresh is not None
+        rule = with_nodes(same)
         if fresh.terms.data()[0] == self.terms and fresh.regexes.table() == self.regexes:
             return rule
         # An entry sealed with this user's key but not what compiling makes (docs/security.md
@@ -483,33 +518,6 @@ class _OnTablesOf(CompiledRule):
         fresh = self.fresh
         own = EvalState(state.ctx, fresh.terms, state.field_name, fresh.regexes)
         return CompiledRule.evaluate(self, own)
-
-
-def _scalar_map(value: Any) -> dict[str, Any] | None:
-    """The mapping ``{"@map": {...}}`` holds when its values are all scalars (an example's
-    metadata nearly always), made without a call per value; else None."""
-    inner = value.get("@map") if type(value) is dict and len(value) == 1 else None
-    if type(inner) is dict and inner and set(map(type, inner.values())) <= SCALARS:
-        return inner
-    return None
-
-
-def _examples(columns: Any, decoder: _Decoder) -> list[RuleExample]:
-    """The examples' table, by column, checked a column at a time."""
-    if not (
-        type(columns) is list
-        and len(columns) == len(EXAMPLE_COLUMNS)
-        and all(type(column) is list for column in columns)
-        and len(set(map(len, columns))) == 1
-    ):
-        raise Corrupt("the examples' table")
-    columns = list(columns)
-    meta = _fields(RuleExample).index("meta")
-    columns[meta] = [_scalar_map(value) or decoder.value(value) for value in columns[meta]]
-    checks = EXAMPLE_COLUMNS.values()
-    if not all(check(column) for check, column in zip(checks, columns, strict=True)):
-        raise Corrupt("an example's field out of its range")
-    return list(map(RuleExample, *columns))
 
 
 def _key_table(
@@ -551,6 +559,24 @@ def _more_targets(packed: Any, key_count: int, bound: int) -> dict[int, array[in
     return more
 
 
+def _atom_index(packed: Any, table: list[Any]) -> tuple[AtomIndex, AtomIndex]:
+    """The regex prefilter's atom index (``RegexIndex.atom_index``), checked: the folded
+    and the exact atoms, each with ids of regexes of the table, ending where the next
+    starts."""
+    if not (type(packed) is list and len(packed) == 2 and type(table) is list):
+        raise Corrupt("the regexes' atoms")
+    made = []
+    for packed_atoms, packed_ids, packed_ends in packed:  # ValueError unless three parts
+        atoms, ids = unpack_strings(packed_atoms), unpack_ints(packed_ids, len(table))
+        ends = unpack_ints(packed_ends, len(ids) + 1)
+        if not (
+            len(ends) == len(atoms) and increasing(ends) and (ends[-1] if ends else 0) == len(ids)
+        ):
+            raise Corrupt("the regexes' atoms")
+        made.append((atoms, ids, ends))
+    return made[0], made[1]
+
+
 #: The rules' distinct term-id lists, laid end to end, and where each ends.
 _TermLists = tuple["array[int]", "array[int]"]
 
@@ -565,26 +591,6 @@ def _term_lists(packed: Any, term_count: int) -> _TermLists:
     if not (increasing(ends) and (ends[-1] if ends else 0) == len(ids)):
         raise Corrupt("the term lists' ends")
     return ids, ends
-
-
-def _decode_route(item: Any, term_count: int, regex_count: int) -> Route:
-    parts, platforms = item
-    needed = None
-    if parts is not None:
-        packed_terms, regexes, meta, prechecks = parts
-        terms = unpack_ints(packed_terms, term_count)
-        if not ints_below(regexes, regex_count):
-            raise Corrupt("a route's term and regex ids are not the policy's")
-        if not all(type(v) is str for v in (*meta, *prechecks)):
-            raise Corrupt("a route's metadata keys and prechecks are not strings")
-        needed = Trigger(
-            frozenset(terms), frozenset(regexes), frozenset(meta), frozenset(prechecks)
-        )
-    if platforms is not None:
-        if not all(type(v) is str for v in platforms):
-            raise Corrupt("a route's platforms are not strings")
-        platforms = frozenset(platforms)
-    return needed, platforms
 
 
 assert set(NODE_CHECKS) == set(_NODE_TYPES.values())

@@ -218,12 +218,14 @@ class Contexts:
         cached = self._contexts.get(key)
         if cached is not None:
             return cached
+        from policylint._pipeline.policy import rules_to_check
+
         loaded, infos = self._policy(policy_key, source, config)
         self._check_names(config, policy_key, source, infos)
         selected = _selected(
             loaded, infos, select, ignore, path, source, configured=config.path is not None
         )
-        self.rules.update((info.id, info) for info in selected.rules)
+        self.rules.update((info.id, info) for info in rules_to_check(selected))
         context = Context(
             config=config,
             checker=checker_of(selected).with_options(waivers),
@@ -282,9 +284,12 @@ class Contexts:
         self, key: str, source: str | None, config: Config
     ) -> tuple[Policy, list[RuleInfo]]:
         if key not in self._policies:
+            from policylint._pipeline.policy import rules_to_check
+
             loaded = policy_or_fail(source, config)
-            self._policies[key] = (loaded, loaded.rules)
-            self.known.update((info.id, info) for info in loaded.rules)
+            infos = rules_to_check(loaded)
+            self._policies[key] = (loaded, infos)
+            self.known.update((info.id, info) for info in infos)
         return self._policies[key]
 
     def results(self, context: Context, items: Iterable[Post | InputError]) -> Iterator[PostResult]:

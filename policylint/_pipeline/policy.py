@@ -24,6 +24,7 @@ from policylint._pipeline.recipe import Recipe, load_engine
 from policylint._pipeline.run import DEFAULT_CHUNK_SIZE, PostChecker, check_stream
 from policylint._pipeline.selection import check_selectors, matches
 from policylint._runtime.engine import Engine
+from policylint._runtime.rules import described
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from policylint._model.diagnostics import Diagnostic
 
-__all__ = ["Policy", "checker_of", "restore_policy"]
+__all__ = ["Policy", "checker_of", "restore_policy", "rules_to_check"]
 
 
 class Policy:
@@ -70,12 +71,12 @@ class Policy:
     @property
     def rules(self) -> list[RuleInfo]:
         """The rules this policy checks, in policy order."""
-        return [rule.info for rule in self._checker.engine.rules]
+        return [described(rule) for rule in self._checker.engine.rules]
 
     def rule(self, rule_id: str) -> RuleInfo | None:
         for rule in self._checker.engine.rules:
             if rule.info.id == rule_id:
-                return rule.info
+                return described(rule)
         return None
 
     def select(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Policy:
@@ -90,7 +91,7 @@ class Policy:
         select, ignore = list(select), list(ignore)
         named = self.name and not self.name.startswith("<")  # "<policy>": text, no header
         here = f"policy '{self.name}'" if named else "the policy"
-        infos = self.rules
+        infos = rules_to_check(self)  # ids and categories: not the examples
         check_selectors(select, infos, origin="select", policy=here)
         check_selectors(ignore, infos, origin="ignore", policy=here)
         chosen = {
@@ -177,7 +178,7 @@ class Policy:
         engine = self._checker.engine
         results = []
         for rule in engine.rules:
-            info = rule.info
+            info = described(rule)
             for example in info.examples:
                 post = Post(example.text, platform=example.platform, meta=dict(example.meta))
                 found = rule_findings(engine, rule, post)
@@ -196,6 +197,12 @@ class Policy:
                     )
                 )
         return results
+
+
+def rules_to_check(policy: Policy) -> list[RuleInfo]:
+    """The rules ``policy`` checks, in policy order, as a check needs them: their examples
+    may be left out (read from the cache only when asked for, :meth:`Policy.rules`)."""
+    return [rule.info for rule in policy._checker.engine.rules]
 
 
 def checker_of(policy: Policy) -> PostChecker:

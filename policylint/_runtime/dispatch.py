@@ -227,15 +227,23 @@ def _constant_members(node: ConditionNode, kind: str) -> Sequence[Any] | None:
     return None
 
 
-#: How the dispatch files a rule: what its flags or guards need (None: nothing), and when
-#: they need nothing, the platforms its guards limit it to (None: any).
-Route = tuple[Trigger | None, frozenset[str] | None]
+#: How the dispatch files a rule: what its flags or guards need (None: nothing); the
+#: platforms its guards limit it to (None: any); and when its flags gave the need, what its
+#: guards need besides (None: nothing). A rule runs only on a post that has all three.
+Route = tuple[Trigger | None, frozenset[str] | None, Trigger | None]
 
 
 def route(rule: CompiledRule) -> Route:
-    """``rule``'s :data:`Route` (after :func:`index_regexes`, which numbers the regexes)."""
-    needed = trigger(rule) or guard_trigger(rule)
-    return needed, None if needed is not None else platforms_of(rule)
+    """``rule``'s :data:`Route` (after :func:`index_regexes`, which numbers the regexes).
+
+    The guards' platforms and needs gate a rule its flags dispatch too: ``when platform in
+    ["instagram", "facebook"]`` or ``when meta.reply or ...`` hold on few posts, and a rule
+    they rule out is skipped before its terms and regexes are looked at."""
+    flagged = trigger(rule)
+    guarded = guard_trigger(rule)
+    if flagged is None:
+        return guarded, platforms_of(rule), None
+    return flagged, platforms_of(rule), guarded
 
 
 def guard_trigger(rule: CompiledRule) -> Trigger | None:
@@ -319,7 +327,12 @@ class RuleDispatch:
     every rule: rules are indexed by the terms and regexes they report (:func:`trigger`) and
     by what their guards need (:func:`guard_trigger`: metadata keys, terms, regexes,
     prechecks) and the platforms they require (:func:`platforms_of`). The skipped rules are
-    exactly those that could not have reported anything for the post."""
+    exactly those that could not have reported anything for the post.
+
+    A rule its flags file is *gated* by its guards too: left out on a post whose platform
+    they do not allow (one set difference per post), and, when chosen, kept only if the
+    post has what its guards need (a metadata key, a precheck, a term or a regex), before
+    any of its nodes are evaluated."""
 
     __slots__ = (
         "_anywhere",
@@ -328,6 +341,9 @@ class RuleDispatch:
         "_by_precheck",
         "_by_regex",
         "_by_term",
+        "_gates",
+        "_limited",
+        "_off_platform",
         "_regex_rules",
     )
 
@@ -342,10 +358,15 @@ class RuleDispatch:
         # rules without a trigger, on any platform / on the platforms their guards name
         anywhere: list[int] = []
         by_platform: dict[str, list[int]] = {}
+        # rules with a trigger: those whose guards name platforms, and those with a gate
+        limited_to: dict[int, frozenset[str]] = {}
+        self._gates: dict[int, Trigger] = {}
         self._by_meta: dict[str, list[int]] = {}
         by_precheck: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
-            needed, limited = routes[position] if routes is not None else route(with_nodes(rule))
+            needed, limited, gate = (
+                routes[position] if routes is not None else route(with_nodes(rule))
+            )
             if needed is not None:
                 _index_all(by_term, needed.terms, position)
                 for regex in needed.regexes:
@@ -355,8 +376,11 @@ class RuleDispatch:
                     self._by_meta.setdefault(key, []).append(position)
                 for name in needed.prechecks:
                     by_precheck.setdefault(name, []).append(position)
-                continue
-            if limited is None:
+                if limited is not None:
+                    limited_to[position] = limited
+                if gate is not None:
+                    self._gates[position] = gate
+            elif limited is None:
                 anywhere.append(position)
             else:
                 for platform in limited:
@@ -365,6 +389,13 @@ class RuleDispatch:
         self._anywhere = frozenset(anywhere)
         self._by_platform = {
             name: self._anywhere | frozenset(extra) for name, extra in by_platform.items()
+        }
+        # The rules with a trigger that each platform rules out; any other platform (or
+        # none) rules out all that are limited.
+        self._limited = frozenset(limited_to)
+        self._off_platform = {
+            name: frozenset(p for p, allowed in limited_to.items() if name not in allowed)
+            for name in {name for allowed in limited_to.values() for name in allowed}
         }
         self._regex_rules = frozenset(regex_rules)
         from policylint._runtime.prechecks import PRECHECKS
@@ -411,7 +442,31 @@ class RuleDispatch:
                     found = by_regex.get(regex)
                     if found is not None:
                         chosen.update(found)
+        if self._limited:
+            off = self._off_platform.get(folded_platform) if folded_platform is not None else None
+            chosen -= self._limited if off is None else off
+        gates = self._gates
+        for position in chosen.intersection(gates):
+            if not _has(state, gates[position]):
+                chosen.discard(position)
         return sorted(chosen)
+
+
+def _has(state: EvalState, needed: Trigger) -> bool:
+    """Whether the post of ``state`` has one of what ``needed`` names (a metadata key, a
+    passing precheck, a term, a regex that matches), the cheapest looked at first."""
+    meta = state.ctx.meta
+    if needed.meta and meta and not needed.meta.isdisjoint(meta):
+        return True
+    if needed.prechecks:
+        from policylint._runtime.prechecks import PRECHECKS
+
+        if any(PRECHECKS[name](state.ctx) for name in needed.prechecks):
+            return True
+    # isdisjoint walks the post's few hits, not the rule's terms
+    if needed.terms and not needed.terms.isdisjoint(state.term_hits()):
+        return True
+    return any(state.regex_may_match(regex) for regex in needed.regexes)
 
 
 def _index_all(index: dict[int, tuple[int, ...]], keys: Collection[int], position: int) -> None:

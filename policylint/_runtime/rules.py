@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from policylint._model.rules import RuleInfo
+    from policylint._model.rules import RuleExample, RuleInfo
     from policylint._runtime.conditions import ConditionNode
     from policylint._runtime.patterns import MatchException, PatternNode
 
-__all__ = ["CompiledRule", "LazyRule", "RawFinding", "Rule", "with_nodes"]
+__all__ = ["CompiledRule", "LazyRule", "RawFinding", "Rule", "described", "with_nodes"]
 
 
 class RawFinding(NamedTuple):
@@ -93,14 +93,24 @@ class LazyRule:
     """A rule whose nodes are made the first time it is evaluated: a large policy's cache
     entry holds each rule's nodes as data, and most rules never run on a given post (the
     dispatch skips them), so a start makes only the ``info`` every rule needs (ids,
-    selections, waivers, messages). ``load`` makes (and checks) the nodes, or raises."""
+    selections, waivers, messages). ``load`` makes (and checks) the nodes, or raises.
 
-    __slots__ = ("_load", "_rule", "info")
+    Its ``info`` may lack the rule's examples, which only ``policylint test``, ``explain``
+    and the docs read: ``examples`` then makes them (:func:`described`)."""
 
-    def __init__(self, info: RuleInfo, load: Callable[[], CompiledRule]) -> None:
+    __slots__ = ("_described", "_examples", "_load", "_rule", "info")
+
+    def __init__(
+        self,
+        info: RuleInfo,
+        load: Callable[[], CompiledRule],
+        examples: Callable[[], tuple[RuleExample, ...]] | None = None,
+    ) -> None:
         self.info = info
         self._load = load
         self._rule: CompiledRule | None = None
+        self._examples = examples
+        self._described: RuleInfo | None = None
 
     def compiled(self) -> CompiledRule:
         """The rule with its nodes, made on the first call."""
@@ -108,6 +118,14 @@ class LazyRule:
         if rule is None:
             rule = self._rule = self._load()
         return rule
+
+    def described(self) -> RuleInfo:
+        """The rule's info with its examples, made on the first call."""
+        if self._examples is None:
+            return self.info
+        if self._described is None:
+            self._described = self.info._replace(examples=self._examples())
+        return self._described
 
     def evaluate(self, state: EvalState) -> list[RawFinding]:
         return self.compiled().evaluate(state)
@@ -120,6 +138,11 @@ Rule = CompiledRule | LazyRule
 def with_nodes(rule: Rule) -> CompiledRule:
     """``rule`` with its nodes made."""
     return rule.compiled() if type(rule) is LazyRule else rule  # type: ignore[return-value]
+
+
+def described(rule: Rule) -> RuleInfo:
+    """``rule``'s info with its examples (a cached rule's ``info`` may lack them)."""
+    return rule.described() if type(rule) is LazyRule else rule.info
 
 
 def _merged(found: list[RawFinding]) -> list[RawFinding]:

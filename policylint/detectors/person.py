@@ -82,8 +82,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»¡¿')
 
 
-
-
 # --- people picked out without a full name (round 5) -------------------------------------------
 # Staff tell of "my patient Dana", "Dana in room 4", "the lady in bed 12": a first name with a
 # role or a place, or a described person, identifies someone to everyone who shares the place.
@@ -175,11 +173,12 @@ _ROLE_AFTER = re.compile(
 _ELIDED = frozenset({"l", "dell", "nell", "all", "dall", "sull"})
 _POSSESSIVE_S = re.compile(r"['’]s\Z")
 #: Words that end a description: "every kid in 4B" is everyone, not one child.
-_QUANTIFIERS = frozenset({"every", "each", "any", "all", "no", "cada", "todo", "toda", "jede",
-                          "jeder", "jedes", "chaque", "tout", "toute", "ogni", "qualquer"})
+_QUANTIFIERS = frozenset({
+    "every", "each", "any", "all", "no", "cada", "todo", "toda", "jede", "jeder", "jedes",
+    "chaque", "tout", "toute", "ogni", "qualquer",
+})  # fmt: skip
 #: Staff name regulars by their day ("my Tuesday lady", "our Saturday girl Holly").
-_DAYS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                   "Sunday"})
+_DAYS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"})
 #: How far before a role noun its possessive may be ("my lovely new patient Dana").
 _ROLE_REACH = 3
 

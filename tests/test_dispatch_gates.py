@@ -1,0 +1,64 @@
+"""The dispatch gates a rule by its guards' platforms and needs even when its flags give it
+a trigger: a rule its guards rule out is never evaluated (issue 17: ``platform.fold``, for
+Instagram and Facebook, ran on every tweet that held a disclosure term)."""
+
+from __future__ import annotations
+
+import policylint
+from policylint._pipeline.policy import checker_of
+from policylint._runtime.engine import Engine
+
+GATED = """
+rule a.fold {
+  when platform in ["instagram", "facebook"]
+  flag ["sale"]
+}
+rule b.reply {
+  when meta.reply
+  flag /refund\\w*/
+}
+rule c.plain {
+  flag ["sale"]
+}
+"""
+
+
+def _engine(text: str) -> Engine:
+    return checker_of(policylint.load_policy(text=text)).engine
+
+
+def _candidates(engine: Engine, text: str, platform: str | None, **meta: object) -> set[str]:
+    state = engine.state(text, platform, meta)
+    return {engine.rules[p].info.id for p in engine._dispatch.candidates(state)}
+
+
+def test_a_rule_limited_to_other_platforms_is_not_evaluated() -> None:
+    engine = _engine(GATED)
+    assert _candidates(engine, "big sale", "x") == {"c.plain"}
+    assert _candidates(engine, "big sale", None) == {"c.plain"}
+    assert _candidates(engine, "big sale", "Instagram") == {"a.fold", "c.plain"}
+
+
+def test_a_rule_whose_guard_needs_metadata_is_not_evaluated_without_it() -> None:
+    engine = _engine(GATED)
+    assert _candidates(engine, "refunds here", "x") == set()
+    assert _candidates(engine, "refunds here", "x", reply=True) == {"b.reply"}
+    assert _candidates(engine, "no money back", "x", reply=True) == set()  # its flag's need
+
+
+def test_a_gated_rule_reports_as_before() -> None:
+    policy = policylint.load_policy(text=GATED)
+    found = policy.check("refunds here", platform="x", meta={"reply": True}).findings
+    assert [(f.rule, f.match) for f in found] == [("b.reply", "refunds")]
+    assert policy.check("refunds here", platform="x").findings == []
+
+
+def test_the_built_in_fold_rule_is_gated_to_its_platforms() -> None:
+    engine = _engine_of_builtin()
+    text = "Loving this pillow, so soft and comfy, I sleep so well now " * 3 + "#ad"
+    assert "platform.fold" not in _candidates(engine, text, "x")
+    assert "platform.fold" in _candidates(engine, text, "instagram")
+
+
+def _engine_of_builtin() -> Engine:
+    return checker_of(policylint.load_policy()).engine
