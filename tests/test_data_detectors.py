@@ -337,6 +337,10 @@ def condition_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(self, post)
 
     monkeypatch.setattr(condition.ConditionDetector, "detect", counting)
+    # A fresh process: no detector has run yet, so every load is still to pay.
+    from policylint.detectors import DETECTORS
+
+    monkeypatch.setattr(DETECTORS, "_used", set())
     return calls
 
 
@@ -376,3 +380,31 @@ def test_near_looks_first_at_the_side_that_costs_less_to_load(
     assert calls == []
     found = policy.check("Mr. Okafor is back after his asthma attack").findings
     assert [f.rule for f in found] == ["p.h"] and calls == ["detect"]
+
+
+def test_once_both_loads_are_paid_near_looks_first_at_the_left(
+    condition_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a long run both detectors end up loaded; then the order is the rule's own (left
+    first), so the person detector no longer runs on every post for a rule whose health
+    side finds nothing. The findings are the same either way."""
+    import policylint
+    from policylint.detectors import person
+
+    calls = condition_calls
+    people: list[str] = []
+    real = person.PersonDetector.detect
+
+    def counting(self: object, post: object) -> object:
+        people.append("detect")
+        return real(self, post)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(person.PersonDetector, "detect", counting)
+    policy = policylint.load_policy(
+        text='rule p.h {\n  category privacy\n  message "health"\n'
+        "  flag detect(condition) near detect(person) within 6 words\n}\n"
+    )
+    found = policy.check("Mr. Okafor is back after his asthma attack").findings
+    assert [f.rule for f in found] == ["p.h"] and (calls, people) == (["detect"], ["detect"])
+    assert policy.check("Great day at the Spring fair with Ms. Lee").findings == []
+    assert (calls, people) == (["detect"] * 2, ["detect"])  # the left came first: no one

@@ -61,5 +61,6 @@ class PostContext(PostViews):
                 found = []
             else:
                 found = list(DETECTORS[name].detect(self))
+                DETECTORS.mark_used(name)
             self._detections[name] = found
         return found

@@ -358,7 +358,7 @@ class ScopedNode(PatternNode):
 class NearNode(PatternNode):
     """Matches of ``left`` within ``distance`` words or chars of ``right``."""
 
-    __slots__ = ("_right_first", "distance", "left", "negated", "ordered", "right", "unit")
+    __slots__ = ("_sides", "distance", "left", "negated", "ordered", "right", "unit")
     FIELDS = ("left", "right", "distance", "unit", "negated", "ordered")
 
     def __init__(
@@ -382,14 +382,19 @@ class NearNode(PatternNode):
         # by ["cured"]` then loads no vocabulary for the posts that never say "cured", and
         # `detect(condition) near detect(person)` none for posts that name no one.
         # Worked out on first use, not here: a warm start makes thousands of nodes.
-        self._right_first: bool | None = None
+        # Asked again on each post (a few lookups): once a side's detectors have run, their
+        # load is paid, and a long run looks first at the left, the side rules list first.
+        self._sides: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def matches(self, state: EvalState) -> list[Match]:
-        right_first = self._right_first
-        if right_first is None:
-            right_first = self._right_first = not self.negated and _load_cost(
-                self.right
-            ) < _load_cost(self.left)
+        sides = self._sides
+        if sides is None:
+            sides = self._sides = (_detectors(self.left), _detectors(self.right))
+        right_first = (
+            bool(sides[1] or sides[0])
+            and not self.negated
+            and (_load_cost(sides[1]) < _load_cost(sides[0]))
+        )
         if right_first:
             rights = self.right.matches(state)
             if not rights:
@@ -415,18 +420,24 @@ class NearNode(PatternNode):
         return kept
 
 
-def _load_cost(node: PatternNode) -> float:
-    """What matching ``node`` may cost in loading: its detectors' load costs, summed."""
-    if isinstance(node, DetectNode):
-        from policylint.detectors import DETECTORS
+def _load_cost(names: tuple[str, ...]) -> float:
+    """What matching a side may still cost in loading: its detectors' load costs, summed."""
+    from policylint.detectors import DETECTORS
 
-        return DETECTORS.load_cost(node.name) if node.name in DETECTORS else 1.0
-    return sum(
-        _load_cost(part)
-        for name in node.FIELDS
-        for value in [getattr(node, name)]
+    return sum(DETECTORS.load_cost(name) if name in DETECTORS else 1.0 for name in names)
+
+
+def _detectors(node: PatternNode) -> tuple[str, ...]:
+    """The detectors ``node`` runs, in order."""
+    if isinstance(node, DetectNode):
+        return (node.name,)
+    return tuple(
+        name
+        for field in node.FIELDS
+        for value in [getattr(node, field)]
         for part in (value if isinstance(value, tuple) else (value,))
         if isinstance(part, PatternNode)
+        for name in _detectors(part)
     )
 
 

@@ -36,11 +36,13 @@ __all__ = [
 class DetectorRegistry(Mapping[str, Detector]):
     """Detectors by name, each imported from its ``"module:attribute"`` on first access."""
 
-    __slots__ = ("_loaded", "_specs")
+    __slots__ = ("_loaded", "_specs", "_used")
 
     def __init__(self, specs: Mapping[str, str | Detector]) -> None:
         self._specs: dict[str, str | Detector] = dict(specs)
         self._loaded: dict[str, Detector] = {}
+        #: Detectors that have run on a post in this process: their loading is paid.
+        self._used: set[str] = set()
 
     def names(self) -> list[str]:
         """The registered names, sorted, without importing any detector."""
@@ -50,6 +52,11 @@ class DetectorRegistry(Mapping[str, Detector]):
         """Add (or replace) a detector: a ``"module:attribute"`` string or the object."""
         self._specs[name] = spec
         self._loaded.pop(name, None)
+        self._used.discard(name)
+
+    def mark_used(self, name: str) -> None:
+        """Note that ``name`` has run on a post: its first-use cost is paid (load_cost 0)."""
+        self._used.add(name)
 
     def __getitem__(self, name: str) -> Detector:
         found = self._loaded.get(name)
@@ -78,7 +85,10 @@ class DetectorRegistry(Mapping[str, Detector]):
         loading): rules that need two things look for the cheaper one first, so a post
         that lacks it never pays for the other. A built-in detector's comes from
         :data:`DETECTOR_LOAD_COSTS`; any other detector object may declare a ``load_cost``
-        attribute (1 if it does not)."""
+        attribute (1 if it does not). Once the detector has run in this process it costs
+        nothing more to load (0): a long run then looks first at the side cheaper per post."""
+        if name in self._used:
+            return 0.0
         spec = self._specs.get(name)
         if isinstance(spec, str) and spec == _BUILTIN.get(name):
             return DETECTOR_LOAD_COSTS.get(name, 1.0)
