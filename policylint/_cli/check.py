@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from policylint._model.reports import Finding
     from policylint.sources.discover import Skip
 
-__all__ = ["run_check"]
+__all__ = ["request_for", "run_check"]
 
 
 def run_check(options: CheckOptions) -> NoReturn:
@@ -71,22 +71,7 @@ def run_check(options: CheckOptions) -> NoReturn:
         if fail_on not in (None, "never"):
             fail(f"error: --exit-zero and --fail-on {fail_on} contradict each other")
         fail_on = "never"
-    from policylint._limits import MAX_POST_CHARS
-
-    max_post_chars = options.max_post_chars
-    request = Request(
-        policy=options.policy,
-        select=options.select,
-        extend_select=options.extend_select,
-        ignore=options.ignore,
-        platform=options.platform,
-        meta=parse_meta(options.meta_pairs),
-        fail_on=fail_on,
-        report_unused=options.report_unused_waivers,
-        unsafe_fixes=options.unsafe_fixes,
-        max_post_chars=MAX_POST_CHARS if max_post_chars is None else max_post_chars,
-        jobs=options.jobs,
-    )
+    request = request_for(options, fail_on)
     paths = options.paths
     escape_lone_surrogates(sys.stdout)
     if not paths:
@@ -141,6 +126,27 @@ def run_check(options: CheckOptions) -> NoReturn:
     if run.had_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if run.failing else EXIT_CLEAN)
+
+
+def request_for(options: CheckOptions, fail_on: str | None) -> Request:
+    """What the command line asks of the configuration, from ``check``'s options (and
+    ``score``'s, which check posts the same way)."""
+    from policylint._limits import MAX_POST_CHARS
+
+    max_post_chars = options.max_post_chars
+    return Request(
+        policy=options.policy,
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        platform=options.platform,
+        meta=parse_meta(options.meta_pairs),
+        fail_on=fail_on,
+        report_unused=options.report_unused_waivers,
+        unsafe_fixes=options.unsafe_fixes,
+        max_post_chars=MAX_POST_CHARS if max_post_chars is None else max_post_chars,
+        jobs=options.jobs,
+    )
 
 
 def _check_targets(

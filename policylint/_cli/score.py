@@ -177,12 +177,11 @@ def _ratios(counts: Counter[str]) -> dict[str, Any]:
 
 def run_score(options: ScoreOptions) -> NoReturn:
     """Check and score the labelled posts of ``options.paths``; print; exit (see the module)."""
-    from policylint._cli.check import _check_targets, _inputs
-    from policylint._cli.contexts import Contexts, Request, make_resolver
+    from policylint._cli.check import _check_targets, _inputs, request_for
+    from policylint._cli.contexts import Contexts, make_resolver
     from policylint._cli.options import CheckOptions
     from policylint._cli.output import Run
     from policylint._config.config import ConfigError
-    from policylint._limits import MAX_POST_CHARS
 
     check = CheckOptions(
         paths=options.paths,
@@ -193,17 +192,7 @@ def run_score(options: ScoreOptions) -> NoReturn:
         ignore=options.ignore,
         quiet=True,
     )
-    request = Request(
-        policy=options.policy,
-        select=options.select,
-        ignore=options.ignore,
-        platform=None,
-        meta={},
-        fail_on="never",
-        report_unused=False,
-        unsafe_fixes=False,
-        max_post_chars=MAX_POST_CHARS,
-    )
+    request = request_for(check, "never")
     resolver = make_resolver(options.config_file, options.isolated)
     contexts = Contexts(resolver, request)
     tally = Tally(options.labels)
