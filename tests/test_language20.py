@@ -226,3 +226,20 @@ def test_cached_named_cues_behave_as_fresh_ones(
         assert [f.message for f in cached.check(text).findings] == [
             f.message for f in fresh.check(text).findings
         ]
+
+
+def test_the_cues_of_a_branch_that_failed_are_not_named() -> None:
+    policy = policylint.load_policy(
+        """
+rule t.r {
+  message "({cues})"
+  when at least 2 of (a: contains ["x"], b: at least 1 of (c: contains ["y"], d: meta.d),
+                      e: contains ["z"]) or contains ["w"]
+  flag /(?s).+/
+}
+"""
+    )
+    (finding,) = policy.check("y w").findings  # inner held (c), outer failed; w decided
+    assert finding.message == "()"
+    (finding,) = policy.check("y z").findings
+    assert finding.message == "(c, b, e)"

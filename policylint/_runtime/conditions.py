@@ -354,10 +354,10 @@ class AtLeastNode(ConditionNode):
 
     def holds(self, state: EvalState) -> bool:
         needed, left = self.count, len(self.items)
-        held: list[str] = []
+        before, held = state.cues, []
         for item, label in zip(self.items, self.labels, strict=True):
             if needed > left:
-                return False
+                break
             left -= 1
             if item.holds(state):
                 needed -= 1
@@ -366,4 +366,5 @@ class AtLeastNode(ConditionNode):
                 if needed <= 0:
                     state.cues = (*state.cues, *held)
                     return True
+        state.cues = before  # a nested `at least` that held does not name this failure's cues
         return False
