@@ -381,12 +381,16 @@ class _Resolver:
         """A ``supersedes`` id must name another rule. One this policy does not define is
         accepted as a rule of a pack it does not load (``builtin:regulatory`` alone lacks
         ``platform.fold``), unless the policy has rules of that family (the same first part,
-        ``platform.``) or one spelt almost the same: then it is a typo (PL207)."""
+        ``platform.``) or one spelt almost the same: then it is a typo (PL207).
+        A built-in pack's ids are never taken for typos: its sub-packs supersede one another's
+        rules (``builtin:tone/hostile`` alone lacks the put-downs its rule supersedes), and
+        the test suite checks that every id they name exists in ``builtin:all``."""
+        builtin = policy_file.path.startswith("builtin:")
         for ref in rule.supersedes:
             if ref.rule == rule.id:
                 self.error("PL207", "a rule cannot supersede itself", policy_file, ref.pos)
                 continue
-            if ref.rule in rules:
+            if ref.rule in rules or builtin:
                 continue
             family = ref.rule.split(".", 1)[0] + "."
             if any(other.startswith(family) for other in rules) or _spelt_alike(ref.rule, rules):
