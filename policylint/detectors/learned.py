@@ -136,10 +136,16 @@ def _carrier(
     _, start, end, inside = best
     while end > start and text[end - 1].isspace():
         end -= 1
-    heaviest = sorted(inside, key=lambda at: -scored.contributions[at])[:EVIDENCE_WORDS]
+    # Evidence a reader can see: words and emoji, not commas.
+    telling = [at for at in inside if _telling(text[tokens[at].start : tokens[at].end])]
+    heaviest = sorted(telling, key=lambda at: -scored.contributions[at])[:EVIDENCE_WORDS]
     evidence = [(tokens[at].start, tokens[at].end) for at in heaviest
                 if scored.contributions[at] > 0]  # fmt: skip
     return start, end, evidence
+
+
+def _telling(token: str) -> bool:
+    return token[0].isalnum() or not token.isascii()
 
 
 HOSTILE_TONE: Detector = LearnedDetector(
