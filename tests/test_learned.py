@@ -63,10 +63,19 @@ def test_sensitive_fact_passes_a_general_post() -> None:
 
 
 def test_learned_detectors_declare_precheck_and_load_cost() -> None:
+    assert DETECTORS.precheck("hostile_tone") == "letter"
+    assert DETECTORS.precheck("sensitive_fact") == "capital"  # the person detector's
     for name in ("hostile_tone", "sensitive_fact"):
-        assert DETECTORS.precheck(name) == "letter"
-        # dearer than the person detector: `near detect(person)` looks for a person first
         assert DETECTOR_LOAD_COSTS[name] > DETECTOR_LOAD_COSTS["person"]
+
+
+def test_sensitive_fact_needs_a_person_in_the_same_sentence() -> None:
+    # The model scores this post high (the test above), but no one is named at all ...
+    text = "Someone failed maths again and got suspended for a week."
+    assert _detect("sensitive_fact", text) == []
+    # ... or the person is in another sentence than the fact.
+    text = "Shoutout to Jake in 7B! The boys who failed maths again got suspended for a week lol"
+    assert all("Jake" in sentence for sentence, _, _ in _detect("sensitive_fact", text))
 
 
 # ----------------------------------------------------------------------------- model files
@@ -150,12 +159,12 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_a_plain_check_never_imports_the_models() -> None:
-    # No reply, no person: the learned rules' guards fail first, so neither the model code
-    # nor its weights are loaded.
+    # No reply, no person: the learned detectors' gates fail first, so neither the model
+    # code nor its weights are loaded.
     code = (
         "import sys, policylint\n"
         "policylint.check('Big news: our spring menu is out today!')\n"
-        "print('policylint.detectors.learned' in sys.modules)\n"
+        "print('policylint.detectors.linear' in sys.modules)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT

@@ -131,7 +131,8 @@ DETECTORS = DetectorRegistry(_BUILTIN)
 #: hold a run of seven digits, an IBAN digits (its letters may break every run); an e-mail
 #: address an at and a dot (the e-mail detector's own test); fancy letters are not ASCII; a
 #: compound hashtag a hash sign, a person's name a capital letter and a health condition a
-#: letter (the last two data-backed detectors load their data only past these tests).
+#: letter (the last two data-backed detectors load their data only past these tests); the
+#: learned hostile tone a letter, and a sensitive fact a person, so a capital letter.
 #: A detector not listed here runs on every post. ``tests/test_prechecks.py`` checks every
 #: promise.
 #: What the first use of a built-in detector costs, in milliseconds, where it loads data or a
@@ -155,7 +156,7 @@ DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
         "iban": "digit",
         "person": "capital",
         "phone": "digit_run",
-        "sensitive_fact": "letter",
+        "sensitive_fact": "capital",
         "ssn": "digit_run",
     }
 )

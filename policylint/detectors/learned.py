@@ -13,7 +13,10 @@ sees the evidence, not "the model said so".
   ``meta.in_reply_to``) or address the reader (a second-person word in one of the six
   languages) are scored: a hostile reply is aimed at someone.
 * ``sensitive_fact``: a sentence telling a sensitive fact about someone (a diagnosis, a
-  treatment, grades, discipline, a dismissal, debts); the rules pair it with a person.
+  treatment, grades, discipline, a dismissal, debts) whom the ``person`` detector finds in
+  that sentence: the model judges what is said, the person detector that it is said about
+  someone. The person is looked for first (most posts name no one, and the model never
+  runs on them), so this detector's precheck is the person detector's (a capital letter).
 
 The model file is read the first time a post reaches the model (a few milliseconds), never
 at start-up; a damaged file raises :class:`~policylint.detectors.linear.ModelFileError`
@@ -26,18 +29,12 @@ import math
 from functools import cache
 
 from policylint.detectors.base import Detection, Detector
-from policylint.detectors.linear import (
-    LinearModel,
-    Scored,
-    Token,
-    meta_slots,
-    read_model,
-    token_features,
-)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint._text.post import PostViews
+    from policylint._text.views import NormalisedText
+    from policylint.detectors.linear import LinearModel, Scored, Token
 
 __all__ = [
     "HOSTILE_TONE",
@@ -65,6 +62,7 @@ EVIDENCE_WORDS = 3
 def load_model(name: str) -> LinearModel:
     """The model ``rules/data/models/NAME.model``, read once per process."""
     from policylint._resources import rules_dir
+    from policylint.detectors.linear import read_model
 
     return read_model(rules_dir() / "data" / "models" / f"{name}.model")
 
@@ -93,22 +91,38 @@ def probability(logit: float) -> float:
 class LearnedDetector:
     """Scores a post with a model and reports the sentence that carried the judgement."""
 
-    def __init__(self, name: str, model: str, description: str, *, addressed_only: bool) -> None:
+    def __init__(
+        self, name: str, model: str, description: str, *, addressed_only: bool, about_someone: bool
+    ) -> None:
         self.name = name
         self.model = model
         self.description = description
         self.addressed_only = addressed_only
+        self.about_someone = about_someone
 
     def detect(self, post: PostViews) -> list[Detection]:
         if self.addressed_only and not addressed(post):
             return []
+        people: list[tuple[int, int]] | None = None
+        if self.about_someone:
+            # The person first: it is cheaper than the model, and most posts name no one.
+            people = _people(post)
+            if not people:
+                return []
+        # Imported here, past the gates: a check whose posts never reach a model never
+        # imports the model code.
+        from policylint.detectors.linear import meta_slots, token_features
+
         model = load_model(self.model)
         folded = post.folded
         tokens = token_features(folded.text, model.settings)
         scored = model.score(tokens, meta_slots(is_reply(post), model.settings))
         if scored.score < model.threshold:
             return []
-        start, end, evidence = _carrier(folded.text, tokens, scored)
+        found = _carrier(folded, tokens, scored, people)
+        if found is None:
+            return []
+        start, end, evidence = found
         words = ", ".join(post.text[slice(*folded.to_original(s, e))] for s, e in evidence)
         return [
             Detection(*folded.to_original(start, end), f"{probability(scored.score):.2f}", words)
@@ -118,21 +132,46 @@ class LearnedDetector:
         return " ".join(text.split()).lower()
 
 
+def _people(post: PostViews) -> list[tuple[int, int]]:
+    """Where the person detector finds someone (spans of the original text). The runtime's
+    per-post context keeps each detector's detections: asked through it, the person
+    detector runs once per post whoever asks."""
+    detections = getattr(post, "detections", None)
+    if detections is not None:
+        found = detections("person")
+    else:
+        from policylint.detectors import DETECTORS
+
+        found = DETECTORS["person"].detect(post)
+    return [(d.start, d.end) for d in found]
+
+
 def _carrier(
-    text: str, tokens: list[Token], scored: Scored
-) -> tuple[int, int, list[tuple[int, int]]]:
+    folded: NormalisedText,
+    tokens: list[Token],
+    scored: Scored,
+    people: list[tuple[int, int]] | None,
+) -> tuple[int, int, list[tuple[int, int]]] | None:
     """The sentence with the largest share of the score (its span without surrounding
-    spaces) and its heaviest tokens' spans, heaviest first."""
+    spaces; among those naming one of ``people`` if given) and its heaviest tokens' spans,
+    heaviest first; None if no sentence qualifies."""
     from policylint.detectors.linear import sentence_spans
 
-    best: tuple[float, int, int, list[int]] = (-math.inf, 0, len(text), [])
+    text = folded.text
+    best: tuple[float, int, int, list[int]] | None = None
     for start, end in sentence_spans(text):
         inside = [at for at, t in enumerate(tokens) if start <= t.start < end]
         if not inside:
             continue
+        if people is not None:
+            first, last = folded.to_original(start, end)
+            if not any(first <= person < last for person, _ in people):
+                continue
         share = sum(scored.contributions[at] for at in inside)
-        if share > best[0]:
+        if best is None or share > best[0]:
             best = (share, start, end, inside)
+    if best is None:
+        return None
     _, start, end, inside = best
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -154,6 +193,7 @@ HOSTILE_TONE: Detector = LearnedDetector(
     "Replies and posts addressed to the reader that read as hostile, sarcastic, dismissive "
     "or condescending (a learned model, rules/data/models/hostile_tone.model).",
     addressed_only=True,
+    about_someone=False,
 )
 SENSITIVE_FACT: Detector = LearnedDetector(
     "sensitive_fact",
@@ -161,4 +201,5 @@ SENSITIVE_FACT: Detector = LearnedDetector(
     "Sentences telling a sensitive fact about someone: health, treatment, grades, "
     "discipline, dismissal, debts (a learned model, rules/data/models/sensitive_fact.model).",
     addressed_only=False,
+    about_someone=True,
 )
