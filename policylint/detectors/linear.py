@@ -82,6 +82,7 @@ class Token(NamedTuple):
 
     start: int
     end: int
+    word: str  # as folded
     slots: tuple[int, ...]  # its unigram and character n-grams
     pair: int  # the slot of the pair it closes with the token before, or -1 for the first
 
@@ -134,7 +135,7 @@ def token_features(folded: str, settings: FeatureSettings) -> list[Token]:
     for found in _TOKEN.finditer(folded):
         word = found.group()
         pair = _slot(f"b:{previous} {word}", hasher.mask) if previous and settings.bigrams else -1
-        tokens.append(Token(found.start(), found.end(), hasher.word(word), pair))
+        tokens.append(Token(found.start(), found.end(), word, hasher.word(word), pair))
         previous = word
     return tokens
 
@@ -165,9 +166,22 @@ class Scored(NamedTuple):
 class LinearModel:
     """A loaded model: its weight table and what its header says."""
 
-    __slots__ = ("bias", "header", "name", "scale", "settings", "threshold", "weights")
+    __slots__ = (
+        "_word_sums",
+        "bias",
+        "header",
+        "name",
+        "scale",
+        "settings",
+        "threshold",
+        "weights",
+    )
 
     def __init__(self, name: str, header: Mapping[str, Any], weights: array[int]) -> None:
+        #: Each word's own weights (unigram and grams) summed: a word recurs across posts,
+        #: so a post costs one lookup per word rather than one per feature. Emptied when it
+        #: grows past the feature cache's limit.
+        self._word_sums: dict[str, int] = {}
         self.name = name
         self.header = header
         self.settings = FeatureSettings(**header["features"])
@@ -184,7 +198,7 @@ class LinearModel:
         if not count:
             return Scored(self.bias, [])
         norm = scale / math.sqrt(count)
-        contributions = [sum(weights[s] for s in t.slots) * norm for t in tokens]
+        contributions = [self._word_sum(t) * norm for t in tokens]
         bias = self.bias + sum(weights[s] for s in extra) * norm
         for at, token in enumerate(tokens):
             if token.pair >= 0:
@@ -192,6 +206,17 @@ class LinearModel:
                 contributions[at] += half
                 contributions[at - 1] += half
         return Scored(bias + sum(contributions), contributions)
+
+
+    def _word_sum(self, token: Token) -> int:
+        sums = self._word_sums
+        found = sums.get(token.word)
+        if found is None:
+            if len(sums) >= _CACHE_LIMIT:
+                sums.clear()
+            weights = self.weights
+            found = sums[token.word] = sum(weights[s] for s in token.slots)
+        return found
 
 
 def _fail(path: Path, problem: str) -> ModelFileError:
