@@ -207,7 +207,6 @@ class LinearModel:
                 contributions[at - 1] += half
         return Scored(bias + sum(contributions), contributions)
 
-
     def _word_sum(self, token: Token) -> int:
         sums = self._word_sums
         found = sums.get(token.word)
