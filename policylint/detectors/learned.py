@@ -140,9 +140,9 @@ def _people(post: PostViews) -> list[tuple[int, int]]:
     if detections is not None:
         found = detections("person")
     else:
-        from policylint.detectors import DETECTORS
+        from policylint.detectors.person import DETECTOR as PERSON
 
-        found = DETECTORS["person"].detect(post)
+        found = PERSON.detect(post)
     return [(d.start, d.end) for d in found]
 
 
