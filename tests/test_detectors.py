@@ -25,10 +25,12 @@ BUILT_IN = [
     "condition",
     "email",
     "fancy_text",
+    "hostile_tone",
     "iban",
     "ip",
     "person",
     "phone",
+    "sensitive_fact",
     "ssn",
     "url",
 ]
@@ -812,4 +814,6 @@ def test_presidio_demo_paragraph() -> None:
         "person": ["David Johnson"],
         "condition": [],
         "compound_hashtag": [],
+        "hostile_tone": [],
+        "sensitive_fact": [],
     }

@@ -113,10 +113,12 @@ _BUILTIN = {
     "condition": "policylint.detectors.condition:DETECTOR",
     "email": "policylint.detectors.email:DETECTOR",
     "fancy_text": "policylint.detectors.fancy_text:DETECTOR",
+    "hostile_tone": "policylint.detectors.learned:HOSTILE_TONE",
     "iban": "policylint.detectors.iban:DETECTOR",
     "ip": "policylint.detectors.ip:DETECTOR",
     "person": "policylint.detectors.person:DETECTOR",
     "phone": "policylint.detectors.phone:DETECTOR",
+    "sensitive_fact": "policylint.detectors.learned:SENSITIVE_FACT",
     "ssn": "policylint.detectors.ssn:DETECTOR",
     "url": "policylint.detectors.url:DETECTOR",
 }
@@ -129,15 +131,18 @@ DETECTORS = DetectorRegistry(_BUILTIN)
 #: hold a run of seven digits, an IBAN digits (its letters may break every run); an e-mail
 #: address an at and a dot (the e-mail detector's own test); fancy letters are not ASCII; a
 #: compound hashtag a hash sign, a person's name a capital letter and a health condition a
-#: letter (the last two data-backed detectors load their data only past these tests).
+#: letter (the last two data-backed detectors load their data only past these tests); the
+#: learned hostile tone a letter, and a sensitive fact a person, so a capital letter.
 #: A detector not listed here runs on every post. ``tests/test_prechecks.py`` checks every
 #: promise.
 #: What the first use of a built-in detector costs, in milliseconds, where it loads data or a
 #: library (measured on a warm machine, 2026-12: the condition names' 5,000-entry vocabulary,
-#: phonenumbers' import, the given names): see :meth:`DetectorRegistry.load_cost`. The
+#: phonenumbers' import, the given names; the learned models' modules and weights, 2-6 ms,
+#: so ``detect(sensitive_fact) near detect(person)`` looks for a person first): see
+#: :meth:`DetectorRegistry.load_cost`. The
 #: others cost about a millisecond (1, the default).
 DETECTOR_LOAD_COSTS: Mapping[str, float] = MappingProxyType(
-    {"condition": 20.0, "phone": 12.0, "person": 3.0}
+    {"condition": 20.0, "phone": 12.0, "person": 3.0, "hostile_tone": 5.0, "sensitive_fact": 8.0}
 )
 
 DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
@@ -147,9 +152,11 @@ DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
         "condition": "letter",
         "email": "address",
         "fancy_text": "non_ascii",
+        "hostile_tone": "letter",
         "iban": "digit",
         "person": "capital",
         "phone": "digit_run",
+        "sensitive_fact": "capital",
         "ssn": "digit_run",
     }
 )

@@ -1,0 +1,172 @@
+"""The learned detectors (hostile_tone, sensitive_fact), their model files and their training.
+
+The models are the shipped ones (rules/data/models/); the posts below were written for this
+test, not taken from the training corpus.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from policylint._text.post import PostViews
+from policylint.detectors import DETECTOR_LOAD_COSTS, DETECTORS
+from policylint.detectors.learned import load_model, probability
+from policylint.detectors.linear import FeatureSettings, ModelFileError, read_model
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "rules" / "data" / "models"
+
+
+def _detect(name: str, text: str, **meta: object) -> list[tuple[str, str, str]]:
+    post = PostViews(text, "x", meta)
+    return [(text[d.start : d.end], d.value, d.label) for d in DETECTORS[name].detect(post)]
+
+
+# ----------------------------------------------------------------------------- detectors
+
+
+def test_hostile_reply_is_reported_with_its_sentence_score_and_evidence() -> None:
+    text = "Clearly you didn't read the label. Next time try reading before complaining 🙄"
+    [(sentence, value, label)] = _detect("hostile_tone", text, reply=True)
+    assert sentence in text and sentence.strip() == sentence
+    assert float(value) >= probability(load_model("hostile_tone").threshold)
+    words = label.split(", ")
+    assert 1 <= len(words) <= 3 and all(word in sentence for word in words)
+
+
+def test_courteous_reply_is_not_reported() -> None:
+    text = "Sorry about that! Can you DM us your order number?"
+    assert _detect("hostile_tone", text, reply=True) == []
+
+
+def test_hostile_tone_scores_only_posts_aimed_at_someone() -> None:
+    # The same words, neither a reply nor addressed to a reader: not scored at all.
+    assert _detect("hostile_tone", "Clearly somebody didn't read the label. Next time 🙄") == []
+
+
+def test_sensitive_fact_reports_the_sentence_that_carries_it() -> None:
+    text = "Great term everyone! Shoutout to Jake in 7B, who failed maths again and got suspended."
+    [(sentence, _value, label)] = _detect("sensitive_fact", text)
+    assert "suspended" in sentence and "Great term" not in sentence
+    assert label
+
+
+def test_sensitive_fact_passes_a_general_post() -> None:
+    text = "Flu season is here: book your vaccine at any of our pharmacies."
+    assert _detect("sensitive_fact", text) == []
+
+
+def test_learned_detectors_declare_precheck_and_load_cost() -> None:
+    assert DETECTORS.precheck("hostile_tone") == "letter"
+    assert DETECTORS.precheck("sensitive_fact") == "capital"  # the person detector's
+    for name in ("hostile_tone", "sensitive_fact"):
+        assert DETECTOR_LOAD_COSTS[name] > DETECTOR_LOAD_COSTS["person"]
+
+
+def test_sensitive_fact_needs_a_person_in_the_same_sentence() -> None:
+    # The model scores this post high (the test above), but no one is named at all ...
+    text = "Someone failed maths again and got suspended for a week."
+    assert _detect("sensitive_fact", text) == []
+    # ... or the person is in another sentence than the fact.
+    text = "Shoutout to Jake in 7B! The boys who failed maths again got suspended for a week lol"
+    assert all("Jake" in sentence for sentence, _, _ in _detect("sensitive_fact", text))
+
+
+# ----------------------------------------------------------------------------- model files
+
+
+def test_shipped_models_are_small_and_carry_their_provenance() -> None:
+    for name in ("hostile_tone", "sensitive_fact"):
+        path = MODELS / f"{name}.model"
+        assert path.stat().st_size <= 300_000
+        model = read_model(path)
+        assert model.settings == FeatureSettings(**model.header["features"])
+        provenance = model.header["provenance"]
+        assert "sealed" in provenance["training_data"]  # says it never used it
+        operating_point = provenance["cross_validation"]["operating_point_with_rule_guard"]
+        assert operating_point["precision"] >= 0.9 and operating_point["recall"] > 0
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda data: data[: len(data) - 100], "truncated"),
+        (lambda data: data[:-50] + bytes([data[-50] ^ 0xFF]) + data[-49:], "damaged"),
+        (lambda data: b"garbage" + data, "not a policylint linear model"),
+        (lambda data: data[:40], "truncated"),
+        (lambda data: data.replace(b'"bias"', b'"bais"', 1), "unreadable header"),
+    ],
+)
+def test_damaged_model_file_is_a_clear_error_naming_it(
+    tmp_path: Path, damage: object, problem: str
+) -> None:
+    path = tmp_path / "hostile_tone.model"
+    path.write_bytes(damage((MODELS / "hostile_tone.model").read_bytes()))  # type: ignore[operator]
+    with pytest.raises(ModelFileError) as raised:
+        read_model(path)
+    assert str(path) in str(raised.value) and problem in str(raised.value)
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="cannot be read"):
+        read_model(tmp_path / "nowhere.model")
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def _train_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("_train", ROOT / "tools" / "models" / "train.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_training_refuses_sealed_input(tmp_path: Path) -> None:
+    train = _train_module()
+    sealed = ROOT / "tests" / "corpus" / "sealed" / "blind-14.jsonl"
+    with pytest.raises(SystemExit, match=r"refusing .*sealed"):
+        train.main(["--inputs", str(sealed), "--no-cv", "--out", str(tmp_path)])
+    # nor a copy of anything outside the dev folder
+    outside = tmp_path / "posts.jsonl"
+    outside.write_text("")
+    with pytest.raises(SystemExit, match="dev only"):
+        train.main(["--inputs", str(outside), "--no-cv", "--out", str(tmp_path)])
+    assert not list(tmp_path.glob("*.model"))
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    slice_ = str(ROOT / "tests" / "corpus" / "dev" / "privacy_tone_other.jsonl")
+    train = _train_module()
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        args = ["--model", "hostile_tone", "--inputs", slice_, "--no-cv", "--date", "2026-12-07"]
+        train.main([*args, "--out", str(out)])
+        outputs.append((out / "hostile_tone.model").read_bytes())
+    assert outputs[0] == outputs[1]
+    read_model(tmp_path / "a" / "hostile_tone.model")  # and it is a valid model
+
+
+# ----------------------------------------------------------------------------- start-up
+
+
+def test_a_plain_check_never_imports_the_models() -> None:
+    # No reply, no person: the learned detectors' gates fail first, so neither the model
+    # code nor its weights are loaded.
+    code = (
+        "import sys, policylint\n"
+        "policylint.check('Big news: our spring menu is out today!')\n"
+        "print('policylint.detectors.linear' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,420 @@
+"""Train the learned detectors' models (rules/data/models/) from the corpus's dev half only.
+
+    python tools/models/train.py                 # cross-validate, then write both models
+    python tools/models/train.py --model hostile_tone --cv-only
+    python tools/models/train.py --rules         # also score the current rules on the same posts
+
+Reads ONLY tests/corpus/dev/*.jsonl (a path under a folder named ``sealed`` is refused: the
+sealed half is the measure no rule or model may learn from). Deterministic: posts sorted by
+batch and id, a fixed seed for the order of SGD steps, and no clock in the output but the
+``--date`` given (default: the newest input file's modification day), so two runs on the
+same input write the same bytes.
+
+The model: logistic regression over hashed features (policylint.detectors.linear), fitted by
+stochastic gradient descent with a positive-class weight and weight decay. Chosen over naive
+Bayes log-count ratios because the features overlap heavily (a word, its bigrams and its
+character grams all fire together): naive Bayes counts such evidence several times and its
+scores rank worse on held-out writers; a discriminative fit shares the weight between them.
+It trains in a few seconds in pure Python.
+
+Labels (per model, from each post's ``categories`` and ``concepts``, or the rule ids of
+``expect`` in the rule-labelled file):
+
+* positive: the model's category with one of its concepts (:data:`MODELS`);
+* negative: a post that breaks nothing of the model's category (clean posts and posts
+  breaking only other categories);
+* left out: a post of the model's category with none of its concepts (profanity, a phone
+  number): a true violation of the category, but not what the model learns; and
+  regulatory_legal.jsonl, whose labels are complete only for regulatory and legal.
+
+Honest figures: leave-one-batch-out cross-validation. Each dev batch was written by a
+different person; train on all but one, score the one left out, pool the held-out scores.
+The operating threshold is the lowest whose pooled held-out precision on the model's own
+concept, with the rule's guard applied (a reply; a person detected), is at least
+``--precision`` (0.95) over at least ten flagged posts; the model file ships with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from policylint._text.post import PostViews  # noqa: E402
+from policylint.detectors.learned import addressed, is_reply  # noqa: E402
+from policylint.detectors.linear import (  # noqa: E402
+    FeatureSettings,
+    meta_slots,
+    post_slots,
+    token_features,
+    write_model,
+)
+
+DEV = ROOT / "tests" / "corpus" / "dev"
+OUT = ROOT / "rules" / "data" / "models"
+SEED = 17
+#: The fewest held-out posts an operating threshold must flag.
+MIN_FLAGGED = 10
+#: Files whose tone and privacy labels are incomplete (see tests/corpus/README.md).
+SKIPPED_FILES = frozenset({"regulatory_legal.jsonl"})
+
+
+class ModelSpec(NamedTuple):
+    category: str
+    concepts: re.Pattern[str]  # a concept of the category that makes a positive
+    expect: re.Pattern[str]  # a rule id of ``expect`` that makes a positive
+    addressed_only: bool  # scored only on replies and posts addressing the reader
+
+
+MODELS = {
+    "hostile_tone": ModelSpec(
+        "tone",
+        re.compile(
+            r"hostil|sarcas|dismissive|dismissal|condescen|herablassend|despectiv|mock|blam"
+            r"|insult|threat|demean|put-down|passive|shaming|rude|belittl|patroni",
+            re.I,
+        ),
+        re.compile(r"^tone\.(hostile|putdown|sarcasm)"),
+        True,
+    ),
+    "sensitive_fact": ModelSpec(
+        "privacy",
+        re.compile(
+            r"health|patient|paciente|gesundheit|salud|sant[eé]|sa[uú]de|diagnos|treatment"
+            r"|procedure|grade|student|pupil|academic|disciplin|dismissal|firing|fired"
+            r"|termination|licenziamento|salary|debt|arrears|financial|hardship|credit|loan"
+            r"|mental|criminal|theft|furto|drug-test|bereavement|fertility|fraud|room number"
+            r"|chambre|quarto|whereabouts|circumstances|sensitive|medical|drunk",
+            re.I,
+        ),
+        re.compile(r"^privacy\.(health|third_party)"),
+        False,
+    ),
+}
+
+SETTINGS = FeatureSettings()
+EPOCHS = 15
+LEARNING_RATE = 0.4
+DECAY = 0.005  # weight decay per epoch (the L2 penalty, applied once an epoch)
+
+
+class Example(NamedTuple):
+    batch: str
+    id: str
+    label: int | None  # 1 positive, 0 negative, None left out
+    clean: bool  # breaks no category at all
+    gated: bool  # the model scores it at all (addressed_only models: a reply or "you")
+    guarded: bool  # the rule's cheap guard holds (a reply; a person detected in the post)
+    slots: list[int]
+    post: dict[str, Any]
+
+
+def refuse_sealed(paths: Sequence[Path]) -> None:
+    """Stop if any input lies under a ``sealed`` folder or outside the dev half."""
+    for path in paths:
+        parts = path.resolve().parts
+        if "sealed" in parts or path.resolve().parent != DEV.resolve():
+            raise SystemExit(f"refusing {path}: the models learn from tests/corpus/dev only")
+
+
+def label(post: dict[str, Any], spec: ModelSpec) -> int | None:
+    if "categories" in post:
+        if spec.category not in post["categories"]:
+            return 0
+        return 1 if any(spec.concepts.search(c) for c in post.get("concepts", [])) else None
+    expected = post.get("expect", [])
+    if any(spec.expect.search(rule) for rule in expected):
+        return 1
+    return None if any(r.startswith(spec.category + ".") for r in expected) else 0
+
+
+def load(paths: Sequence[Path], spec: ModelSpec) -> list[Example]:
+    refuse_sealed(paths)
+    examples = []
+    for path in sorted(paths):
+        if path.name in SKIPPED_FILES:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        posts = sorted((json.loads(line) for line in lines if line), key=lambda p: p["id"])
+        for post in posts:
+            views = PostViews(post["text"], post.get("platform"), post.get("meta") or {})
+            tokens = token_features(views.folded.text, SETTINGS)
+            clean = not post.get("categories", post.get("expect"))
+            gated = addressed(views) if spec.addressed_only else True
+            slots = post_slots(tokens) + meta_slots(is_reply(views), SETTINGS)
+            guarded = is_reply(views) if spec.addressed_only else _names_someone(views)
+            examples.append(
+                Example(path.stem, post["id"], label(post, spec), clean, gated, guarded, slots,
+                        post)
+            )  # fmt: skip
+    return examples
+
+
+def _names_someone(views: PostViews) -> bool:
+    """The privacy rule's guard, approximated for the whole post: a person detected."""
+    from policylint.detectors import DETECTORS
+
+    return bool(list(DETECTORS["person"].detect(views)))
+
+
+# ----------------------------------------------------------------------------- the fit
+
+
+class Fit(NamedTuple):
+    weights: dict[int, float]
+    bias: float
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, x))))
+
+
+def fit(examples: Sequence[Example]) -> Fit:
+    """Logistic regression by SGD on the labelled examples the model scores."""
+    train = [e for e in examples if e.label is not None and e.gated and e.slots]
+    positives = sum(e.label == 1 for e in train)
+    negatives = len(train) - positives
+    weight_of = {1: math.sqrt(negatives / max(1, positives)), 0: 1.0}
+    weights: dict[int, float] = {}
+    bias = 0.0
+    order = list(range(len(train)))
+    rng = random.Random(SEED)
+    for epoch in range(EPOCHS):
+        rng.shuffle(order)
+        rate = LEARNING_RATE / (1 + epoch)
+        for at in order:
+            example = train[at]
+            norm = 1 / math.sqrt(len(example.slots))
+            total = sum(weights.get(s, 0.0) for s in example.slots) * norm
+            assert example.label is not None
+            error = (_sigmoid(bias + total) - example.label) * weight_of[example.label]
+            step = rate * error * norm
+            for slot in example.slots:
+                weights[slot] = weights.get(slot, 0.0) - step
+            bias -= rate * error
+        for slot in weights:
+            weights[slot] *= 1 - DECAY
+    return Fit(weights, bias)
+
+
+def logit(model: Fit, slots: Sequence[int]) -> float:
+    if not slots:
+        return model.bias
+    return model.bias + sum(model.weights.get(s, 0.0) for s in slots) / math.sqrt(len(slots))
+
+
+def quantise(model: Fit) -> tuple[list[int], float]:
+    """Signed-byte weights and the scale that turns them back into floats."""
+    largest = max((abs(w) for w in model.weights.values()), default=1.0) or 1.0
+    scale = largest / 127
+    table = [0] * (1 << SETTINGS.bits)
+    for slot, weight in model.weights.items():
+        table[slot] = max(-127, min(127, round(weight / scale)))
+    return table, scale
+
+
+def quantised_logit(table: Sequence[int], scale: float, bias: float, slots: Sequence[int]) -> float:
+    if not slots:
+        return bias
+    return bias + sum(table[s] for s in slots) * scale / math.sqrt(len(slots))
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def cross_validate(examples: Sequence[Example]) -> list[tuple[float, Example]]:
+    """Leave-one-batch-out: each batch scored by a model fitted on all the others (with
+    the quantised weights the shipped model uses)."""
+    held_out: list[tuple[float, Example]] = []
+    for batch in sorted({e.batch for e in examples}):
+        model = fit([e for e in examples if e.batch != batch])
+        table, scale = quantise(model)
+        for e in examples:
+            if e.batch == batch:
+                score = quantised_logit(table, scale, model.bias, e.slots) if e.gated else -99.0
+                held_out.append((score, e))
+    return held_out
+
+
+def curve(held_out: Sequence[tuple[float, Example]], threshold: float) -> dict[str, Any]:
+    """Pooled precision and recall on the concept at ``threshold``, and clean posts flagged."""
+    tp = sum(1 for s, e in held_out if s >= threshold and e.label == 1)
+    fp = sum(1 for s, e in held_out if s >= threshold and e.label == 0)
+    positives = sum(1 for _, e in held_out if e.label == 1)
+    clean = [s for s, e in held_out if e.clean]
+    return {
+        "threshold": round(threshold, 3),
+        "precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+        "recall": round(tp / positives, 3) if positives else 0.0,
+        "tp": tp,
+        "fp": fp,
+        "positives": positives,
+        "clean_flagged": sum(s >= threshold for s in clean),
+        "clean": len(clean),
+    }
+
+
+def operating_threshold(held_out: Sequence[tuple[float, Example]], precision: float) -> float:
+    """The lowest held-out score at which pooled precision is at least ``precision`` with
+    at least :data:`MIN_FLAGGED` posts flagged (fewer say nothing about precision); if no
+    score reaches it, the one with the best precision (the lowest such, for recall)."""
+    scores = sorted({round(s, 3) for s, e in held_out if e.label is not None and s > -99})
+    best: tuple[float, float] | None = None  # (precision, -threshold)
+    for threshold in scores:
+        point = curve(held_out, threshold)
+        if point["tp"] + point["fp"] < MIN_FLAGGED:
+            break
+        if point["precision"] >= precision:
+            return threshold
+        if best is None or (point["precision"], -threshold) > best:
+            best = (point["precision"], -threshold)
+    return -best[1] if best else (scores[-1] if scores else 0.0)
+
+
+def rules_flags(examples: Sequence[Example], category: str) -> dict[str, bool]:
+    """Whether the current built-in rules report the category on each post (as
+    benchmarks/quality.py checks it: builtin:all with the corpus organisation)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from quality import organisation_settings  # type: ignore[import-not-found]
+
+    import policylint
+
+    policy = policylint.load_policy("builtin:all", settings=organisation_settings())
+    category_of = {rule.id: rule.category for rule in policy.rules}
+    flags = {}
+    for e in examples:
+        report = policy.check(e.post["text"], platform=e.post.get("platform"),
+                              meta=e.post.get("meta"))  # fmt: skip
+        flags[e.id] = any(
+            category_of.get(f.rule) == category and not f.waived and not f.rule.endswith(".learned")
+            for f in report.findings
+        )
+    return flags
+
+
+def compare(
+    held_out: Sequence[tuple[float, Example]], threshold: float, flags: dict[str, bool]
+) -> dict[str, Any]:
+    """Rules alone, model alone and either, on the model's concept (held-out scores)."""
+
+    def figures(hit: dict[str, bool]) -> dict[str, Any]:
+        tp = sum(hit[e.id] and e.label == 1 for _, e in held_out)
+        fp = sum(hit[e.id] and e.label == 0 for _, e in held_out)
+        positives = sum(e.label == 1 for _, e in held_out)
+        clean = sum(hit[e.id] and e.clean for _, e in held_out)
+        return {"precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+                "recall": round(tp / positives, 3), "fp": fp, "clean_flagged": clean}  # fmt: skip
+
+    model = {e.id: s >= threshold for s, e in held_out}
+    either = {key: model[key] or flags[key] for key in model}
+    return {"rules": figures(flags), "model": figures(model), "union": figures(either)}
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def provenance(
+    name: str, spec: ModelSpec, examples: Sequence[Example], date: str, cv: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "model": name,
+        "trained": date,
+        "training_data": "tests/corpus/dev/*.jsonl except regulatory_legal.jsonl (dev halves "
+        "of blind-01..17 and privacy_tone_other.jsonl); never tests/corpus/sealed",
+        "positives": f"category {spec.category} with a concept matching /{spec.concepts.pattern}/"
+        f" (or an expected rule matching /{spec.expect.pattern}/)",
+        "negatives": f"posts that break nothing of category {spec.category}",
+        "examples": {
+            "positive": sum(e.label == 1 and e.gated for e in examples),
+            "negative": sum(e.label == 0 and e.gated for e in examples),
+        },
+        "scored_posts": "replies and posts addressing the reader"
+        if spec.addressed_only
+        else "every post",
+        "method": f"logistic regression, SGD, {EPOCHS} epochs, rate {LEARNING_RATE}/(1+epoch),"
+        f" decay {DECAY}/epoch, positive weight sqrt(neg/pos), seed {SEED}; weights quantised"
+        " to signed bytes",
+        "cross_validation": cv,
+    }
+
+
+def train(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    spec = MODELS[name]
+    paths = [Path(p) for p in args.inputs] if args.inputs else sorted(DEV.glob("*.jsonl"))
+    started = time.perf_counter()
+    examples = load(paths, spec)
+    held_out = cross_validate(examples) if not args.no_cv else []
+    # The rule always pairs the model with its guard (a reply; a person in the sentence):
+    # the threshold is chosen, and the rule's figures given, on the guarded held-out scores.
+    guarded = [(s if e.guarded else -99.0, e) for s, e in held_out]
+    threshold = operating_threshold(guarded, args.precision) if held_out else args.threshold
+    if args.scores:
+        with open(args.scores, "w", encoding="utf-8") as out:
+            for score, e in held_out:
+                row = {"id": e.id, "batch": e.batch, "score": round(score, 4), "label": e.label,
+                       "clean": e.clean, "guarded": e.guarded}  # fmt: skip
+                out.write(json.dumps(row) + "\n")
+    cv: dict[str, Any] = {}
+    if held_out:
+        cv["batches"] = len({e.batch for e in examples})
+        cv["operating_point_with_rule_guard"] = curve(guarded, threshold)
+        cv["operating_point_model_alone"] = curve(held_out, threshold)
+        grid = sorted({threshold, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0})
+        cv["curve_with_rule_guard"] = [curve(guarded, t) for t in grid]
+        cv["curve_model_alone"] = [curve(held_out, t) for t in grid]
+        if args.rules:
+            cv["versus_rules"] = compare(guarded, threshold, rules_flags(examples, spec.category))
+    model = fit(examples)
+    table, scale = quantise(model)
+    header = {
+        "features": SETTINGS._asdict(),
+        "scale": scale,
+        "bias": model.bias,
+        "threshold": threshold,
+        "provenance": provenance(name, spec, examples, args.date or _newest_day(paths), cv),
+    }
+    if not args.cv_only:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        data = write_model(out / f"{name}.model", header, table)
+        sidecar = dict(header["provenance"], model_bytes=len(data), threshold=threshold)
+        (out / f"{name}.json").write_text(json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
+    cv["seconds"] = round(time.perf_counter() - started, 1)
+    return cv
+
+
+def _newest_day(paths: Sequence[Path]) -> str:
+    newest = max(p.stat().st_mtime for p in paths)
+    return time.strftime("%Y-%m-%d", time.gmtime(newest))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--model", choices=sorted(MODELS), action="append")
+    parser.add_argument("--inputs", nargs="*", help="dev files (default: all of them)")
+    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--date", help="the training date recorded (default: newest input's)")
+    parser.add_argument("--precision", type=float, default=0.95)
+    parser.add_argument("--threshold", type=float, default=0.0, help="with --no-cv")
+    parser.add_argument("--cv-only", action="store_true", help="measure, write nothing")
+    parser.add_argument("--no-cv", action="store_true", help="fit and write, no measuring")
+    parser.add_argument("--rules", action="store_true", help="compare with the current rules")
+    parser.add_argument("--scores", help="write the held-out scores (JSON lines) to this file")
+    args = parser.parse_args(argv)
+    for name in args.model or sorted(MODELS):
+        print(name, json.dumps(train(name, args), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
