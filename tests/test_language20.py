@@ -243,3 +243,21 @@ rule t.r {
     assert finding.message == "()"
     (finding,) = policy.check("y z").findings
     assert finding.message == "(c, b, e)"
+
+
+LABELLED = """
+rule demo.card_network {
+  category privacy
+  message "A {label} card number{label}"
+  flag detect(card) or ["iban:"]
+}
+"""
+
+
+def test_the_label_placeholder_gives_the_detection_that_matched() -> None:
+    policy = policylint.load_policy(text=LABELLED)
+    [card] = policy.check("Card 4111 1111 1111 1111").findings
+    assert card.message == "A visa card numbervisa"
+    # A flag that is not a detection has no label: the placeholder is left empty.
+    [term] = policy.check("our iban: see the invoice").findings
+    assert term.message == "A  card number"

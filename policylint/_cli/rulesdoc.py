@@ -1,5 +1,8 @@
 """Generate docs/rules/: one page per built-in rule, plus an index, from the packs themselves.
 
+Every shipped rule is documented: those of ``builtin:all`` and the opt-in ones of
+``builtin:optional``, which a policy loads by name and whose pages say so.
+
 Run ``python -m policylint._cli.rulesdoc docs/rules`` after changing a pack; the test suite
 regenerates the pages into a temporary folder and fails if the committed ones differ, so the
 documentation cannot drift from the rules.
@@ -15,7 +18,25 @@ from policylint._lang.render import example_context
 from policylint._model.rules import RuleInfo
 from policylint._pipeline.policy import Policy
 
-__all__ = ["render_index", "render_rule", "write_rule_docs"]
+__all__ = ["render_index", "render_rule", "shipped_policy", "write_rule_docs"]
+
+#: The pack of opt-in rules: shipped and documented, but not part of ``builtin:all``.
+OPTIONAL = "builtin:optional"
+_SHIPPED = f'policy "shipped" {{\n  extends "builtin:all", "{OPTIONAL}"\n}}\n'
+
+
+def shipped_policy() -> Policy:
+    """Every rule the package ships: ``builtin:all`` and the opt-in ``builtin:optional``."""
+    import policylint
+
+    return policylint.load_policy(text=_SHIPPED)
+
+
+def _opt_in_pack(info: RuleInfo) -> str | None:
+    """``builtin:optional/NAME`` for an opt-in rule, None for a rule of ``builtin:all``."""
+    if not info.path.startswith(OPTIONAL + "/"):
+        return None
+    return info.path.removesuffix(".policy")
 
 
 def _page_name(rule_id: str) -> str:
@@ -29,6 +50,10 @@ def render_rule(info: RuleInfo) -> str:
         f"**Owner:** {info.owner or '-'} · **Waivable:** {'yes' if info.waivable else 'no'}"
     )
     lines.append("")
+    pack = _opt_in_pack(info)
+    if pack:
+        opt_in = f'**Opt-in:** not in `builtin:all`; a policy loads it with `extends "{pack}"`.'
+        lines += [opt_in, ""]
     lines += ["## What it checks", "", info.message, ""]
     if info.description:
         lines += ["## Why", "", info.description, ""]
@@ -84,9 +109,10 @@ def render_index(infos: Iterable[RuleInfo]) -> str:
         "|---|---|---|---|---|",
     ]
     for info in rows:
+        severity = info.severity.value + (" (opt-in)" if _opt_in_pack(info) else "")
         lines.append(
             f"| [`{info.id}`]({_page_name(info.id)}) | {info.category} | "
-            f"{info.severity.value} | {info.owner or '-'} | {info.reference or '-'} |"
+            f"{severity} | {info.owner or '-'} | {info.reference or '-'} |"
         )
     lines.append("")
     return "\n".join(lines)
@@ -109,8 +135,6 @@ def write_rule_docs(policy: Policy, folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import policylint
-
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules")
-    pages = write_rule_docs(policylint.load_policy("builtin:all"), target)
+    pages = write_rule_docs(shipped_policy(), target)
     print(f"wrote {len(pages)} pages to {target}")

@@ -20,6 +20,7 @@ BUILTIN_PLACEHOLDERS = (
     "owner",
     "category",
     "camelcase",  # the match as a CamelCase hashtag (policylint._text.camelcase)
+    "label",  # the label of the detection matched (a card's network, a model's heaviest words)
 )
 
 

@@ -56,6 +56,8 @@ class _FindingMaker:
         self.witness: Any = None
         #: The named cues that held for the finding's rule (``{cues}``).
         self.cues: tuple[str, ...] = ()
+        #: The label of the detection the finding is about (``{label}``), if any.
+        self.label: str | None = None
 
     def position(self, offset: int, field: str | None) -> tuple[int, int]:
         from policylint._model.positions import line_starts, locate_in_source, position_of
@@ -71,7 +73,7 @@ class _FindingMaker:
 
     def make(self, raw: RawFinding) -> Finding:
         rule = raw.rule.info
-        self.witness, self.cues = raw.item, raw.cues
+        self.witness, self.cues, self.label = raw.item, raw.cues, raw.label
         if raw.field is None:
             text = self.post.text
         else:
@@ -143,6 +145,8 @@ class _FindingMaker:
             return _item_value(self.witness, name.removeprefix("item."))
         if name == "cues":
             return ", ".join(dict.fromkeys(self.cues))
+        if name == "label":
+            return self.label or ""
         if name in self.state.ctx.settings:
             return self.state.ctx.settings[name]
         return self.state.ctx.metric(name)

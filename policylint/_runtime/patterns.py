@@ -321,7 +321,7 @@ class DetectNode(PatternNode):
 
     def matches(self, state: EvalState) -> list[Match]:
         return [
-            Match(d.start, d.end, state.field_name, self.name, d.value)
+            Match(d.start, d.end, state.field_name, self.name, d.value, d.label)
             for d in state.ctx.detections(self.name)
         ]
 

@@ -36,6 +36,8 @@ class RawFinding(NamedTuple):
     item: Any = None
     #: The named cues of the rule's ``at least`` conditions that held (``{cues}``).
     cues: tuple[str, ...] = ()
+    #: The label of the detection that matched (``{label}``), if a detector matched.
+    label: str | None = None
 
 
 class CompiledRule(NamedTuple):
@@ -78,7 +80,9 @@ class CompiledRule(NamedTuple):
                     if any(x.excuses(state, match) for x in self.match_exceptions):
                         continue
                     found.append(
-                        RawFinding(self, match.start, match.end, match.field, witness, cues)
+                        RawFinding(
+                            self, match.start, match.end, match.field, witness, cues, match.label
+                        )
                     )
         for pattern in self.requires:
             if not pattern.matches(state):

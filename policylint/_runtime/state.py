@@ -40,6 +40,8 @@ class Match(NamedTuple):
     field: str | None = None
     detector: str | None = None
     value: str | None = None
+    #: The detector's label for the match (a sub-kind, a learned model's heaviest words).
+    label: str | None = None
 
 
 class EvalState:
