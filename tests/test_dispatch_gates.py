@@ -62,3 +62,30 @@ def test_the_built_in_fold_rule_is_gated_to_its_platforms() -> None:
 
 def _engine_of_builtin() -> Engine:
     return checker_of(policylint.load_policy()).engine
+
+
+NEAR = """
+rule d.cured {
+  flag detect(condition) followed by ["cured"] within 4 words
+}
+rule e.alone {
+  flag detect(condition) not near ["cured"] within 4 words
+}
+rule f.both {
+  flag detect(condition) and ["cured"]
+}
+"""
+
+
+def test_a_proximity_is_dispatched_by_the_side_fewer_posts_have() -> None:
+    # Both sides of a proximity must match (unless negated): the term is a narrower need
+    # than "a letter", the condition detector's precheck before its vocabulary is loaded.
+    from policylint.detectors import condition
+
+    condition._vocabulary.cache_clear()
+    engine = _engine(NEAR)
+    assert _candidates(engine, "lovely weather", "x") == {"e.alone"}
+    assert _candidates(engine, "eczema cured", "x") == {"d.cured", "e.alone", "f.both"}
+    policy = policylint.load_policy(text=NEAR)
+    found = policy.check("My eczema was cured in a week", platform="x").findings
+    assert {f.rule for f in found} == {"d.cured", "f.both"}
