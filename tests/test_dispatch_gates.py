@@ -89,17 +89,3 @@ def test_a_proximity_is_dispatched_by_the_side_fewer_posts_have() -> None:
     policy = policylint.load_policy(text=NEAR)
     found = policy.check("My eczema was cured in a week", platform="x").findings
     assert {f.rule for f in found} == {"d.cured", "f.both"}
-
-
-def test_a_gated_rule_s_regexes_are_matched_only_on_posts_its_gate_lets_through() -> None:
-    # issue 17: 113 of 287 regexes matched on every post served only gated rules
-    engine = _engine(GATED)
-    refund = engine.executable.regexes.id_of("refund\\w*", "")
-    assert refund >= 0 and refund not in engine._dispatch.regex_triggers
-    for _ in range(40):  # past the warm-up: the regex sets, eager and on demand
-        assert _candidates(engine, "refunds here", "x") == set()
-        assert _candidates(engine, "refunds here", "x", reply=True) == {"b.reply"}
-        assert _candidates(engine, "no money back", "x", reply=True) == set()
-        state = engine.state("refunds here", "x", {})
-        engine._dispatch.candidates(state)
-        assert state._lazy_hits is None  # the gate failed: the regex was never matched

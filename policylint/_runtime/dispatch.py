@@ -351,7 +351,6 @@ class RuleDispatch:
         "_by_precheck",
         "_by_regex",
         "_by_term",
-        "_gated_regexes",
         "_gates",
         "_limited",
         "_off_platform",
@@ -372,8 +371,6 @@ class RuleDispatch:
         # rules with a trigger: those whose guards name platforms, and those with a gate
         limited_to: dict[int, frozenset[str]] = {}
         self._gates: dict[int, Trigger] = {}
-        # gated rules a regex files, with those regexes: matched only once the gate holds
-        gated_regexes: list[tuple[int, frozenset[int]]] = []
         self._by_meta: dict[str, list[int]] = {}
         by_precheck: dict[str, list[int]] = {}
         for position, rule in enumerate(rules):
@@ -382,12 +379,8 @@ class RuleDispatch:
             )
             if needed is not None:
                 _index_all(by_term, needed.terms, position)
-                if needed.regexes and gate is not None:
-                    gated_regexes.append((position, needed.regexes))
-                    regex_rules.add(position)
-                elif needed.regexes:
-                    for regex in needed.regexes:
-                        self._by_regex.setdefault(regex, []).append(position)
+                for regex in needed.regexes:
+                    self._by_regex.setdefault(regex, []).append(position)
                     regex_rules.add(position)
                 for key in needed.meta:
                     self._by_meta.setdefault(key, []).append(position)
@@ -415,16 +408,13 @@ class RuleDispatch:
             for name in {name for allowed in limited_to.values() for name in allowed}
         }
         self._regex_rules = frozenset(regex_rules)
-        self._gated_regexes = gated_regexes
         from policylint._runtime.prechecks import PRECHECKS
 
         self._by_precheck = [(PRECHECKS[name], found) for name, found in by_precheck.items()]
 
     @property
     def regex_triggers(self) -> frozenset[int]:
-        """The regexes ungated rules are dispatched by: every post needs their matches. (A
-        gated rule's are matched only on the posts its gate lets through: a reply, a
-        financial company's post...)"""
+        """The regexes rules are dispatched by: every post needs their matches."""
         return frozenset(self._by_regex)
 
     def candidates(self, state: EvalState) -> list[int]:
@@ -452,7 +442,7 @@ class RuleDispatch:
             positions = by_term.get(term)
             if positions is not None:
                 chosen.update(positions)
-        if self._regex_rules:
+        if self._by_regex:
             hits = state.regex_hits()
             if hits is None:
                 chosen |= self._regex_rules
@@ -462,25 +452,13 @@ class RuleDispatch:
                     found = by_regex.get(regex)
                     if found is not None:
                         chosen.update(found)
-        off: frozenset[int] = frozenset()
         if self._limited:
-            ruled_out = (
-                self._off_platform.get(folded_platform) if folded_platform is not None else None
-            )
-            off = self._limited if ruled_out is None else ruled_out
-            chosen -= off
+            off = self._off_platform.get(folded_platform) if folded_platform is not None else None
+            chosen -= self._limited if off is None else off
         gates = self._gates
         for position in chosen.intersection(gates):
             if not _has(state, gates[position]):
                 chosen.discard(position)
-        for position, regexes in self._gated_regexes:
-            if (
-                position not in chosen
-                and position not in off
-                and _has(state, gates[position])
-                and any(state.regex_may_match(regex) for regex in regexes)
-            ):
-                chosen.add(position)
         return sorted(chosen)
 
 
