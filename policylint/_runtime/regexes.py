@@ -122,12 +122,14 @@ class RegexIndex:
 
     #: Patterns per set. Measured on builtin:all's 90 regexes over 3,000 tweets: 4 per set
     #: 18.6 us/post (per-call overhead), 8 8.7 us, 16 13.1 us, 32 20.4 us (a set's DFA grows
-    #: with the product of its patterns' states and falls back to slower matching). With
-    #: 288 regexes matched on every post (2026-12-07, same tweets, three passes): 8 per set
-    #: 87-91 us, 12 79-81, 16 77-80; 20 and more leave sets that do not compile (they are
-    #: then split). No set of 16 missed a match its regexes make alone, on the corpus and
-    #: on posts of 70,000 characters.
-    CHUNK = 16
+    #: with the product of its patterns' states and falls back to slower matching). Again
+    #: with 459 regexes (2026-12-07, 2,000 tweets, each set warmed): the 288 matched on
+    #: every post cost 47-49 us in sets of 8, 43-46 in sets of 16; but the on-demand sets
+    #: cost 84-90 us in sets of 8 and 155-168 in sets of 16 (their worst set 24 us, then
+    #: 50: a few regexes multiply their set's DFA states, none costs 3 us alone), and 20
+    #: or more leave sets that do not compile. Giving regexes with wide counted
+    #: repetitions sets of their own made the eager sets dearer (76-79 us). So 8.
+    CHUNK = 8
     #: Posts checked before the sets are built: compiling every regex of a big policy costs
     #: ~65 ms, more than a pre-commit run over a few posts saves, so short runs compile only
     #: the regexes whose atoms their posts hold and whose rules they reach.
