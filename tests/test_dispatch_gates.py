@@ -89,3 +89,14 @@ def test_a_proximity_is_dispatched_by_the_side_fewer_posts_have() -> None:
     policy = policylint.load_policy(text=NEAR)
     found = policy.check("My eczema was cured in a week", platform="x").findings
     assert {f.rule for f in found} == {"d.cured", "f.both"}
+
+
+def test_a_pattern_in_a_metadata_field_is_dispatched_by_that_key() -> None:
+    # security.internal_marking ran on every post for its `... in meta.alt`
+    engine = _engine('rule g.alt {\n  flag ["secret"] in meta.alt\n}\n')
+    assert _candidates(engine, "a secret in the text", "x") == set()
+    assert _candidates(engine, "a post", "x", alt="the secret plan") == {"g.alt"}
+    assert _candidates(engine, "a post", "x", other="the secret plan") == set()
+    policy = policylint.load_policy(text='rule g.alt {\n  flag ["secret"] in meta.alt\n}\n')
+    found = policy.check("a post", platform="x", meta={"alt": "the secret plan"}).findings
+    assert [(f.rule, f.match) for f in found] == [("g.alt", "secret")]

@@ -147,8 +147,12 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
     if isinstance(node, MaskedTermsNode):
         return Trigger(prechecks=frozenset({"mask"}))
     if isinstance(node, ScopedNode):
-        # a metadata field is matched on another text: its terms are not the post's
-        return None if node.kind == "field" else _pattern_trigger(node.inner)
+        if node.kind != "field":
+            return _pattern_trigger(node.inner)
+        # A metadata field is matched on another text (its terms are not the post's), but
+        # there is none without its key; an item's field (``item.alt``) may be any post's.
+        head, _, rest = node.path.partition(".")
+        return Trigger(meta=frozenset({rest.split(".", 1)[0]})) if head == "meta" else None
     if isinstance(node, NearNode):
         # A proximity reports matches of its left side; unless negated, only those with a
         # match of its right side nearby, so either side's need will do.
