@@ -407,4 +407,6 @@ def test_once_both_loads_are_paid_near_looks_first_at_the_left(
     found = policy.check("Mr. Okafor is back after his asthma attack").findings
     assert [f.rule for f in found] == ["p.h"] and (calls, people) == (["detect"], ["detect"])
     assert policy.check("Great day at the Spring fair with Ms. Lee").findings == []
-    assert (calls, people) == (["detect"] * 2, ["detect"])  # the left came first: no one
+    # Once loaded, the condition precheck is the search itself: it finds nothing here, so
+    # the rule is not even evaluated, and no one is looked for.
+    assert (calls, people) == (["detect"], ["detect"])

@@ -62,3 +62,41 @@ def test_the_built_in_fold_rule_is_gated_to_its_platforms() -> None:
 
 def _engine_of_builtin() -> Engine:
     return checker_of(policylint.load_policy()).engine
+
+
+NEAR = """
+rule d.cured {
+  flag detect(condition) followed by ["cured"] within 4 words
+}
+rule e.alone {
+  flag detect(condition) not near ["cured"] within 4 words
+}
+rule f.both {
+  flag detect(condition) and ["cured"]
+}
+"""
+
+
+def test_a_proximity_is_dispatched_by_the_side_fewer_posts_have() -> None:
+    # Both sides of a proximity must match (unless negated): the term is a narrower need
+    # than "a letter", the condition detector's precheck before its vocabulary is loaded.
+    from policylint.detectors import condition
+
+    condition._vocabulary.cache_clear()
+    engine = _engine(NEAR)
+    assert _candidates(engine, "lovely weather", "x") == {"e.alone"}
+    assert _candidates(engine, "eczema cured", "x") == {"d.cured", "e.alone", "f.both"}
+    policy = policylint.load_policy(text=NEAR)
+    found = policy.check("My eczema was cured in a week", platform="x").findings
+    assert {f.rule for f in found} == {"d.cured", "f.both"}
+
+
+def test_a_pattern_in_a_metadata_field_is_dispatched_by_that_key() -> None:
+    # security.internal_marking ran on every post for its `... in meta.alt`
+    engine = _engine('rule g.alt {\n  flag ["secret"] in meta.alt\n}\n')
+    assert _candidates(engine, "a secret in the text", "x") == set()
+    assert _candidates(engine, "a post", "x", alt="the secret plan") == {"g.alt"}
+    assert _candidates(engine, "a post", "x", other="the secret plan") == set()
+    policy = policylint.load_policy(text='rule g.alt {\n  flag ["secret"] in meta.alt\n}\n')
+    found = policy.check("a post", platform="x", meta={"alt": "the secret plan"}).findings
+    assert [(f.rule, f.match) for f in found] == [("g.alt", "secret")]

@@ -479,3 +479,26 @@ def test_exact_atoms_rule_out_more_posts_and_hide_no_match() -> None:
     address = next(i for i, (source, _, _) in enumerate(BUILTIN) if "Street|St|" in source)
     assert address in folded.candidates(post)
     assert address not in exact.candidates(post)
+
+
+def test_a_regex_set_that_does_not_compile_is_split_until_its_parts_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Sets are large now (RegexIndex.CHUNK): one out of RE2's memory must not make all of
+    # its regexes "may match anything", only the one that fails alone.
+    index = RegexIndex()
+    ids = [index.add(f"word{n:02d}", "") for n in range(20)]
+    real = RegexIndex._compiled_set
+
+    def limited(self: RegexIndex, chunk: tuple[int, ...]) -> object:
+        if len(chunk) > 3 or ids[5] in chunk:
+            return None  # too big, or holds the regex that never compiles
+        return real(self, chunk)
+
+    monkeypatch.setattr(RegexIndex, "_compiled_set", limited)
+    index.set_eager(frozenset(ids))
+    index.WARM_UP = 0
+    found = index.matching("say word07 and word05 and word19")
+    assert found == {5, 7, 19}  # 5 may match anything; 7 and 19 are found by their sets
+    assert sorted(i for chunk, _ in index._sets or () for i in chunk) == sorted(set(ids) - {5})
+    assert index.matching("nothing here") == {5}

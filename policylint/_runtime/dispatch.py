@@ -147,22 +147,36 @@ def _pattern_trigger(node: PatternNode) -> Trigger | None:
     if isinstance(node, MaskedTermsNode):
         return Trigger(prechecks=frozenset({"mask"}))
     if isinstance(node, ScopedNode):
-        # a metadata field is matched on another text: its terms are not the post's
-        return None if node.kind == "field" else _pattern_trigger(node.inner)
+        if node.kind != "field":
+            return _pattern_trigger(node.inner)
+        # A metadata field is matched on another text (its terms are not the post's), but
+        # there is none without its key; an item's field (``item.alt``) may be any post's.
+        head, _, rest = node.path.partition(".")
+        return Trigger(meta=frozenset({rest.split(".", 1)[0]})) if head == "meta" else None
     if isinstance(node, NearNode):
-        return _pattern_trigger(node.left)  # a proximity reports matches of its left side
+        # A proximity reports matches of its left side; unless negated, only those with a
+        # match of its right side nearby, so either side's need will do.
+        left = _pattern_trigger(node.left)
+        return left if node.negated else _narrower((left, _pattern_trigger(node.right)))
     if isinstance(node, GuardedNode):
         return _pattern_trigger(node.inner)  # its guards only take matches away
     if isinstance(node, AnyNode):
         return _any_trigger(node.items)
     if isinstance(node, AllNode):
-        # every item must match; the first one that needs something is enough to test
-        for item in node.items:
-            needed = _pattern_trigger(item)
-            if needed is not None:
-                return needed
-        return None
+        return _narrower(map(_pattern_trigger, node.items))  # every item must match
     return None
+
+
+def _narrower(needs: Iterable[Trigger | None]) -> Trigger | None:
+    """Of needs that must all be met, the one fewer posts meet: terms, regexes and metadata
+    keys rather than a precheck (a letter, a capital: most posts pass those); else the
+    first. ``(detect(condition) or ...) followed by ["cured"]`` is then dispatched by
+    "cured", not by every post with a letter."""
+    best: Trigger | None = None
+    for need in needs:
+        if need is not None and (best is None or (best.prechecks and not need.prechecks)):
+            best = need
+    return best
 
 
 def _any_trigger(nodes: Sequence[PatternNode]) -> Trigger | None:

@@ -122,7 +122,13 @@ class RegexIndex:
 
     #: Patterns per set. Measured on builtin:all's 90 regexes over 3,000 tweets: 4 per set
     #: 18.6 us/post (per-call overhead), 8 8.7 us, 16 13.1 us, 32 20.4 us (a set's DFA grows
-    #: with the product of its patterns' states and falls back to slower matching).
+    #: with the product of its patterns' states and falls back to slower matching). Again
+    #: with 459 regexes (2026-12-07, 2,000 tweets, each set warmed): the 288 matched on
+    #: every post cost 47-49 us in sets of 8, 43-46 in sets of 16; but the on-demand sets
+    #: cost 84-90 us in sets of 8 and 155-168 in sets of 16 (their worst set 24 us, then
+    #: 50: a few regexes multiply their set's DFA states, none costs 3 us alone), and 20
+    #: or more leave sets that do not compile. Giving regexes with wide counted
+    #: repetitions sets of their own made the eager sets dearer (76-79 us). So 8.
     CHUNK = 8
     #: Posts checked before the sets are built: compiling every regex of a big policy costs
     #: ~65 ms, more than a pre-commit run over a few posts saves, so short runs compile only
@@ -364,26 +370,38 @@ class RegexIndex:
         return sets
 
     def _chunk(self, ids: list[int], always: set[int]) -> list[tuple[tuple[int, ...], Any]]:
-        """RE2 sets of ``CHUNK`` of ``ids``; the ids of a set that fails to compile go to
-        ``always`` (they may match anything)."""
+        """RE2 sets of ``CHUNK`` of ``ids``; a set that fails to compile (out of memory) is
+        split in two, and the id of a regex that fails alone goes to ``always`` (it may
+        match anything)."""
+        sets: list[tuple[tuple[int, ...], Any]] = []
+        pending = [tuple(ids[at : at + self.CHUNK]) for at in range(0, len(ids), self.CHUNK)]
+        while pending:
+            chunk = pending.pop(0)
+            regex_set = self._compiled_set(chunk)
+            if regex_set is not None:
+                sets.append((chunk, regex_set))
+            elif len(chunk) > 1:
+                half = len(chunk) // 2
+                pending[:0] = [chunk[:half], chunk[half:]]
+            else:
+                always.update(chunk)
+        return sets
+
+    def _compiled_set(self, chunk: tuple[int, ...]) -> Any:
+        """An RE2 set of the regexes ``chunk`` names, or None if it does not compile."""
         import re2
 
-        sets: list[tuple[tuple[int, ...], Any]] = []
-        for offset in range(0, len(ids), self.CHUNK):
-            chunk = tuple(ids[offset : offset + self.CHUNK])
-            options = re2.Options()
-            options.log_errors = False
-            options.max_mem = REGEX_MAX_MEM
-            regex_set = re2.Set.SearchSet(options)
-            try:
-                for regex_id in chunk:
-                    regex_set.Add(self._patterns[regex_id])
-                regex_set.Compile()
-            except re2.error:
-                always.update(chunk)
-                continue
-            sets.append((chunk, regex_set))
-        return sets
+        options = re2.Options()
+        options.log_errors = False
+        options.max_mem = REGEX_MAX_MEM
+        regex_set = re2.Set.SearchSet(options)
+        try:
+            for regex_id in chunk:
+                regex_set.Add(self._patterns[regex_id])
+            regex_set.Compile()
+        except re2.error:
+            return None
+        return regex_set
 
     def matching(self, text: str, encoded: Callable[[], bytes] | None = None) -> frozenset[int]:
         """Ids of the regexes that may match somewhere in ``text``: the atom candidates

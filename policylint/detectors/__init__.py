@@ -131,8 +131,9 @@ DETECTORS = DetectorRegistry(_BUILTIN)
 #: hold a run of seven digits, an IBAN digits (its letters may break every run); an e-mail
 #: address an at and a dot (the e-mail detector's own test); fancy letters are not ASCII; a
 #: compound hashtag a hash sign, a person's name a capital letter and a health condition a
-#: letter (the last two data-backed detectors load their data only past these tests); the
-#: learned hostile tone a letter, and a sensitive fact a person, so a capital letter.
+#: letter, or once its vocabulary is loaded one of its names (the last two data-backed
+#: detectors load their data only past these tests); the learned hostile tone a letter, and
+#: a sensitive fact a person, so a capital letter.
 #: A detector not listed here runs on every post. ``tests/test_prechecks.py`` checks every
 #: promise.
 #: What the first use of a built-in detector costs, in milliseconds, where it loads data or a
@@ -149,7 +150,7 @@ DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
     {
         "card": "digit_run",
         "compound_hashtag": "hash",
-        "condition": "letter",
+        "condition": "condition",
         "email": "address",
         "fancy_text": "non_ascii",
         "hostile_tone": "letter",

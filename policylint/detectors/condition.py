@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from policylint._model.struct import NamedTuple
 from policylint.detectors.base import Detection, Detector
@@ -32,7 +32,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from policylint._text.post import PostViews
 
-__all__ = ["DETECTOR", "EVERYDAY_NAMES", "ConditionDetector"]
+__all__ = [
+    "DETECTOR",
+    "EVERYDAY_NAMES",
+    "ConditionDetector",
+    "conditions_in",
+    "vocabulary_loaded",
+]
 
 #: ICD-10-CM names that are everyday words far more often than a diagnosis in a post.
 EVERYDAY_NAMES = frozenset(
@@ -107,6 +113,18 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(names, stems, longest, firsts | {key for key in stems if " " not in key})
 
 
+def vocabulary_loaded() -> bool:
+    """Whether this process has read the vocabulary (a detection has been asked for)."""
+    return _vocabulary.cache_info().currsize > 0
+
+
+@lru_cache(maxsize=1)
+def conditions_in(folded: str) -> tuple[tuple[int, int, _Entry], ...]:
+    """:func:`find_conditions` of the post last asked about, kept: the ``condition``
+    precheck (:mod:`policylint._runtime.prechecks`) and the detector then search a post once."""
+    return tuple(find_conditions(folded))
+
+
 def find_conditions(folded: str) -> Iterator[tuple[int, int, _Entry]]:
     """Conditions named in a folded text: start, end and what the name stands for, the
     longest name first at each word, without overlaps."""
@@ -151,7 +169,7 @@ class ConditionDetector:
         folded = post.folded
         return [
             Detection(*folded.to_original(start, end), entry[0], entry[1])
-            for start, end, entry in find_conditions(folded.text)
+            for start, end, entry in conditions_in(folded.text)
         ]
 
     def canonical(self, text: str) -> str:
