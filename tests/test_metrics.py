@@ -18,6 +18,8 @@ def metric(name: str, text: str, platform: str | None = None) -> float:
 def test_registry() -> None:
     assert list(METRICS) == [
         "length",
+        "thread_posts",
+        "longest_post",
         "chars",
         "words",
         "lines",
@@ -49,6 +51,28 @@ def test_every_metric_returns_a_float_on_empty_text() -> None:
 
 
 # --- length and counts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "posts"),
+    [
+        ("1/ Big news.\n2/ More soon.\n3/5 And more.", 3),
+        ("  1/ Big news.\n 2/ More soon.", 2),
+        ("1/ Only one numbered line.", 1),
+        ("Intro first.\n1/ Then a list.\n2/ Of two.", 1),  # the thread must open the text
+        ("1/ One.\n3/ Three.", 1),  # numbers out of order: no thread
+        ("Open 24/7.\n1/ a\n2/ b", 1),
+    ],
+)
+def test_a_thread_drafted_as_one_text_is_counted_post_by_post(text: str, posts: int) -> None:
+    assert metric("thread_posts", text) == posts
+
+
+def test_longest_post_is_the_longest_part_as_the_platform_counts() -> None:
+    text = "1/ " + "a" * 200 + "\n2/ " + "b" * 250 + " https://example.com/" + "c" * 80
+    assert metric("longest_post", text, "x") == 3 + 250 + 1 + 23
+    assert metric("length", text, "x") > 280
+    assert metric("longest_post", "no thread here", "x") == metric("length", "no thread here", "x")
 
 
 def test_length_follows_the_platform() -> None:

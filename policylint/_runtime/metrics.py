@@ -48,11 +48,14 @@ class Metric(NamedTuple):
 def _length(ctx: PostViews) -> int:
     from policylint._text.platforms import length_for
 
+    return length_for(ctx.text, ctx.platform, _own_domains(ctx))
+
+
+def _own_domains(ctx: PostViews) -> tuple[str, ...]:
     # The organisation's own domains are links on X and Mastodon whatever their TLD; the
     # settings are the engine's (PostContext), absent when a metric is computed on bare views.
     settings: Mapping[str, Any] = getattr(ctx, "settings", None) or {}
-    own_domains = tuple(str(domain) for domain in settings.get("organisation.domains") or ())
-    return length_for(ctx.text, ctx.platform, own_domains)
+    return tuple(str(domain) for domain in settings.get("organisation.domains") or ())
 
 
 def _length_bound(ctx: PostViews) -> float:
@@ -65,6 +68,38 @@ def _length_bound(ctx: PostViews) -> float:
         text = unicodedata.normalize("NFC", text)
         return 2 * len(text) + 22 * text.count(".")
     return len(text) + 22 * text.count(".")
+
+
+# A thread written as one text: each post opens a line with its number, "1/", "2/" or
+# "2/5" (the way threads are drafted in calendars and docs).
+_THREAD_MARK = re.compile(r"(?m)^[ \t]*(\d{1,2})[ \t]*/(?:[ \t]*\d{1,2})?(?=\s)")
+
+
+def _thread_parts(text: str) -> list[str]:
+    """The posts of a thread drafted as one text, or ``[text]`` when it is not one: the text
+    must open with "1/" and number its posts 2, 3... in order, at line starts."""
+    marks = list(_THREAD_MARK.finditer(text))
+    numbers = [int(mark.group(1)) for mark in marks]
+    if len(marks) < 2 or numbers != list(range(1, len(marks) + 1)):
+        return [text]
+    if text[: marks[0].start()].strip():
+        return [text]
+    ends = [mark.start() for mark in marks[1:]] + [len(text)]
+    return [text[mark.start() : end].strip() for mark, end in zip(marks, ends, strict=True)]
+
+
+def _thread_posts(ctx: PostViews) -> int:
+    return len(_thread_parts(ctx.text)) if ctx.text.strip() else 0
+
+
+def _longest_post(ctx: PostViews) -> int:
+    from policylint._text.platforms import length_for
+
+    parts = _thread_parts(ctx.text)
+    if len(parts) == 1:
+        return _length(ctx)
+    own_domains = _own_domains(ctx)
+    return max(length_for(part, ctx.platform, own_domains) for part in parts)
 
 
 def _chars(ctx: PostViews) -> int:
@@ -303,6 +338,19 @@ _METRICS = (
         "Length as the post's platform counts it (X: weighted, URLs 23, CJK and emoji 2; "
         "Bluesky: graphemes; others: characters). Without a platform: characters.",
         _length,
+        bound=_length_bound,
+    ),
+    Metric(
+        "thread_posts",
+        'Posts of a thread drafted as one text (lines opening "1/", "2/"... in order); 1 '
+        "for any other post, 0 for an empty one.",
+        _thread_posts,
+    ),
+    Metric(
+        "longest_post",
+        "The length, as the platform counts it, of the longest post of a thread drafted "
+        "as one text; `length` for any other post.",
+        _longest_post,
         bound=_length_bound,
     ),
     Metric("chars", "Characters (Unicode code points after NFC normalisation).", _chars),
