@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import policylint
 from policylint._compiler.regexatoms import (
     _ASCII_TWINS,
+    _NEVER_ASCII,
     _translate,
     analyse,
     atom_sets,
@@ -61,6 +62,7 @@ _WORDS = [f"{chr(97 + i % 26)}{i:02d}z" for i in range(100)]
         (r"x(?:foo|bar)+", {"xfoo", "xbar"}),
         ("#(?:" + "|".join(_WORDS) + ")", {"#" + w for w in _WORDS}),
         (r"\b#(?:\w+|ab)", {"#"}),  # a branch without known starts adds nothing
+        (r"(?i)\b(?:werbung|anzeige)\z", {"werbung", "anzeige"}),  # RE2's end of text
     ],
 )
 def test_required_atoms(pattern: str, atoms: set[str]) -> None:
@@ -150,6 +152,7 @@ def test_a_word_of_one_branch_alone_does_not_make_an_alternation_a_candidate() -
         r"(?U)ab",  # RE2's ungreedy flag
         "(unbalanced",
         r"\z",
+        "ab\\",  # a trailing backslash
     ],
 )
 def test_no_atoms_when_nothing_is_required_or_the_engines_disagree(pattern: str) -> None:
@@ -168,8 +171,14 @@ def test_no_atoms_when_nothing_is_required_or_the_engines_disagree(pattern: str)
         ("[a-zé]", False),
         (r"(?i)\x{212A}", False),  # the Kelvin sign matches "k"
         ("[\u00c0-\u00ff]", False),  # the range holds ß, whose folding is "ss"
-        (r"\p{Han}+", False),  # \p{..} is not analysed: never taken as foreign
-        (r"\pL\p{Mn}{4,}", True),  # ... but for the combining marks, never ASCII
+        (r"\p{Han}+", True),  # a script without ASCII characters
+        (r"[\p{Cherokee}\p{Yi}]{3,}", True),  # ... or a class of them
+        (r"(?i)[\p{Greek}\p{Cyrillic}]+", True),  # ... in any case
+        (r"[\p{Latin}\p{Greek}]+", False),  # ... but for a class with Latin in it
+        (r"\p{L}+", False),  # other \p{..} are not analysed: never taken as foreign
+        (r"\p{^Greek}", False),  # nor are negations
+        (r"\pL\p{Mn}{4,}", True),  # the combining marks: never ASCII
+        (r"[\p{Mn}]{4,}", True),  # ... in a class too
         (r"a\P{Mn}", False),
         (r"[^a-z]", False),
         (r"\w+", False),
@@ -177,6 +186,34 @@ def test_no_atoms_when_nothing_is_required_or_the_engines_disagree(pattern: str)
 )
 def test_needs_non_ascii(pattern: str, needed: bool) -> None:
     assert needs_non_ascii(pattern) is needed
+
+
+def test_the_properties_taken_as_foreign_match_no_ascii_character_in_re2() -> None:
+    """Each property ``needs_non_ascii`` reads as foreign, asked of RE2 itself (the engine
+    that matches; an unknown name would not compile), case-folded: no ASCII character is
+    in it."""
+    ascii_text = "".join(map(chr, range(128)))
+    for name in sorted(_NEVER_ASCII):
+        assert compile_regex(rf"\p{{{name}}}", "i").search(ascii_text) is None, name
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"[\p{Mn}]x", "e\u0301x"),
+        (r"q[\p{Greek}]xyz", "q\u03b1xyz"),
+        (r"[\p{Cherokee}\p{Yi}]{3,}", "\u13a0\u13a1\ua000"),
+        (r"[^]\p{Greek}]b", "xb"),
+    ],
+)
+def test_a_property_inside_a_class_is_read_as_one_member_of_it(pattern: str, text: str) -> None:
+    r"""A property rewritten as a class of its own inside a class was read by Python as a
+    literal "[" and "]": ``[\p{Mn}]x`` required "]x", and hid its match in "e\u0301x"."""
+    assert compile_regex(pattern, "").search(text)
+    facts = analyse(pattern)
+    assert facts.atoms is None or any(atom in text for atom in facts.atoms), facts
+    assert facts.also is None or any(atom in text for atom in facts.also), facts
+    assert not (facts.non_ascii and text.isascii())
 
 
 def test_the_ascii_twins_are_every_character_with_an_ascii_case_form() -> None:

@@ -39,11 +39,23 @@ _MAX_JOINED = 2048
 # never an atom beyond _MAX_CLASS characters, so any large class stands for \\p{...}).
 _ESCAPE = re.compile(r"\\(?:[pP]\{[^}]*\}|[pP][A-Za-z]|x\{[0-9A-Fa-f]+\}|.)", re.DOTALL)
 # Constructs whose meaning differs between RE2 and Python: never analysed.
-_UNSAFE = re.compile(r"\\[QECz]|\[:\^?[a-z]+:\]|\{,|\(\?[a-zA-Z]*U")
+_UNSAFE = re.compile(r"\\[QEC]|\[:\^?[a-z]+:\]|\{,|\(\?[a-zA-Z]*U")
 
 _DIGITS = frozenset("0123456789")
-#: Unicode categories of combining marks (\p{Mn} and the like): no ASCII character has one.
-_MARKS = frozenset({"M", "Mn", "Mc", "Me", "Mark", "Nonspacing_Mark"})
+#: Properties no ASCII character has, in any case: the combining marks (\p{Mn} and the
+#: like) and the scripts other than Latin, Common and Inherited (a homoglyph rule's
+#: \p{Greek}, \p{Cherokee}). tests/test_regexatoms.py asks RE2 that each, case-folded,
+#: matches no ASCII character.
+_NEVER_ASCII = frozenset(
+    {"M", "Mn", "Mc", "Me"}
+    | {"Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari"}
+    | {"Bengali", "Gurmukhi", "Gujarati", "Tamil", "Telugu", "Kannada", "Malayalam", "Thai"}
+    | {"Lao", "Tibetan", "Myanmar", "Georgian", "Hangul", "Ethiopic", "Cherokee", "Khmer"}
+    | {"Canadian_Aboriginal", "Mongolian", "Hiragana", "Katakana", "Bopomofo", "Han", "Yi"}
+)
+#: What such a property is read as: characters of the same atoms (none, being over
+#: _MAX_CLASS) that needs_non_ascii reads as foreign (no ASCII twin above U+FFFF).
+_FOREIGN_RANGE = "\\U00010000-\\U0010ffff"
 #: The non-ASCII characters with an ASCII letter in their lower, upper, title or folded
 #: case ("\u212a" KELVIN SIGN is "k" lowered): a case-insensitive regex may match ASCII
 #: text with them. tests/test_regexatoms.py derives this list from the whole of Unicode.
@@ -205,23 +217,49 @@ def _foreign_range(low: int, high: int, fold: bool) -> bool:
 
 
 def _translate(pattern: str) -> str | None:
+    """``pattern`` in Python's syntax, with the atoms and foreignness of RE2's reading; None
+    when the engines read it otherwise. An escape is rewritten knowing whether it stands
+    inside a class: there a class of its own would be read as a literal "[" and "]"."""
     if _UNSAFE.search(pattern):
         return None
+    out: list[str] = []
+    at, in_class = 0, False
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            escape = _ESCAPE.match(pattern, at)
+            if escape is None:
+                return None  # a trailing backslash
+            out.append(_escape(escape.group(), in_class))
+            at = escape.end()
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            # A class opens; "^" negates it and a "]" right after is a member, not its end.
+            opening = re.match(r"\[\^?\]?", pattern[at:])
+            assert opening is not None
+            out.append(opening.group())
+            at += opening.end()
+            in_class = True
+            continue
+        out.append(char)
+        at += 1
+    return "".join(out)
 
-    def escape(match: re.Match[str]) -> str:
-        text = match.group()
-        if text[1] == "p" and text[2:].strip("{}") in _MARKS:
-            # Combining marks are never ASCII nor cased: a class of the same atoms (none)
-            # that needs_non_ascii also reads as foreign (no ASCII twin above U+FFFF).
-            return r"[\U00010000-\U0010ffff]"
-        if text[1] in "pP":
-            return r"\w"
-        if text[1] == "x" and text[2:3] == "{":
-            code = int(text[3:-1], 16)
-            return f"\\U{code:08x}" if code <= 0x10FFFF else r"\w"
-        return text
 
-    return _ESCAPE.sub(escape, pattern)
+def _escape(text: str, in_class: bool) -> str:
+    """One RE2 escape as Python reads it with the same atoms (see :func:`_translate`)."""
+    if text[1] == "p" and text[2:].strip("{}") in _NEVER_ASCII:
+        return _FOREIGN_RANGE if in_class else f"[{_FOREIGN_RANGE}]"
+    if text[1] in "pP":
+        return r"\w"
+    if text[1] == "x" and text[2:3] == "{":
+        code = int(text[3:-1], 16)
+        return f"\\U{code:08x}" if code <= 0x10FFFF else r"\w"
+    if text == r"\z":
+        return r"\Z"  # the end of the text (Python's \Z is RE2's \z; RE2 has no \Z)
+    return text
 
 
 class _Info:
