@@ -1,6 +1,6 @@
 """Train the learned detectors' models (rules/data/models/) from the corpus's dev half only.
 
-    python tools/models/train.py                 # cross-validate, then write both models
+    python tools/models/train.py                 # cross-validate, then write every model
     python tools/models/train.py --model hostile_tone --cv-only
     python tools/models/train.py --rules         # also score the current rules on the same posts
 
@@ -15,7 +15,11 @@ stochastic gradient descent with a positive-class weight and weight decay. Chose
 Bayes log-count ratios because the features overlap heavily (a word, its bigrams and its
 character grams all fire together): naive Bayes counts such evidence several times and its
 scores rank worse on held-out writers; a discriminative fit shares the weight between them.
-It trains in a few seconds in pure Python.
+A fit takes a few seconds in pure Python; cross-validation with an anchor's detector
+(person, condition) a few minutes.
+
+A model is an entry of :data:`MODELS` (:class:`ModelSpec`): what makes a positive, which
+posts it scores, the anchor its reported sentence must hold and its rule's ``when``.
 
 Labels (per model, from each post's ``categories`` and ``concepts``, or the rule ids of
 ``expect`` in the rule-labelled file):
@@ -24,13 +28,14 @@ Labels (per model, from each post's ``categories`` and ``concepts``, or the rule
 * negative: a post that breaks nothing of the model's category (clean posts and posts
   breaking only other categories);
 * left out: a post of the model's category with none of its concepts (profanity, a phone
-  number): a true violation of the category, but not what the model learns; and
-  regulatory_legal.jsonl, whose labels are complete only for regulatory and legal.
+  number): a true violation of the category, but not what the model learns; and, for
+  other categories than regulatory and legal, regulatory_legal.jsonl (its labels are
+  complete only for those two).
 
 Honest figures: leave-one-batch-out cross-validation. Each dev batch was written by a
 different person; train on all but one, score the one left out, pool the held-out scores.
 The operating threshold is the lowest whose pooled held-out precision on the model's own
-concept, with the rule's guard applied (a reply; a person detected), is at least
+concept, with the rule's guard applied (its ``when``; the detector's anchor), is at least
 ``--precision`` (0.95) over at least ten flagged posts; the model file ships with it.
 """
 
