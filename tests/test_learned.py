@@ -193,7 +193,7 @@ def test_figure_anchor_finds_numbers_percentages_and_amounts(text: str, figures:
 def test_an_unknown_anchor_is_an_error_naming_the_known_ones() -> None:
     from policylint.detectors.learned import anchors
 
-    with pytest.raises(ValueError, match="unknown anchor 'persn'.*person"):
+    with pytest.raises(ValueError, match=r"unknown anchor 'persn'.*person"):
         anchors(PostViews("Dr. Patel says hi", "x", {}), "persn")
 
 
