@@ -81,8 +81,25 @@ def test_sensitive_fact_needs_a_person_in_the_same_sentence() -> None:
 # ----------------------------------------------------------------------------- model files
 
 
+def test_health_claim_needs_a_condition_in_the_reported_sentence() -> None:
+    text = "Two months of our turmeric shots and my arthritis pain is basically gone. Try it!"
+    [(sentence, _value, label)] = _detect("health_claim", text)
+    assert "arthritis" in sentence and "Try it" not in sentence and label
+    # The same story with no condition named: the model may like it, the anchor does not.
+    assert _detect("health_claim", text.replace("arthritis ", "")) == []
+
+
+def test_mnpi_hint_needs_a_period_results_or_deal_word() -> None:
+    text = "Q3 came in way ahead of plan 😉 can't say more until the call on the 24th"
+    [(sentence, _value, _label)] = _detect("mnpi_hint", text)
+    assert sentence.startswith("Q3")
+    assert _detect("mnpi_hint", text.replace("Q3", "It")) == []
+
+
 def test_shipped_models_are_small_and_carry_their_provenance() -> None:
-    for name in ("hostile_tone", "sensitive_fact"):
+    shipped = sorted(path.stem for path in MODELS.glob("*.model"))
+    assert set(shipped) == set(_train_module().MODELS)  # every model the table trains ships
+    for name in shipped:
         path = MODELS / f"{name}.model"
         assert path.stat().st_size <= 300_000
         model = read_model(path)
@@ -140,6 +157,44 @@ def test_training_refuses_sealed_input(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="dev only"):
         train.main(["--inputs", str(outside), "--no-cv", "--out", str(tmp_path)])
     assert not list(tmp_path.glob("*.model"))
+
+
+def test_training_table_and_detectors_agree() -> None:
+    # A model is configuration: the training table says which posts it scores and what
+    # anchors its sentence, and the detector must do the same, or the cross-validated
+    # figures on the model card describe another rule than the one shipped.
+    from policylint.detectors.learned import LearnedDetector
+
+    table = _train_module().MODELS
+    learned = {n: d for n in DETECTORS.names() if isinstance(d := DETECTORS[n], LearnedDetector)}
+    assert set(learned) == set(table)
+    for name, spec in table.items():
+        assert learned[name].addressed_only == (spec.gate == "addressed"), name
+        assert learned[name].anchor == spec.anchor, name
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("Members earned 12% last quarter", ["12%"]),
+        ("Turn $500 into $5,000 in weeks", ["$500", "$5,000"]),
+        ("We returned 3.5x on every deal", ["3.5x"]),
+        ("Gana 200 € al día", ["200 €"]),
+        ("Great returns, guaranteed!", []),
+    ],
+)
+def test_figure_anchor_finds_numbers_percentages_and_amounts(text: str, figures: list[str]) -> None:
+    from policylint.detectors.learned import anchors
+
+    spans = anchors(PostViews(text, "x", {}), "figure")
+    assert [text[s:e] for s, e in spans] == figures
+
+
+def test_an_unknown_anchor_is_an_error_naming_the_known_ones() -> None:
+    from policylint.detectors.learned import anchors
+
+    with pytest.raises(ValueError, match=r"unknown anchor 'persn'.*person"):
+        anchors(PostViews("Dr. Patel says hi", "x", {}), "persn")
 
 
 def test_training_is_deterministic(tmp_path: Path) -> None:

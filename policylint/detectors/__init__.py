@@ -113,11 +113,14 @@ _BUILTIN = {
     "condition": "policylint.detectors.condition:DETECTOR",
     "email": "policylint.detectors.email:DETECTOR",
     "fancy_text": "policylint.detectors.fancy_text:DETECTOR",
+    "health_claim": "policylint.detectors.learned:HEALTH_CLAIM",
     "hostile_tone": "policylint.detectors.learned:HOSTILE_TONE",
     "iban": "policylint.detectors.iban:DETECTOR",
     "ip": "policylint.detectors.ip:DETECTOR",
+    "mnpi_hint": "policylint.detectors.learned:MNPI_HINT",
     "person": "policylint.detectors.person:DETECTOR",
     "phone": "policylint.detectors.phone:DETECTOR",
+    "return_promise": "policylint.detectors.learned:RETURN_PROMISE",
     "sensitive_fact": "policylint.detectors.learned:SENSITIVE_FACT",
     "ssn": "policylint.detectors.ssn:DETECTOR",
     "url": "policylint.detectors.url:DETECTOR",
@@ -133,7 +136,8 @@ DETECTORS = DetectorRegistry(_BUILTIN)
 #: compound hashtag a hash sign, a person's name a capital letter and a health condition a
 #: letter, or once its vocabulary is loaded one of its names (the last two data-backed
 #: detectors load their data only past these tests); the learned hostile tone a letter, and
-#: a sensitive fact a person, so a capital letter.
+#: a sensitive fact a person, so a capital letter; a health claim a condition and a return
+#: promise a figure (a digit): each learned model's anchor.
 #: A detector not listed here runs on every post. ``tests/test_prechecks.py`` checks every
 #: promise.
 #: What the first use of a built-in detector costs, in milliseconds, where it loads data or a
@@ -143,7 +147,16 @@ DETECTORS = DetectorRegistry(_BUILTIN)
 #: :meth:`DetectorRegistry.load_cost`. The
 #: others cost about a millisecond (1, the default).
 DETECTOR_LOAD_COSTS: Mapping[str, float] = MappingProxyType(
-    {"condition": 20.0, "phone": 12.0, "person": 3.0, "hostile_tone": 5.0, "sensitive_fact": 8.0}
+    {
+        "condition": 20.0,
+        "phone": 12.0,
+        "person": 3.0,
+        "hostile_tone": 5.0,
+        "sensitive_fact": 8.0,
+        "health_claim": 25.0,
+        "return_promise": 5.0,
+        "mnpi_hint": 5.0,
+    }
 )
 
 DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
@@ -153,10 +166,13 @@ DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
         "condition": "condition",
         "email": "address",
         "fancy_text": "non_ascii",
+        "health_claim": "condition",
         "hostile_tone": "letter",
         "iban": "digit",
+        "mnpi_hint": "letter",
         "person": "capital",
         "phone": "digit_run",
+        "return_promise": "digit",
         "sensitive_fact": "capital",
         "ssn": "digit_run",
     }
