@@ -50,6 +50,13 @@ def test_hostile_tone_scores_only_posts_aimed_at_someone() -> None:
     assert _detect("hostile_tone", "Clearly somebody didn't read the label. Next time 🙄") == []
 
 
+@pytest.mark.parametrize(("reply", "scored"), [("true", True), ("yes", True), ("false", False)])
+def test_a_reply_is_read_as_the_rule_language_reads_meta_reply(reply: str, scored: bool) -> None:
+    # A calendar export's "true" is a reply to `when meta.reply`: the detector agrees.
+    text = "Clearly somebody didn't read the label. Next time 🙄"
+    assert bool(_detect("hostile_tone", text, reply=reply)) == scored
+
+
 def test_sensitive_fact_reports_the_sentence_that_carries_it() -> None:
     text = "Great term everyone! Shoutout to Jake in 7B, who failed maths again and got suspended."
     [(sentence, _value, label)] = _detect("sensitive_fact", text)

@@ -20,7 +20,18 @@ __all__ = [
     "ReadResult",
     "SourceLocation",
     "normalise_platform",
+    "truthy",
 ]
+
+
+def truthy(value: Any) -> bool:
+    """Whether a metadata value counts as set, as ``when meta.KEY`` reads it: a string
+    other than an empty or negative word ("false", "no", "0", "off", "none", "null"), a
+    non-zero number, a non-empty list."""
+    if isinstance(value, str):
+        return value.strip().casefold() not in ("", "false", "no", "0", "off", "none", "null")
+    return bool(value)
+
 
 #: Other spellings people use, mapped to the canonical platform name.
 PLATFORM_ALIASES: dict[str, str] = {

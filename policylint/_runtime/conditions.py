@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 
+from policylint._model.posts import truthy
 from policylint._model.struct import NamedTuple, Struct, Value
 from policylint._runtime.state import EvalState
 
@@ -246,12 +247,6 @@ class TruthyNode(ConditionNode):
 
     def holds(self, state: EvalState) -> bool:
         return truthy(self.getter(state))
-
-
-def truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().casefold() not in ("", "false", "no", "0", "off", "none", "null")
-    return bool(value)
 
 
 class Witness(NamedTuple):

@@ -41,6 +41,7 @@ import math
 import re
 from functools import cache
 
+from policylint._model.posts import truthy
 from policylint.detectors.base import Detection, Detector
 
 TYPE_CHECKING = False
@@ -87,8 +88,9 @@ def load_model(name: str) -> LinearModel:
 
 
 def is_reply(post: PostViews) -> bool:
+    """``meta.reply or meta.in_reply_to``, read as the rule language reads them."""
     meta = post.meta
-    return meta.get("reply") is True or bool(meta.get("in_reply_to"))
+    return truthy(meta.get("reply")) or truthy(meta.get("in_reply_to"))
 
 
 def addressed(post: PostViews) -> bool:
