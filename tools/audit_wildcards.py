@@ -35,8 +35,10 @@ import dataclasses
 import os
 import re
 import sys
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -112,7 +114,7 @@ def compiled_wildcards() -> set[str]:
     import policylint
 
     policy = policylint.load_policy("builtin:all")
-    index = policy._checker.engine.executable.terms  # noqa: SLF001 (a dev tool looks inside)
+    index = policy._checker.engine.executable.terms  # a dev tool may look inside
     return {index.spec(i).source for i in range(len(index)) if "*" in index.spec(i).source}
 
 
@@ -147,7 +149,7 @@ def wordfreq_words() -> dict[str, Word]:
                 words[key] = Word(text, zipf, (lang,), 0)
             else:
                 best = old if old.zipf >= zipf else old._replace(text=text, zipf=zipf)
-                words[key] = best._replace(languages=old.languages + (lang,))
+                words[key] = best._replace(languages=(*old.languages, lang))
     return words
 
 
@@ -181,17 +183,10 @@ def expansions(terms: Iterable[str], words: dict[str, Word]) -> dict[str, list[W
     package's own term index over all the words at once."""
     index = TermIndex()
     ids = {term: index.add(wildcard_word(term) or term) for term in terms}
+    # One text of every word, a line each: a hit's start finds its word by bisection.
     keys = sorted(words)
-    starts: list[int] = []
-    pieces: list[str] = []
-    at = 0
-    for key in keys:
-        starts.append(at)
-        pieces.append(key)
-        at += len(key) + 1
-    hits = index.find("\n".join(pieces))
-    from bisect import bisect_right
-
+    starts = list(accumulate((len(key) + 1 for key in keys[:-1]), initial=0))
+    hits = index.find("\n".join(keys))
     found: dict[str, list[Word]] = {}
     for term, term_id in ids.items():
         matched = {keys[bisect_right(starts, start) - 1] for start, _ in hits.get(term_id, ())}
@@ -228,10 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     for term in sorted(missing):
         places[term].append(Place("<compiled builtin:all>", 0, "not found in a pack file"))
     # A '*' standing alone ("more * than") is a slot for one word, not a word's rest.
-    inner = sorted(t for t in places if wildcard_word(t) is None)
-    terms = sorted(
-        t for t in places if t not in inner and (not args.term or t in args.term)
-    )
+    slots = sorted(t for t in places if wildcard_word(t) is None)
+    terms = sorted(t for t in places if t not in slots and (not args.term or t in args.term))
     words = wordfreq_words()
     add_tweet_words(words, tweet_texts())
     found = expansions(terms, words)
@@ -247,13 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         for place in places[term]:
             print(f"    at {place}")
         listed = kept if args.limit == 0 else kept[: args.limit]
-        print("    " + ", ".join(show(w) for w in listed) + (" ..." if len(kept) > len(listed) else ""))
+        more = " ..." if len(kept) > len(listed) else ""
+        print("    " + ", ".join(show(w) for w in listed) + more)
     unmatched = sum(1 for t in terms if not found[t])
     print(
         f"\n{len(terms)} wildcard terms ({sum(len(places[t]) for t in terms)} places in the packs;"
         f" {len(missing)} only in the compiled policy); {shown} shown;"
         f" {unmatched} match no vocabulary word; {len(words)} vocabulary words;"
-        f" {len(inner)} terms whose '*' is a word slot left out"
+        f" {len(slots)} terms whose '*' is a word slot left out"
     )
     return 0
 
