@@ -53,3 +53,20 @@ def test_a_competitor_contrasted_with_us_is_comparative(text: str) -> None:
 )
 def test_a_competitor_without_contrast_or_with_a_dated_source_is_not(text: str) -> None:
     assert not comparative(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nothing to say about Initech other than congratulations on the launch.",
+        "Er als Gründer von Initech hat die Branche geprägt, das erkennen wir an.",
+        "Submit your Globex invoices no later than Friday.",
+    ],
+)
+def test_words_ending_in_er_than_are_no_comparison(text: str) -> None:
+    # "*er than" / "*er als" must not read "other than", "no later than" or the pronoun.
+    assert not comparative(text)
+
+
+def test_a_real_er_than_comparison_still_counts() -> None:
+    assert comparative("Our plans are cheaper than Initech's, every single one.")
