@@ -1,3 +1,3 @@
-from policylint._cli.entrypoint import main
+from policylint._cli.entrypoint import console_script
 
-main()
+console_script()
