@@ -338,6 +338,13 @@ def test_a_thread_still_running_gets_the_ordinary_exit(drafts: Path) -> None:
     assert sorted(ended.stderr.splitlines()) == ["exit handler ran", "thread done"]
 
 
+def test_a_profiled_run_still_writes_its_profile(drafts: Path) -> None:
+    args = ["-m", "cProfile", "-o", "run.prof", "-m", "policylint", "check", "--isolated", "b.txt"]
+    profiled = _python(*args, cwd=drafts, POLICYLINT_NO_CACHE="1")
+    assert profiled.returncode == 0 and "0 findings" in profiled.stdout
+    assert (drafts / "run.prof").stat().st_size > 0
+
+
 def test_a_message_exit_from_click_keeps_its_status_and_message(drafts: Path) -> None:
     wrong = _python("-c", LEAVE_PROBE, "alone", "check", "--format", "xml", "a.md", cwd=drafts)
     assert wrong.returncode == 2 and "left with 2" in wrong.stderr

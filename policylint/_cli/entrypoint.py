@@ -48,7 +48,11 @@ def console_script() -> NoReturn:
 
 def _alone() -> bool:
     """Whether nothing but this thread needs the interpreter's shutdown: no other thread
-    to join and no worker processes (``--jobs``) to see off."""
+    to join, no worker processes (``--jobs``) to see off, and no profiler or tracer
+    (``python -m cProfile -m policylint``, a debugger, coverage) that reports after the
+    program ends."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return False
     if "multiprocessing" in sys.modules or "concurrent.futures.process" in sys.modules:
         return False
     threading = sys.modules.get("threading")

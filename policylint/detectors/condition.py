@@ -3,8 +3,8 @@
 The vocabulary is ``rules/data/health_conditions.tsv`` (ICD-10-CM names and lay names written
 for policylint in English, Spanish, German, French, Portuguese and Italian; its header gives
 the format), read the first time a post is searched, through its index
-(``health_conditions.index.tsv``: the names already folded, grouped by first word, stamped
-with the data file's CRC-32; a post's words parse only their groups). Names match like terms do: on the
+(``health_conditions.index.tsv``: the names folded, grouped by first word, stamped with
+the data file's CRC-32; a post's words parse only their groups). Names match like terms do: on the
 folded view (case, accents and leetspeak folded), as whole words, a trailing ``*`` matching
 the rest of the word (``ekzem*``: Ekzeme); punctuation and spaces between words are
 interchangeable (``covid-19`` = ``covid 19``), and the longest name wins (``plaque
