@@ -1,3 +1,3 @@
-from policylint._cli.entrypoint import console_script
+from policylint._cli.entrypoint import main
 
-console_script()
+main()

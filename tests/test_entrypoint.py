@@ -339,7 +339,10 @@ def test_a_thread_still_running_gets_the_ordinary_exit(drafts: Path) -> None:
 
 
 def test_a_profiled_run_still_writes_its_profile(drafts: Path) -> None:
-    args = ["-m", "cProfile", "-o", "run.prof", "-m", "policylint", "check", "--isolated", "b.txt"]
+    (drafts / "run.py").write_text(
+        "from policylint._cli.entrypoint import console_script\nconsole_script()\n"
+    )
+    args = ["-m", "cProfile", "-o", "run.prof", "run.py", "check", "--isolated", "b.txt"]
     profiled = _python(*args, cwd=drafts, POLICYLINT_NO_CACHE="1")
     assert profiled.returncode == 0 and "0 findings" in profiled.stdout
     assert (drafts / "run.prof").stat().st_size > 0

@@ -33,7 +33,8 @@ def console_script() -> NoReturn:
     run and the output is flushed as Python's exit would, and the process ends there (mypy
     ends the same way). When another thread or a worker pool may still need the ordinary
     shutdown, or the output cannot be flushed, Python exits as usual: the same exit status
-    and messages either way.
+    and messages either way. ``python -m policylint`` runs :func:`main` and exits as usual:
+    a program may run the module and go on (``runpy``).
     """
     try:
         main()
