@@ -410,3 +410,35 @@ def test_once_both_loads_are_paid_near_looks_first_at_the_left(
     # Once loaded, the condition precheck is the search itself: it finds nothing here, so
     # the rule is not even evaluated, and no one is looked for.
     assert (calls, people) == (["detect"], ["detect"])
+
+
+def test_every_given_name_is_found_with_its_own_line(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The names are looked up by binary search in the sorted lines, not a dictionary of
+    # 7,600 lines built by every check: each must still be found with its own line, a name
+    # that only starts or extends one must not, and an edited, unsorted file reads the same.
+    from pathlib import Path
+
+    from policylint.detectors import person
+
+    path = Path(__file__).resolve().parents[1] / "rules" / "data" / "privacy_given_names.tsv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
+    listed = dict(line.split("\t", 1) for line in lines)
+    assert len(listed) == len(lines) > 7_000  # each name once
+    person._given_names.cache_clear()
+    try:
+        names = person._given_names()
+        assert all(names.get(name) == rest for name, rest in listed.items())
+        assert "Ann" in names and "Annabel" in names
+        assert "Annab" not in names and "Annx" not in names
+        (tmp_path / "data").mkdir()
+        edited = [*reversed(lines), "Zyxwa\ten\t"]
+        (tmp_path / "data" / "privacy_given_names.tsv").write_text("\n".join(edited) + "\n")
+        monkeypatch.setattr("policylint._resources.rules_dir", lambda: tmp_path)
+        person._given_names.cache_clear()
+        names = person._given_names()
+        assert names.get("Zyxwa") == "en\t" and names.get("Ann") == listed["Ann"]
+        assert "Zyxw" not in names
+    finally:
+        person._given_names.cache_clear()

@@ -292,6 +292,68 @@ def test_a_closed_pipe_ends_the_run_quietly_with_1(tmp_path: Path) -> None:
     assert "Traceback" not in error and "Exception ignored" not in error
 
 
+# The console script, telling whether it ended the process itself (os._exit, skipping the
+# interpreter's teardown) and that the exit handlers ran; argv[1] says whether to start a
+# thread that outlives main() and needs the ordinary shutdown to finish.
+LEAVE_PROBE = """
+import atexit, os, sys, threading, time
+from policylint._cli.entrypoint import console_script
+
+real_exit = os._exit
+def reported_exit(code):
+    sys.stderr.write("left with %d\\n" % code)
+    sys.stderr.flush()
+    real_exit(code)
+
+os._exit = reported_exit
+atexit.register(lambda: sys.stderr.write("exit handler ran\\n"))
+
+def outlive_main():
+    while threading.main_thread().is_alive():
+        time.sleep(0.01)
+    sys.stderr.write("thread done\\n")
+
+if sys.argv[1] == "thread":
+    threading.Thread(target=outlive_main).start()
+sys.argv = ["policylint", *sys.argv[2:]]
+console_script()
+"""
+
+
+def test_the_console_script_ends_without_tearing_the_interpreter_down(drafts: Path) -> None:
+    args = ["check", "--isolated", "--format", "json", "a.md", "b.txt"]
+    left = _python("-c", LEAVE_PROBE, "alone", *args, cwd=drafts, POLICYLINT_NO_CACHE="1")
+    # The whole report, the findings' exit status and the exit handlers, as a usual exit...
+    assert left.returncode == 1 and left.stdout.rstrip().endswith("}")
+    assert '"privacy.email"' in left.stdout
+    assert left.stderr.splitlines() == ["exit handler ran", "left with 1"]
+    # ... without the ~10 ms of freeing every object first.
+
+
+def test_a_thread_still_running_gets_the_ordinary_exit(drafts: Path) -> None:
+    args = ["check", "--isolated", "b.txt"]
+    ended = _python("-c", LEAVE_PROBE, "thread", *args, cwd=drafts, POLICYLINT_NO_CACHE="1")
+    assert ended.returncode == 0 and "0 findings" in ended.stdout
+    assert "left with" not in ended.stderr
+    assert sorted(ended.stderr.splitlines()) == ["exit handler ran", "thread done"]
+
+
+def test_a_profiled_run_still_writes_its_profile(drafts: Path) -> None:
+    (drafts / "run.py").write_text(
+        "from policylint._cli.entrypoint import console_script\nconsole_script()\n"
+    )
+    args = ["-m", "cProfile", "-o", "run.prof", "run.py", "check", "--isolated", "b.txt"]
+    profiled = _python(*args, cwd=drafts, POLICYLINT_NO_CACHE="1")
+    assert profiled.returncode == 0 and "0 findings" in profiled.stdout
+    assert (drafts / "run.prof").stat().st_size > 0
+
+
+def test_a_message_exit_from_click_keeps_its_status_and_message(drafts: Path) -> None:
+    wrong = _python("-c", LEAVE_PROBE, "alone", "check", "--format", "xml", "a.md", cwd=drafts)
+    assert wrong.returncode == 2 and "left with 2" in wrong.stderr
+    assert "Invalid value for '--format': 'xml' is not one of" in wrong.stderr
+
+
 @pytest.mark.parametrize(("stop", "code"), [(KeyboardInterrupt, 130), (EOFError, 1)])
 def test_ctrl_c_exits_130_on_both_paths(
     monkeypatch: pytest.MonkeyPatch,
@@ -345,4 +407,4 @@ def test_the_start_collects_rarely_until_the_policy_is_loaded() -> None:
 
 def test_the_console_script_is_the_entrypoint() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'policylint = "policylint._cli.entrypoint:main"' in text
+    assert 'policylint = "policylint._cli.entrypoint:console_script"' in text

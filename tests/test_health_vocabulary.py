@@ -7,8 +7,12 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "tools" / "vocab" / "build_health_conditions.py"
@@ -71,3 +75,63 @@ def test_each_inline_list_is_small_enough_for_start_up() -> None:
     assert {name for name, _ in lists} == {"conditions_infectious"}
     for name, body in lists:
         assert body.count('"') // 2 < INLINE_LIMIT, name
+
+
+@pytest.fixture
+def fresh_vocabulary() -> Iterator[None]:
+    """The condition detector's vocabulary read anew, and forgotten after the test."""
+    from policylint.detectors import condition
+
+    condition._vocabulary.cache_clear()
+    condition.conditions_in.cache_clear()
+    yield
+    condition._vocabulary.cache_clear()
+    condition.conditions_in.cache_clear()
+
+
+def _found(text: str) -> list[str]:
+    from policylint._text.views import fold_term
+    from policylint.detectors import condition
+
+    return [entry[0] for _, _, entry in condition.find_conditions(fold_term(text))]
+
+
+def test_a_check_reads_the_shipped_index_and_folds_no_names(
+    monkeypatch: pytest.MonkeyPatch, fresh_vocabulary: None
+) -> None:
+    from policylint.detectors import condition
+
+    def refolded(*args: object) -> NoReturn:
+        raise AssertionError("the data file was folded: its index was not used")
+
+    monkeypatch.setattr(condition, "index_text", refolded)
+    monkeypatch.setattr(condition, "fold_names", refolded)
+    assert _found("This cures plaque psoriasis and Ekzeme, not a cold") == ["L40", "L20"]
+    # The groups a post's words start, and only those, are read.
+    assert set(condition._vocabulary().parsed) <= {
+        "this", "thi", "cures", "cur", "and", "plaque", "pla", "psoriasis", "pso",
+        "ekzeme", "ekz", "not", "a", "cold", "col",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", ["stale", "edited", "missing"])
+def test_a_stale_damaged_or_missing_index_is_never_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_vocabulary: None, damage: str
+) -> None:
+    from policylint.detectors import condition
+
+    data = DATA.read_text(encoding="utf-8")
+    index = (DATA.parent / condition.INDEX_FILE).read_text(encoding="utf-8")
+    assert "\npsoriasis\t" in index
+    if damage == "stale":  # the data changed since the index was made
+        data += "L40\tdisease\ten\tlay\tzorbitis\n"
+    elif damage == "edited":  # the index changed, its stamp did not
+        index = index.replace("\npsoriasis\t", "\nzorbitis\t", 1)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / condition.DATA_FILE).write_text(data, encoding="utf-8")
+    if damage != "missing":
+        (folder / condition.INDEX_FILE).write_text(index, encoding="utf-8")
+    monkeypatch.setattr("policylint._resources.rules_dir", lambda: tmp_path)
+    # What the data file says, read from it.
+    assert _found("zorbitis and psoriasis") == (["L40"] if damage == "stale" else []) + ["L40"]

@@ -38,6 +38,7 @@ A word-like given name may open a sentence when a surname no frequency list know
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 
 from policylint._model.struct import NamedTuple
@@ -190,15 +191,31 @@ class _Word(NamedTuple):
     dotted: bool
 
 
+class _GivenNames:
+    """The given names' lines, sorted, a name found by binary search when it is met: a dict
+    of 7,600 parsed lines cost ~2.5 ms of every check with a capital letter."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = sorted(lines)  # one pass over the sorted file; an edited one reads right
+
+    def get(self, name: str) -> str | None:
+        """The rest of ``name``'s line (its languages, then where it is a word), if listed."""
+        key = f"{name}\t"
+        at = bisect_left(self._lines, key)
+        found = self._lines[at] if at < len(self._lines) else ""
+        return found[len(key) :] if found.startswith(key) else None
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+
 @cache
-def _given_names() -> dict[str, str]:
-    """Each given name and the rest of its line (its languages, then where it is a word):
-    read whole, each line parsed only when its name is met (:func:`_given`)."""
+def _given_names() -> _GivenNames:
+    """The data file's given names, each line parsed only when its name is met (_given)."""
     from policylint._resources import rules_dir
 
-    path = rules_dir() / "data" / "privacy_given_names.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return dict(line.split("\t", 1) for line in lines if line and line[0] != "#")
+    lines = (rules_dir() / "data" / "privacy_given_names.tsv").read_text("utf-8").splitlines()
+    return _GivenNames([line for line in lines if line and line[0] != "#"])
 
 
 def _given(name: str) -> tuple[frozenset[str], frozenset[str]] | None:

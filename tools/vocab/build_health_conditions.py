@@ -349,9 +349,19 @@ def main(argv: list[str] | None = None) -> int:
     check_codes(curated, icd)
     rows = data_lines(curated, icd)
     DATA.write_text(DATA_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    write_index()
     POLICY.write_text(policy, encoding="utf-8")
     print(f"{DATA.relative_to(ROOT)}: {len(rows)} rows; {POLICY.relative_to(ROOT)}: block written")
     return 0
+
+
+def write_index() -> None:
+    """The data file's index, which the condition detector reads (its names folded and
+    grouped by first word: a check reads ~2 ms of it instead of folding 5,000 names)."""
+    from policylint.detectors.condition import INDEX_FILE, index_text
+
+    data = DATA.read_text(encoding="utf-8")
+    (DATA.parent / INDEX_FILE).write_text(index_text(data), encoding="utf-8")
 
 
 def check(curated: list[Condition], policy: str) -> int:
@@ -369,6 +379,13 @@ def check(curated: list[Condition], policy: str) -> int:
         for language, names in condition.names.items():
             if rows.get((condition.code, condition.kind, language), [])[: len(names)] != names:
                 problems.append(f"{DATA.relative_to(ROOT)}: {condition.code} {language} is stale")
+    if DATA.is_file():
+        from policylint.detectors.condition import INDEX_FILE, index_text
+
+        index = DATA.parent / INDEX_FILE
+        shipped_index = index.read_text(encoding="utf-8") if index.is_file() else ""
+        if shipped_index != index_text(DATA.read_text(encoding="utf-8")):
+            problems.append(f"{index.relative_to(ROOT)}: stale (read as the data instead)")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
