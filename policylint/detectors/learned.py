@@ -1,5 +1,5 @@
 """Detectors backed by small learned models: ``hostile_tone``, ``sensitive_fact``,
-``health_claim`` and ``return_promise``.
+``health_claim``, ``return_promise``, ``mnpi_hint`` and ``defamation``.
 
 Each runs a linear model of ``rules/data/models/`` (:mod:`policylint.detectors.linear`;
 how it was trained, on what, and how well it does on writers it never saw are in the
@@ -23,6 +23,11 @@ sees the evidence, not "the model said so".
   detector's).
 * ``return_promise``: a sentence promising returns, projections or earnings that holds a
   figure (:data:`FIGURE`: a number, percentage or amount; precheck a digit).
+* ``mnpi_hint``: a sentence hinting at unreleased results or an unannounced deal that holds
+  a period, results or deal word (:data:`RESULTS_OR_DEAL`).
+* ``defamation``: a sentence asserting that a named party commits crimes, fraud, lies or
+  theft, naming the party (:func:`parties`: a person, an @account, a company with its legal
+  form, a competitor).
 
 A model's anchor (the person, the condition, the figure) is what makes a weak model usable:
 the model judges what is said, the anchor that it is said about something the rule is about
