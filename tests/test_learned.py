@@ -306,3 +306,11 @@ def test_saved_held_out_scores_must_be_of_the_same_posts(tmp_path: Path) -> None
         train.saved_held_out(saved, examples)
     saved.write_text(saved.read_text() + '{"batch": "b", "id": "b-0", "score": -1}\n')
     assert [score for score, _ in train.saved_held_out(saved, examples)] == [0.5, -1.0]
+
+
+def test_defamation_needs_a_named_party_in_the_reported_sentence() -> None:
+    text = "Umbrella Corp steals from its clients and lies about it to regulators. Avoid."
+    [(sentence, _value, label)] = _detect("defamation", text)
+    assert sentence.startswith("Umbrella Corp") and "Avoid" not in sentence and label
+    # The same charge about no one in particular: the model may like it, the anchor does not.
+    assert _detect("defamation", text.replace("Umbrella Corp", "Some shops")) == []
