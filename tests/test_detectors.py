@@ -467,6 +467,33 @@ def test_card_near_misses(text: str) -> None:
     assert found("card", text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the charge on your card ending 4921 5512 8830 1147 was a pre-auth",
+        "tarjeta terminada en 4921-5512-8830-1147",
+        "Ihre Karte 5412 7512 3412 3455 wurde gesperrt",
+    ],
+)
+def test_card_printed_and_called_a_card_is_reported_without_luhn(text: str) -> None:
+    # Luhn fails for each of these; the grouping and the word "card" make them a card.
+    [d] = PostContext(text).detections("card")
+    assert len(d.value) == 16
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 4921 5512 8830 1147 shipped",  # no card word
+        "card 4921551288301147",  # one block: not how cards print
+        "tracking 4921 5512 8830 1147, your card was charged",  # the word is after
+        "card 9921 5512 8830 1147",  # no scheme starts with 9
+    ],
+)
+def test_card_luhn_failures_need_print_and_word(text: str) -> None:
+    assert found("card", text) == []
+
+
 def test_card_canonical() -> None:
     assert DETECTORS["card"].canonical("4242-4242-4242-4242") == "4242424242424242"
 

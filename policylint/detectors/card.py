@@ -6,6 +6,13 @@ with a known scheme's prefix at a length that scheme issues. The Luhn check alon
 random digit string in ten through; the prefix and length rules cut that to a few in a
 thousand, and to none in practice for the order numbers and IDs posts carry.
 
+A number that fails the Luhn check is still reported when it is written as cards print
+their numbers (four groups of four, or American Express's 4-6-5) with a scheme's prefix, right
+after a word that calls it a card ("the card ending 4921 5512 8830 1147", "tarjeta 4532 ...",
+"Karte", "carte", "cartão", "carta", or a scheme's name). A mistyped or invented number
+presented as someone's card reads, to every follower, as that card's number; the grouping and
+the word together rule out order and tracking numbers.
+
 Test numbers such as 4242 4242 4242 4242 are Luhn-valid Visa numbers and are reported: a
 policy allows them with ``allow [...]``. The value is the digits, the label the scheme.
 """
@@ -46,9 +53,25 @@ _BRANDS: tuple[tuple[str, int, int, tuple[int, ...]], ...] = (
 )
 
 
+# How cards print their numbers: 4-4-4-4, and American Express's 4-6-5.
+_CARD_GROUPS = ((4, 4, 4, 4), (4, 6, 5))
+_CUE_WINDOW = 30
+
+
 @cache
 def _regex() -> re.Pattern[str]:
     return re.compile(_PATTERN)
+
+
+@cache
+def _card_cue() -> re.Pattern[str]:
+    """A word that calls the number after it a card, then at most a few words ("card ending",
+    "tarjeta terminada en", "Karte Nr.")."""
+    return re.compile(
+        r"\b(?:card|cards|credit|debit|visa|mastercard|amex|tarjeta|karte|kreditkarte|"
+        r"carte|cartão|cartao|carta)\b\W{0,3}(?:[\w.]+\W{1,3}){0,3}$",
+        re.IGNORECASE,
+    )
 
 
 def luhn_valid(digits: str) -> bool:
@@ -73,6 +96,15 @@ def card_brand(digits: str) -> str | None:
     return None
 
 
+def _printed_like_a_card(raw: str) -> bool:
+    groups = tuple(len(group) for group in re.split(r"[ \-]", raw))
+    return groups in _CARD_GROUPS
+
+
+def _called_a_card(text: str, start: int) -> bool:
+    return _card_cue().search(text[max(0, start - _CUE_WINDOW) : start]) is not None
+
+
 def _well_grouped(raw: str) -> bool:
     separators = {ch for ch in raw if not ch.isdigit()}
     if len(separators) > 1:
@@ -84,13 +116,20 @@ def _well_grouped(raw: str) -> bool:
 
 class CardDetector(TextDetector):
     name = "card"
-    description = "Payment card numbers: Luhn-valid, with a known scheme's prefix and length."
+    description = (
+        "Payment card numbers: Luhn-valid, with a known scheme's prefix and length (or printed "
+        "as a card and called one)."
+    )
 
     def find(self, text: str) -> Iterator[Found]:
         for m in _regex().finditer(text):
             raw = m.group(0)
             digits = "".join(ch for ch in raw if ch.isdigit())
-            if len(set(digits)) == 1 or not _well_grouped(raw) or not luhn_valid(digits):
+            if len(set(digits)) == 1 or not _well_grouped(raw):
+                continue
+            if not luhn_valid(digits) and not (
+                _printed_like_a_card(raw) and _called_a_card(text, m.start())
+            ):
                 continue
             brand = card_brand(digits)
             if brand is not None:
