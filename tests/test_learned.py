@@ -314,3 +314,11 @@ def test_defamation_needs_a_named_party_in_the_reported_sentence() -> None:
     assert sentence.startswith("Umbrella Corp") and "Avoid" not in sentence and label
     # The same charge about no one in particular: the model may like it, the anchor does not.
     assert _detect("defamation", text.replace("Umbrella Corp", "Some shops")) == []
+
+
+def test_a_lone_surrogate_is_scored_not_an_error() -> None:
+    # A record holding "\ud800" reaches the detectors of the default packs: the features
+    # hash it rather than failing the whole post.
+    text = "Guaranteed 20% returns \udfff every month, invest $500 now"
+    found = _detect("return_promise", text, industry="finance")
+    assert all(sentence in text for sentence, _, _ in found)
