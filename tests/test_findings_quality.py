@@ -31,7 +31,9 @@ def found(policy: Any, text: str, **kwargs: Any) -> list[tuple[str, str]]:
 
 def test_overlapping_matches_of_one_rule_are_one_finding(builtin: Any) -> None:
     text = "Earn 8% a year on your savings!"
-    assert found(builtin, text, meta={"industry": "finance"}) == [("fin.balance", "Earn 8% a year")]
+    # fin.promise.learned reads the sentence as a promise too: another rule, its own finding.
+    findings = found(builtin, text, meta={"industry": "finance"})
+    assert [f for f in findings if f[0] == "fin.balance"] == [("fin.balance", "Earn 8% a year")]
 
 
 def test_overlapping_matches_merge_into_their_union() -> None:

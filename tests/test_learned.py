@@ -232,3 +232,93 @@ def test_a_plain_check_never_imports_the_models() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "False"
+
+
+# ----------------------------------------------------------------------------- round 8
+
+
+def _example(train: ModuleType, batch: str, label: int) -> object:
+    return train.Example(batch, f"{batch}-{label}", label, False, True, True, [1], {})
+
+
+def test_writer_weights_shrink_a_big_batch_to_a_typical_one() -> None:
+    # Three mixed batches with 4 positives each and a training file with 40: at balance 1
+    # the file's positives weigh as much as a typical batch's, at 0 every post weighs 1.
+    train = _train_module()
+    examples = [_example(train, b, 1) for b in ("a", "b", "c") for _ in range(4)]
+    examples += [_example(train, "file", 1) for _ in range(40)]
+    examples += [_example(train, b, 0) for b in ("a", "b", "c", "file") for _ in range(10)]
+    full = train.writer_weights(examples, 1.0)
+    assert full["file", 1] * 40 == pytest.approx(4) and full["a", 1] == 1.0
+    assert full["file", 0] == 1.0  # its negatives are no more than a typical batch's
+    assert set(train.writer_weights(examples, 0.0).values()) == {1.0}
+    assert 0.1 < train.writer_weights(examples, 0.5)["file", 1] < 1.0
+
+
+def test_rule_labelled_posts_of_another_rule_of_the_category_are_left_out() -> None:
+    # Rule ids do not start with their category: a post expecting ad.disclosure.missing
+    # breaks a regulatory rule, so the health-claim model neither learns it as a negative
+    # nor counts the rules' finding on it as a false alarm.
+    train = _train_module()
+    spec = train.MODELS["health_claim"]
+    assert train.label({"expect": ["ad.disclosure.missing"]}, spec) is None
+    assert train.label({"expect": ["health.disease_claim"]}, spec) == 1
+    assert train.label({"expect": ["privacy.health.named"]}, spec) == 0
+    assert train.label({"expect": []}, spec) == 0
+
+
+class _Checked(PostViews):
+    """A post with the settings a check gives it."""
+
+    __slots__ = ("settings",)
+
+    def __init__(self, text: str, settings: dict[str, object]) -> None:
+        super().__init__(text, "x", {})
+        self.settings = settings
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        ("@brightsmile_dental fakes its reviews", "@brightsmile_dental"),
+        ("Hartwell Plastics GmbH falsifies its test results", "Hartwell Plastics GmbH"),
+        ("Dr. Patel lies to his patients", "Dr. Patel"),
+        ("those guys at initech steal deposits", "initech"),
+        ("our co-op pays its growers fairly", None),
+        ("email us at help@acme.example", None),
+    ],
+)
+def test_party_anchor_finds_a_named_party(text: str, party: str | None) -> None:
+    from policylint.detectors.learned import anchors
+
+    post = _Checked(text, {"organisation.competitors": ["Initech", "Globex"]})
+    found = [text[s:e] for s, e in anchors(post, "party")]
+    assert found == ([party] if party else [])
+
+
+def test_saved_held_out_scores_must_be_of_the_same_posts(tmp_path: Path) -> None:
+    # Reusing an earlier run's held-out scores is only honest for the same posts.
+    train = _train_module()
+    examples = [_example(train, "a", 1), _example(train, "b", 0)]
+    saved = tmp_path / "scores.jsonl"
+    saved.write_text('{"batch": "a", "id": "a-1", "score": 0.5}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="not of these posts"):
+        train.saved_held_out(saved, examples)
+    saved.write_text(saved.read_text() + '{"batch": "b", "id": "b-0", "score": -1}\n')
+    assert [score for score, _ in train.saved_held_out(saved, examples)] == [0.5, -1.0]
+
+
+def test_defamation_needs_a_named_party_in_the_reported_sentence() -> None:
+    text = "Umbrella Corp steals from its clients and lies about it to regulators. Avoid."
+    [(sentence, _value, label)] = _detect("defamation", text)
+    assert sentence.startswith("Umbrella Corp") and "Avoid" not in sentence and label
+    # The same charge about no one in particular: the model may like it, the anchor does not.
+    assert _detect("defamation", text.replace("Umbrella Corp", "Some shops")) == []
+
+
+def test_a_lone_surrogate_is_scored_not_an_error() -> None:
+    # A record holding "\ud800" reaches the detectors of the default packs: the features
+    # hash it rather than failing the whole post.
+    text = "Guaranteed 20% returns \udfff every month, invest $500 now"
+    found = _detect("return_promise", text, industry="finance")
+    assert all(sentence in text for sentence, _, _ in found)

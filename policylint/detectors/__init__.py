@@ -111,6 +111,7 @@ _BUILTIN = {
     "card": "policylint.detectors.card:DETECTOR",
     "compound_hashtag": "policylint.detectors.compound_hashtag:DETECTOR",
     "condition": "policylint.detectors.condition:DETECTOR",
+    "defamation": "policylint.detectors.learned:DEFAMATION",
     "email": "policylint.detectors.email:DETECTOR",
     "fancy_text": "policylint.detectors.fancy_text:DETECTOR",
     "health_claim": "policylint.detectors.learned:HEALTH_CLAIM",
@@ -137,7 +138,8 @@ DETECTORS = DetectorRegistry(_BUILTIN)
 #: letter, or once its vocabulary is loaded one of its names (the last two data-backed
 #: detectors load their data only past these tests); the learned hostile tone a letter, and
 #: a sensitive fact a person, so a capital letter; a health claim a condition and a return
-#: promise a figure (a digit): each learned model's anchor.
+#: promise a figure (a digit): each learned model's anchor; a defamation a letter (a
+#: competitor's name may be written in lower case).
 #: A detector not listed here runs on every post. ``tests/test_prechecks.py`` checks every
 #: promise.
 #: What the first use of a built-in detector costs, in milliseconds, where it loads data or a
@@ -156,6 +158,7 @@ DETECTOR_LOAD_COSTS: Mapping[str, float] = MappingProxyType(
         "health_claim": 25.0,
         "return_promise": 5.0,
         "mnpi_hint": 5.0,
+        "defamation": 8.0,
     }
 )
 
@@ -164,6 +167,7 @@ DETECTOR_PRECHECKS: Mapping[str, str] = MappingProxyType(
         "card": "digit_run",
         "compound_hashtag": "hash",
         "condition": "condition",
+        "defamation": "letter",
         "email": "address",
         "fancy_text": "non_ascii",
         "health_claim": "condition",

@@ -1,5 +1,5 @@
 """Detectors backed by small learned models: ``hostile_tone``, ``sensitive_fact``,
-``health_claim`` and ``return_promise``.
+``health_claim``, ``return_promise``, ``mnpi_hint`` and ``defamation``.
 
 Each runs a linear model of ``rules/data/models/`` (:mod:`policylint.detectors.linear`;
 how it was trained, on what, and how well it does on writers it never saw are in the
@@ -23,6 +23,11 @@ sees the evidence, not "the model said so".
   detector's).
 * ``return_promise``: a sentence promising returns, projections or earnings that holds a
   figure (:data:`FIGURE`: a number, percentage or amount; precheck a digit).
+* ``mnpi_hint``: a sentence hinting at unreleased results or an unannounced deal that holds
+  a period, results or deal word (:data:`RESULTS_OR_DEAL`).
+* ``defamation``: a sentence asserting that a named party commits crimes, fraud, lies or
+  theft, naming the party (:func:`parties`: a person, an @account, a company with its legal
+  form, a competitor).
 
 A model's anchor (the person, the condition, the figure) is what makes a weak model usable:
 the model judges what is said, the anchor that it is said about something the rule is about
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
     from policylint.detectors.linear import LinearModel, Scored, Token
 
 __all__ = [
+    "DEFAMATION",
     "FIGURE",
     "HEALTH_CLAIM",
     "HOSTILE_TONE",
@@ -63,6 +69,7 @@ __all__ = [
     "anchors",
     "is_reply",
     "load_model",
+    "parties",
 ]
 
 #: Words that address the reader, folded (lower case, no accents), in en, es, de, fr, it, pt.
@@ -172,21 +179,56 @@ RESULTS_OR_DEAL = re.compile(
     r"|r[ée]sultats?|risultat\w*|acuerdo\w*|fusi[oó]n\w*|adquisici[oó]n\w*|übernahme\w*"
     r"|fusion\w*|rachat|accord\w*|acordo\w*|aquisi[cç][aã]o|fus[aã]o|acquisizion\w*)\b"
 )
+#: An @account: a party a post names for certain.
+HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 #: The anchors that are patterns, not detectors.
 ANCHOR_PATTERNS = {"figure": FIGURE, "results_or_deal": RESULTS_OR_DEAL}
 
 
 def anchors(post: PostViews, anchor: str) -> list[tuple[int, int]]:
     """Where ``anchor`` is found in the post (spans of the original text): a pattern of
-    :data:`ANCHOR_PATTERNS`, or else a detector's finds (``person``, ``condition``). The
-    runtime's per-post context keeps each detector's detections: asked through it, the
-    anchor's detector runs once per post whoever asks."""
+    :data:`ANCHOR_PATTERNS`, ``party`` (:func:`parties`), or else a detector's finds
+    (``person``, ``condition``). The runtime's per-post context keeps each detector's
+    detections: asked through it, the anchor's detector runs once per post whoever asks."""
     pattern = ANCHOR_PATTERNS.get(anchor)
     if pattern is not None:
         return [match.span() for match in pattern.finditer(post.text)]
+    if anchor == "party":
+        return parties(post)
     detections = getattr(post, "detections", None)
     found = detections(anchor) if detections is not None else _anchor_detector(anchor).detect(post)
     return [(d.start, d.end) for d in found]
+
+
+def parties(post: PostViews) -> list[tuple[int, int]]:
+    """Named parties a statement can wrong (``party``): a person the ``person`` detector
+    finds, an @account, a capitalised name with a company's legal form (``Hartwell GmbH``,
+    ``Globex S.A.``; the forms of rules/data/legal_company_suffixes.txt) and, in a check, a
+    competitor of ``organisation.competitors``, as whole words in any case."""
+    found = [match.span() for match in HANDLE.finditer(post.text)]
+    found += [match.span() for match in _company_names().finditer(post.text)]
+    settings = getattr(post, "settings", None) or {}
+    for name in settings.get("organisation.competitors") or ():
+        if name.strip():
+            pattern = r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)"
+            found += [match.span() for match in re.finditer(pattern, post.text, re.IGNORECASE)]
+    return found + anchors(post, "person")
+
+
+@cache
+def _company_names() -> re.Pattern[str]:
+    """One to four capitalised words and a legal form after them (case as written:
+    "co" or "sa" in running text are words, "Co" and "SA" forms)."""
+    from policylint._resources import rules_dir
+
+    path = rules_dir() / "data" / "legal_company_suffixes.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    forms = sorted({line.split("\t")[0] for line in lines if line and not line.startswith("#")},
+                   key=lambda form: (-len(form), form))  # fmt: skip
+    word = r"[A-ZÀ-ÖØ-Þ][\w&'.-]*"  # capitalised (the Latin capitals of the six languages)
+    return re.compile(
+        rf"(?<!\w){word}(?:\s+{word}){{0,3}},?\s+(?:{'|'.join(map(re.escape, forms))})(?!\w)"
+    )
 
 
 def _anchor_detector(name: str) -> Detector:
@@ -275,6 +317,14 @@ RETURN_PROMISE: Detector = LearnedDetector(
     "Sentences promising or implying investment returns, projections or earnings, holding a "
     "number, percentage or amount (a learned model, rules/data/models/return_promise.model).",
     anchor="figure",
+)
+DEFAMATION: Detector = LearnedDetector(
+    "defamation",
+    "defamation",
+    "Sentences asserting that a named person or company commits crimes, fraud, lies or "
+    "theft, naming the party (a person, an @account, a company with its legal form, a "
+    "competitor) in that sentence (a learned model, rules/data/models/defamation.model).",
+    anchor="party",
 )
 MNPI_HINT: Detector = LearnedDetector(
     "mnpi_hint",

@@ -88,7 +88,9 @@ class Token(NamedTuple):
 
 
 def _slot(feature: str, mask: int) -> int:
-    return zlib.crc32(feature.encode("utf-8")) & mask
+    # surrogatepass: a lone surrogate (text that was never valid UTF-8) hashes instead of
+    # failing the check; valid text encodes as before, so the shipped weights still fit.
+    return zlib.crc32(feature.encode("utf-8", "surrogatepass")) & mask
 
 
 class _Hasher:
