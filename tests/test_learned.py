@@ -322,3 +322,29 @@ def test_a_lone_surrogate_is_scored_not_an_error() -> None:
     text = "Guaranteed 20% returns \udfff every month, invest $500 now"
     found = _detect("return_promise", text, industry="finance")
     assert all(sentence in text for sentence, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    "model_name",
+    ["sensitive_fact", "hostile_tone", "health_claim", "return_promise", "mnpi_hint", "defamation"],
+)
+def test_the_quick_logit_is_the_full_score(model_name: str) -> None:
+    # learned.py decides "below the threshold" from quick_logit without building tokens; it
+    # must be the full score but for rounding, or a post near the threshold could flip.
+    from policylint.detectors.linear import meta_slots, token_features
+
+    model = load_model(model_name)
+    texts = [
+        "",
+        "!!!",
+        "Our tea cures eczema in a week, my son's skin cleared 🙌",
+        "@jo Per my last three replies: the refund was issued. Reading them might help.",
+        "Guaranteed 12% returns every year, Q3 numbers will surprise everyone 😉",
+        "Umbrella Corp steals from its clients and lies about it to regulators.",
+        "Mrs. Obi's son failed his maths exam and was expelled on Monday.",
+    ]
+    for text in texts:
+        for reply in (False, True):
+            extra = meta_slots(reply, model.settings)
+            full = model.score(token_features(text, model.settings), extra).score
+            assert abs(model.quick_logit(text, extra) - full) < 1e-9

@@ -150,8 +150,13 @@ class LearnedDetector:
 
         model = load_model(self.model)
         folded = post.folded
+        extra = meta_slots(is_reply(post), model.settings)
+        # Most posts score far below the threshold: the quick sum says so without building
+        # the tokens; only a score near or above it (rounding aside) is scored in full.
+        if model.quick_logit(folded.text, extra) < model.threshold - _ROUNDING:
+            return []
         tokens = token_features(folded.text, model.settings)
-        scored = model.score(tokens, meta_slots(is_reply(post), model.settings))
+        scored = model.score(tokens, extra)
         if scored.score < model.threshold:
             return []
         found = _carrier(folded, tokens, scored, spans)
@@ -166,6 +171,10 @@ class LearnedDetector:
     def canonical(self, text: str) -> str:
         return " ".join(text.split()).lower()
 
+
+#: How far the quick logit may stray from the full score's by summing in another order
+#: (floating-point rounding: far below this).
+_ROUNDING = 1e-6
 
 #: A figure a promise of returns is made of: a number (``12``, ``3.5``, ``1,000``, ``10x``),
 #: a percentage or an amount of money, in the original text.

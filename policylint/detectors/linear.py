@@ -96,12 +96,23 @@ def _slot(feature: str, mask: int) -> int:
 class _Hasher:
     """Feature slots of words, cached per settings."""
 
-    __slots__ = ("_cache", "mask", "settings")
+    __slots__ = ("_cache", "_pairs", "mask", "settings")
 
     def __init__(self, settings: FeatureSettings) -> None:
         self.settings = settings
         self.mask = (1 << settings.bits) - 1
         self._cache: dict[str, tuple[int, ...]] = {}
+        self._pairs: dict[tuple[str, str], int] = {}
+
+    def pair(self, previous: str, word: str) -> int:
+        """The slot of the word pair ``previous word`` (pairs recur across posts as words do)."""
+        key = (previous, word)
+        found = self._pairs.get(key)
+        if found is None:
+            if len(self._pairs) >= _CACHE_LIMIT:
+                self._pairs.clear()
+            found = self._pairs[key] = _slot(f"b:{previous} {word}", self.mask)
+        return found
 
     def word(self, word: str) -> tuple[int, ...]:
         found = self._cache.get(word)
@@ -127,16 +138,21 @@ class _Hasher:
 _HASHERS: dict[FeatureSettings, _Hasher] = {}
 
 
-def token_features(folded: str, settings: FeatureSettings) -> list[Token]:
-    """The tokens of ``folded`` (a folded view's text) with their feature slots."""
+def _hasher(settings: FeatureSettings) -> _Hasher:
     hasher = _HASHERS.get(settings)
     if hasher is None:
         hasher = _HASHERS[settings] = _Hasher(settings)
+    return hasher
+
+
+def token_features(folded: str, settings: FeatureSettings) -> list[Token]:
+    """The tokens of ``folded`` (a folded view's text) with their feature slots."""
+    hasher = _hasher(settings)
     tokens: list[Token] = []
     previous = ""
     for found in _TOKEN.finditer(folded):
         word = found.group()
-        pair = _slot(f"b:{previous} {word}", hasher.mask) if previous and settings.bigrams else -1
+        pair = hasher.pair(previous, word) if previous and settings.bigrams else -1
         tokens.append(Token(found.start(), found.end(), word, hasher.word(word), pair))
         previous = word
     return tokens
@@ -192,6 +208,29 @@ class LinearModel:
         self.threshold = float(header["threshold"])
         self.weights = weights
 
+    def quick_logit(self, folded: str, extra: Sequence[int] = ()) -> float:
+        """The logit :meth:`score` gives ``folded``'s tokens, summed in another order (equal
+        to it but for rounding) and without building the tokens: most posts score far below
+        the threshold, and this is all it takes to know it."""
+        hasher, weights = _hasher(self.settings), self.weights
+        bigrams = self.settings.bigrams
+        total = count = 0
+        previous = ""
+        for found in _TOKEN.finditer(folded):
+            word = found.group()
+            slots = hasher.word(word)
+            total += self._word_sum_of(word, slots)
+            count += len(slots)
+            if previous and bigrams:
+                total += weights[hasher.pair(previous, word)]
+                count += 1
+            previous = word
+        total += sum(weights[s] for s in extra)
+        count += len(extra)
+        if not count:
+            return self.bias
+        return self.bias + total * self.scale / math.sqrt(count)
+
     def score(self, tokens: Sequence[Token], extra: Sequence[int] = ()) -> Scored:
         """The logit of a text and each token's contribution to it; ``extra`` are slots of
         features that are not words (:func:`meta_slots`), counted in no token's share."""
@@ -210,13 +249,16 @@ class LinearModel:
         return Scored(bias + sum(contributions), contributions)
 
     def _word_sum(self, token: Token) -> int:
+        return self._word_sum_of(token.word, token.slots)
+
+    def _word_sum_of(self, word: str, slots: tuple[int, ...]) -> int:
         sums = self._word_sums
-        found = sums.get(token.word)
+        found = sums.get(word)
         if found is None:
             if len(sums) >= _CACHE_LIMIT:
                 sums.clear()
             weights = self.weights
-            found = sums[token.word] = sum(weights[s] for s in token.slots)
+            found = sums[word] = sum(weights[s] for s in slots)
         return found
 
 
